@@ -1,0 +1,66 @@
+"""The city site's own page types (not part of the reusable plugin)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+from wagtail.contrib.forms.panels import FormSubmissionsPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+
+
+class HomePage(Page):
+    intro = RichTextField(_("intro"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("home page")
+
+
+class ContentPage(Page):
+    """An ordinary page of the city site, built from blocks."""
+
+    body = StreamField(
+        [
+            ("heading", blocks.CharBlock(form_classname="title", label=_("Heading"))),
+            ("paragraph", blocks.RichTextBlock(label=_("Paragraph"))),
+        ],
+        blank=True,
+        verbose_name=_("body"),
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+
+    class Meta:
+        verbose_name = _("content page")
+
+
+class FormField(AbstractFormField):
+    page = ParentalKey("FormPage", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class FormPage(AbstractEmailForm):
+    """A free-form web form of the older kind (welfare, culture, sports) [15]."""
+
+    intro = RichTextField(_("intro"), blank=True)
+    thank_you_text = RichTextField(_("thank-you text"), blank=True)
+
+    content_panels = AbstractEmailForm.content_panels + [
+        FormSubmissionsPanel(),
+        FieldPanel("intro"),
+        InlinePanel("form_fields", label=_("Form fields")),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("from_address"), FieldPanel("to_address")]),
+                FieldPanel("subject"),
+            ],
+            _("Email"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("free-form web form")

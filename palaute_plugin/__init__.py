@@ -1,0 +1,1 @@
+"""Tornio's resident feedback system as a reusable Wagtail app."""

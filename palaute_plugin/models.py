@@ -1,0 +1,493 @@
+"""The feedback domain: categories, other authorities, the page, cases, photos."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from .conf import palaute_setting
+
+LANGUAGE_CHOICES = [("fi", "suomi"), ("sv", "svenska"), ("en", "English")]
+
+
+def current_language():
+    """The active language reduced to one of fi/sv/en (fi when unknown)."""
+    code = (get_language() or "fi")[:2]
+    return code if code in dict(LANGUAGE_CHOICES) else "fi"
+
+
+class TranslatedField:
+    """Reads ``<name>_<lang>`` for the active language, falling back to Finnish."""
+
+    def __init__(self, base_name):
+        self.base_name = base_name
+
+    def __get__(self, instance, owner):
+        if instance is None:
+            return self
+        return self.for_language(instance, current_language())
+
+    def for_language(self, instance, language):
+        value = getattr(instance, f"{self.base_name}_{language}", "")
+        return value or getattr(instance, f"{self.base_name}_fi")
+
+
+class OtherAuthority(models.Model):
+    """An authority outside the city that residents can be directed to [10]."""
+
+    name_fi = models.CharField(_("name in Finnish"), max_length=200)
+    name_sv = models.CharField(_("name in Swedish"), max_length=200, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    handles_fi = models.TextField(
+        _("what it handles, in Finnish"), blank=True,
+        help_text=_("Shown to residents, e.g. 'State roads E4 and E8'."),
+    )
+    handles_sv = models.TextField(_("what it handles, in Swedish"), blank=True)
+    handles_en = models.TextField(_("what it handles, in English"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+
+    name = TranslatedField("name")
+    handles = TranslatedField("handles")
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("name_fi"), FieldPanel("name_sv"), FieldPanel("name_en")], _("Name")
+        ),
+        MultiFieldPanel(
+            [FieldPanel("handles_fi"), FieldPanel("handles_sv"), FieldPanel("handles_en")],
+            _("What it handles"),
+        ),
+        FieldPanel("website"),
+        FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+    ]
+
+    class Meta:
+        verbose_name = _("other authority")
+        verbose_name_plural = _("other authorities")
+        ordering = ["name_fi"]
+
+    def __str__(self):
+        return self.name
+
+
+class FeedbackCategory(models.Model):
+    """What residents choose; routes each case to its handlers [3], [6], [14]."""
+
+    class LocationMode(models.TextChoices):
+        OPTIONAL = "optional", _("optional")
+        REQUIRED = "required", _("required")
+        HIDDEN = "hidden", _("not asked")
+
+    name_fi = models.CharField(_("name in Finnish"), max_length=150)
+    name_sv = models.CharField(_("name in Swedish"), max_length=150, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=150, blank=True)
+    description_fi = models.TextField(_("description in Finnish"), blank=True)
+    description_sv = models.TextField(_("description in Swedish"), blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("group"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+        help_text=_("The top-level group this category is shown under, e.g. Traffic."),
+    )
+    responsible_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("responsible person"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("New feedback is assigned to this person, who is notified at once."),
+    )
+    handler_group = models.ForeignKey(
+        "auth.Group", verbose_name=_("handler group"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Members of this group may see and handle this category's feedback."),
+    )
+    notification_emails = models.TextField(
+        _("notification addresses"), blank=True,
+        help_text=_("Extra email addresses told of new feedback, one per line."),
+    )
+    location_mode = models.CharField(
+        _("location"), max_length=10, choices=LocationMode.choices,
+        default=LocationMode.OPTIONAL,
+    )
+    photos_enabled = models.BooleanField(_("photos asked for"), default=True)
+    expected_response_days = models.PositiveSmallIntegerField(
+        _("expected response time in days"), default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    other_authority = models.ForeignKey(
+        OtherAuthority, verbose_name=_("handled by another authority"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="categories",
+        help_text=_(
+            "If set, this is not the city's responsibility: residents are shown "
+            "this authority's contacts instead of a form."
+        ),
+    )
+    service_code = models.SlugField(
+        _("service code"), max_length=60, unique=True,
+        help_text=_("Stable identifier for the Open311 API, e.g. 'street-lighting'."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.IntegerField(_("order"), default=0)
+
+    name = TranslatedField("name")
+    description = TranslatedField("description")
+
+    panels = [
+        TabbedInterface([
+            ObjectList([
+                MultiFieldPanel(
+                    [FieldPanel("name_fi"), FieldPanel("name_sv"), FieldPanel("name_en")],
+                    _("Name"),
+                ),
+                MultiFieldPanel(
+                    [FieldPanel("description_fi"), FieldPanel("description_sv"),
+                     FieldPanel("description_en")],
+                    _("Description"),
+                ),
+                FieldPanel("parent"),
+                FieldRowPanel([FieldPanel("active"), FieldPanel("sort_order")]),
+                FieldPanel("service_code"),
+            ], heading=_("Category")),
+            ObjectList([
+                FieldPanel("responsible_person"),
+                FieldPanel("handler_group"),
+                FieldPanel("notification_emails"),
+                FieldPanel("expected_response_days"),
+                FieldPanel("other_authority"),
+            ], heading=_("Handling")),
+            ObjectList([
+                FieldPanel("location_mode"),
+                FieldPanel("photos_enabled"),
+            ], heading=_("Form")),
+        ])
+    ]
+
+    class Meta:
+        verbose_name = _("feedback category")
+        verbose_name_plural = _("feedback categories")
+        ordering = ["sort_order", "name_fi"]
+
+    def __str__(self):
+        if self.parent_id:
+            return f"{self.parent.name} › {self.name}"
+        return self.name
+
+    @property
+    def accepts_feedback(self):
+        return self.active and self.other_authority_id is None
+
+    def notification_address_list(self):
+        return [line.strip() for line in self.notification_emails.splitlines() if line.strip()]
+
+
+class FeedbackPage(RoutablePageMixin, Page):
+    """The page residents use: the form, the receipt and the private status page."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+    next_steps = RichTextField(
+        _("what happens next"), blank=True,
+        help_text=_("Shown on the receipt after the feedback is sent."),
+    )
+    contact_help = models.CharField(
+        _("contact details help text"), max_length=300, blank=True,
+        help_text=_("Shown above the optional contact fields."),
+    )
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("privacy notice page"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    privacy_url = models.URLField(
+        _("privacy notice address"), blank=True,
+        help_text=_("Used when the privacy notice is not a page of this site."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("next_steps"),
+        FieldPanel("contact_help"),
+        MultiFieldPanel([FieldPanel("privacy_page"), FieldPanel("privacy_url")],
+                        _("Privacy notice")),
+    ]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("feedback page")
+
+    @path("")
+    def form_view(self, request):
+        from .views import feedback_form_view
+
+        return feedback_form_view(request, self)
+
+    @path("receipt/<str:token>/")
+    def receipt_view(self, request, token):
+        from .views import receipt_view
+
+        return receipt_view(request, self, token)
+
+    @path("status/<str:token>/")
+    def status_view(self, request, token):
+        from .views import status_view
+
+        return status_view(request, self, token)
+
+    def get_privacy_url(self):
+        if self.privacy_page_id:
+            return self.privacy_page.url
+        return self.privacy_url
+
+    def status_url(self, feedback, request=None):
+        return self.get_full_url(request) + self.reverse_subpage(
+            "status_view", args=[feedback.tracking_token]
+        )
+
+
+def new_tracking_token():
+    return secrets.token_urlsafe(32)
+
+
+class ReferenceSequence(models.Model):
+    """The last reference number given each year (reference numbers run per year)."""
+
+    year = models.PositiveIntegerField(_("year"), primary_key=True)
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("reference sequence")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+    @classmethod
+    def next_reference(cls, year):
+        """Return the next reference, e.g. ``2026-00042``; call inside a transaction."""
+        with transaction.atomic():
+            cls.objects.get_or_create(year=year)
+            sequence = cls.objects.select_for_update().get(year=year)
+            sequence.last_number += 1
+            sequence.save(update_fields=["last_number"])
+        prefix = palaute_setting("REFERENCE_PREFIX")
+        return f"{prefix}{year}-{sequence.last_number:05d}"
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=Feedback.OPEN_STATUSES)
+
+    def closed(self):
+        return self.exclude(status__in=Feedback.OPEN_STATUSES)
+
+
+class Feedback(ClusterableModel):
+    """One case: a resident's feedback, question or proposal."""
+
+    class Kind(models.TextChoices):
+        FEEDBACK = "feedback", _("feedback")
+        QUESTION = "question", _("question")
+        PROPOSAL = "proposal", _("proposal for action")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("web form")
+        PHONE = "phone", _("phone")
+        POST = "post", _("post")
+        SERVICE_POINT = "service_point", _("Kompassi service point")
+        EMAIL = "email", _("email")
+        LEGACY_FORM = "legacy_form", _("free-form web form")
+        API = "api", _("API")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        IN_PROGRESS = "in_progress", _("in progress")
+        WORK_LIST = "work_list", _("moved to the work list")
+        ALREADY_KNOWN = "already_known", _("already known")
+        REDIRECTED = "redirected", _("directed to another authority")
+        RESOLVED = "resolved", _("resolved")
+        CLOSED = "closed", _("closed")
+        REJECTED = "rejected", _("rejected")
+
+    OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.WORK_LIST)
+
+    reference = models.CharField(_("reference"), max_length=30, unique=True, editable=False)
+    tracking_token = models.CharField(
+        _("tracking token"), max_length=64, unique=True, default=new_tracking_token,
+        editable=False,
+    )
+    submission_key = models.CharField(
+        _("submission key"), max_length=64, unique=True, null=True, blank=True, editable=False,
+        help_text=_("Makes a replayed or double-clicked form post create one case."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FEEDBACK)
+    category = models.ForeignKey(
+        FeedbackCategory, verbose_name=_("category"), on_delete=models.PROTECT,
+        related_name="feedback",
+    )
+    message = models.TextField(_("message"))
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    address = models.CharField(_("address or place"), max_length=255, blank=True)
+    contact_name = models.CharField(_("name"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("email"), blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=50, blank=True)
+    language = models.CharField(
+        _("language"), max_length=5, choices=LANGUAGE_CHOICES, default="fi"
+    )
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="assigned_feedback",
+    )
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("duplicate of"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="duplicates",
+    )
+    redirected_to = models.ForeignKey(
+        OtherAuthority, verbose_name=_("directed to"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    page = models.ForeignKey(
+        FeedbackPage, verbose_name=_("feedback page"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The page whose status link the resident was given."),
+    )
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["-created_at"]
+        permissions = [("view_all_feedback", _("Can see and handle feedback of every category"))]
+        indexes = [models.Index(fields=["category", "status", "-created_at"])]
+
+    def __str__(self):
+        return self.reference
+
+    def save(self, *args, **kwargs):
+        if not self.reference:
+            self.reference = ReferenceSequence.next_reference(timezone.localdate().year)
+        if self.due_at is None and self.category_id:
+            self.due_at = self.created_at + timedelta(days=self.category.expected_response_days)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def has_location(self):
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def location(self):
+        """The point as wagtailgeowidget stores it, for its map widgets."""
+        if not self.has_location:
+            return ""
+        return f"SRID=4326;POINT({self.longitude} {self.latitude})"
+
+    @property
+    def is_overdue(self):
+        return self.is_open and self.due_at is not None and self.due_at < timezone.now()
+
+
+def photo_upload_to(instance, filename):
+    # The name is random (see photos.py); the folder spreads files out.
+    return f"feedback/{filename[:2]}/{filename}"
+
+
+def private_photo_storage():
+    from .photos import photo_storage
+
+    return photo_storage()
+
+
+class FeedbackPhoto(models.Model):
+    """A cleaned photo of a case; stored outside the web root."""
+
+    feedback = ParentalKey(
+        Feedback, verbose_name=_("feedback"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.FileField(_("image"), upload_to=photo_upload_to, storage=private_photo_storage)
+    thumbnail = models.FileField(
+        _("thumbnail"), upload_to=photo_upload_to, storage=private_photo_storage
+    )
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return f"{self.feedback.reference} #{self.sort_order + 1}"
+
+
+class Notification(models.Model):
+    """An email written in the same transaction as the change that caused it.
+
+    A task delivers it; a periodic schedule retries what failed, with backoff,
+    up to ``PALAUTE_EMAIL_MAX_ATTEMPTS``.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    feedback = models.ForeignKey(
+        Feedback, verbose_name=_("feedback"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    template = models.CharField(_("template"), max_length=60)
+    to_resident = models.BooleanField(_("to the resident"), default=False)
+    recipient = models.EmailField(_("recipient"))
+    language = models.CharField(_("language"), max_length=5, default="fi")
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now, db_index=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email notification")
+        verbose_name_plural = _("email notifications")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.template} → {self.recipient} ({self.get_state_display()})"
