@@ -1,12 +1,322 @@
-"""Photo handling: check, clean and store residents' photos privately."""
+"""Photo handling: check, clean and store residents' photos privately.
+
+``clean_photo()`` turns an upload into a :class:`CleanedPhoto`: decoded with
+Pillow, checked against the format allow-list and the byte and pixel caps, made
+upright, shrunk, and re-encoded as a JPEG with no metadata at all (EXIF with GPS,
+XMP, ICC profiles and comments are dropped). ``save_photos()`` stores them under
+random names in ``photo_storage()``, outside the web root.
+
+Multi-frame files (animated WebP, APNG, MPO from phones with two cameras) are
+accepted and only their first frame is kept: it is the photo itself for MPO and
+a fair still for the rest.
+"""
+
+import functools
+import io
+import os
+import secrets
+import struct
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from PIL import ExifTags, Image, UnidentifiedImageError
 
 from .conf import palaute_setting
+
+# Pillow's decoders that may look at an upload, and the formats they may report.
+# MPO is how Pillow names a JPEG carrying a second picture (depth or wide-angle),
+# as many phones write them; the JPEG decoder reports it.
+DECODERS = ("JPEG", "PNG", "WEBP", "HEIF")
+ALLOWED_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "HEIF")
+
+JPEG_QUALITY = 85
+
+# A JPEG can be decoded at 1/2, 1/4 or 1/8 scale almost for free, but only at those
+# scales. Decoding at full size and then resizing costs three to four times as much,
+# so we accept a stored edge down to this fraction of PHOTO_MAX_EDGE: a 12-megapixel
+# phone photo (4032 px) is stored at 2016 px rather than 2560 px. Set it to 1.0 to
+# always store the full PHOTO_MAX_EDGE when the source is large enough.
+JPEG_DRAFT_MIN_EDGE_FRACTION = 0.75
+
+# What a broken or hostile file can make Pillow raise while decoding.
+_DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, struct.error)
+
+_ORIENTATION_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 def photo_storage():
     """Storage outside the web root; files are served only by a permission-checked view."""
-    location = palaute_setting("PHOTO_ROOT") or settings.PALAUTE_PHOTO_ROOT
-    return FileSystemStorage(location=location, base_url=None)
+    return PrivatePhotoStorage()
+
+
+class PrivatePhotoStorage(FileSystemStorage):
+    """Files under ``PALAUTE_PHOTO_ROOT``, a folder looked up on every use.
+
+    Django builds a ``FileField``'s storage once, when models are imported; looking
+    the folder up late lets ``override_settings`` (tests) and settings loaded after
+    the models take effect.
+    """
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return palaute_setting("PHOTO_ROOT") or settings.PALAUTE_PHOTO_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
+@dataclass(frozen=True)
+class CleanedPhoto:
+    """A photo ready to store: JPEG bytes without metadata, and its size in pixels."""
+
+    image: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+
+
+def validate_photo_count(files):
+    """Raise ``ValidationError`` when more than ``PALAUTE_MAX_PHOTOS`` files came in."""
+    max_photos = palaute_setting("MAX_PHOTOS")
+    if len(files) > max_photos:
+        raise ValidationError(
+            ngettext(
+                "You can attach at most %(max)s photo.",
+                "You can attach at most %(max)s photos.",
+                max_photos,
+            ),
+            code="too_many_photos",
+            params={"max": max_photos},
+        )
+
+
+def clean_photo(uploaded_file):
+    """Check an uploaded file and return it as a :class:`CleanedPhoto`.
+
+    Raises ``ValidationError`` naming the file when it is too big, not an allowed
+    image format, has too many pixels, or cannot be decoded.
+    """
+    name = _display_name(uploaded_file)
+    data = _read_capped(uploaded_file, name)
+    image = _open(data, name)
+    try:
+        upright = _decode_upright(image, palaute_setting("PHOTO_MAX_EDGE"))
+    except _DECODE_ERRORS:
+        raise _damaged_error(name) from None
+    # A box reduce does most of the way to a thumbnail at a fraction of the cost.
+    thumbnail = _fit_within(upright, palaute_setting("PHOTO_THUMB_EDGE"), reducing_gap=1.0)
+    return CleanedPhoto(
+        image=_encode_jpeg(upright),
+        thumbnail=_encode_jpeg(thumbnail),
+        width=upright.width,
+        height=upright.height,
+    )
+
+
+def save_photos(feedback, cleaned_photos):
+    """Store cleaned photos of a saved ``Feedback`` under random names; return the rows."""
+    from .models import FeedbackPhoto
+
+    rows = []
+    try:
+        with transaction.atomic():
+            for order, photo in enumerate(cleaned_photos):
+                rows.append(_save_photo(FeedbackPhoto(feedback=feedback, sort_order=order), photo))
+    except BaseException:
+        for row in rows:
+            _delete_files(row)
+        raise
+    return rows
+
+
+def _save_photo(row, photo):
+    token = secrets.token_hex(16)
+    row.width, row.height = photo.width, photo.height
+    try:
+        row.image.save(f"{token}.jpg", ContentFile(photo.image), save=False)
+        row.thumbnail.save(f"{token}_t.jpg", ContentFile(photo.thumbnail), save=False)
+        row.save()
+    except BaseException:
+        _delete_files(row)
+        raise
+    return row
+
+
+def _delete_files(row):
+    for field_file in (row.image, row.thumbnail):
+        if field_file:
+            field_file.delete(save=False)
+
+
+# Checking
+
+
+@functools.cache
+def _register_heif_opener():
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+
+
+def _display_name(uploaded_file):
+    name = os.path.basename(getattr(uploaded_file, "name", "") or "") or _("photo")
+    return Truncator(name).chars(80)
+
+
+def _read_capped(uploaded_file, name):
+    """Return the file's bytes; refuse by the reported size before reading any."""
+    max_bytes = palaute_setting("PHOTO_MAX_BYTES")
+    if uploaded_file.size is not None and uploaded_file.size > max_bytes:
+        raise _too_big_error(name, uploaded_file.size, max_bytes)
+    uploaded_file.seek(0)
+    data = uploaded_file.read(max_bytes + 1)
+    if len(data) > max_bytes:  # the reported size was wrong
+        raise _too_big_error(name, len(data), max_bytes)
+    return data
+
+
+def _open(data, name):
+    """Open the image's header only, and check its format and pixel count."""
+    _register_heif_opener()
+    try:
+        image = Image.open(io.BytesIO(data), formats=DECODERS)
+    except UnidentifiedImageError:
+        raise _not_accepted_error(name) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels_error(name) from None
+    except _DECODE_ERRORS:
+        raise _damaged_error(name) from None
+    if image.format not in ALLOWED_FORMATS:
+        raise _not_accepted_error(name)
+    if image.width * image.height > palaute_setting("PHOTO_MAX_PIXELS"):
+        raise _too_many_pixels_error(name)
+    return image
+
+
+# Decoding and shrinking
+
+
+def _decode_upright(image, max_edge):
+    """Decode, shrink to ``max_edge`` and only then rotate upright: rotating is cheaper small."""
+    orientation = _orientation(image)
+    if image.format in ("JPEG", "MPO"):
+        _draft_jpeg(image, max_edge)
+    image.load()
+    image = _fit_within(_to_workable_mode(image), max_edge)
+    if orientation in _ORIENTATION_TRANSPOSE:
+        image = image.transpose(_ORIENTATION_TRANSPOSE[orientation])
+    return _flatten_to_fresh_rgb(image)
+
+
+def _orientation(image):
+    # pillow-heif applies HEIF's own rotation when decoding and reports 1 here.
+    try:
+        return int(image.getexif().get(ExifTags.Base.Orientation, 1))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _draft_jpeg(image, max_edge):
+    """Let libjpeg decode at the smallest 1/2, 1/4 or 1/8 scale that is still big enough.
+
+    The caps are on the longest edge, which rotation does not change, so the draft
+    size is worked out in the file's own orientation, before the EXIF rotation.
+    """
+    width, height = image.size
+    min_edge = max_edge * JPEG_DRAFT_MIN_EDGE_FRACTION
+    scale = next(s for s in (8, 4, 2, 1) if s == 1 or -(-max(width, height) // s) >= min_edge)
+    if scale > 1:
+        image.draft("RGB", (width // scale, height // scale))
+
+
+def _to_workable_mode(image):
+    """Bring any decoded mode to RGB, L, or RGBA/LA when there is transparency."""
+    if image.mode in ("RGB", "L", "RGBA", "LA"):
+        return image
+    if image.mode.startswith("I"):  # 16-bit greyscale PNG
+        return image.convert("I").point(lambda value: value / 256).convert("L")
+    if image.mode in ("PA", "RGBa", "La") or "transparency" in image.info:
+        return image.convert("RGBA")
+    return image.convert("RGB")
+
+
+def _fit_within(image, edge, reducing_gap=2.0):
+    if max(image.size) <= edge:
+        return image
+    scale = edge / max(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=reducing_gap)
+
+
+def _flatten_to_fresh_rgb(image):
+    """A new RGB image with the same pixels and nothing else: no ``info`` carries over."""
+    fresh = Image.new("RGB", image.size, "white")
+    if image.mode in ("RGBA", "LA"):
+        fresh.paste(image.convert("RGBA"), mask=image.getchannel("A"))
+    else:
+        fresh.paste(image.convert("RGB") if image.mode != "RGB" else image)
+    return fresh
+
+
+def _encode_jpeg(image):
+    output = io.BytesIO()
+    image.save(output, format="JPEG", quality=JPEG_QUALITY, progressive=False, optimize=False)
+    return output.getvalue()
+
+
+# Errors: full sentences that name the file.
+
+
+def _too_big_error(name, size, max_bytes):
+    return ValidationError(
+        _("“%(name)s” is too big (%(size)s). A photo can be at most %(max)s."),
+        code="photo_too_big",
+        params={"name": name, "size": filesizeformat(size), "max": filesizeformat(max_bytes)},
+    )
+
+
+def _not_accepted_error(name):
+    return ValidationError(
+        _("“%(name)s” is not a photo we can accept. Use JPEG, PNG, WebP or HEIC."),
+        code="photo_format",
+        params={"name": name},
+    )
+
+
+def _too_many_pixels_error(name):
+    megapixels = palaute_setting("PHOTO_MAX_PIXELS") / 1_000_000
+    decimals = 0 if megapixels.is_integer() else 1
+    return ValidationError(
+        _("“%(name)s” has too many pixels. A photo can have at most %(megapixels)s megapixels."),
+        code="photo_too_many_pixels",
+        params={"name": name, "megapixels": number_format(megapixels, decimal_pos=decimals)},
+    )
+
+
+def _damaged_error(name):
+    return ValidationError(
+        _("“%(name)s” could not be read. The file may be damaged or incomplete."),
+        code="photo_damaged",
+        params={"name": name},
+    )

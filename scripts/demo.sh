@@ -8,7 +8,9 @@ PORT="${PORT:-8000}"
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -r requirements.txt
 PY=.venv/bin/python
-if command -v msgfmt >/dev/null; then $PY manage.py compilemessages -v 0 -i .venv; fi
+if command -v msgfmt >/dev/null && compgen -G "*/locale/*/LC_MESSAGES/*.po" >/dev/null; then
+  $PY manage.py compilemessages -v 0 -i .venv
+fi
 $PY manage.py migrate --noinput -v 0
 $PY manage.py createcachetable
 $PY manage.py collectstatic --noinput -v 0

@@ -11,7 +11,9 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
     || echo "Could not install chromium: browser tests will be skipped (and fail on CI)."
 fi
 PY=.venv/bin/python
-if command -v msgfmt >/dev/null; then $PY manage.py compilemessages -v 0 -i .venv; fi
+if command -v msgfmt >/dev/null && compgen -G "*/locale/*/LC_MESSAGES/*.po" >/dev/null; then
+  $PY manage.py compilemessages -v 0 -i .venv
+fi
 .venv/bin/ruff check .
 DJANGO_SETTINGS_MODULE=cms.settings.test $PY manage.py makemigrations --check --dry-run -v 0
 DJANGO_SETTINGS_MODULE=cms.settings.test $PY manage.py check --fail-level WARNING

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import xstatic.pkg.leaflet
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -109,7 +110,8 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Leaflet is served from our own static files, never from a CDN.
+STATICFILES_DIRS = [BASE_DIR / "static", ("leaflet", xstatic.pkg.leaflet.BASE_DIR)]
 STATIC_ROOT = BASE_DIR / "static_collected"
 STATIC_URL = "/static/"
 MEDIA_ROOT = BASE_DIR / "media"
@@ -182,3 +184,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"palaute_plugin": {"handlers": ["console"], "level": "INFO"}},
 }
+
+# Staff avatars would otherwise come from gravatar.com: nothing leaves the city's servers.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# A stuck SMTP connection fails the attempt (it is retried) instead of hanging a worker.
+EMAIL_TIMEOUT = 20

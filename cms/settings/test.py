@@ -1,7 +1,7 @@
 import os
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR, Q_CLUSTER
+from .base import BASE_DIR, DATABASES, Q_CLUSTER
 
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
@@ -32,3 +32,19 @@ if not os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     CACHES["default"]["KEY_PREFIX"] = "palaute-test"  # noqa: F405
+
+# tests/test_qcluster.py runs a real `manage.py qcluster` on the test database,
+# so an SQLite test database must be a file (one per run: runs may overlap).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    (BASE_DIR / "var").mkdir(exist_ok=True)
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")
+    }
+# ...and the qcluster it starts is pointed at that database, its own queue name
+# (a shared Redis must not hand our tasks to another run) and an email folder.
+if os.environ.get("PALAUTE_TEST_DB_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["PALAUTE_TEST_DB_NAME"]
+Q_CLUSTER["name"] = os.environ.get("PALAUTE_Q_NAME") or f"palaute-test-{os.getpid()}"
+if os.environ.get("PALAUTE_TEST_EMAIL_DIR"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["PALAUTE_TEST_EMAIL_DIR"]

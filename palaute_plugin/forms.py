@@ -1,0 +1,231 @@
+"""The resident's feedback form."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIteratorValue
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from . import photos
+from .conf import palaute_setting
+from .models import Feedback, FeedbackCategory
+from .widgets import LocalLeafletField
+
+POINT_RE = re.compile(
+    r"^\s*(?:SRID=4326;)?POINT\s?\(\s*(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s*\)\s*$", re.I
+)
+PHONE_RE = re.compile(r"^\+?[\d\s().-]{5,30}$")
+PHOTO_ACCEPT = (
+    "image/jpeg,image/png,image/webp,image/heic,image/heif,.jpg,.jpeg,.png,.webp,.heic,.heif"
+)
+
+
+def parse_point(value):
+    """``SRID=4326;POINT(lon lat)`` (as wagtailgeowidget writes it) to ``(lat, lon)``."""
+    match = POINT_RE.match(value or "")
+    if not match:
+        raise ValidationError(_("The place on the map could not be read. Mark it again."),
+                              code="invalid_point")
+    lon, lat = float(match.group(1)), float(match.group(2))
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationError(_("The place on the map is not on Earth. Mark it again."),
+                              code="out_of_world")
+    return lat, lon
+
+
+def within_city_area(lat, lon):
+    south, west, north, east = palaute_setting("AREA_BOUNDS")
+    return south <= lat <= north and west <= lon <= east
+
+
+class CategorySelect(forms.Select):
+    """Options carry what the page's script needs to adapt the form to the category."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        category = getattr(value, "instance", None)
+        if category is not None:
+            option["attrs"].update({
+                "data-location": category.location_mode,
+                "data-photos": "1" if category.photos_enabled else "0",
+                "data-authority": category.other_authority_id or "",
+            })
+        return option
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    """Categories grouped under their top-level group, as ``<optgroup>``s."""
+
+    widget = CategorySelect
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+    def grouped_choices(self):
+        """Top-level groups with children become ``<optgroup>``s; lone ones stay options."""
+        categories = list(self.queryset)
+        children = {}
+        for category in categories:
+            if category.parent_id:
+                children.setdefault(category.parent_id, []).append(category)
+
+        def option(category):
+            return (ModelChoiceIteratorValue(category.pk, category), category.name)
+
+        choices = [("", self.empty_label)]
+        for category in categories:
+            if category.parent_id:
+                continue
+            if category.pk in children:
+                choices.append((category.name, [option(c) for c in children[category.pk]]))
+            else:
+                choices.append(option(category))
+        return choices
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data or []) if f] if isinstance(data, list | tuple) else (
+            [data] if data else [])
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
+
+
+class FeedbackForm(forms.Form):
+    """Kind, category, message, photos, place, optional contact details.
+
+    Override ``clean_*`` methods in a subclass to add rules; the view saves
+    through ``actions.submit_feedback``.
+    """
+
+    kind = forms.ChoiceField(
+        label=_("What would you like to send?"),
+        choices=[(value, capfirst(label)) for value, label in Feedback.Kind.choices],
+        widget=forms.RadioSelect, initial=Feedback.Kind.FEEDBACK,
+    )
+    category = CategoryChoiceField(
+        label=_("Topic"), queryset=FeedbackCategory.objects.none(),
+        empty_label=_("Choose a topic"),
+    )
+    message = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 6}))
+    photos = MultiplePhotoField(
+        label=_("Photos (optional)"), required=False,
+        widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}),
+    )
+    location = forms.CharField(
+        label=_("Place on the map (optional)"), required=False,
+        widget=LocalLeafletField(address_field="address", hide_latlng=False),
+    )
+    address = forms.CharField(
+        label=_("Address or place (optional)"), required=False, max_length=255,
+        help_text=_("For example a street address or a landmark."),
+    )
+    contact_name = forms.CharField(label=_("Name (optional)"), required=False, max_length=150)
+    contact_email = forms.EmailField(
+        label=_("Email (optional)"), required=False, max_length=254,
+        help_text=_("Needed only if you want an answer and updates by email."),
+    )
+    contact_phone = forms.CharField(label=_("Phone (optional)"), required=False, max_length=50)
+    # Honeypot: hidden from people and screen readers; bots fill it in.
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = FeedbackCategory.objects.filter(
+            active=True
+        ).select_related("parent", "other_authority").order_by("sort_order", "name_fi")
+        self.fields["category"].widget.choices = self.fields["category"].grouped_choices()
+        min_length = palaute_setting("MESSAGE_MIN_LENGTH")
+        max_length = palaute_setting("MESSAGE_MAX_LENGTH")
+        message = self.fields["message"]
+        message.min_length, message.max_length = min_length, max_length
+        message.validators = [
+            forms.fields.validators.MinLengthValidator(min_length),
+            forms.fields.validators.MaxLengthValidator(max_length),
+        ]
+        message.widget.attrs["maxlength"] = str(max_length)
+        message.help_text = _("%(min)s–%(max)s characters.") % {
+            "min": min_length, "max": max_length}
+        self.fields["photos"].help_text = _(
+            "Up to %(count)s photos: JPEG, PNG, WebP or HEIC. Location data is removed."
+        ) % {"count": palaute_setting("MAX_PHOTOS")}
+        self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+        self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
+        self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["contact_phone"].widget.attrs.update({"autocomplete": "tel", "type": "tel"})
+
+    @property
+    def honeypot_filled(self):
+        return bool(self.data.get("website"))
+
+    def clean_category(self):
+        category = self.cleaned_data["category"]
+        if category.other_authority_id:
+            authority = category.other_authority
+            raise ValidationError(
+                _("%(category)s is not the city's responsibility. Please contact %(authority)s."),
+                code="other_authority",
+                params={"category": category.name, "authority": authority.name},
+            )
+        return category
+
+    def clean_photos(self):
+        files = self.cleaned_data.get("photos") or []
+        if not files:
+            return []
+        photos.validate_photo_count(files)
+        cleaned, errors = [], []
+        for uploaded in files:
+            try:
+                cleaned.append(photos.clean_photo(uploaded))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+    def clean_contact_phone(self):
+        phone = self.cleaned_data["contact_phone"].strip()
+        if phone and not PHONE_RE.match(phone):
+            raise ValidationError(_("Enter a phone number with digits only, e.g. 040 123 4567."),
+                                  code="invalid_phone")
+        return phone
+
+    def clean_location(self):
+        value = self.cleaned_data["location"].strip()
+        if not value:
+            return None
+        lat, lon = parse_point(value)
+        if not within_city_area(lat, lon):
+            raise ValidationError(
+                _("The place on the map is outside Tornio. Move the pin or leave the map empty."),
+                code="outside_area",
+            )
+        return lat, lon
+
+    def clean(self):
+        cleaned = super().clean()
+        category = cleaned.get("category")
+        if category is None:
+            return cleaned
+        if category.location_mode == category.LocationMode.HIDDEN:
+            cleaned["location"], cleaned["address"] = None, ""
+        elif (category.location_mode == category.LocationMode.REQUIRED
+              and not cleaned.get("location") and not cleaned.get("address")
+              and "location" not in self.errors):
+            self.add_error("address", ValidationError(
+                _("Mark the place on the map or type an address for this topic."),
+                code="location_required"))
+        if cleaned.get("photos") and not category.photos_enabled:
+            self.add_error("photos", ValidationError(
+                _("Photos are not asked for this topic. Remove them to continue."),
+                code="photos_disabled"))
+        return cleaned

@@ -1,0 +1,159 @@
+"""Emails: written as ``Notification`` rows with the change, delivered by a task.
+
+Call ``queue_email`` (or a ``notify_*`` helper) inside the transaction that makes
+the change. The row is rendered at once in the recipient's language and commits
+or rolls back with the change; delivery is enqueued only after commit, and the
+retry schedule (see ``tasks.py``) picks up anything that failed or was never
+enqueued.
+"""
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django_q.tasks import async_task
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+DELIVERY_TASK = "palaute_plugin.tasks.deliver_notification"
+TEMPLATE_DIR = "palaute_plugin/emails"
+
+
+def queue_email(template, recipient, *, language, context, feedback=None, to_resident=False):
+    """Write a ``Notification`` for ``recipient`` and deliver it after commit.
+
+    ``template`` names three templates under ``palaute_plugin/emails/``:
+    ``<template>_subject.txt``, ``<template>.txt`` and ``<template>.html``.
+    """
+    subject, body_text, body_html = render_email(template, language, context)
+    notification = Notification.objects.create(
+        feedback=feedback,
+        template=template,
+        to_resident=to_resident,
+        recipient=recipient,
+        language=language,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+    )
+    transaction.on_commit(partial(enqueue_delivery, notification.pk))
+    return notification
+
+
+def render_email(template, language, context):
+    """Return ``(subject, text, html)`` rendered in ``language``."""
+    max_length = Notification._meta.get_field("subject").max_length
+    with translation.override(language):
+        subject = render_to_string(f"{TEMPLATE_DIR}/{template}_subject.txt", context)
+        # One line only: a newline in a subject would be a header injection.
+        subject = " ".join(subject.split())[:max_length]
+        context = {**context, "subject": subject}
+        body_text = render_to_string(f"{TEMPLATE_DIR}/{template}.txt", context)
+        body_html = render_to_string(f"{TEMPLATE_DIR}/{template}.html", context)
+    return subject, body_text.strip() + "\n", body_html.strip() + "\n"
+
+
+def enqueue_delivery(notification_id):
+    """Hand the row to django-q; if the broker is down the retry schedule sends it."""
+    try:
+        async_task(DELIVERY_TASK, notification_id, task_name=f"notification-{notification_id}")
+    except Exception:
+        logger.exception(
+            "Could not enqueue notification %s; the retry schedule will send it.",
+            notification_id,
+        )
+
+
+def notify_feedback_received(feedback):
+    """Queue the resident's receipt and the staff's "new feedback" emails."""
+    notifications = []
+    if feedback.contact_email:
+        notifications.append(
+            queue_email(
+                "receipt", feedback.contact_email, language=feedback.language,
+                context=feedback_context(feedback), feedback=feedback, to_resident=True,
+            )
+        )
+    context = feedback_context(feedback, admin_url=admin_feedback_url(feedback))
+    for address, language in staff_recipients(feedback):
+        notifications.append(
+            queue_email("new_feedback", address, language=language, context=context,
+                        feedback=feedback)
+        )
+    return notifications
+
+
+def feedback_context(feedback, **extra):
+    """The context every feedback email gets; templates translate what they show."""
+    return {
+        "feedback": feedback,
+        "category": feedback.category,
+        "status_url": resident_status_url(feedback),
+        "photo_count": feedback.photos.count() if feedback.pk else 0,
+        **extra,
+    }
+
+
+def staff_recipients(feedback):
+    """``(address, language)`` pairs told of new feedback, deduplicated by address.
+
+    The assignee, the handler group's active members and the category's extra
+    addresses. A user's language is their Wagtail admin preference.
+    """
+    users = []
+    if feedback.assignee_id and feedback.assignee.is_active:
+        users.append(feedback.assignee)
+    group = feedback.category.handler_group
+    if group is not None:
+        users.extend(
+            group.user_set.filter(is_active=True).exclude(email="")
+            .select_related("wagtail_userprofile").order_by("pk")
+        )
+    candidates = [(user.email, staff_language(user)) for user in users if user.email]
+    candidates += [
+        (address, settings.LANGUAGE_CODE)
+        for address in feedback.category.notification_address_list()
+    ]
+    seen = set()
+    recipients = []
+    for address, language in candidates:
+        if address.lower() not in seen:
+            seen.add(address.lower())
+            recipients.append((address, language))
+    return recipients
+
+
+def staff_language(user):
+    """The user's Wagtail admin language, or the site's default language."""
+    try:
+        preferred = user.wagtail_userprofile.preferred_language
+    except ObjectDoesNotExist:
+        preferred = ""
+    if preferred in dict(settings.LANGUAGES):
+        return preferred
+    return settings.LANGUAGE_CODE
+
+
+def resident_status_url(feedback):
+    """The resident's private status page, or "" when the case has no page."""
+    page = feedback.page
+    if page is None:
+        return ""
+    if not page.get_full_url():
+        # Not under any site: an email without the link beats losing the case.
+        logger.warning("Feedback page %s is not routable; no status link sent.", page.pk)
+        return ""
+    return page.status_url(feedback)
+
+
+def admin_feedback_url(feedback):
+    """The case in the Wagtail admin, as an absolute URL."""
+    path = reverse("palaute_feedback:detail", args=[feedback.pk])
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path

@@ -1,0 +1,96 @@
+"""Who sees which feedback: the one place that decides.
+
+Every admin view, export, API endpoint and photo download asks these functions,
+so a change to the rule here changes it everywhere. Staff see the categories of
+their handler groups and the categories they are responsible for, plus the cases
+assigned to them; superusers and holders of ``palaute_plugin.view_all_feedback``
+see everything; inactive and anonymous users see nothing.
+"""
+
+from django.db.models import Q
+from wagtail.permission_policies import BasePermissionPolicy
+
+from .models import Feedback, FeedbackCategory
+
+VIEW_ALL_PERMISSION = "palaute_plugin.view_all_feedback"
+ADMIN_ACCESS_PERMISSION = "wagtailadmin.access_admin"
+
+
+def _is_active(user):
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def sees_all_feedback(user):
+    """Whether the user sees every category (superusers have every permission)."""
+    return _is_active(user) and user.has_perm(VIEW_ALL_PERMISSION)
+
+
+def visible_categories(user):
+    """The categories whose feedback the user may see."""
+    if not _is_active(user):
+        return FeedbackCategory.objects.none()
+    if sees_all_feedback(user):
+        return FeedbackCategory.objects.all()
+    return FeedbackCategory.objects.filter(
+        Q(handler_group__in=user.groups.all()) | Q(responsible_person=user)
+    )
+
+
+def feedback_for_user(user):
+    """The cases the user may see: those of visible categories and those assigned to them."""
+    if not _is_active(user):
+        return Feedback.objects.none()
+    if sees_all_feedback(user):
+        return Feedback.objects.all()
+    return Feedback.objects.filter(
+        Q(category__in=visible_categories(user)) | Q(assignee=user)
+    )
+
+
+def can_view_feedback(user, feedback):
+    """Whether the user may see this case; the same rule as ``feedback_for_user``."""
+    if feedback.pk is None or not _is_active(user):
+        return False
+    if sees_all_feedback(user):
+        return True
+    return feedback_for_user(user).filter(pk=feedback.pk).exists()
+
+
+def user_can_access_feedback_admin(user):
+    """Whether the user gets the feedback screens of the Wagtail admin at all."""
+    if not _is_active(user) or not user.has_perm(ADMIN_ACCESS_PERMISSION):
+        return False
+    if sees_all_feedback(user):
+        return True
+    return (
+        visible_categories(user).exists()
+        or Feedback.objects.filter(assignee=user).exists()
+    )
+
+
+class FeedbackPermissionPolicy(BasePermissionPolicy):
+    """Wagtail's permission-policy interface over the helpers above, for generic views.
+
+    Only ``view`` is granted so far; handling actions add their names to
+    ``actions`` (and their own rule, if it differs) when they arrive.
+    """
+
+    actions = frozenset({"view"})
+    permission_cache_name = "_palaute_feedback_admin_access"
+
+    def __init__(self, model=Feedback):
+        super().__init__(model)
+
+    def get_all_permissions_for_user(self, user):
+        return set(self.actions) if user_can_access_feedback_admin(user) else set()
+
+    def user_has_permission(self, user, action):
+        return action in self.get_cached_permissions_for_user(user)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return action in self.actions and can_view_feedback(user, instance)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if self.actions.isdisjoint(actions):
+            return Feedback.objects.none()
+        return feedback_for_user(user)

@@ -1,0 +1,76 @@
+/* Boots wagtailgeowidget's LeafletField on the public page (no Wagtail admin JS here). */
+(function () {
+  "use strict";
+  function boot(input) {
+    var options = JSON.parse(input.getAttribute("data-leaflet-field-options-value"));
+    var wrapper = input.closest("[data-map]");
+    if (wrapper) { wrapper.hidden = false; }
+    options.id = input.id;
+    options.addressSelector = options.addressField ? "#id_" + options.addressField : null;
+    options.zoomSelector = null;
+    var hadValue = !!input.value;
+    var field = new LeafletField(options);
+    // An empty coordinate box is "no place yet", not an error.
+    field.updateMapFromCoords = function (point) {
+      if (point) { LeafletField.prototype.updateMapFromCoords.call(field, point); }
+    };
+    var latLng = document.getElementById(input.id + "_latlng");
+    // The coordinate box is the part of the place a keyboard or screen reader user
+    // edits (the real input is hidden): give it the map's hint and the place's error.
+    var error = document.getElementById(input.id + "_error");
+    var describedBy = [wrapper && wrapper.querySelector("#map-hint"), error]
+      .filter(Boolean).map(function (el) { return el.id; });
+    if (describedBy.length) { latLng.setAttribute("aria-describedby", describedBy.join(" ")); }
+    if (error) { latLng.setAttribute("aria-invalid", "true"); }
+    if (!hadValue) {
+      // Nothing chosen yet: the pin waits at the centre, the value stays empty.
+      latLng.value = "";
+      field.marker.setOpacity(0.5);
+    }
+    function place(point) {
+      field.marker.setOpacity(1);
+      field.setMapPosition(point);
+      field.updateLatLng(point);
+      field.writeLocation(point);
+    }
+    field.map.on("click", function (event) { place(event.latlng); });
+    field.marker.on("dragend", function () { field.marker.setOpacity(1); });
+    latLng.addEventListener("input", function () {
+      if (!latLng.value.trim()) { input.value = ""; }
+    });
+    var clear = wrapper && wrapper.querySelector(".js-clear-location");
+    if (clear) {
+      clear.addEventListener("click", function () {
+        input.value = "";
+        latLng.value = "";
+        field.marker.setOpacity(0.5);
+      });
+    }
+    var locate = document.querySelector('.js-my-location[data-target="' + input.id + '"]');
+    var status = locate && locate.nextElementSibling;
+    if (locate && navigator.geolocation) {
+      locate.addEventListener("click", function () {
+        status.textContent = locate.getAttribute("data-locating") || "…";
+        navigator.geolocation.getCurrentPosition(function (position) {
+          place(L.latLng(position.coords.latitude, position.coords.longitude));
+          field.map.setZoom(17);
+          status.textContent = "";
+        }, function () {
+          status.textContent = locate.getAttribute("data-failed") || "";
+        }, { enableHighAccuracy: true, timeout: 10000 });
+      });
+    } else if (locate) {
+      locate.hidden = true;
+    }
+  }
+  function start() {
+    if (typeof LeafletField === "undefined" || typeof L === "undefined") { return; }
+    Array.prototype.forEach.call(
+      document.querySelectorAll('input[data-controller="leaflet-field"]'), boot);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

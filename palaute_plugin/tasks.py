@@ -1,0 +1,148 @@
+"""django-q2 tasks: email delivery and its retry schedule.
+
+Tasks take primary keys, never model instances. A ``Notification`` moves
+pending → sending → sent; a failed attempt puts it back to pending with
+exponential backoff, and after ``PALAUTE_EMAIL_MAX_ATTEMPTS`` attempts to failed.
+"""
+
+import logging
+import time
+from datetime import timedelta
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F
+from django.utils import timezone
+from django_q.conf import Conf
+
+from .conf import palaute_setting
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+RETRY_BATCH_SIZE = 200
+
+
+def deliver_notification(notification_id):
+    """Send one notification; return "sent", "skipped", "retry" or "failed".
+
+    The conditional UPDATE claims the row, so when two workers get the same
+    id (a retry racing the first task, say) only one of them sends.
+    """
+    if not claim(notification_id):
+        return "skipped"
+    notification = Notification.objects.filter(pk=notification_id).first()
+    if notification is None:  # deleted with its case meanwhile
+        return "skipped"
+    try:
+        build_message(notification).send()
+    except Exception as error:
+        logger.warning("Sending notification %s failed: %s", notification_id, error)
+        return record_failure(notification, f"{type(error).__name__}: {error}"[:2000])
+    Notification.objects.filter(pk=notification_id, state=Notification.State.SENDING).update(
+        state=Notification.State.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return "sent"
+
+
+def claim(notification_id):
+    """Move a due pending row to sending; False if someone else has it or it is not due.
+
+    While sending, ``next_attempt_at`` is the end of the lease: a row still
+    sending after it belonged to a worker that died (see ``release_stale``).
+    """
+    now = timezone.now()
+    lease = timedelta(seconds=palaute_setting("EMAIL_SENDING_LEASE_SECONDS"))
+    claimed = Notification.objects.filter(
+        pk=notification_id, state=Notification.State.PENDING, next_attempt_at__lte=now
+    ).update(
+        state=Notification.State.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + lease
+    )
+    return claimed == 1
+
+
+def record_failure(notification, error):
+    """Back to pending with backoff, or failed after the last attempt."""
+    now = timezone.now()
+    rows = Notification.objects.filter(pk=notification.pk, state=Notification.State.SENDING)
+    if notification.attempts >= palaute_setting("EMAIL_MAX_ATTEMPTS"):
+        rows.update(state=Notification.State.FAILED, last_error=error, next_attempt_at=now)
+        logger.error("Gave up on notification %s after %s attempts.",
+                     notification.pk, notification.attempts)
+        return "failed"
+    rows.update(
+        state=Notification.State.PENDING,
+        last_error=error,
+        next_attempt_at=now + retry_delay(notification.attempts),
+    )
+    return "retry"
+
+
+def retry_delay(attempts):
+    """Exponential backoff: base, 2 × base, 4 × base, … after 1, 2, 3, … attempts."""
+    return timedelta(seconds=palaute_setting("EMAIL_RETRY_BASE_SECONDS") * 2 ** (attempts - 1))
+
+
+def build_message(notification):
+    """The email for a row; override to add headers or attachments."""
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient],
+        headers={
+            # The same on every attempt, so a rare second copy can be recognised.
+            "Message-ID": message_id(notification),
+            "X-Palaute-Notification": str(notification.pk),
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    return message
+
+
+def message_id(notification):
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    created = int(notification.created_at.timestamp())
+    return f"<palaute-notification-{notification.pk}.{created}@{domain}>"
+
+
+def retry_pending_notifications():
+    """The periodic sweep: release stale rows, then send what is due; return how many sent.
+
+    It sends inline rather than enqueuing, so it also rescues rows whose task
+    never reached the broker, and it stops well before django-q's task timeout.
+    """
+    release_stale()
+    deadline = time.monotonic() + (Conf.TIMEOUT or 60) / 2
+    due = Notification.objects.filter(
+        state=Notification.State.PENDING, next_attempt_at__lte=timezone.now()
+    ).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:RETRY_BATCH_SIZE]
+    sent = 0
+    for notification_id in list(due):
+        if time.monotonic() > deadline:
+            break
+        sent += deliver_notification(notification_id) == "sent"
+    return sent
+
+
+def release_stale():
+    """Put rows whose sender died mid-send back to pending (or failed at the maximum).
+
+    This is the one at-least-once edge: if the worker died after the SMTP
+    server accepted the message but before the row was marked sent, the
+    resident gets a second copy (with the same Message-ID). Losing the email
+    would be worse.
+    """
+    now = timezone.now()
+    stale = Notification.objects.filter(state=Notification.State.SENDING, next_attempt_at__lte=now)
+    error = "Delivery was interrupted (the worker stopped while sending)."
+    failed = stale.filter(attempts__gte=palaute_setting("EMAIL_MAX_ATTEMPTS")).update(
+        state=Notification.State.FAILED, last_error=error
+    )
+    released = stale.update(state=Notification.State.PENDING, last_error=error)
+    if failed or released:
+        logger.warning("Released %s stale notifications; %s failed.", released, failed)
+    return released

@@ -1,0 +1,116 @@
+"""Public views: the form, the receipt and the private status page (routes of FeedbackPage)."""
+
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from wagtail.models import ModelLogEntry
+
+from . import actions, antispam
+from .forms import FeedbackForm
+from .models import Feedback, FeedbackCategory, OtherAuthority, current_language
+
+#: History entries a resident may see on their status page (never internal notes).
+PUBLIC_LOG_ACTIONS = ("palaute_plugin.received", "palaute_plugin.status_changed",
+                      "palaute_plugin.replied")
+
+TOKEN_MESSAGES = {
+    "invalid": _("The form could not be verified. Check your answers and send again."),
+    "too_fast": _("The form was sent too quickly. Check your answers and send again."),
+    "expired": _(
+        "The form had been open for a long time. Your text is kept: check it, attach any "
+        "photos again and send."
+    ),
+}
+
+
+def form_context(page, form, request):
+    authorities = OtherAuthority.objects.filter(categories__active=True).distinct()
+    return {
+        "page": page,
+        "self": page,
+        "form": form,
+        "authorities": authorities,
+        "privacy_url": page.get_privacy_url(),
+        "has_location_categories": FeedbackCategory.objects.filter(active=True).exclude(
+            location_mode=FeedbackCategory.LocationMode.HIDDEN
+        ).exists(),
+    }
+
+
+@never_cache
+def feedback_form_view(request, page):
+    """Show the form; on a valid post create the case and redirect to the receipt."""
+    if request.method != "POST":
+        form = FeedbackForm(initial={"form_token": antispam.issue_form_token()})
+        return TemplateResponse(request, "palaute_plugin/feedback_page.html",
+                                form_context(page, form, request))
+
+    if antispam.rate_limit_exceeded(request):
+        return TemplateResponse(request, "palaute_plugin/rate_limited.html",
+                                {"page": page, "self": page}, status=429)
+    form = FeedbackForm(request.POST, request.FILES)
+    if form.honeypot_filled:
+        # Looks like success to a bot; nothing is saved or sent.
+        return TemplateResponse(request, "palaute_plugin/receipt.html",
+                                {"page": page, "self": page, "feedback": None})
+    token_error = None
+    try:
+        nonce = antispam.check_form_token(request.POST.get("form_token"))
+    except antispam.TokenError as error:
+        token_error, nonce = error.reason, None
+    if form.is_valid() and token_error is None:
+        feedback = save_feedback(request, page, form, nonce)
+        return redirect(page.url + page.reverse_subpage("receipt_view",
+                                                        args=[feedback.tracking_token]))
+    # Re-show with the resident's input kept and a fresh token.
+    form.data = form.data.copy()
+    form.data["form_token"] = antispam.issue_form_token()
+    if token_error:
+        form.add_error(None, TOKEN_MESSAGES[token_error])
+    status = 400
+    return TemplateResponse(request, "palaute_plugin/feedback_page.html",
+                            form_context(page, form, request), status=status)
+
+
+def save_feedback(request, page, form, nonce):
+    data = form.cleaned_data
+    return actions.submit_feedback(
+        category=data["category"], kind=data["kind"], message=data["message"],
+        location=data.get("location"), address=data.get("address", ""),
+        contact_name=data["contact_name"], contact_email=data["contact_email"],
+        contact_phone=data["contact_phone"], language=current_language(),
+        cleaned_photos=data.get("photos") or [], page=page, submission_key=nonce,
+    )
+
+
+def get_feedback_by_token(token):
+    feedback = (Feedback.objects.select_related("category", "redirected_to", "duplicate_of")
+                .filter(tracking_token=token).exclude(status=Feedback.Status.REJECTED).first())
+    if feedback is None:
+        raise Http404
+    return feedback
+
+
+def private_response(response):
+    """Pages reached by a secret link: not cached, not indexed, no referrer leaks."""
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def receipt_view(request, page, token):
+    feedback = get_feedback_by_token(token)
+    context = {"page": page, "self": page, "feedback": feedback,
+               "status_url": page.status_url(feedback, request)}
+    return private_response(TemplateResponse(request, "palaute_plugin/receipt.html", context))
+
+
+def status_view(request, page, token):
+    feedback = get_feedback_by_token(token)
+    history = (ModelLogEntry.objects.for_instance(feedback)
+               .filter(action__in=PUBLIC_LOG_ACTIONS).order_by("timestamp", "pk"))
+    context = {"page": page, "self": page, "feedback": feedback, "history": history}
+    return private_response(TemplateResponse(request, "palaute_plugin/status.html", context))

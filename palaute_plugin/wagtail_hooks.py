@@ -1,0 +1,20 @@
+"""Registers the feedback admin with Wagtail; the views live in viewsets.py."""
+
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+
+from . import log_actions
+from .viewsets import FeedbackCategoryViewSet, FeedbackViewSet, OtherAuthorityViewSet
+
+register_snippet(FeedbackCategoryViewSet)
+register_snippet(OtherAuthorityViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_feedback_viewset():
+    return FeedbackViewSet()
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    log_actions.register_log_actions(actions)

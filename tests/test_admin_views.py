@@ -1,0 +1,468 @@
+"""The staff's case views in the Wagtail admin: index, detail, photos, snippets."""
+
+import io
+import secrets
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+from wagtail.log_actions import log
+from wagtail.log_actions import registry as log_registry
+from wagtail.users.models import UserProfile
+
+from palaute_plugin.models import Feedback, FeedbackPhoto, Notification
+
+from .factories import (
+    CategoryFactory,
+    FeedbackFactory,
+    GroupFactory,
+    OtherAuthorityFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+INDEX_URL = "palaute_feedback:index"
+
+
+def jpeg_bytes(size=(40, 30), color="red"):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def add_photo(feedback, sort_order=0):
+    photo = FeedbackPhoto(feedback=feedback, width=40, height=30, sort_order=sort_order)
+    photo.image.save(f"{secrets.token_hex(8)}.jpg", ContentFile(jpeg_bytes()), save=False)
+    photo.thumbnail.save(
+        f"{secrets.token_hex(8)}.jpg", ContentFile(jpeg_bytes((20, 15), "blue")), save=False
+    )
+    photo.save()
+    return photo
+
+
+def admin_access():
+    return Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin")
+
+
+def in_english(user):
+    """Assertions read our English msgids, whatever .po files arrive later."""
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    return user
+
+
+@pytest.fixture(autouse=True)
+def photo_root(settings, tmp_path):
+    settings.PALAUTE_PHOTO_ROOT = str(tmp_path / "photos")
+
+
+@pytest.fixture
+def streets():
+    group = GroupFactory(name="Streets")
+    group.permissions.add(admin_access())
+    return CategoryFactory(handler_group=group, name_en="Street lighting")
+
+
+@pytest.fixture
+def housing():
+    group = GroupFactory(name="Housing")
+    group.permissions.add(admin_access())
+    return CategoryFactory(handler_group=group, name_en="Housing", name_fi="Asuminen")
+
+
+@pytest.fixture
+def handler(streets):
+    user = in_english(UserFactory(username="street_handler", first_name="Sanna",
+                                  last_name="Katu"))
+    user.groups.add(streets.handler_group)
+    return user
+
+
+@pytest.fixture
+def handler_client(client, handler):
+    client.force_login(handler)
+    return client
+
+
+@pytest.fixture
+def street_case(streets):
+    return FeedbackFactory(category=streets, message="Katuvalo on rikki Hallituskadulla.")
+
+
+@pytest.fixture
+def housing_case(housing):
+    return FeedbackFactory(category=housing, message="Asunnon ovi ei sulkeudu.")
+
+
+def detail_url(feedback):
+    return reverse("palaute_feedback:detail", args=[feedback.pk])
+
+
+def photo_url(photo, size="full"):
+    return reverse("palaute_feedback:photo", args=[photo.pk, size])
+
+
+# --- who gets in --------------------------------------------------------------------
+
+
+def test_urls_have_the_contract_names(street_case):
+    photo = add_photo(street_case)
+    assert reverse(INDEX_URL) == "/admin/palaute/"
+    assert detail_url(street_case) == f"/admin/palaute/{street_case.pk}/"
+    assert photo_url(photo, "thumb") == f"/admin/palaute/photos/{photo.pk}/thumb/"
+
+
+def test_anonymous_user_is_sent_to_the_admin_login(client, street_case):
+    photo = add_photo(street_case)
+    login = reverse("wagtailadmin_login")
+    for url in (reverse(INDEX_URL), detail_url(street_case), photo_url(photo)):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(login)
+
+
+def test_user_without_admin_access_is_sent_to_the_login(client, street_case):
+    group = GroupFactory(name="No admin")
+    street_case.category.handler_group = group
+    street_case.category.save()
+    user = UserFactory(username="outsider")
+    user.groups.add(group)
+    client.force_login(user)
+    photo = add_photo(street_case)
+    login = reverse("wagtailadmin_login")
+    for url in (reverse(INDEX_URL), detail_url(street_case), photo_url(photo)):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(login)
+
+
+def test_admin_user_with_no_feedback_to_handle_is_turned_away(client, street_case):
+    editor = in_english(UserFactory(username="editor"))
+    editor.user_permissions.add(admin_access())
+    client.force_login(editor)
+
+    response = client.get(reverse(INDEX_URL))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("wagtailadmin_home")
+    assert client.get(detail_url(street_case)).status_code == 302
+
+    home = client.get(reverse("wagtailadmin_home"))
+    assert reverse(INDEX_URL) not in home.content.decode()
+
+
+def test_menu_item_is_shown_to_a_handler(handler_client):
+    home = handler_client.get(reverse("wagtailadmin_home"))
+    assert home.status_code == 200
+    assert reverse(INDEX_URL) in home.content.decode()
+
+
+# --- index --------------------------------------------------------------------------
+
+
+def test_index_lists_only_the_handlers_categories(handler_client, street_case, housing_case):
+    response = handler_client.get(reverse(INDEX_URL))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert street_case.reference in content
+    assert detail_url(street_case) in content
+    assert housing_case.reference not in content
+    assert "Asunnon ovi" not in content
+
+
+def test_index_shows_the_case_columns(handler_client, handler, streets):
+    case = FeedbackFactory(
+        category=streets, kind=Feedback.Kind.PROPOSAL, assignee=handler,
+        message="Pitkä viesti " * 20 + "LOPPU",
+    )
+    add_photo(case)
+    add_photo(case, sort_order=1)
+    response = handler_client.get(reverse(INDEX_URL))
+    content = response.content.decode()
+    assert "Proposal for action" in content
+    assert "Street lighting" in content
+    assert "Pitkä viesti" in content
+    assert "LOPPU" not in content  # truncated
+    assert "new" in content
+    assert "Sanna Katu" in content
+    row = response.context["object_list"][0]
+    assert row.photo_count == 2
+
+
+def test_index_is_newest_first(handler_client, streets):
+    now = timezone.now()
+    old = FeedbackFactory(category=streets, created_at=now - timedelta(days=3))
+    newest = FeedbackFactory(category=streets, created_at=now)
+    middle = FeedbackFactory(category=streets, created_at=now - timedelta(days=1))
+    response = handler_client.get(reverse(INDEX_URL))
+    assert list(response.context["object_list"]) == [newest, middle, old]
+
+
+def test_superuser_index_lists_every_case(client, street_case, housing_case):
+    client.force_login(in_english(UserFactory(username="boss", is_superuser=True)))
+    content = client.get(reverse(INDEX_URL)).content.decode()
+    assert street_case.reference in content
+    assert housing_case.reference in content
+
+
+def test_index_query_count_does_not_grow_with_cases(handler_client, handler, streets):
+    def index_queries():
+        with CaptureQueriesContext(connection) as queries:
+            response = handler_client.get(reverse(INDEX_URL))
+        assert response.status_code == 200
+        return len(queries), len(response.context["object_list"])
+
+    def add_cases(count):
+        for number in range(count):
+            case = FeedbackFactory(category=streets, assignee=handler if number % 2 else None)
+            add_photo(case)
+
+    add_cases(3)
+    few, listed = index_queries()
+    assert listed == 3
+    add_cases(27)
+    many, listed = index_queries()
+    assert listed == 30
+    assert many == few
+
+
+def test_index_filters_by_status_and_kind(handler_client, streets):
+    resolved = FeedbackFactory(category=streets, status=Feedback.Status.RESOLVED)
+    question = FeedbackFactory(category=streets, kind=Feedback.Kind.QUESTION)
+    response = handler_client.get(reverse(INDEX_URL), {"status": "resolved"})
+    assert list(response.context["object_list"]) == [resolved]
+    response = handler_client.get(reverse(INDEX_URL), {"kind": "question"})
+    assert list(response.context["object_list"]) == [question]
+
+
+def test_category_filter_offers_and_accepts_only_visible_categories(
+    handler_client, streets, street_case, housing_case
+):
+    response = handler_client.get(reverse(INDEX_URL), {"category": streets.pk})
+    assert list(response.context["object_list"]) == [street_case]
+    choices = response.context["filters"].form.fields["category"].queryset
+    assert list(choices) == [streets]
+
+    response = handler_client.get(reverse(INDEX_URL), {"category": housing_case.category.pk})
+    assert housing_case not in response.context["object_list"]
+
+
+def test_index_search_by_reference(handler_client, streets):
+    wanted, other = FeedbackFactory(category=streets), FeedbackFactory(category=streets)
+    response = handler_client.get(reverse(INDEX_URL), {"q": wanted.reference})
+    assert list(response.context["object_list"]) == [wanted]
+    assert other.reference not in response.content.decode()
+
+
+def test_index_results_view_for_filtering(handler_client, street_case, housing_case):
+    response = handler_client.get(reverse("palaute_feedback:index_results"))
+    assert response.status_code == 200
+    assert street_case.reference in response.content.decode()
+    assert housing_case.reference not in response.content.decode()
+
+
+def test_index_without_cases_says_so(handler_client):
+    response = handler_client.get(reverse(INDEX_URL))
+    assert response.status_code == 200
+    assert "There is no feedback for you to see." in response.content.decode()
+
+
+# --- detail -------------------------------------------------------------------------
+
+
+def test_detail_shows_the_case(handler_client, handler, streets):
+    case = FeedbackFactory(
+        category=streets, kind=Feedback.Kind.QUESTION, channel=Feedback.Channel.PHONE,
+        language="sv", assignee=handler, address="Hallituskatu 5, Tornio",
+        contact_name="Maija Asukas", contact_email="maija@example.com",
+        contact_phone="040 123 4567",
+    )
+    response = handler_client.get(detail_url(case))
+    assert response.status_code == 200
+    content = response.content.decode()
+    for text in (case.reference, "Question", "Street lighting", "Phone", "svenska",
+                 "Sanna Katu", "Hallituskatu 5, Tornio", "Maija Asukas",
+                 "mailto:maija@example.com", "040 123 4567", "Katuvalo on rikki"):
+        assert text in content, text
+    assert reverse(INDEX_URL) in content  # breadcrumbs back to the index
+
+
+def test_detail_escapes_the_message_and_contact(handler_client, streets):
+    case = FeedbackFactory(
+        category=streets, message='<script>alert("x")</script>\nToinen rivi',
+        contact_name="<b>Bold</b>",
+    )
+    content = handler_client.get(detail_url(case)).content.decode()
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;<br>Toinen rivi" in content
+    assert '<script>alert("x")' not in content
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in content
+
+
+def test_detail_map_uses_our_own_leaflet(handler_client, streets):
+    case = FeedbackFactory(category=streets, latitude=65.8481, longitude=24.1466)
+    content = handler_client.get(detail_url(case)).content.decode()
+    assert 'data-controller="leaflet-field"' in content
+    assert "/static/leaflet/leaflet.js" in content
+    assert "/static/leaflet/leaflet.css" in content
+    assert "unpkg.com" not in content
+    assert "65.8481" in content
+    assert "palaute-map--readonly" in content
+
+
+def test_detail_without_location_has_no_map(handler_client, street_case):
+    content = handler_client.get(detail_url(street_case)).content.decode()
+    assert "leaflet-field" not in content
+    assert "No location was given." in content
+
+
+def test_detail_photos_link_through_the_photo_view(handler_client, street_case):
+    photos = [add_photo(street_case, n) for n in range(2)]
+    content = handler_client.get(detail_url(street_case)).content.decode()
+    for photo in photos:
+        assert f'href="{photo_url(photo, "full")}"' in content
+        assert f'src="{photo_url(photo, "thumb")}"' in content
+    assert "Photo 2 of 2" in content
+    assert photos[0].image.name not in content  # storage paths stay private
+
+
+def test_detail_timeline_lists_log_entries_and_emails(handler_client, street_case):
+    log(instance=street_case, action="palaute_plugin.received", user=None,
+        data={"channel": "web"})
+    Notification.objects.create(
+        feedback=street_case, template="receipt", to_resident=True,
+        recipient="asukas@example.com", subject="Kiitos palautteestasi",
+        body_text="Kiitos", state=Notification.State.SENT, sent_at=timezone.now(),
+    )
+    Notification.objects.create(
+        feedback=street_case, template="new_feedback", recipient="katu@tornio.example",
+        subject="Uusi palaute", body_text="Uusi", state=Notification.State.FAILED, attempts=3,
+    )
+    Notification.objects.create(
+        feedback=street_case, template="new_feedback", recipient="toinen@tornio.example",
+        subject="Odottaa", body_text="Uusi",
+    )
+    content = handler_client.get(detail_url(street_case)).content.decode()
+    assert "Feedback received" in content
+    assert "Email to the resident: Kiitos palautteestasi" in content
+    assert "Email to katu@tornio.example: Uusi palaute" in content
+    assert "palaute-timeline__state--sent" in content
+    assert "palaute-timeline__state--failed" in content
+    assert "palaute-timeline__state--pending" in content
+    assert "3 attempts" in content
+
+
+def test_detail_of_another_categorys_case_is_404(handler_client, housing_case):
+    assert handler_client.get(detail_url(housing_case)).status_code == 404
+
+
+def test_detail_of_a_missing_case_is_404(handler_client):
+    assert handler_client.get(reverse("palaute_feedback:detail", args=[999999])).status_code == 404
+
+
+def test_assignee_sees_the_case_assigned_to_them(handler_client, handler, housing_case):
+    housing_case.assignee = handler
+    housing_case.save()
+    assert handler_client.get(detail_url(housing_case)).status_code == 200
+
+
+# --- photos -------------------------------------------------------------------------
+
+
+def test_photo_is_served_with_private_headers(handler_client, street_case):
+    photo = add_photo(street_case)
+    response = handler_client.get(photo_url(photo, "full"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("inline")
+    assert "private" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
+    photo.image.open("rb")
+    with photo.image as stored:
+        assert b"".join(response.streaming_content) == stored.read()
+
+
+def test_thumbnail_is_the_thumbnail(handler_client, street_case):
+    photo = add_photo(street_case)
+    response = handler_client.get(photo_url(photo, "thumb"))
+    assert response.status_code == 200
+    image = Image.open(io.BytesIO(b"".join(response.streaming_content)))
+    assert image.size == (20, 15)
+
+
+def test_photo_of_another_categorys_case_is_404(handler_client, housing_case):
+    photo = add_photo(housing_case)
+    assert handler_client.get(photo_url(photo, "full")).status_code == 404
+    assert handler_client.get(photo_url(photo, "thumb")).status_code == 404
+
+
+def test_photo_with_unknown_size_or_missing_file_is_404(handler_client, street_case):
+    photo = add_photo(street_case)
+    assert handler_client.get(photo_url(photo, "huge")).status_code == 404
+    photo.image.storage.delete(photo.image.name)
+    assert handler_client.get(photo_url(photo, "full")).status_code == 404
+    assert handler_client.get(reverse("palaute_feedback:photo", args=[999999, "full"])
+                              ).status_code == 404
+
+
+# --- snippets and log actions ---------------------------------------------------------
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(in_english(UserFactory(username="boss", is_superuser=True)))
+    return client
+
+
+def test_category_snippet_listing_and_edit_form(superuser_client, streets):
+    child = CategoryFactory(parent=streets, name_fi="Katuvalot", name_en="Lights")
+    listing = superuser_client.get(reverse("wagtailsnippets_palaute_plugin_feedbackcategory:list"))
+    assert listing.status_code == 200
+    assert "Katuvalot" in listing.content.decode()
+    edit = superuser_client.get(
+        reverse("wagtailsnippets_palaute_plugin_feedbackcategory:edit", args=[child.pk])
+    )
+    assert edit.status_code == 200
+    content = edit.content.decode()
+    assert 'name="handler_group"' in content
+    assert 'role="tab"' in content  # the model's tabs are used as the whole form
+
+
+def test_category_snippet_listing_query_count_does_not_grow(superuser_client, streets):
+    url = reverse("wagtailsnippets_palaute_plugin_feedbackcategory:list")
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert superuser_client.get(url).status_code == 200
+        return len(queries)
+
+    person = UserFactory(username="responsible")
+    CategoryFactory(parent=streets, responsible_person=person)
+    few = count_queries()
+    for _ in range(10):
+        CategoryFactory(parent=streets, responsible_person=person)
+    assert count_queries() == few
+
+
+def test_other_authority_snippet_listing(superuser_client):
+    OtherAuthorityFactory()
+    listing = superuser_client.get(reverse("wagtailsnippets_palaute_plugin_otherauthority:list"))
+    assert listing.status_code == 200
+    assert "Lapin ELY-keskus" in listing.content.decode()
+
+
+def test_handler_without_snippet_permissions_cannot_edit_categories(handler_client, streets):
+    url = reverse("wagtailsnippets_palaute_plugin_feedbackcategory:edit", args=[streets.pk])
+    assert handler_client.get(url).status_code == 302
+
+
+def test_received_log_action_is_registered():
+    assert log_registry.action_exists("palaute_plugin.received")
+    assert str(log_registry.get_action_label("palaute_plugin.received")) == "Feedback received"

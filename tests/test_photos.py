@@ -1,0 +1,460 @@
+"""Photo checking and cleaning (palaute_plugin/photos.py). Every image is made here."""
+
+import io
+import re
+import struct
+import zlib
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
+
+from palaute_plugin import photos
+from palaute_plugin.models import FeedbackPhoto
+from palaute_plugin.photos import clean_photo, save_photos, validate_photo_count
+
+from .factories import FeedbackFactory
+
+RED, GREEN, BLUE, YELLOW = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0)
+GPS_LATITUDE = (65.0, 50.0, 45.0)
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+    b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    b"<rdf:Description>secret-xmp-place</rdf:Description></rdf:RDF></x:xmpmeta>"
+)
+
+
+@pytest.fixture(autouse=True)
+def photo_root(settings, tmp_path):
+    settings.PALAUTE_PHOTO_ROOT = str(tmp_path / "private")
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def _heif():
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+
+
+# Making images
+
+
+def quadrants(size=(400, 200)):
+    """Red top left, green top right, blue bottom left, yellow bottom right."""
+    width, height = size
+    image = Image.new("RGB", size, YELLOW)
+    image.paste(RED, (0, 0, width // 2, height // 2))
+    image.paste(GREEN, (width // 2, 0, width, height // 2))
+    image.paste(BLUE, (0, height // 2, width // 2, height))
+    return image
+
+
+def phone_exif(orientation=6):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = orientation
+    exif[ExifTags.Base.Make] = "SecretPhoneMaker"
+    exif[ExifTags.Base.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: GPS_LATITUDE,
+        ExifTags.GPS.GPSLongitudeRef: "E",
+        ExifTags.GPS.GPSLongitude: (24.0, 8.0, 30.0),
+    }
+    return exif
+
+
+def encode(image, image_format, **options):
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format, **options)
+    return buffer.getvalue()
+
+
+def phone_jpeg(image=None, orientation=6):
+    """A JPEG as a phone writes it: EXIF with orientation and GPS, XMP, ICC, a comment."""
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    return encode(
+        image or quadrants(), "JPEG", quality=95, exif=phone_exif(orientation).tobytes(),
+        xmp=XMP, icc_profile=srgb, comment=b"secret-comment",
+    )
+
+
+def upload(data, name="photo.jpg", content_type="image/jpeg"):
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def png_header_only(width, height):
+    """A PNG that claims a size and carries next to no pixel data (never decoded here)."""
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
+
+
+def close_to(pixel, colour, tolerance=60):
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=True))
+
+
+def quadrant_colours(image):
+    width, height = image.size
+    points = [(width // 4, height // 4), (3 * width // 4, height // 4),
+              (width // 4, 3 * height // 4), (3 * width // 4, 3 * height // 4)]
+    return [image.convert("RGB").getpixel(point) for point in points]
+
+
+def assert_no_metadata(jpeg):
+    image = Image.open(io.BytesIO(jpeg))
+    assert image.format == "JPEG"
+    assert not image.getexif()
+    for key in ("exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "comment", "photoshop"):
+        assert key not in image.info
+    assert [marker for marker, _ in image.applist] == ["APP0"]  # only Pillow's JFIF header
+    for secret in (b"Exif", b"secret-xmp-place", b"SecretPhoneMaker", b"secret-comment",
+                   b"http://ns.adobe.com/xap/1.0/", b"ICC_PROFILE"):
+        assert secret not in jpeg
+
+
+def assert_rejected(uploaded_file, code):
+    with pytest.raises(ValidationError) as caught:
+        clean_photo(uploaded_file)
+    assert caught.value.code == code
+    message = caught.value.messages[0]
+    assert isinstance(message, str)
+    assert uploaded_file.name in message
+    return message
+
+
+# Cleaning
+
+
+def test_phone_jpeg_is_upright_and_stripped_of_metadata():
+    source = phone_jpeg(orientation=6)
+    original = Image.open(io.BytesIO(source))
+    assert original.getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the test file does carry GPS
+    assert "xmp" in original.info and "icc_profile" in original.info
+
+    cleaned = clean_photo(upload(source))
+
+    assert (cleaned.width, cleaned.height) == (200, 400)
+    result = Image.open(io.BytesIO(cleaned.image))
+    assert result.size == (200, 400)
+    # Orientation 6: turn a quarter clockwise. Stored top left goes to the top right.
+    top_left, top_right, bottom_left, bottom_right = quadrant_colours(result)
+    assert close_to(top_left, BLUE)
+    assert close_to(top_right, RED)
+    assert close_to(bottom_left, YELLOW)
+    assert close_to(bottom_right, GREEN)
+    assert_no_metadata(cleaned.image)
+    assert_no_metadata(cleaned.thumbnail)
+    assert result.info.get("progressive") is None
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_matches_pillow(orientation):
+    source = phone_jpeg(orientation=orientation)
+    expected = ImageOps.exif_transpose(Image.open(io.BytesIO(source)))
+
+    cleaned = clean_photo(upload(source))
+
+    result = Image.open(io.BytesIO(cleaned.image))
+    assert result.size == expected.size
+    for got, want in zip(quadrant_colours(result), quadrant_colours(expected), strict=True):
+        assert close_to(got, want)
+
+
+@pytest.mark.parametrize(
+    ("image_format", "name", "options"),
+    [
+        ("PNG", "kuva.png", {}),
+        ("WEBP", "kuva.webp", {"quality": 95}),
+        ("HEIF", "IMG_0001.HEIC", {"quality": 95}),
+    ],
+)
+def test_png_webp_and_heic_are_accepted_and_stripped(image_format, name, options):
+    source = encode(quadrants(), image_format, exif=phone_exif(orientation=1).tobytes(),
+                    xmp=XMP, **options)
+    assert Image.open(io.BytesIO(source)).getexif()  # the test file does carry EXIF
+
+    cleaned = clean_photo(upload(source, name=name, content_type="application/octet-stream"))
+
+    assert (cleaned.width, cleaned.height) == (400, 200)
+    result = Image.open(io.BytesIO(cleaned.image))
+    for got, want in zip(quadrant_colours(result), [RED, GREEN, BLUE, YELLOW], strict=True):
+        assert close_to(got, want)
+    assert_no_metadata(cleaned.image)
+
+
+def test_heic_rotation_is_applied_once():
+    # pillow-heif stores the EXIF orientation as HEIF's own rotation and applies it on decoding.
+    source = encode(quadrants(), "HEIF", quality=95, exif=phone_exif(orientation=6).tobytes())
+
+    cleaned = clean_photo(upload(source, name="IMG_0002.HEIC", content_type="image/heic"))
+
+    assert (cleaned.width, cleaned.height) == (200, 400)
+    top_left, top_right, *_ = quadrant_colours(Image.open(io.BytesIO(cleaned.image)))
+    assert close_to(top_left, BLUE)
+    assert close_to(top_right, RED)
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        Image.new("RGBA", (40, 20), (255, 0, 0, 0)),
+        Image.new("LA", (40, 20), (0, 0)),
+        Image.new("P", (40, 20)),
+        Image.new("1", (40, 20), 1),
+        Image.new("I;16", (40, 20), 65535),
+    ],
+    ids=lambda image: image.mode,
+)
+def test_png_modes_become_rgb_on_white(image):
+    if image.mode == "P":
+        image.info["transparency"] = 0
+
+    cleaned = clean_photo(upload(encode(image, "PNG"), name="kuva.png"))
+
+    result = Image.open(io.BytesIO(cleaned.image))
+    assert result.mode == "RGB"
+    assert close_to(result.getpixel((20, 10)), (255, 255, 255), tolerance=8)
+
+
+def test_cmyk_jpeg_is_converted_to_rgb():
+    cleaned = clean_photo(upload(encode(Image.new("CMYK", (40, 20), (0, 255, 255, 0)), "JPEG")))
+
+    result = Image.open(io.BytesIO(cleaned.image))
+    assert result.mode == "RGB"
+    assert close_to(result.getpixel((20, 10)), RED)
+
+
+def test_large_photo_is_downscaled_with_a_thumbnail():
+    cleaned = clean_photo(upload(encode(quadrants((5000, 2000)), "PNG"), name="iso.png"))
+
+    assert (cleaned.width, cleaned.height) == (2560, 1024)
+    assert Image.open(io.BytesIO(cleaned.image)).size == (2560, 1024)
+    assert Image.open(io.BytesIO(cleaned.thumbnail)).size == (480, 192)
+
+
+def test_small_photo_is_not_upscaled():
+    cleaned = clean_photo(upload(encode(quadrants((300, 200)), "PNG"), name="pieni.png"))
+
+    assert (cleaned.width, cleaned.height) == (300, 200)
+    assert Image.open(io.BytesIO(cleaned.thumbnail)).size == (300, 200)
+
+
+def test_phone_sized_jpeg_is_decoded_at_reduced_scale_and_upright():
+    source = phone_jpeg(quadrants((4032, 3024)), orientation=6)
+
+    cleaned = clean_photo(upload(source))
+
+    # Half-scale JPEG decoding (see JPEG_DRAFT_MIN_EDGE_FRACTION), then rotated.
+    assert (cleaned.width, cleaned.height) == (1512, 2016)
+    top_left, top_right, bottom_left, bottom_right = quadrant_colours(
+        Image.open(io.BytesIO(cleaned.image))
+    )
+    assert close_to(top_right, RED) and close_to(top_left, BLUE)
+    assert close_to(bottom_right, GREEN) and close_to(bottom_left, YELLOW)
+    assert max(Image.open(io.BytesIO(cleaned.thumbnail)).size) == 480
+    assert_no_metadata(cleaned.image)
+
+
+def test_strict_edge_keeps_the_full_max_edge(monkeypatch):
+    monkeypatch.setattr(photos, "JPEG_DRAFT_MIN_EDGE_FRACTION", 1.0)
+
+    cleaned = clean_photo(upload(phone_jpeg(quadrants((4032, 3024)), orientation=6)))
+
+    assert (cleaned.width, cleaned.height) == (1920, 2560)
+
+
+def test_multi_frame_files_keep_their_first_frame():
+    frames = [Image.new("RGB", (40, 20), colour) for colour in (RED, GREEN, BLUE)]
+    for image_format, name in (("WEBP", "anim.webp"), ("PNG", "anim.png"), ("MPO", "kaksi.jpg")):
+        source = encode(frames[0], image_format, save_all=True, append_images=frames[1:])
+        assert Image.open(io.BytesIO(source)).n_frames == 3
+
+        cleaned = clean_photo(upload(source, name=name))
+
+        assert close_to(Image.open(io.BytesIO(cleaned.image)).getpixel((20, 10)), RED)
+
+
+# Rejecting
+
+
+def test_file_over_the_default_byte_cap_is_rejected_before_reading():
+    class HugeUpload(SimpleUploadedFile):
+        def read(self, *args):
+            raise AssertionError("read before the size check")
+
+    huge = HugeUpload("iso.jpg", b"", content_type="image/jpeg")
+    huge.size = 30 * 1024 * 1024
+
+    message = assert_rejected(huge, "photo_too_big")
+    assert "iso.jpg" in message
+
+
+def test_file_over_a_configured_byte_cap_is_rejected(settings):
+    settings.PALAUTE_PHOTO_MAX_BYTES = 1000
+    assert_rejected(upload(encode(Image.effect_noise((100, 100), 50), "PNG"), "kohina.png"),
+                    "photo_too_big")
+
+
+def test_wrongly_reported_size_is_caught_while_reading(settings):
+    settings.PALAUTE_PHOTO_MAX_BYTES = 1000
+    lying = upload(encode(Image.effect_noise((100, 100), 50), "PNG"), "valehtelija.png")
+    lying.size = 10
+
+    assert_rejected(lying, "photo_too_big")
+
+
+def test_sixty_megapixel_png_is_rejected_without_decoding(monkeypatch):
+    source = encode(Image.new("1", (8000, 7500)), "PNG")
+    assert len(source) < 1024 * 1024
+
+    def no_decoding(self):
+        raise AssertionError("pixel data was decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    assert_rejected(upload(source, name="valtava.png", content_type="image/png"),
+                    "photo_too_many_pixels")
+
+
+def test_decompression_bomb_is_rejected():
+    # Over twice Pillow's MAX_IMAGE_PIXELS: Image.open itself raises DecompressionBombError.
+    assert_rejected(upload(png_header_only(20_000, 20_000), name="pommi.png"),
+                    "photo_too_many_pixels")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>",
+        b"<?php system($_GET['c']); ?>",
+        b"\xff\xd8\xff\xe0<?php echo 'hi'; ?>",
+        b"",
+    ],
+    ids=["html", "php", "php-behind-jpeg-magic", "empty"],
+)
+def test_fake_images_named_jpg_are_rejected(content):
+    with pytest.raises(ValidationError) as caught:
+        clean_photo(upload(content, name="kuva.jpg"))
+    assert caught.value.code in ("photo_format", "photo_damaged")
+    assert "kuva.jpg" in caught.value.messages[0]
+
+
+def test_html_named_jpg_gets_the_format_message():
+    message = assert_rejected(upload(b"<html><body>hi</body></html>", name="kuva.jpg"),
+                              "photo_format")
+    assert "JPEG" in message
+
+
+def _animated_gif():
+    frames = [Image.new("P", (20, 20), index) for index in range(3)]
+    return encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("kuva.svg", lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="9"/></svg>'),
+        ("kuva.tif", lambda: encode(quadrants(), "TIFF")),
+        ("kuva.gif", lambda: encode(quadrants(), "GIF")),
+        ("liike.gif", _animated_gif),
+        ("kuva.bmp", lambda: encode(quadrants(), "BMP")),
+        ("kuva.ico", lambda: encode(quadrants((64, 64)), "ICO")),
+        ("kuva.avif", lambda: encode(quadrants(), "AVIF")),
+    ],
+)
+def test_other_formats_are_rejected_whatever_their_name(name, make):
+    try:
+        content = make()
+    except (KeyError, OSError) as error:  # e.g. AVIF not built into this Pillow
+        pytest.skip(f"cannot write the test file: {error}")
+    assert_rejected(upload(content, name="naamio.jpg"), "photo_format")
+    assert_rejected(upload(content, name=name, content_type="image/png"), "photo_format")
+
+
+def test_truncated_jpeg_is_rejected_as_damaged():
+    source = encode(Image.effect_noise((400, 300), 60).convert("RGB"), "JPEG")
+    assert_rejected(upload(source[: len(source) // 2], name="puolikas.jpg"), "photo_damaged")
+
+
+def test_png_with_broken_pixel_data_is_rejected_as_damaged():
+    source = bytearray(encode(Image.effect_noise((200, 200), 60), "PNG"))
+    source[200:260] = b"\0" * 60
+    assert_rejected(upload(bytes(source), name="rikki.png"), "photo_damaged")
+
+
+def test_messages_are_sentences_naming_the_file_in_every_language():
+    for language in ("fi", "sv", "en"):
+        with translation.override(language):
+            message = assert_rejected(upload(b"<html></html>", name="lomake.jpg"), "photo_format")
+        assert message.endswith(".")
+
+
+# Counting
+
+
+def test_photo_count_is_capped():
+    validate_photo_count([object()] * 5)
+    with pytest.raises(ValidationError) as caught:
+        validate_photo_count([object()] * 6)
+    assert caught.value.code == "too_many_photos"
+    assert "5" in caught.value.messages[0]
+
+
+def test_photo_count_follows_the_setting(settings):
+    settings.PALAUTE_MAX_PHOTOS = 2
+    with pytest.raises(ValidationError):
+        validate_photo_count([object()] * 3)
+
+
+# Saving
+
+
+@pytest.mark.django_db
+def test_save_photos_stores_random_names_in_the_private_root(photo_root, tmp_path):
+    feedback = FeedbackFactory()
+    cleaned = [
+        clean_photo(upload(phone_jpeg(), name="katulamppu.jpg")),
+        clean_photo(upload(encode(quadrants((5000, 2000)), "PNG"), name="katulamppu.png")),
+    ]
+
+    rows = save_photos(feedback, cleaned)
+
+    assert list(FeedbackPhoto.objects.filter(feedback=feedback)) == rows
+    assert [row.sort_order for row in rows] == [0, 1]
+    assert [(row.width, row.height) for row in rows] == [(200, 400), (2560, 1024)]
+    for row, photo in zip(rows, cleaned, strict=True):
+        match = re.fullmatch(r"feedback/([0-9a-f]{2})/(\1[0-9a-f]{30})\.jpg", row.image.name)
+        assert match, row.image.name
+        assert row.thumbnail.name == f"feedback/{match[1]}/{match[2]}_t.jpg"
+        assert "katulamppu" not in row.image.name
+        assert (photo_root / row.image.name).read_bytes() == photo.image
+        assert (photo_root / row.thumbnail.name).read_bytes() == photo.thumbnail
+    assert rows[0].image.name != rows[1].image.name
+    assert not (tmp_path / "media").exists()
+
+
+@pytest.mark.django_db
+def test_save_photos_leaves_no_files_when_a_row_fails(photo_root, monkeypatch):
+    feedback = FeedbackFactory()
+    cleaned = [clean_photo(upload(phone_jpeg())) for _ in range(2)]
+    original_save = FeedbackPhoto.save
+
+    def fail_second(self, *args, **kwargs):
+        if self.sort_order == 1:
+            raise RuntimeError("database went away")
+        return original_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(FeedbackPhoto, "save", fail_second)
+
+    with pytest.raises(RuntimeError):
+        save_photos(feedback, cleaned)
+
+    assert not FeedbackPhoto.objects.exists()
+    assert not [path for path in photo_root.rglob("*") if path.is_file()]

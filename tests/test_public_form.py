@@ -1,0 +1,323 @@
+"""The resident's form at /palaute/: Django test-client tests, bad input included."""
+
+import io
+import time
+from unittest import mock
+
+import pytest
+from django.core import mail, signing
+from django.test import Client, TestCase
+from django.utils import translation
+from PIL import Image
+
+from palaute_plugin import antispam
+from palaute_plugin.models import Feedback, FeedbackPhoto
+from tests.factories import (
+    CategoryFactory,
+    OtherAuthorityFactory,
+    UserFactory,
+    feedback_page,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page():
+    return feedback_page()
+
+
+@pytest.fixture
+def responsible():
+    return UserFactory(username="vastaava", email="vastaava@tornio.example")
+
+
+@pytest.fixture
+def category(responsible):
+    return CategoryFactory(name_fi="Katuvalaistus", name_sv="Gatubelysning",
+                           name_en="Street lighting", responsible_person=responsible,
+                           notification_emails="valaistus@tornio.example")
+
+
+@pytest.fixture(autouse=True)
+def photo_root(settings, tmp_path):
+    settings.PALAUTE_PHOTO_ROOT = str(tmp_path / "private")
+
+
+def form_data(category, **overrides):
+    data = {
+        "kind": "feedback",
+        "category": str(category.pk),
+        "message": "Katuvalo ei pala Hallituskadulla.",
+        "location": "SRID=4326;POINT(24.1466 65.8481)",
+        "address": "Hallituskatu 12",
+        "contact_name": "Maija Meikäläinen",
+        "contact_email": "maija@example.com",
+        "contact_phone": "040 123 4567",
+        "website": "",
+        "form_token": antispam.issue_form_token(),
+    }
+    data.update(overrides)
+    return data
+
+
+def jpeg_file(name="kuva.jpg", size=(64, 48)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format="JPEG")
+    buffer.seek(0)
+    buffer.name = name
+    return buffer
+
+
+def post(client, page, data, **kwargs):
+    """Post the form and run what it queued after commit (emails), as in production."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(page.url, data, **kwargs)
+
+
+def test_form_page_renders_in_finnish_with_grouped_categories(client, page, category):
+    child = CategoryFactory(name_fi="Katujen kunto", parent=category)
+    response = client.get("/palaute/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="fi">' in html
+    assert f'<optgroup label="{category.name_fi}">' in html
+    assert child.name_fi in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert "unpkg.com" not in html and "cdn" not in html.lower()
+    assert "/static/leaflet/leaflet.js" in html
+
+
+def test_form_page_in_swedish_and_english(client, page, category):
+    from wagtail.models import Locale
+
+    for code, heading in (("sv", "Respons"), ("en", "Feedback")):
+        locale = Locale.objects.get_or_create(language_code=code)[0]
+        home_copy = page.get_parent().specific.copy_for_translation(locale)
+        home_copy.save_revision().publish()
+        copy = page.copy_for_translation(locale)
+        copy.title = heading
+        copy.save_revision().publish()
+        response = client.get(f"/{code}/palaute/")
+        html = response.content.decode()
+        assert response.status_code == 200, code
+        assert f'<html lang="{code}">' in html
+        assert category.name_sv if code == "sv" else category.name_en in html
+
+
+def test_valid_post_creates_routed_case_and_redirects_to_receipt(client, page, category,
+                                                                 responsible):
+    response = post(client, page, form_data(category))
+    assert response.status_code == 302
+    feedback = Feedback.objects.get()
+    assert response["Location"] == f"/palaute/receipt/{feedback.tracking_token}/"
+    assert feedback.assignee == responsible
+    assert feedback.status == "new" and feedback.channel == "web" and feedback.language == "fi"
+    assert (feedback.latitude, feedback.longitude) == (65.8481, 24.1466)
+    assert feedback.due_at is not None
+    receipt = client.get(response["Location"])
+    assert feedback.reference in receipt.content.decode()
+    assert f"/palaute/status/{feedback.tracking_token}/" in receipt.content.decode()
+    recipients = sorted(address for message in mail.outbox for address in message.to)
+    assert recipients == ["maija@example.com", "valaistus@tornio.example",
+                          "vastaava@tornio.example"]
+
+
+def test_receipt_email_in_the_language_used(client, page, category):
+    with translation.override("sv"):
+        post(client, page, form_data(category), HTTP_ACCEPT_LANGUAGE="sv")
+    feedback = Feedback.objects.get()
+    assert feedback.language in ("fi", "sv")  # the page's language decides (fi page here)
+    resident = [m for m in mail.outbox if m.to == ["maija@example.com"]]
+    assert len(resident) == 1
+    assert feedback.reference in resident[0].subject
+    assert feedback.tracking_token in resident[0].body
+
+
+def test_replayed_post_creates_one_case(client, page, category):
+    data = form_data(category)
+    first = post(client, page, data)
+    second = post(client, page, data)
+    assert Feedback.objects.count() == 1
+    assert first["Location"] == second["Location"]
+    resident_mails = [m for m in mail.outbox if m.to == ["maija@example.com"]]
+    assert len(resident_mails) == 1
+
+
+@pytest.mark.parametrize("message", ["liian", "x" * 5001])
+def test_message_length_is_checked_and_nothing_saved(client, page, category, message):
+    response = post(client, page, form_data(category, message=message))
+    assert response.status_code == 400
+    assert 'class="error-summary"' in response.content.decode()
+    assert 'href="#id_message"' in response.content.decode()
+    assert Feedback.objects.count() == 0 and mail.outbox == []
+
+
+def test_missing_fields_are_listed_in_the_error_summary(client, page, category):
+    response = post(client, page, {"form_token": antispam.issue_form_token()})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'href="#id_category"' in html and 'href="#id_message"' in html
+    assert 'aria-invalid="true"' in html
+
+
+def test_html_in_text_is_stored_as_text_and_escaped(client, page, category):
+    evil = "<script>alert('x')</script> rikki valo"
+    post(client, page, form_data(category, message=evil, address=evil, contact_name=evil))
+    feedback = Feedback.objects.get()
+    assert feedback.message == evil
+    for url in (f"/palaute/receipt/{feedback.tracking_token}/",
+                f"/palaute/status/{feedback.tracking_token}/"):
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html
+    status_html = client.get(f"/palaute/status/{feedback.tracking_token}/").content.decode()
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in status_html
+    for message in mail.outbox:
+        html_body = message.alternatives[0][0] if message.alternatives else ""
+        assert "<script>alert" not in html_body
+
+
+def test_invalid_email_is_an_error(client, page, category):
+    response = post(client, page, form_data(category, contact_email="not-an-email"))
+    assert response.status_code == 400
+    assert 'href="#id_contact_email"' in response.content.decode()
+    assert Feedback.objects.count() == 0
+
+
+@pytest.mark.parametrize("point", ["SRID=4326;POINT(200 95)", "SRID=4326;POINT(24.9 60.2)",
+                                   "POINT(abc def)"])
+def test_bad_or_far_away_coordinates_are_rejected(client, page, category, point):
+    response = post(client, page, form_data(category, location=point))
+    assert response.status_code == 400
+    assert "id_location_error" in response.content.decode()
+    assert Feedback.objects.count() == 0
+
+
+def test_forged_token_is_rejected_with_input_kept(client, page, category):
+    response = post(client, page, form_data(category, form_token="forged"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Katuvalo ei pala Hallituskadulla." in html
+    assert Feedback.objects.count() == 0
+
+
+def test_expired_token_reshows_form_with_input_and_fresh_token(client, page, category):
+    old = signing.dumps({"n": "abc", "t": int(time.time()) - 3 * 60 * 60},
+                        salt=antispam.TOKEN_SALT)
+    response = post(client, page, form_data(category, form_token=old))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Katuvalo ei pala Hallituskadulla." in html
+    assert old not in html
+    assert Feedback.objects.count() == 0
+
+
+def test_too_fast_submission_is_rejected(client, page, category, settings):
+    settings.PALAUTE_MIN_SUBMIT_SECONDS = 3
+    response = post(client, page, form_data(category))
+    assert response.status_code == 400
+    assert Feedback.objects.count() == 0
+
+
+def test_filled_honeypot_looks_like_success_but_saves_and_sends_nothing(client, page,
+                                                                        category):
+    response = post(client, page, form_data(category, website="http://spam.example"))
+    assert response.status_code == 200
+    assert Feedback.objects.count() == 0 and mail.outbox == []
+
+
+def test_inactive_category_is_refused(client, page, category):
+    category.active = False
+    category.save()
+    response = post(client, page, form_data(category))
+    assert response.status_code == 400
+    assert Feedback.objects.count() == 0
+
+
+def test_other_authority_category_shows_its_contacts_and_saves_nothing(client, page):
+    authority = OtherAuthorityFactory()
+    roads = CategoryFactory(name_fi="Valtatiet E4 ja E8", other_authority=authority)
+    form_page = client.get("/palaute/").content.decode()
+    assert authority.email in form_page  # shown before submitting
+    response = post(client, page, form_data(roads))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert authority.name_fi in html and authority.phone in html
+    assert Feedback.objects.count() == 0
+
+
+def test_post_without_csrf_token_is_forbidden(page, category):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/palaute/", form_data(category))
+    assert response.status_code == 403
+    assert Feedback.objects.count() == 0
+
+
+def test_rate_limit_gives_a_readable_page(client, page, category, settings):
+    settings.PALAUTE_RATE_LIMIT_COUNT = 2
+    for _ in range(2):
+        post(client, page, form_data(category, message="Viesti joka on tarpeeksi pitkä"))
+    response = post(client, page, form_data(category))
+    assert response.status_code == 429
+    assert "<h1>" in response.content.decode()
+    assert Feedback.objects.count() == 2
+
+
+def test_location_required_by_category(client, page, category):
+    category.location_mode = "required"
+    category.save()
+    response = post(client, page, form_data(category, location="", address=""))
+    assert response.status_code == 400
+    assert 'href="#id_address"' in response.content.decode()
+    assert post(client, page, form_data(category, location="")).status_code == 302
+
+
+def test_photo_is_cleaned_and_stored(client, page, category):
+    response = post(client, page, form_data(category, photos=[jpeg_file()]))
+    assert response.status_code == 302
+    photo = FeedbackPhoto.objects.get()
+    assert photo.feedback == Feedback.objects.get()
+    assert "kuva" not in photo.image.name
+
+
+def test_more_than_five_photos_is_an_error(client, page, category):
+    files = [jpeg_file(f"kuva{i}.jpg") for i in range(6)]
+    response = post(client, page, form_data(category, photos=files))
+    assert response.status_code == 400
+    assert 'href="#id_photos"' in response.content.decode()
+    assert Feedback.objects.count() == 0 and FeedbackPhoto.objects.count() == 0
+
+
+def test_fake_image_is_an_error(client, page, category):
+    fake = io.BytesIO(b"<html><body><?php system($_GET['c']); ?></body></html>")
+    fake.name = "kuva.jpg"
+    response = post(client, page, form_data(category, photos=[fake]))
+    assert response.status_code == 400
+    assert Feedback.objects.count() == 0
+
+
+def test_failure_while_saving_leaves_nothing(client, page, category):
+    with mock.patch("palaute_plugin.notifications.notify_feedback_received",
+                    side_effect=RuntimeError("boom")), pytest.raises(RuntimeError):
+        post(client, page, form_data(category, photos=[jpeg_file()]))
+    assert Feedback.objects.count() == 0 and FeedbackPhoto.objects.count() == 0
+
+
+def test_status_page_shows_public_history_only(client, page, category):
+    post(client, page, form_data(category))
+    feedback = Feedback.objects.get()
+    response = client.get(f"/palaute/status/{feedback.tracking_token}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert feedback.reference in html
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "vastaava" not in html  # no staff names
+
+
+def test_status_page_unknown_or_rejected_is_404(client, page, category):
+    assert client.get("/palaute/status/not-a-token/").status_code == 404
+    post(client, page, form_data(category))
+    feedback = Feedback.objects.get()
+    Feedback.objects.filter(pk=feedback.pk).update(status="rejected")
+    assert client.get(f"/palaute/status/{feedback.tracking_token}/").status_code == 404
