@@ -10,13 +10,13 @@ import django
 def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Emails go to the queue as in production, not sent inline by a synchronous worker.
+    os.environ.setdefault("PALAUTE_Q_SYNC", "0")
     django.setup()
-    from django.conf import settings
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["*"]
+    # No setup_test_environment(): its instrumented template rendering would
+    # weigh on template-heavy pages and distort the ratios.
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
 
 

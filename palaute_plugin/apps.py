@@ -9,4 +9,14 @@ class PalautePluginConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from . import checks  # noqa: F401  (registers the system checks)
+        from .caching import bump_categories_version
+
+        for model_name in ("FeedbackCategory", "OtherAuthority"):
+            model = self.get_model(model_name)
+            post_save.connect(bump_categories_version, sender=model,
+                              dispatch_uid=f"palaute-form-cache-{model_name}-save")
+            post_delete.connect(bump_categories_version, sender=model,
+                                dispatch_uid=f"palaute-form-cache-{model_name}-delete")

@@ -65,7 +65,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
     def grouped_choices(self):
         """Top-level groups with children become ``<optgroup>``s; lone ones stay options."""
-        categories = list(self.queryset)
+        self.categories = categories = list(self.queryset)
         children = {}
         for category in categories:
             if category.parent_id:
@@ -161,6 +161,11 @@ class FeedbackForm(forms.Form):
         self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
         self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
         self.fields["contact_phone"].widget.attrs.update({"autocomplete": "tel", "type": "tel"})
+
+    @classmethod
+    def media_for_page(cls):
+        """The scripts and styles of the form (the map), without building a form."""
+        return cls.base_fields["location"].widget.media
 
     @property
     def honeypot_filled(self):

@@ -1,5 +1,6 @@
 """The feedback domain: categories, other authorities, the page, cases, photos."""
 
+import re
 import secrets
 from datetime import timedelta
 
@@ -371,6 +372,14 @@ class Feedback(ClusterableModel):
         on_delete=models.SET_NULL, related_name="+",
         help_text=_("The page whose status link the resident was given."),
     )
+    expected_date = models.DateField(
+        _("expected date"), null=True, blank=True,
+        help_text=_("When work-listed work is expected to be done, if known."),
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=0, editable=False,
+        help_text=_("Grows with every change, so that two handlers cannot overwrite each other."),
+    )
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
@@ -414,6 +423,54 @@ class Feedback(ClusterableModel):
     @property
     def is_overdue(self):
         return self.is_open and self.due_at is not None and self.due_at < timezone.now()
+
+
+class ResponseTemplate(models.Model):
+    """A reusable answer that editors manage; placeholders are filled per case."""
+
+    PLACEHOLDERS = ("reference", "category", "status_url", "name")
+
+    title = models.CharField(_("title"), max_length=150)
+    category = models.ForeignKey(
+        FeedbackCategory, verbose_name=_("category"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="response_templates",
+        help_text=_("Offered only for this category (and its subcategories); empty = all."),
+    )
+    text_fi = models.TextField(
+        _("text in Finnish"),
+        help_text=_("Placeholders: {reference}, {category}, {status_url}, {name}."),
+    )
+    text_sv = models.TextField(_("text in Swedish"), blank=True)
+    text_en = models.TextField(_("text in English"), blank=True)
+
+    text = TranslatedField("text")
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("category"),
+        FieldPanel("text_fi"),
+        FieldPanel("text_sv"),
+        FieldPanel("text_en"),
+    ]
+
+    class Meta:
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def render(self, feedback, status_url=""):
+        """The text in the case's language with placeholders filled (unknown ones kept)."""
+        values = {
+            "reference": feedback.reference,
+            "category": TranslatedField("name").for_language(feedback.category, feedback.language),
+            "status_url": status_url,
+            "name": feedback.contact_name,
+        }
+        text = TranslatedField("text").for_language(self, feedback.language)
+        return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), text)
 
 
 def photo_upload_to(instance, filename):

@@ -28,7 +28,7 @@ from django.utils.formats import number_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from PIL import ExifTags, Image, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
 from .conf import palaute_setting
 
@@ -270,12 +270,21 @@ def _fit_within(image, edge, reducing_gap=2.0):
 
 
 def _flatten_to_fresh_rgb(image):
-    """A new RGB image with the same pixels and nothing else: no ``info`` carries over."""
-    fresh = Image.new("RGB", image.size, "white")
+    """An RGB image with the same pixels and nothing else: no ``info`` carries over.
+
+    Never the decoded file object itself; a resized or rotated image is already a
+    new object, and copying its pixels again would only cost time.
+    """
     if image.mode in ("RGBA", "LA"):
+        fresh = Image.new("RGB", image.size, "white")
         fresh.paste(image.convert("RGBA"), mask=image.getchannel("A"))
+    elif image.mode != "RGB":
+        fresh = image.convert("RGB")
+    elif isinstance(image, ImageFile.ImageFile):
+        fresh = image.copy()
     else:
-        fresh.paste(image.convert("RGB") if image.mode != "RGB" else image)
+        fresh = image
+    fresh.info = {}
     return fresh
 
 

@@ -1,15 +1,20 @@
 """Public views: the form, the receipt and the private status page (routes of FeedbackPage)."""
 
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from wagtail.models import ModelLogEntry
 
 from . import actions, antispam
+from .caching import form_cache_key
 from .forms import FeedbackForm
-from .models import Feedback, FeedbackCategory, OtherAuthority, current_language
+from .models import Feedback, FeedbackCategory, current_language
 
 #: History entries a resident may see on their status page (never internal notes).
 PUBLIC_LOG_ACTIONS = ("palaute_plugin.received", "palaute_plugin.status_changed",
@@ -25,27 +30,56 @@ TOKEN_MESSAGES = {
 }
 
 
-def form_context(page, form, request):
-    authorities = OtherAuthority.objects.filter(categories__active=True).distinct()
-    return {
+def render_form_fields(page, form):
+    """The form's fields as HTML; the same for every visitor until something is posted."""
+    categories = form.fields["category"].categories
+    authorities = {c.other_authority_id: c.other_authority for c in categories
+                   if c.other_authority_id}
+    context = {
+        "page": page,
+        "form": form,
+        "categories": categories,
+        "authorities": sorted(authorities.values(), key=lambda a: a.name),
+        "privacy_url": page.get_privacy_url(),
+        "has_location_categories": any(
+            c.location_mode != FeedbackCategory.LocationMode.HIDDEN for c in categories),
+    }
+    return render_to_string("palaute_plugin/includes/form_fields.html", context)
+
+
+def cached_form_fields(page):
+    key = form_cache_key(page, current_language())
+    html = cache.get(key)
+    if html is None:
+        html = render_form_fields(page, FeedbackForm())
+        cache.set(key, html, timeout=60 * 60)
+    return mark_safe(html)  # noqa: S308 (rendered by our own autoescaping template)
+
+
+def form_response(request, page, form=None, status=200):
+    """The form page; an unbound form's fields come from the cache."""
+    form_html = cached_form_fields(page) if form is None else mark_safe(  # noqa: S308
+        render_form_fields(page, form))
+    token = (form.data.get("form_token") if form is not None
+             else antispam.issue_form_token())
+    context = {
         "page": page,
         "self": page,
         "form": form,
-        "authorities": authorities,
-        "privacy_url": page.get_privacy_url(),
-        "has_location_categories": FeedbackCategory.objects.filter(active=True).exclude(
-            location_mode=FeedbackCategory.LocationMode.HIDDEN
-        ).exists(),
+        "form_fields": form_html,
+        "form_token_input": format_html(
+            '<input type="hidden" name="form_token" value="{}">', token),
+        "form_media": FeedbackForm.media_for_page(),
     }
+    return TemplateResponse(request, "palaute_plugin/feedback_page.html", context,
+                            status=status)
 
 
 @never_cache
 def feedback_form_view(request, page):
     """Show the form; on a valid post create the case and redirect to the receipt."""
     if request.method != "POST":
-        form = FeedbackForm(initial={"form_token": antispam.issue_form_token()})
-        return TemplateResponse(request, "palaute_plugin/feedback_page.html",
-                                form_context(page, form, request))
+        return form_response(request, page)
 
     if antispam.rate_limit_exceeded(request):
         return TemplateResponse(request, "palaute_plugin/rate_limited.html",
@@ -69,9 +103,7 @@ def feedback_form_view(request, page):
     form.data["form_token"] = antispam.issue_form_token()
     if token_error:
         form.add_error(None, TOKEN_MESSAGES[token_error])
-    status = 400
-    return TemplateResponse(request, "palaute_plugin/feedback_page.html",
-                            form_context(page, form, request), status=status)
+    return form_response(request, page, form, status=400)
 
 
 def save_feedback(request, page, form, nonce):

@@ -321,3 +321,19 @@ def test_status_page_unknown_or_rejected_is_404(client, page, category):
     feedback = Feedback.objects.get()
     Feedback.objects.filter(pk=feedback.pk).update(status="rejected")
     assert client.get(f"/palaute/status/{feedback.tracking_token}/").status_code == 404
+
+
+def test_cached_form_shows_category_changes_at_once(client, page, category):
+    assert "Uusi aihe" not in client.get("/palaute/").content.decode()
+    new = CategoryFactory(name_fi="Uusi aihe")
+    assert "Uusi aihe" in client.get("/palaute/").content.decode()
+    new.active = False
+    new.save()
+    assert "Uusi aihe" not in client.get("/palaute/").content.decode()
+
+
+def test_each_visitor_gets_a_fresh_form_token(client, page, category):
+    first = client.get("/palaute/").content.decode()
+    second = client.get("/palaute/").content.decode()
+    token = first.split('name="form_token" value="')[1].split('"')[0]
+    assert token and token not in second
