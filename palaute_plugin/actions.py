@@ -1,18 +1,48 @@
 """State transitions of a case. The public form, the admin, the API and tasks call these.
 
-Each action changes the case, logs it in Wagtail's history and writes the
-notifications it causes, all in one transaction.
+Each action checks the user may act, that the status allows it and that nobody
+changed the case meanwhile (``expected_version``); then it changes the case,
+logs it in Wagtail's history and writes the notifications it causes, all in one
+transaction. Errors are ``ActionError``s with a translated message and change
+nothing.
 """
 
 import logging
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
-from . import notifications, photos
-from .models import Feedback
+from . import log_actions, notifications, permissions, photos
+from .models import Feedback, FeedbackPage
 
 logger = logging.getLogger(__name__)
+
+Status = Feedback.Status
+OPEN = tuple(Feedback.OPEN_STATUSES)
+CLOSED = tuple(s for s in Status.values if s not in OPEN)
+
+
+class ActionError(Exception):
+    """An action could not be done; ``str(error)`` tells the user why, in their language."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self):
+        return str(self.message)
+
+
+class NotAllowed(ActionError):
+    """The user may not touch this case, or its status does not allow the action."""
+
+
+class ConcurrentChange(ActionError):
+    """Someone else changed the case after the user loaded it."""
 
 
 def submit_feedback(*, category, message, kind=Feedback.Kind.FEEDBACK, location=None,
@@ -42,7 +72,7 @@ def submit_feedback(*, category, message, kind=Feedback.Kind.FEEDBACK, location=
         with transaction.atomic():
             feedback.save()
             saved_photos = photos.save_photos(feedback, cleaned_photos)
-            log(instance=feedback, action="palaute_plugin.received", user=user,
+            log(instance=feedback, action=log_actions.RECEIVED, user=user,
                 data={"channel": channel, "kind": kind})
             notifications.notify_feedback_received(feedback)
     except IntegrityError:
@@ -65,3 +95,352 @@ def _delete_files(saved_photos):
     for photo in saved_photos:
         photo.image.delete(save=False)
         photo.thumbnail.delete(save=False)
+
+
+# --- handling a case -------------------------------------------------------------
+
+
+def _transition(feedback, *, user, expected_version, allowed, changes=None, log_action,
+                log_data=None, after=None):
+    """Apply ``changes`` to the case if it is still as the user saw it.
+
+    ``after(case)`` runs inside the transaction to queue emails. The version
+    check is a conditional UPDATE, so two handlers acting at once cannot both win.
+    """
+    changes = dict(changes or {})
+    with transaction.atomic():
+        case = _load_for_update(feedback.pk)
+        _check(case, user, expected_version, allowed)
+        new_status = changes.get("status")
+        if new_status and new_status != case.status:
+            if new_status in CLOSED:
+                changes.setdefault("closed_at", timezone.now())
+            elif case.status in CLOSED:
+                changes.setdefault("closed_at", None)
+        updated = Feedback.objects.filter(pk=case.pk, version=case.version).update(
+            version=F("version") + 1, updated_at=timezone.now(), **changes)
+        if not updated:
+            raise ConcurrentChange(_CHANGED_MESSAGE)
+        case.refresh_from_db()
+        log(instance=case, action=log_action, user=user, data=log_data or {})
+        if after:
+            after(case)
+    return case
+
+
+_CHANGED_MESSAGE = _(
+    "Someone else changed this feedback while you were looking at it. "
+    "Check the latest situation and try again."
+)
+
+
+def _load_for_update(pk):
+    return (Feedback.objects.select_for_update(of=("self",))
+            .select_related("category", "assignee").get(pk=pk))
+
+
+def _check(case, user, expected_version, allowed):
+    if not permissions.can_view_feedback(user, case):
+        raise NotAllowed(_("You may not handle this feedback."))
+    if expected_version not in (None, "") and int(expected_version) != case.version:
+        raise ConcurrentChange(_CHANGED_MESSAGE)
+    if allowed is not None and case.status not in allowed:
+        raise NotAllowed(_("This cannot be done while the feedback is “%(status)s”.")
+                         % {"status": case.get_status_display()})
+
+
+def _public_response(case, message, *, status=None, template=None, extra=None):
+    """Log data for a resident-visible step and the email that tells them."""
+    data = {"public_message": message or ""}
+    if status:
+        data["status"] = status
+    return data
+
+
+def _first_response(case):
+    return {} if case.first_response_at else {"first_response_at": timezone.now()}
+
+
+def _email_resident(template, **extra):
+    def send(case):
+        if case.contact_email:
+            notifications.notify_resident(case, template, **extra)
+    return send
+
+
+def _require_text(text, message):
+    text = (text or "").strip()
+    if not text:
+        raise ActionError(message)
+    return text
+
+
+def assignable_users(feedback):
+    """Who a case can be assigned to: its handler group's active members and the
+    category's responsible person."""
+    category = feedback.category
+    query = Q(pk=category.responsible_person_id) if category.responsible_person_id else Q()
+    if category.handler_group_id:
+        query |= Q(groups=category.handler_group_id)
+    if not query:
+        return get_user_model().objects.none()
+    return (get_user_model().objects.filter(query, is_active=True).distinct()
+            .order_by("first_name", "last_name", "username"))
+
+
+def assign(feedback, *, user, assignee, expected_version=None):
+    """Give the case to ``assignee`` (in its handler group); they are emailed."""
+    if not permissions.can_view_feedback(user, feedback):
+        raise NotAllowed(_("You may not handle this feedback."))
+    if assignee is None or not (
+            assignable_users(feedback).filter(pk=assignee.pk).exists()
+            or (assignee.is_active and permissions.sees_all_feedback(assignee))):
+        raise ActionError(_("Choose a person who handles this category."))
+    status = Status.IN_PROGRESS if feedback.status == Status.NEW else None
+
+    def after(case):
+        if assignee.pk != getattr(user, "pk", None):
+            notifications.notify_assignee(case, assignee)
+
+    changes = {"assignee": assignee}
+    if status:
+        changes["status"] = status
+    return _transition(
+        feedback, user=user, expected_version=expected_version, allowed=OPEN,
+        changes=changes, log_action=log_actions.ASSIGNED,
+        log_data={"assignee_id": assignee.pk, "assignee": assignee.get_full_name()
+                  or assignee.get_username(), "status": status or ""},
+        after=after)
+
+
+def take(feedback, *, user, expected_version=None):
+    """Assign the case to oneself."""
+    return assign(feedback, user=user, assignee=user, expected_version=expected_version)
+
+
+def reply(feedback, *, user, message, expected_version=None):
+    """Answer the resident without changing the status."""
+    message = _require_text(message, _("Write the reply."))
+    return _transition(
+        feedback, user=user, expected_version=expected_version, allowed=None,
+        changes=_first_response(feedback), log_action=log_actions.REPLIED,
+        log_data=_public_response(feedback, message),
+        after=_email_resident("reply", message=message))
+
+
+def mark_already_known(feedback, *, user, earlier, message="", expected_version=None):
+    """The matter was known: link the earlier case; the resident hears when it is resolved."""
+    if earlier is None:
+        raise ActionError(_("Choose the earlier feedback."))
+    if earlier.pk == feedback.pk or not permissions.can_view_feedback(user, earlier):
+        raise ActionError(_("Choose another earlier feedback: this one cannot be used."))
+    if earlier.duplicate_of_id == feedback.pk:
+        raise ActionError(_("That feedback is already linked to this one."))
+    return _transition(
+        feedback, user=user, expected_version=expected_version, allowed=OPEN,
+        changes={"status": Status.ALREADY_KNOWN, "duplicate_of": earlier,
+                 **_first_response(feedback)},
+        log_action=log_actions.STATUS_CHANGED,
+        log_data={**_public_response(feedback, message, status=Status.ALREADY_KNOWN),
+                  "duplicate_of": earlier.reference},
+        after=_email_resident("already_known", message=message, earlier=earlier))
+
+
+def move_to_work_list(feedback, *, user, expected_date=None, message="",
+                      expected_version=None):
+    """The work is planned; the resident hears it, with the expected date if known."""
+    return _transition(
+        feedback, user=user, expected_version=expected_version,
+        allowed=(Status.NEW, Status.IN_PROGRESS),
+        changes={"status": Status.WORK_LIST, "expected_date": expected_date,
+                 **_first_response(feedback)},
+        log_action=log_actions.STATUS_CHANGED,
+        log_data={**_public_response(feedback, message, status=Status.WORK_LIST),
+                  "expected_date": expected_date.isoformat() if expected_date else ""},
+        after=_email_resident("work_list", message=message, expected_date=expected_date))
+
+
+def redirect_to_authority(feedback, *, user, authority, message="", expected_version=None):
+    """Not the city's matter: tell the resident which authority handles it."""
+    if authority is None:
+        raise ActionError(_("Choose the authority that handles this matter."))
+    return _transition(
+        feedback, user=user, expected_version=expected_version, allowed=OPEN,
+        changes={"status": Status.REDIRECTED, "redirected_to": authority,
+                 **_first_response(feedback)},
+        log_action=log_actions.STATUS_CHANGED,
+        log_data={**_public_response(feedback, message, status=Status.REDIRECTED),
+                  "authority": authority.name_fi},
+        after=_email_resident("redirected", message=message, authority=authority))
+
+
+def resolve(feedback, *, user, message, expected_version=None):
+    """Resolved, with an answer; residents of linked duplicates are told too."""
+    message = _require_text(message, _("Write the answer to the resident."))
+
+    def after(case):
+        _email_resident("resolved", message=message)(case)
+        for duplicate in case.duplicates.filter(status=Status.ALREADY_KNOWN).exclude(
+                contact_email=""):
+            notifications.notify_resident(duplicate, "earlier_resolved", message=message,
+                                          earlier=case)
+
+    return _transition(
+        feedback, user=user, expected_version=expected_version, allowed=OPEN,
+        changes={"status": Status.RESOLVED, **_first_response(feedback)},
+        log_action=log_actions.STATUS_CHANGED,
+        log_data=_public_response(feedback, message, status=Status.RESOLVED), after=after)
+
+
+def close(feedback, *, user, reason, expected_version=None):
+    """No further action, with the reason told to the resident."""
+    reason = _require_text(reason, _("Write the reason for closing."))
+    return _transition(
+        feedback, user=user, expected_version=expected_version, allowed=OPEN,
+        changes={"status": Status.CLOSED, **_first_response(feedback)},
+        log_action=log_actions.STATUS_CHANGED,
+        log_data=_public_response(feedback, reason, status=Status.CLOSED),
+        after=_email_resident("closed", message=reason))
+
+
+def reject(feedback, *, user, reason="", expected_version=None):
+    """Spam or inappropriate: no email, never public."""
+    return _transition(
+        feedback, user=user, expected_version=expected_version, allowed=OPEN,
+        changes={"status": Status.REJECTED}, log_action=log_actions.STATUS_CHANGED,
+        log_data={"status": Status.REJECTED, "reason": reason or ""})
+
+
+def reopen(feedback, *, user, expected_version=None):
+    """A closed case back to handling."""
+    return _transition(
+        feedback, user=user, expected_version=expected_version, allowed=CLOSED,
+        changes={"status": Status.IN_PROGRESS}, log_action=log_actions.STATUS_CHANGED,
+        log_data={"status": Status.IN_PROGRESS, "public_message": ""})
+
+
+def change_category(feedback, *, user, category, expected_version=None):
+    """Re-route: the new category's responsible person gets the case and is notified."""
+    if category is None or not category.accepts_feedback or not (
+            permissions.visible_categories(user).filter(pk=category.pk).exists()):
+        raise ActionError(_("Choose an active category you handle."))
+    if category.pk == feedback.category_id:
+        raise ActionError(_("The feedback is already in that category."))
+    old_category = feedback.category
+
+    def after(case):
+        notifications.notify_rerouted(case)
+
+    return _transition(
+        feedback, user=user, expected_version=expected_version, allowed=OPEN,
+        changes={"category": category, "assignee": category.responsible_person},
+        log_action=log_actions.CATEGORY_CHANGED,
+        log_data={"from": old_category.name_fi, "to": category.name_fi}, after=after)
+
+
+def add_note(feedback, *, user, text, expected_version=None):
+    """An internal note: for staff only, never shown or sent to the resident."""
+    text = _require_text(text, _("Write the note."))
+    return _transition(
+        feedback, user=user, expected_version=None, allowed=None,
+        log_action=log_actions.NOTE, log_data={"text": text})
+
+
+def create_staff_feedback(*, user, channel, category, kind, message, location=None,
+                          address="", contact_name="", contact_email="", contact_phone="",
+                          language="fi", cleaned_photos=()):
+    """Feedback received by phone, post, email or at Kompassi, entered by staff."""
+    if channel in (Feedback.Channel.WEB, Feedback.Channel.API):
+        raise ActionError(_("Choose how the feedback was received."))
+    if not category.accepts_feedback or not permissions.visible_categories(user).filter(
+            pk=category.pk).exists():
+        raise ActionError(_("Choose an active category you handle."))
+    page = (FeedbackPage.objects.live().filter(locale__language_code=language).first()
+            or FeedbackPage.objects.live().first())
+    return submit_feedback(
+        category=category, kind=kind, message=message, location=location, address=address,
+        contact_name=contact_name, contact_email=contact_email, contact_phone=contact_phone,
+        language=language, channel=channel, cleaned_photos=cleaned_photos, page=page,
+        user=user)
+
+
+def nearby_candidates(feedback, limit=20):
+    """Earlier cases offered for "already known": same category, nearest first."""
+    candidates = list(
+        Feedback.objects.filter(category=feedback.category_id)
+        .exclude(pk=feedback.pk).exclude(status=Status.REJECTED)
+        .exclude(duplicate_of=feedback.pk)
+        .select_related("category").order_by("-created_at")[:200])
+    if feedback.has_location:
+        def distance(case):
+            if not case.has_location:
+                return float("inf")
+            return ((case.latitude - feedback.latitude) ** 2
+                    + (case.longitude - feedback.longitude) ** 2)
+        candidates.sort(key=distance)
+    return candidates[:limit]
+
+
+ACTIONS = {
+    "take": take, "assign": assign, "reply": reply, "already_known": mark_already_known,
+    "work_list": move_to_work_list, "redirect": redirect_to_authority, "resolve": resolve,
+    "close": close, "reject": reject, "reopen": reopen, "change_category": change_category,
+    "note": add_note,
+}
+ACTION_NAMES = set(ACTIONS)
+
+_ALLOWED = {
+    "take": OPEN, "assign": OPEN, "reply": None, "already_known": OPEN,
+    "work_list": (Status.NEW, Status.IN_PROGRESS), "redirect": OPEN, "resolve": OPEN,
+    "close": OPEN, "reject": OPEN, "reopen": CLOSED, "change_category": OPEN, "note": None,
+}
+
+
+def available_actions(feedback, user):
+    """The actions that apply to the case now, in the order the screen shows them."""
+    if not permissions.can_view_feedback(user, feedback):
+        return []
+    names = [name for name, allowed in _ALLOWED.items()
+             if allowed is None or feedback.status in allowed]
+    if feedback.status == Status.REJECTED:
+        names = [name for name in names if name != "reply"]
+    if feedback.assignee_id == getattr(user, "pk", None):
+        names = [name for name in names if name != "take"]
+    return names
+
+
+def bulk_apply(action_name, feedbacks, *, user, **kwargs):
+    """Apply one action to many cases, each in its own transaction with its own emails."""
+    action = ACTIONS[action_name]
+    done, failed = [], []
+    for feedback in feedbacks:
+        try:
+            done.append(action(feedback, user=user, **kwargs))
+        except ActionError as error:
+            failed.append((feedback, str(error)))
+    return done, failed
+
+
+def resident_follow_up(feedback, *, message, cleaned_photos=()):
+    """The resident adds information through their private status page."""
+    message = _require_text(message, _("Write your message."))
+    if feedback.status not in OPEN:
+        raise NotAllowed(_("This feedback is closed. Send new feedback instead."))
+    saved = []
+    try:
+        with transaction.atomic():
+            case = _load_for_update(feedback.pk)
+            start = case.photos.count()
+            saved = photos.save_photos(case, cleaned_photos)
+            for offset, photo in enumerate(saved):
+                photo.sort_order = start + offset
+                photo.save(update_fields=["sort_order"])
+            Feedback.objects.filter(pk=case.pk).update(version=F("version") + 1,
+                                                       updated_at=timezone.now())
+            log(instance=case, action=log_actions.FOLLOW_UP, user=None,
+                data={"public_message": message, "photos": len(saved)})
+            notifications.notify_follow_up(case, message)
+    except Exception:
+        _delete_files(saved)
+        raise
+    return case

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIteratorValue
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import photos
 from .conf import palaute_setting
@@ -30,7 +31,7 @@ def parse_point(value):
                               code="invalid_point")
     lon, lat = float(match.group(1)), float(match.group(2))
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValidationError(_("The place on the map is not on Earth. Mark it again."),
+        raise ValidationError(_("The coordinates are not valid. Mark the place again."),
                               code="out_of_world")
     return lat, lon
 
@@ -98,6 +99,23 @@ class MultiplePhotoField(forms.FileField):
         return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
 
 
+def clean_photo_files(files):
+    """Check the count, then clean each photo; every photo's error is reported."""
+    files = files or []
+    if not files:
+        return []
+    photos.validate_photo_count(files)
+    cleaned, errors = [], []
+    for uploaded in files:
+        try:
+            cleaned.append(photos.clean_photo(uploaded))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
 class FeedbackForm(forms.Form):
     """Kind, category, message, photos, place, optional contact details.
 
@@ -154,9 +172,12 @@ class FeedbackForm(forms.Form):
         message.widget.attrs["maxlength"] = str(max_length)
         message.help_text = _("%(min)s–%(max)s characters.") % {
             "min": min_length, "max": max_length}
-        self.fields["photos"].help_text = _(
-            "Up to %(count)s photos: JPEG, PNG, WebP or HEIC. Location data is removed."
-        ) % {"count": palaute_setting("MAX_PHOTOS")}
+        max_photos = palaute_setting("MAX_PHOTOS")
+        self.fields["photos"].help_text = ngettext(
+            "Up to %(count)s photo: JPEG, PNG, WebP or HEIC. Location data is removed.",
+            "Up to %(count)s photos: JPEG, PNG, WebP or HEIC. Location data is removed.",
+            max_photos,
+        ) % {"count": max_photos}
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
         self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
@@ -183,24 +204,12 @@ class FeedbackForm(forms.Form):
         return category
 
     def clean_photos(self):
-        files = self.cleaned_data.get("photos") or []
-        if not files:
-            return []
-        photos.validate_photo_count(files)
-        cleaned, errors = [], []
-        for uploaded in files:
-            try:
-                cleaned.append(photos.clean_photo(uploaded))
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
+        return clean_photo_files(self.cleaned_data.get("photos"))
 
     def clean_contact_phone(self):
         phone = self.cleaned_data["contact_phone"].strip()
         if phone and not PHONE_RE.match(phone):
-            raise ValidationError(_("Enter a phone number with digits only, e.g. 040 123 4567."),
+            raise ValidationError(_("Enter a phone number, e.g. 040 123 4567."),
                                   code="invalid_phone")
         return phone
 
@@ -234,3 +243,17 @@ class FeedbackForm(forms.Form):
                 _("Photos are not asked for this topic. Remove them to continue."),
                 code="photos_disabled"))
         return cleaned
+
+
+class FollowUpForm(forms.Form):
+    """The resident adds information to an open case on their status page."""
+
+    message = forms.CharField(label=_("Add information"), max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    photos = MultiplePhotoField(
+        label=_("Photos (optional)"), required=False,
+        widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}),
+    )
+
+    def clean_photos(self):
+        return clean_photo_files(self.cleaned_data.get("photos"))

@@ -7,11 +7,53 @@ entry's ``data``.
 """
 
 from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import LogFormatter
 
 RECEIVED = "palaute_plugin.received"
+ASSIGNED = "palaute_plugin.assigned"
+REPLIED = "palaute_plugin.replied"
+STATUS_CHANGED = "palaute_plugin.status_changed"
+CATEGORY_CHANGED = "palaute_plugin.category_changed"
+NOTE = "palaute_plugin.note"
+FOLLOW_UP = "palaute_plugin.follow_up"
+
+#: What a resident may see on their status page (never notes, assignments or names).
+PUBLIC = (RECEIVED, REPLIED, STATUS_CHANGED, FOLLOW_UP)
+
+
+class AssignedFormatter(LogFormatter):
+    label = _("Assigned")
+
+    def format_message(self, log_entry):
+        return _("Assigned to %(name)s") % {"name": log_entry.data.get("assignee", "")}
+
+
+class StatusChangedFormatter(LogFormatter):
+    label = _("Status changed")
+
+    def format_message(self, log_entry):
+        from .models import Feedback
+
+        status = dict(Feedback.Status.choices).get(log_entry.data.get("status"), "")
+        return _("Status changed to “%(status)s”") % {"status": status}
+
+
+class CategoryChangedFormatter(LogFormatter):
+    label = _("Category changed")
+
+    def format_message(self, log_entry):
+        return _("Category changed from %(old)s to %(new)s") % {
+            "old": log_entry.data.get("from", ""), "new": log_entry.data.get("to", "")}
+
 
 LOG_ACTIONS = {
     RECEIVED: (_("Feedback received"), _("Feedback received")),
+    ASSIGNED: AssignedFormatter,
+    REPLIED: (_("Replied"), _("Replied to the resident")),
+    STATUS_CHANGED: StatusChangedFormatter,
+    CATEGORY_CHANGED: CategoryChangedFormatter,
+    NOTE: (_("Internal note"), _("Internal note added")),
+    FOLLOW_UP: (_("Resident added information"), _("The resident added information")),
 }
 
 

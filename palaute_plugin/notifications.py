@@ -157,3 +157,43 @@ def admin_feedback_url(feedback):
     """The case in the Wagtail admin, as an absolute URL."""
     path = reverse("palaute_feedback:detail", args=[feedback.pk])
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def notify_resident(feedback, template, **extra):
+    """A decision or reply to the resident, in their language (if they left an email)."""
+    if not feedback.contact_email:
+        return None
+    return queue_email(template, feedback.contact_email, language=feedback.language,
+                       context=feedback_context(feedback, **extra), feedback=feedback,
+                       to_resident=True)
+
+
+def notify_assignee(feedback, assignee):
+    """Tell a handler a case was assigned to them."""
+    if not assignee.email or not assignee.is_active:
+        return None
+    return queue_email("assigned", assignee.email, language=staff_language(assignee),
+                       context=feedback_context(feedback, admin_url=admin_feedback_url(feedback),
+                                                assignee=assignee),
+                       feedback=feedback)
+
+
+def notify_rerouted(feedback):
+    """A case moved to another category: its handlers hear of it as new feedback."""
+    context = feedback_context(feedback, admin_url=admin_feedback_url(feedback), rerouted=True)
+    return [queue_email("new_feedback", address, language=language, context=context,
+                        feedback=feedback)
+            for address, language in staff_recipients(feedback)]
+
+
+def notify_follow_up(feedback, message):
+    """The resident added information: the assignee (or the handlers) hear of it."""
+    context = feedback_context(feedback, admin_url=admin_feedback_url(feedback),
+                               message=message)
+    if feedback.assignee_id and feedback.assignee.is_active and feedback.assignee.email:
+        recipients = [(feedback.assignee.email, staff_language(feedback.assignee))]
+    else:
+        recipients = staff_recipients(feedback)
+    return [queue_email("follow_up", address, language=language, context=context,
+                        feedback=feedback)
+            for address, language in recipients]

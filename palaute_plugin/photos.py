@@ -102,8 +102,8 @@ def validate_photo_count(files):
     if len(files) > max_photos:
         raise ValidationError(
             ngettext(
-                "You can attach at most %(max)s photo.",
-                "You can attach at most %(max)s photos.",
+                "You can attach at most %(max)s photo. Remove some photos.",
+                "You can attach at most %(max)s photos. Remove some photos.",
                 max_photos,
             ),
             code="too_many_photos",

@@ -11,14 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from wagtail.models import ModelLogEntry
 
-from . import actions, antispam
+from . import actions, antispam, log_actions
 from .caching import form_cache_key
-from .forms import FeedbackForm
+from .forms import FeedbackForm, FollowUpForm
 from .models import Feedback, FeedbackCategory, current_language
-
-#: History entries a resident may see on their status page (never internal notes).
-PUBLIC_LOG_ACTIONS = ("palaute_plugin.received", "palaute_plugin.status_changed",
-                      "palaute_plugin.replied")
 
 TOKEN_MESSAGES = {
     "invalid": _("The form could not be verified. Check your answers and send again."),
@@ -141,8 +137,28 @@ def receipt_view(request, page, token):
 
 
 def status_view(request, page, token):
+    """The private status page; an open case also takes the resident's follow-up."""
     feedback = get_feedback_by_token(token)
+    form, status = FollowUpForm(), 200
+    if request.method == "POST":
+        if antispam.rate_limit_exceeded(request):
+            return TemplateResponse(request, "palaute_plugin/rate_limited.html",
+                                    {"page": page, "self": page}, status=429)
+        form = FollowUpForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                actions.resident_follow_up(feedback, message=form.cleaned_data["message"],
+                                           cleaned_photos=form.cleaned_data["photos"])
+            except actions.ActionError as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect(page.url + page.reverse_subpage("status_view", args=[token])
+                                + "?added=1")
+        status = 400
     history = (ModelLogEntry.objects.for_instance(feedback)
-               .filter(action__in=PUBLIC_LOG_ACTIONS).order_by("timestamp", "pk"))
-    context = {"page": page, "self": page, "feedback": feedback, "history": history}
-    return private_response(TemplateResponse(request, "palaute_plugin/status.html", context))
+               .filter(action__in=log_actions.PUBLIC).order_by("timestamp", "pk"))
+    context = {"page": page, "self": page, "feedback": feedback, "history": history,
+               "form": form if feedback.is_open else None,
+               "added": request.GET.get("added") == "1"}
+    return private_response(TemplateResponse(request, "palaute_plugin/status.html", context,
+                                             status=status))

@@ -1,11 +1,11 @@
 /* The feedback form's enhancements. The form works without this file. */
 (function () {
   "use strict";
-  var form = document.querySelector("[data-palaute-form]");
-  if (!form) { return; }
-
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }
+
+  var form = document.querySelector("[data-palaute-form]");
+  if (!form) { return; }
 
   var category = form.querySelector("#id_category");
   var body = form.querySelector("[data-form-body]");

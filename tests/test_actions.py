@@ -1,0 +1,281 @@
+"""The state transitions: status, log, emails, permission, status rules and concurrency."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core import mail
+from django.test import TestCase
+from wagtail.models import ModelLogEntry
+
+from palaute_plugin import actions
+from palaute_plugin.models import Feedback, Notification
+from tests.factories import (
+    CategoryFactory,
+    FeedbackFactory,
+    GroupFactory,
+    OtherAuthorityFactory,
+    UserFactory,
+    feedback_page,
+)
+
+pytestmark = pytest.mark.django_db
+S = Feedback.Status
+
+
+@pytest.fixture
+def group():
+    group = GroupFactory(name="Liikenne")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    return group
+
+
+@pytest.fixture
+def handler(group):
+    user = UserFactory(username="kasittelija", email="kasittelija@tornio.example")
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def colleague(group):
+    user = UserFactory(username="kollega", email="kollega@tornio.example")
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def outsider():
+    user = UserFactory(username="ulkopuolinen")
+    user.groups.add(GroupFactory(name="Asuminen"))
+    return user
+
+
+@pytest.fixture
+def category(group):
+    return CategoryFactory(name_fi="Katuvalaistus", name_sv="Gatubelysning",
+                           name_en="Street lighting", handler_group=group)
+
+
+@pytest.fixture
+def case(category):
+    return FeedbackFactory(category=category, page=feedback_page(), language="sv",
+                           contact_email="asukas@example.com",
+                           message="Gatlampan lyser inte.")
+
+
+def run(func, *args, **kwargs):
+    """Run an action and what it queued after commit (email delivery)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return func(*args, **kwargs)
+
+
+def resident_mail():
+    return [m for m in mail.outbox if m.to == ["asukas@example.com"]]
+
+
+def test_take_assigns_and_starts_handling(case, handler):
+    result = run(actions.take, case, user=handler, expected_version=case.version)
+    assert result.assignee == handler and result.status == S.IN_PROGRESS
+    assert result.version == case.version + 1
+    assert ModelLogEntry.objects.for_instance(result).filter(
+        action="palaute_plugin.assigned").exists()
+    assert mail.outbox == []  # taking it oneself emails nobody
+
+
+def test_assign_emails_the_assignee(case, handler, colleague):
+    run(actions.assign, case, user=handler, assignee=colleague)
+    assert [m.to for m in mail.outbox] == [["kollega@tornio.example"]]
+    assert case.reference in mail.outbox[0].subject
+    assert f"/admin/palaute/{case.pk}/" in mail.outbox[0].body
+
+
+def test_assign_to_someone_outside_the_group_is_refused(case, handler, outsider):
+    with pytest.raises(actions.ActionError):
+        actions.assign(case, user=handler, assignee=outsider)
+    case.refresh_from_db()
+    assert case.assignee is None and case.status == S.NEW
+
+
+def test_reply_emails_the_resident_in_their_language(case, handler):
+    result = run(actions.reply, case, user=handler, message="Vi lagar den i morgon.")
+    assert result.status == S.NEW and result.first_response_at is not None
+    [email] = resident_mail()
+    assert "Vi lagar den i morgon." in email.body
+    assert "Svar på din respons" in email.subject or case.reference in email.subject
+    assert Notification.objects.get(template="reply").language == "sv"
+    assert case.tracking_token in email.body
+
+
+def test_already_known_links_earlier_case_and_tells_resident_when_it_is_resolved(
+        case, handler, category):
+    earlier = FeedbackFactory(category=category, contact_email="first@example.com")
+    run(actions.mark_already_known, case, user=handler, earlier=earlier,
+        message="Tiedossa.")
+    case.refresh_from_db()
+    assert case.status == S.ALREADY_KNOWN and case.duplicate_of == earlier
+    assert earlier.reference in resident_mail()[0].body
+    mail.outbox.clear()
+    run(actions.resolve, earlier, user=handler, message="Lampan är bytt.")
+    assert resident_mail() and "Lampan är bytt." in resident_mail()[0].body
+    assert any(m.to == ["first@example.com"] for m in mail.outbox)
+
+
+def test_already_known_needs_an_earlier_case(case, handler):
+    with pytest.raises(actions.ActionError):
+        actions.mark_already_known(case, user=handler, earlier=None)
+    with pytest.raises(actions.ActionError):
+        actions.mark_already_known(case, user=handler, earlier=case)
+    case.refresh_from_db()
+    assert case.status == S.NEW and mail.outbox == []
+
+
+def test_work_list_with_expected_date(case, handler):
+    run(actions.move_to_work_list, case, user=handler,
+        expected_date=datetime.date(2027, 5, 31))
+    case.refresh_from_db()
+    assert case.status == S.WORK_LIST and case.expected_date == datetime.date(2027, 5, 31)
+    assert resident_mail() and "2027" in resident_mail()[0].body
+
+
+def test_redirect_tells_the_authority_contacts(case, handler):
+    authority = OtherAuthorityFactory()
+    run(actions.redirect_to_authority, case, user=handler, authority=authority)
+    case.refresh_from_db()
+    assert case.status == S.REDIRECTED and case.redirected_to == authority
+    body = resident_mail()[0].body
+    assert authority.name_sv in body and authority.email in body and authority.phone in body
+    with pytest.raises(actions.ActionError):
+        actions.redirect_to_authority(FeedbackFactory(category=case.category), user=handler,
+                                      authority=None)
+
+
+def test_resolve_and_close_need_text_and_set_closed_at(case, handler):
+    with pytest.raises(actions.ActionError):
+        actions.resolve(case, user=handler, message="  ")
+    with pytest.raises(actions.ActionError):
+        actions.close(case, user=handler, reason="")
+    result = run(actions.close, case, user=handler, reason="Ei toimenpiteitä.")
+    assert result.status == S.CLOSED and result.closed_at is not None
+    assert "Ei toimenpiteitä." in resident_mail()[0].body
+
+
+def test_reject_sends_nothing_and_hides_the_status_page(client, case, handler):
+    run(actions.reject, case, user=handler, reason="roskapostia")
+    assert mail.outbox == []
+    assert client.get(f"/palaute/status/{case.tracking_token}/").status_code == 404
+
+
+def test_reopen_only_closed_cases(case, handler):
+    with pytest.raises(actions.NotAllowed):
+        actions.reopen(case, user=handler)
+    run(actions.resolve, case, user=handler, message="Korjattu.")
+    result = run(actions.reopen, case, user=handler)
+    assert result.status == S.IN_PROGRESS and result.closed_at is None
+
+
+def test_closed_case_refuses_status_actions(case, handler):
+    run(actions.resolve, case, user=handler, message="Korjattu.")
+    for action, kwargs in ((actions.move_to_work_list, {}), (actions.close, {"reason": "x"}),
+                           (actions.take, {})):
+        with pytest.raises(actions.NotAllowed):
+            action(case, user=handler, **kwargs)
+    case.refresh_from_db()
+    assert case.status == S.RESOLVED
+
+
+def test_change_category_reroutes_and_notifies(case, handler, group):
+    new_person = UserFactory(username="uusi", email="uusi@tornio.example")
+    other = CategoryFactory(handler_group=group, responsible_person=new_person)
+    result = run(actions.change_category, case, user=handler, category=other)
+    assert result.category == other and result.assignee == new_person
+    assert any(m.to == ["uusi@tornio.example"] for m in mail.outbox)
+    assert resident_mail() == []
+
+
+def test_note_is_internal(client, case, handler):
+    run(actions.add_note, case, user=handler, text="Soitin asukkaalle, SALAINEN")
+    assert mail.outbox == []
+    html = client.get(f"/palaute/status/{case.tracking_token}/").content.decode()
+    assert "SALAINEN" not in html
+
+
+def test_outsider_may_not_act(case, outsider):
+    with pytest.raises(actions.NotAllowed):
+        actions.take(case, user=outsider)
+    with pytest.raises(actions.NotAllowed):
+        actions.add_note(case, user=outsider, text="x")
+    case.refresh_from_db()
+    assert case.status == S.NEW and case.version == 0
+
+
+def test_stale_version_is_refused_and_changes_nothing(case, handler, colleague):
+    seen = case.version
+    run(actions.take, case, user=handler, expected_version=seen)
+    with pytest.raises(actions.ConcurrentChange):
+        actions.resolve(case, user=colleague, message="Korjattu.", expected_version=seen)
+    case.refresh_from_db()
+    assert case.status == S.IN_PROGRESS and case.assignee == handler
+
+
+def test_available_actions_follow_status(case, handler, outsider):
+    assert "reopen" not in actions.available_actions(case, handler)
+    assert "resolve" in actions.available_actions(case, handler)
+    assert actions.available_actions(case, outsider) == []
+    run(actions.resolve, case, user=handler, message="Korjattu.")
+    case.refresh_from_db()
+    names = actions.available_actions(case, handler)
+    assert "reopen" in names and "resolve" not in names
+
+
+def test_bulk_apply_reports_each_failure(case, handler, outsider):
+    foreign = FeedbackFactory(category=CategoryFactory())
+    done, failed = run(actions.bulk_apply, "close", [case, foreign], user=handler,
+                       reason="Ei toimenpiteitä.")
+    assert [c.pk for c in done] == [case.pk]
+    assert failed[0][0] == foreign and failed[0][1]
+    foreign.refresh_from_db()
+    assert foreign.status == S.NEW
+
+
+def test_staff_entry_records_channel_and_routes(handler, category):
+    feedback_page()
+    responsible = UserFactory(username="vastaava", email="vastaava@tornio.example")
+    category.responsible_person = responsible
+    category.save()
+    case = run(actions.create_staff_feedback, user=handler, channel="phone",
+               category=category, kind="question", message="Soitto: milloin aurataan?",
+               contact_email="soittaja@example.com", language="fi")
+    assert case.channel == "phone" and case.assignee == responsible
+    assert {tuple(m.to) for m in mail.outbox} >= {("soittaja@example.com",),
+                                                  ("vastaava@tornio.example",)}
+    with pytest.raises(actions.ActionError):
+        actions.create_staff_feedback(user=handler, channel="web", category=category,
+                                      kind="feedback", message="x" * 20)
+
+
+def test_nearby_candidates_nearest_first(case, category):
+    case.latitude, case.longitude = 65.85, 24.15
+    case.save()
+    far = FeedbackFactory(category=category, latitude=65.95, longitude=24.5)
+    near = FeedbackFactory(category=category, latitude=65.851, longitude=24.151)
+    FeedbackFactory()  # another category
+    assert actions.nearby_candidates(case)[:2] == [near, far]
+
+
+def test_resident_follow_up_notifies_assignee(client, case, handler):
+    run(actions.take, case, user=handler)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(f"/palaute/status/{case.tracking_token}/",
+                               {"message": "Lisätieto: valo vilkkuu."})
+    assert response.status_code == 302
+    assert any(m.to == ["kasittelija@tornio.example"] for m in mail.outbox)
+    html = client.get(response["Location"]).content.decode()
+    assert "Lisätieto: valo vilkkuu." in html
+
+
+def test_resident_cannot_follow_up_a_closed_case(client, case, handler):
+    run(actions.resolve, case, user=handler, message="Korjattu.")
+    response = client.post(f"/palaute/status/{case.tracking_token}/", {"message": "Hei"})
+    assert response.status_code == 400
+    assert not ModelLogEntry.objects.filter(action="palaute_plugin.follow_up").exists()
