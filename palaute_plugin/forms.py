@@ -100,7 +100,10 @@ class MultiplePhotoField(forms.FileField):
 
 
 def clean_photo_files(files):
-    """Check the count, then clean each photo; every photo's error is reported."""
+    """Check the count, then each photo's bytes, format and pixels; every error is reported.
+
+    The photos are cleaned (decoded, re-encoded) by a task after the case is saved.
+    """
     files = files or []
     if not files:
         return []
@@ -108,7 +111,7 @@ def clean_photo_files(files):
     cleaned, errors = [], []
     for uploaded in files:
         try:
-            cleaned.append(photos.clean_photo(uploaded))
+            cleaned.append(photos.inspect_photo(uploaded))
         except ValidationError as error:
             errors.extend(error.messages)
     if errors:

@@ -485,17 +485,36 @@ def private_photo_storage():
 
 
 class FeedbackPhoto(models.Model):
-    """A cleaned photo of a case; stored outside the web root."""
+    """A photo of a case; stored outside the web root.
+
+    The upload is checked (format, bytes, pixels) while the resident waits, kept
+    in ``upload`` and cleaned by a task (``tasks.process_photo``), which writes
+    ``image`` and ``thumbnail`` and deletes the upload.
+    """
+
+    class State(models.TextChoices):
+        PROCESSING = "processing", _("being processed")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("could not be processed")
 
     feedback = ParentalKey(
         Feedback, verbose_name=_("feedback"), on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.FileField(_("image"), upload_to=photo_upload_to, storage=private_photo_storage)
-    thumbnail = models.FileField(
-        _("thumbnail"), upload_to=photo_upload_to, storage=private_photo_storage
+    upload = models.FileField(
+        _("upload"), upload_to=photo_upload_to, storage=private_photo_storage, blank=True,
+        help_text=_("The file as received, kept only until it is cleaned."),
     )
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
+    image = models.FileField(
+        _("image"), upload_to=photo_upload_to, storage=private_photo_storage, blank=True
+    )
+    thumbnail = models.FileField(
+        _("thumbnail"), upload_to=photo_upload_to, storage=private_photo_storage, blank=True
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=State.choices, default=State.READY, db_index=True
+    )
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     created_at = models.DateTimeField(_("added"), default=timezone.now)
 
@@ -506,6 +525,10 @@ class FeedbackPhoto(models.Model):
 
     def __str__(self):
         return f"{self.feedback.reference} #{self.sort_order + 1}"
+
+    @property
+    def is_ready(self):
+        return self.state == self.State.READY
 
 
 class Notification(models.Model):

@@ -13,6 +13,7 @@ a fair still for the rest.
 
 import functools
 import io
+import logging
 import os
 import secrets
 import struct
@@ -31,6 +32,8 @@ from django.utils.translation import ngettext
 from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
 from .conf import palaute_setting
+
+logger = logging.getLogger(__name__)
 
 # Pillow's decoders that may look at an upload, and the formats they may report.
 # MPO is how Pillow names a JPEG carrying a second picture (depth or wide-angle),
@@ -134,15 +137,44 @@ def clean_photo(uploaded_file):
     )
 
 
-def save_photos(feedback, cleaned_photos):
-    """Store cleaned photos of a saved ``Feedback`` under random names; return the rows."""
+@dataclass(frozen=True)
+class IncomingPhoto:
+    """An upload that passed the quick checks; a task cleans it (``process_photo``)."""
+
+    data: bytes
+    name: str
+
+
+def inspect_photo(uploaded_file):
+    """The checks a resident waits for: bytes, format and pixels, from the header only.
+
+    Returns an :class:`IncomingPhoto`; decoding and re-encoding happen in a task so
+    that sending feedback stays fast. Raises ``ValidationError`` as ``clean_photo``.
+    """
+    name = _display_name(uploaded_file)
+    data = _read_capped(uploaded_file, name)
+    _open(data, name).close()
+    return IncomingPhoto(data=data, name=name)
+
+
+def save_photos(feedback, photos):
+    """Store photos of a saved ``Feedback`` under random names; return the rows.
+
+    A :class:`CleanedPhoto` is stored ready; an :class:`IncomingPhoto` is kept as
+    received and cleaned by ``tasks.process_photo`` after the transaction commits.
+    """
     from .models import FeedbackPhoto
 
     rows = []
     try:
         with transaction.atomic():
-            for order, photo in enumerate(cleaned_photos):
-                rows.append(_save_photo(FeedbackPhoto(feedback=feedback, sort_order=order), photo))
+            for order, photo in enumerate(photos):
+                row = FeedbackPhoto(feedback=feedback, sort_order=order)
+                rows.append(row)
+                if isinstance(photo, IncomingPhoto):
+                    _save_upload(row, photo)
+                else:
+                    _save_cleaned(row, photo)
     except BaseException:
         for row in rows:
             _delete_files(row)
@@ -150,21 +182,63 @@ def save_photos(feedback, cleaned_photos):
     return rows
 
 
-def _save_photo(row, photo):
+def _save_upload(row, photo):
+    row.state = row.State.PROCESSING
+    row.upload.save(f"{secrets.token_hex(16)}.upload", ContentFile(photo.data), save=False)
+    row.save()
+    transaction.on_commit(functools.partial(_enqueue_processing, row.pk))
+
+
+def _enqueue_processing(photo_id):
+    from django_q.tasks import async_task
+
+    try:
+        async_task("palaute_plugin.tasks.process_photo", photo_id,
+                   task_name=f"photo-{photo_id}")
+    except Exception:  # the broker is down: the periodic sweep processes it
+        logger.exception("Could not enqueue photo %s; the schedule will process it.", photo_id)
+
+
+def _save_cleaned(row, photo):
     token = secrets.token_hex(16)
     row.width, row.height = photo.width, photo.height
-    try:
-        row.image.save(f"{token}.jpg", ContentFile(photo.image), save=False)
-        row.thumbnail.save(f"{token}_t.jpg", ContentFile(photo.thumbnail), save=False)
+    row.state = row.State.READY
+    row.image.save(f"{token}.jpg", ContentFile(photo.image), save=False)
+    row.thumbnail.save(f"{token}_t.jpg", ContentFile(photo.thumbnail), save=False)
+    row.save()
+
+
+def process_photo(photo_id):
+    """Clean a received photo: write the image and thumbnail, delete the upload.
+
+    Returns the photo's new state. A file that passed the quick checks but cannot
+    be decoded ends ``failed``; its upload is deleted either way.
+    """
+    from .models import FeedbackPhoto
+
+    with transaction.atomic():
+        row = (FeedbackPhoto.objects.select_for_update()
+               .filter(pk=photo_id, state=FeedbackPhoto.State.PROCESSING).first())
+        if row is None:
+            return "skipped"
+        try:
+            with row.upload.open("rb") as upload:
+                cleaned = clean_photo(ContentFile(upload.read(), name="photo"))
+        except (ValidationError, OSError) as error:
+            logger.warning("Photo %s could not be processed: %s", photo_id, error)
+            row.state = FeedbackPhoto.State.FAILED
+        else:
+            _save_cleaned(row, cleaned)
+        upload_name = row.upload.name
+        row.upload = ""
         row.save()
-    except BaseException:
-        _delete_files(row)
-        raise
-    return row
+    if upload_name:
+        row.upload.storage.delete(upload_name)
+    return row.state
 
 
 def _delete_files(row):
-    for field_file in (row.image, row.thumbnail):
+    for field_file in (row.upload, row.image, row.thumbnail):
         if field_file:
             field_file.delete(save=False)
 

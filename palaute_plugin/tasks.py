@@ -146,3 +146,21 @@ def release_stale():
     if failed or released:
         logger.warning("Released %s stale notifications; %s failed.", released, failed)
     return released
+
+
+def process_photo(photo_id):
+    """Clean one received photo (see ``photos.process_photo``)."""
+    from .photos import process_photo as clean_received_photo
+
+    return clean_received_photo(photo_id)
+
+
+def process_pending_photos():
+    """Sweep: photos whose task never ran (broker down) are processed here."""
+    from .models import FeedbackPhoto
+    from .photos import process_photo as clean_received_photo
+
+    cutoff = timezone.now() - timedelta(minutes=2)
+    pending = FeedbackPhoto.objects.filter(state=FeedbackPhoto.State.PROCESSING,
+                                           created_at__lt=cutoff).values_list("pk", flat=True)
+    return sum(clean_received_photo(pk) != "skipped" for pk in list(pending[:50]))

@@ -24,6 +24,8 @@ class LocalLeafletField(LeafletField):
     controller needs the Wagtail admin's JavaScript).
     """
 
+    srid = 4326  # so the map writes ``SRID=4326;POINT(lon lat)``, as forms.parse_point reads
+
     @cached_property
     def media(self):
         return forms.Media(

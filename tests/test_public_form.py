@@ -2,6 +2,7 @@
 
 import io
 import time
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -272,12 +273,26 @@ def test_location_required_by_category(client, page, category):
     assert post(client, page, form_data(category, location="")).status_code == 302
 
 
-def test_photo_is_cleaned_and_stored(client, page, category):
+def test_photo_is_cleaned_by_the_task_and_the_upload_removed(client, page, category):
     response = post(client, page, form_data(category, photos=[jpeg_file()]))
     assert response.status_code == 302
     photo = FeedbackPhoto.objects.get()
     assert photo.feedback == Feedback.objects.get()
+    assert photo.state == "ready" and not photo.upload
     assert "kuva" not in photo.image.name
+    with photo.image.open("rb") as stored:
+        assert b"Exif" not in stored.read()
+    assert not any(p.suffix == ".upload" for p in Path(photo.image.storage.location).rglob("*"))
+
+
+def test_damaged_photo_past_the_quick_checks_fails_alone(client, page, category):
+    whole = jpeg_file(size=(640, 480)).getvalue()
+    damaged = io.BytesIO(whole[: len(whole) // 3])
+    damaged.name = "rikki.jpg"
+    response = post(client, page, form_data(category, photos=[damaged]))
+    assert response.status_code == 302  # the case is not lost over a broken photo
+    photo = FeedbackPhoto.objects.get()
+    assert photo.state == "failed" and not photo.upload and not photo.image
 
 
 def test_more_than_five_photos_is_an_error(client, page, category):

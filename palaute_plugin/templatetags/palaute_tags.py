@@ -1,4 +1,5 @@
 from django import template
+from wagtailgeowidget.widgets import LeafletField
 
 register = template.Library()
 
@@ -20,6 +21,8 @@ def described_widget(field):
 @register.filter
 def first_input_id(field):
     """The id an error summary links to: the first radio of a group, else the field."""
+    if isinstance(field.field.widget, LeafletField):
+        return f"{field.auto_id}_latlng"  # the visible coordinate box, not the hidden value
     if getattr(field.field.widget, "input_type", "") == "radio":
         return f"{field.auto_id}_0"
     return field.auto_id

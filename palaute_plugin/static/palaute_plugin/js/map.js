@@ -10,6 +10,11 @@
     options.zoomSelector = null;
     var hadValue = !!input.value;
     var field = new LeafletField(options);
+    // An empty or half-typed coordinate box is "no place yet", not a crash.
+    field.parseStrToLatLng = function (value) {
+      if (String(value || "").split(",").length !== 2) { return null; }
+      return LeafletField.prototype.parseStrToLatLng.call(field, value);
+    };
     // An empty coordinate box is "no place yet", not an error.
     field.updateMapFromCoords = function (point) {
       if (point) { LeafletField.prototype.updateMapFromCoords.call(field, point); }
