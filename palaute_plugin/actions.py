@@ -65,7 +65,7 @@ def submit_feedback(*, category, message, kind=Feedback.Kind.FEEDBACK, location=
         longitude=longitude, address=address, contact_name=contact_name,
         contact_email=contact_email, contact_phone=contact_phone, language=language,
         channel=channel, page=page, submission_key=submission_key,
-        assignee=category.responsible_person,
+        assignee_id=category.responsible_person_id,
     )
     saved_photos = []
     try:

@@ -64,6 +64,13 @@ class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name
 
+    def to_python(self, value):
+        """Find the choice among the categories already loaded for the options."""
+        loaded = {str(c.pk): c for c in getattr(self, "categories", ())}
+        if str(value) in loaded:
+            return loaded[str(value)]
+        return super().to_python(value)
+
     def grouped_choices(self):
         """Top-level groups with children become ``<optgroup>``s; lone ones stay options."""
         self.categories = categories = list(self.queryset)

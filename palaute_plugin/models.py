@@ -280,12 +280,13 @@ class ReferenceSequence(models.Model):
     def next_reference(cls, year):
         """Return the next reference, e.g. ``2026-00042``; call inside a transaction."""
         with transaction.atomic():
-            cls.objects.get_or_create(year=year)
-            sequence = cls.objects.select_for_update().get(year=year)
-            sequence.last_number += 1
-            sequence.save(update_fields=["last_number"])
+            # The UPDATE takes the row lock first, so concurrent submissions queue here.
+            if not cls.objects.filter(year=year).update(last_number=models.F("last_number") + 1):
+                cls.objects.get_or_create(year=year, defaults={"last_number": 0})
+                cls.objects.filter(year=year).update(last_number=models.F("last_number") + 1)
+            number = cls.objects.filter(year=year).values_list("last_number", flat=True).get()
         prefix = palaute_setting("REFERENCE_PREFIX")
-        return f"{prefix}{year}-{sequence.last_number:05d}"
+        return f"{prefix}{year}-{number:05d}"
 
 
 class FeedbackQuerySet(models.QuerySet):

@@ -96,7 +96,7 @@ def feedback_context(feedback, **extra):
         "feedback": feedback,
         "category": feedback.category,
         "status_url": resident_status_url(feedback),
-        "photo_count": feedback.photos.count() if feedback.pk else 0,
+        "photo_count": photo_count(feedback),
         **extra,
     }
 
@@ -197,3 +197,13 @@ def notify_follow_up(feedback, message):
     return [queue_email("follow_up", address, language=language, context=context,
                         feedback=feedback)
             for address, language in recipients]
+
+
+def photo_count(feedback):
+    """The case's photo count, counted once per change however many emails it causes."""
+    if not feedback.pk:
+        return 0
+    cached = getattr(feedback, "_palaute_photo_count", None)
+    if cached is None:
+        cached = feedback._palaute_photo_count = feedback.photos.count()
+    return cached
