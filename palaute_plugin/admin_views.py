@@ -1,4 +1,4 @@
-"""Staff views of cases in the Wagtail admin: the index, one case, its photos.
+"""Staff views of cases in the Wagtail admin: the inbox, one case, its photos.
 
 Every view narrows what it shows with ``permissions.feedback_for_user`` /
 ``can_view_feedback``; a case the user may not see answers 404, never 403, so
@@ -6,37 +6,46 @@ that its existence does not leak.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-import django_filters
 from django import forms
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import Truncator, capfirst
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
-from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn, NumberColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.ui.tables import (
+    BulkActionsCheckboxColumn,
+    Column,
+    NumberColumn,
+    StatusTagColumn,
+    TitleColumn,
+)
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.models import ModelLogEntry
 
+from .admin_forms import action_forms, can_enter_feedback
 from .admin_widgets import ReadOnlyLeafletMap
+from .filters import SEARCH_FIELDS, FeedbackFilterSet
 from .models import Feedback, FeedbackPhoto, Notification
 from .permissions import (
     FeedbackPermissionPolicy,
     can_view_feedback,
     feedback_for_user,
-    visible_categories,
 )
 
 MESSAGE_PREVIEW_CHARS = 80
+#: An open case is "due soon" this close to its due time.
+DUE_SOON = timedelta(days=2)
 PHOTO_SIZES = {"full": "image", "thumb": "thumbnail"}
 PHOTO_CONTENT_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
                        "webp": "image/webp"}
@@ -61,58 +70,80 @@ def with_photo_count(queryset):
     )
 
 
-def categories_for_request(request):
-    if request is None:
-        return visible_categories(None)
-    return visible_categories(request.user).select_related("parent")
+def due_marker(feedback, now=None, soon=DUE_SOON):
+    """``"overdue"``, ``"due_soon"`` or ``""`` for an open case with a due time."""
+    if not feedback.is_open or feedback.due_at is None:
+        return ""
+    now = now or timezone.now()
+    if feedback.due_at < now:
+        return "overdue"
+    if feedback.due_at < now + soon:
+        return "due_soon"
+    return ""
 
 
-class FeedbackFilterSet(WagtailFilterSet):
-    """Basic filters; the full inbox filters are the handling workflow's."""
+class AgeColumn(Column):
+    """How long ago the case came in ("3 days"), with the exact time on hover."""
 
-    status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Feedback.Status.choices, widget=forms.RadioSelect,
-        empty_label=_("All"),
-    )
-    category = django_filters.ModelChoiceFilter(
-        label=_("Category"), queryset=categories_for_request
-    )
-    kind = django_filters.ChoiceFilter(
-        label=_("Kind"), choices=Feedback.Kind.choices, widget=forms.RadioSelect,
-        empty_label=_("All"),
-    )
+    cell_template_name = "palaute_plugin/admin/index_age_cell.html"
 
-    class Meta:
-        model = Feedback
-        fields = ["status", "category", "kind"]
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        value = context["raw_value"]
+        context["age"] = timesince(value, depth=1) if value else ""
+        return context
+
+
+class DueColumn(Column):
+    """The due date, marked "overdue" or "due soon" while the case is open."""
+
+    cell_template_name = "palaute_plugin/admin/index_due_cell.html"
+
+    def __init__(self, name, due_soon=DUE_SOON, **kwargs):
+        super().__init__(name, **kwargs)
+        self.due_soon = due_soon
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["marker"] = due_marker(instance, soon=self.due_soon)
+        return context
 
 
 class FeedbackIndexView(IndexView):
-    """The cases the user may see, newest first.
+    """The inbox: the cases the user may see, newest first, with filters and bulk actions.
 
     Override ``get_base_queryset`` to narrow it further (it must stay within
-    ``feedback_for_user``) and ``columns`` to change what is shown.
+    ``feedback_for_user``), ``columns`` to change what is shown and
+    ``filterset_class`` (see ``filters.py``) to change the filters.
     """
 
     model = Feedback
     permission_policy = FeedbackPermissionPolicy()
     any_permission_required = ["view"]
     filterset_class = FeedbackFilterSet
-    search_fields = ["reference", "message", "address"]
+    search_fields = SEARCH_FIELDS
     default_ordering = "-created_at"
+    #: Orderings that need more than a field name; the rest are ``Column.sort_key``s.
+    orderings = {
+        "due_at": F("due_at").asc(nulls_last=True),
+        "-due_at": F("due_at").desc(nulls_last=True),
+    }
     paginate_by = 50
+    template_name = "palaute_plugin/admin/index.html"
     page_title = _("Feedback")
     header_icon = "comment"
     verbose_name = _("feedback")
     verbose_name_plural = _("feedback")
     detail_url_name = None
+    add_item_label = _("New feedback")
 
     @cached_property
     def columns(self):
         return [
+            BulkActionsCheckboxColumn("bulk_actions", obj_type="feedback"),
             TitleColumn(
                 "reference", label=_("Reference"), url_name=self.detail_url_name,
-                sort_key="reference",
+                sort_key="reference", get_title_id=lambda feedback: f"feedback_{feedback.pk}_title",
             ),
             Column("kind", label=_("Kind"),
                    accessor=lambda feedback: capfirst(feedback.get_kind_display())),
@@ -124,7 +155,8 @@ class FeedbackIndexView(IndexView):
             ),
             Column("assignee", label=_("Assignee"),
                    accessor=lambda feedback: user_display_name(feedback.assignee)),
-            DateColumn("created_at", label=_("Received"), sort_key="created_at"),
+            AgeColumn("created_at", label=_("Age"), sort_key="created_at"),
+            DueColumn("due_at", label=_("Due"), sort_key="due_at"),
             NumberColumn("photo_count", label=_("Photos")),
         ]
 
@@ -145,9 +177,15 @@ class FeedbackIndexView(IndexView):
         return with_photo_count(queryset)
 
     def order_queryset(self, queryset):
-        # The newest first, with the primary key keeping pages stable.
+        # The primary key breaks ties, so that pages stay stable.
         ordering = self.ordering or self.default_ordering
-        return queryset.order_by(ordering, "-pk")
+        return queryset.order_by(self.orderings.get(ordering, ordering), "-pk")
+
+    def get_add_url(self):
+        # Staff entry has its own rule (a category to file under), not the policy's "add".
+        if self.add_url_name and can_enter_feedback(self.request.user):
+            return reverse(self.add_url_name)
+        return None
 
 
 @dataclass
@@ -191,6 +229,7 @@ class FeedbackDetailView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Temp
     index_url_name = None
     detail_url_name = None
     photo_url_name = None
+    action_url_name = None
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -218,6 +257,10 @@ class FeedbackDetailView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Temp
             {"url": "", "label": self.object.reference},
         ]
 
+    def get_action_forms(self):
+        """The forms of the actions the user may take now (see ``admin_forms``)."""
+        return action_forms(self.object, self.request.user)
+
     def get_map(self):
         if not self.object.has_location:
             return None
@@ -238,6 +281,8 @@ class FeedbackDetailView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Temp
             "media": location_map.media if location_map else forms.Media(),
             "timeline": case_timeline(feedback),
             "assignee_name": user_display_name(feedback.assignee),
+            "action_forms": self.get_action_forms(),
+            "action_url_name": self.action_url_name,
         })
         return context
 

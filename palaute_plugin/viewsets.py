@@ -11,6 +11,7 @@ from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .admin_actions import FeedbackActionView, FeedbackCreateView
 from .admin_views import FeedbackDetailView, FeedbackIndexView, FeedbackPhotoView
 from .models import FeedbackCategory, OtherAuthority
 from .permissions import user_can_access_feedback_admin
@@ -22,7 +23,8 @@ class FeedbackMenuItem(MenuItem):
 
 
 class FeedbackViewSet(ViewSet):
-    """The staff's view of cases; URL names ``palaute_feedback:index|detail|photo``.
+    """The staff's view of cases; URL names ``palaute_feedback:index|detail|photo``,
+    ``action`` (POST one action: ``[pk, action_name]``) and ``create`` (staff entry).
 
     Swap a view by overriding its ``*_view_class`` attribute.
     """
@@ -37,6 +39,8 @@ class FeedbackViewSet(ViewSet):
     index_view_class = FeedbackIndexView
     detail_view_class = FeedbackDetailView
     photo_view_class = FeedbackPhotoView
+    action_view_class = FeedbackActionView
+    create_view_class = FeedbackCreateView
 
     @cached_property
     def menu_item_class(self):
@@ -52,6 +56,9 @@ class FeedbackViewSet(ViewSet):
             index_results_url_name=self.get_url_name("index_results"),
             detail_url_name=self.get_url_name("detail"),
             photo_url_name=self.get_url_name("photo"),
+            action_url_name=self.get_url_name("action"),
+            add_url_name=self.get_url_name("create"),
+            create_url_name=self.get_url_name("create"),
             header_icon=self.icon,
             **kwargs,
         )
@@ -69,6 +76,12 @@ class FeedbackViewSet(ViewSet):
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
             path("<int:pk>/", self.construct_view(self.detail_view_class), name="detail"),
+            path(
+                "<int:pk>/action/<slug:action_name>/",
+                self.construct_view(self.action_view_class),
+                name="action",
+            ),
+            path("new/", self.construct_view(self.create_view_class), name="create"),
             path(
                 "photos/<int:pk>/<slug:size>/",
                 self.construct_view(self.photo_view_class),

@@ -3,7 +3,8 @@
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from . import log_actions
+from . import dashboard, log_actions
+from .bulk_actions import BULK_ACTIONS
 from .viewsets import FeedbackCategoryViewSet, FeedbackViewSet, OtherAuthorityViewSet
 
 register_snippet(FeedbackCategoryViewSet)
@@ -18,3 +19,9 @@ def register_feedback_viewset():
 @hooks.register("register_log_actions")
 def register_log_actions(actions):
     log_actions.register_log_actions(actions)
+
+
+hooks.register("construct_homepage_panels", dashboard.add_feedback_panel)
+
+for bulk_action_class in BULK_ACTIONS:
+    hooks.register("register_bulk_action", bulk_action_class)
