@@ -1,0 +1,579 @@
+"""Forms of the staff's case actions and of feedback entered by staff.
+
+Each action form cleans what its action in ``actions.py`` needs and nothing
+more; the action itself checks permission, status and version. To change an
+action's fields, subclass its form and put the subclass in ``ACTION_FORMS``.
+"""
+
+import math
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.formats import date_format
+from django.utils.text import Truncator, capfirst
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
+
+from . import actions, photos
+from .conf import palaute_setting
+from .forms import PHONE_RE, PHOTO_ACCEPT, MultipleFileInput, MultiplePhotoField
+from .models import LANGUAGE_CHOICES, Feedback, FeedbackCategory, OtherAuthority, ResponseTemplate
+from .notifications import resident_status_url
+from .permissions import feedback_for_user, visible_categories
+
+CANDIDATE_PREVIEW_CHARS = 60
+STAFF_CHANNELS = (
+    Feedback.Channel.PHONE,
+    Feedback.Channel.POST,
+    Feedback.Channel.SERVICE_POINT,
+    Feedback.Channel.EMAIL,
+)
+
+
+def user_label(user):
+    return user.get_full_name().strip() or user.get_username()
+
+
+def textarea(rows=3):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class ActionForm(forms.Form):
+    """One action on one case.
+
+    ``action_fields`` name the cleaned values passed to the action function;
+    ``success_text`` is formatted with ``success_params()``. Set ``emails_resident``
+    when the action writes to the resident, so the screen can say so, and
+    ``previewable`` when a ``preview`` button shows the email before it is sent.
+    """
+
+    name = ""
+    label = ""
+    submit_label = ""
+    help = ""
+    success_text = ""
+    action_fields = ()
+    emails_resident = False
+    previewable = False
+    button_class = "button button-small"
+    template_name = "palaute_plugin/admin/actions/form.html"
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, feedback, user, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.name}_%s")
+        kwargs.setdefault("initial", {"expected_version": feedback.version})
+        super().__init__(*args, **kwargs)
+        self.feedback = feedback
+        self.user = user
+
+    @property
+    def is_button_only(self):
+        return not self.visible_fields()
+
+    def action_kwargs(self):
+        return {field: self.cleaned_data[field] for field in self.action_fields} | {
+            "expected_version": self.cleaned_data.get("expected_version"),
+        }
+
+    def success_params(self, feedback):
+        return {"reference": feedback.reference}
+
+    def success_message(self, feedback):
+        return self.success_text % self.success_params(feedback)
+
+
+class TakeForm(ActionForm):
+    template_name = "palaute_plugin/admin/actions/button.html"
+    name = "take"
+    label = _("Take")
+    submit_label = _("Take this case")
+    success_text = _("You now handle feedback %(reference)s.")
+
+
+class AssignForm(ActionForm):
+    name = "assign"
+    label = _("Assign")
+    submit_label = _("Assign")
+    success_text = _("Feedback %(reference)s was assigned to %(name)s.")
+    action_fields = ("assignee",)
+
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=None, empty_label=_("Choose a person"),
+        error_messages={"required": _("Choose a person."),
+                        "invalid_choice": _("Choose a person who handles this category.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        field.queryset = actions.assignable_users(self.feedback)
+        field.label_from_instance = user_label
+
+    def success_params(self, feedback):
+        return {**super().success_params(feedback),
+                "name": user_label(self.cleaned_data["assignee"])}
+
+
+class TemplateSelect(forms.Select):
+    """Each option carries its template's text, filled in for the case, for admin-actions.js."""
+
+    def __init__(self, *args, texts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.texts = texts or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        key = getattr(value, "value", value)
+        if key in self.texts:
+            option["attrs"]["data-text"] = self.texts[key]
+        return option
+
+
+def response_templates_for(category):
+    """Templates for every category, for the category, and for the groups above it."""
+    ancestors, current = [], category
+    while current is not None and current.pk not in ancestors:
+        ancestors.append(current.pk)
+        current = current.parent
+    return ResponseTemplate.objects.filter(
+        Q(category__isnull=True) | Q(category__in=ancestors)
+    ).order_by("title")
+
+
+class ReplyForm(ActionForm):
+    name = "reply"
+    label = _("Reply to the resident")
+    submit_label = _("Send reply")
+    success_text = _("Your reply to %(reference)s was saved.")
+    action_fields = ("message",)
+    emails_resident = True
+    previewable = True
+    template_name = "palaute_plugin/admin/actions/reply.html"
+
+    response_template = forms.ModelChoiceField(
+        label=_("Response template"), queryset=None, required=False,
+        empty_label=_("No template: write freely"),
+        help_text=_("Choosing one fills in the reply; you can still edit it."),
+    )
+    message = forms.CharField(label=_("Reply"), required=False, widget=textarea(6))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["message"].help_text = self.message_help()
+        queryset = response_templates_for(self.feedback.category)
+        templates = list(queryset)
+        status_url = resident_status_url(self.feedback)
+        field = self.fields["response_template"]
+        field.queryset = queryset
+        field.widget = TemplateSelect(
+            texts={t.pk: t.render(self.feedback, status_url=status_url) for t in templates},
+            attrs={"data-palaute-template-for": self["message"].auto_id,
+                   "data-palaute-confirm": _("Replace what you have written with the template?")},
+        )
+        field.widget.choices = field.choices
+        self.has_templates = bool(templates)
+        if not self.has_templates:
+            field.widget = forms.HiddenInput()
+
+    def message_help(self):
+        if not self.feedback.contact_email:
+            return _("The resident left no email address: the reply is kept in the "
+                     "case's history only.")
+        return _("The resident gets this text by email. Write in their language: "
+                 "%(language)s.") % {"language": self.feedback.get_language_display()}
+
+    def clean(self):
+        cleaned = super().clean()
+        message = (cleaned.get("message") or "").strip()
+        template = cleaned.get("response_template")
+        if not message and template is not None:
+            # Without JavaScript the chosen template is the reply.
+            message = template.render(self.feedback, resident_status_url(self.feedback))
+        if not message and "message" not in self.errors:
+            self.add_error("message", _("Write the reply or choose a response template."))
+        cleaned["message"] = message
+        return cleaned
+
+
+def distance_metres(first, second):
+    """The great-circle distance between two cases, or ``None`` if one has no place."""
+    if not (first.has_location and second.has_location):
+        return None
+    lat1, lat2 = math.radians(first.latitude), math.radians(second.latitude)
+    dlat = lat2 - lat1
+    dlon = math.radians(second.longitude - first.longitude)
+    a = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def distance_label(metres):
+    if metres is None:
+        return ""
+    if metres < 1000:
+        return _("%(distance)s m away") % {"distance": int(round(metres, -1))}
+    return _("%(distance)s km away") % {"distance": f"{metres / 1000:.1f}"}
+
+
+class AlreadyKnownForm(ActionForm):
+    name = "already_known"
+    label = _("Already known")
+    submit_label = _("Mark as already known")
+    help = _("The resident is told the matter was noted earlier, and again when the earlier "
+             "case is resolved.")
+    success_text = _("Feedback %(reference)s was marked as already known (earlier: %(earlier)s).")
+    action_fields = ("earlier", "message")
+    emails_resident = True
+
+    earlier = forms.ModelChoiceField(
+        label=_("Earlier feedback"), queryset=None, required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Feedback of the same category, the nearest first."),
+        error_messages={"invalid_choice": _("That feedback cannot be chosen: choose one "
+                                            "from the list.")},
+    )
+    reference = forms.CharField(
+        label=_("Or the earlier feedback's reference"), required=False, max_length=30,
+        help_text=_("For an earlier case that is not listed above."),
+    )
+    message = forms.CharField(
+        label=_("Message to the resident (optional)"), required=False, widget=textarea(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["earlier"]
+        field.queryset = feedback_for_user(self.user).exclude(pk=self.feedback.pk)
+        self.candidates = actions.nearby_candidates(self.feedback)
+        field.choices = [(case.pk, self.candidate_label(case)) for case in self.candidates]
+        if not self.candidates:
+            del self.fields["earlier"]
+            self.fields["reference"].label = _("The earlier feedback's reference")
+            self.fields["reference"].help_text = _(
+                "No other feedback of this category to list: type the earlier one's reference.")
+
+    def candidate_label(self, case):
+        parts = [case.reference, date_format(localtime(case.created_at), "SHORT_DATE_FORMAT"),
+                 str(case.get_status_display()),
+                 distance_label(distance_metres(self.feedback, case)),
+                 Truncator(case.message).chars(CANDIDATE_PREVIEW_CHARS)]
+        return " · ".join(str(part) for part in parts if part)
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip()
+        if not reference:
+            return None
+        earlier = feedback_for_user(self.user).filter(reference__iexact=reference).first()
+        if earlier is None:
+            raise ValidationError(
+                _("No feedback you can see has the reference %(reference)s."),
+                code="unknown_reference", params={"reference": reference})
+        if earlier.pk == self.feedback.pk:
+            raise ValidationError(_("Choose another feedback than this one."), code="itself")
+        return earlier
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen, typed = cleaned.get("earlier"), cleaned.get("reference")
+        if self.errors:
+            return cleaned
+        if chosen and typed and chosen.pk != typed.pk:
+            raise ValidationError(
+                _("Choose the earlier case from the list or type its reference, not both."),
+                code="both")
+        cleaned["earlier"] = typed or chosen
+        if cleaned["earlier"] is None:
+            field = "earlier" if "earlier" in self.fields else "reference"
+            self.add_error(field, ValidationError(_("Choose the earlier case."),
+                                                  code="required"))
+        return cleaned
+
+    def success_params(self, feedback):
+        return {**super().success_params(feedback),
+                "earlier": self.cleaned_data["earlier"].reference}
+
+
+class WorkListForm(ActionForm):
+    name = "work_list"
+    label = _("Move to the work list")
+    submit_label = _("Move to the work list")
+    success_text = _("Feedback %(reference)s was moved to the work list.")
+    action_fields = ("expected_date", "message")
+    emails_resident = True
+
+    expected_date = forms.DateField(
+        label=_("Expected date (optional)"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("When the work is expected to be done; told to the resident."),
+    )
+    message = forms.CharField(
+        label=_("Message to the resident (optional)"), required=False, widget=textarea(),
+    )
+
+
+class RedirectForm(ActionForm):
+    name = "redirect"
+    label = _("Another authority's matter")
+    submit_label = _("Direct to the authority")
+    help = _("The resident is told which authority handles the matter, with its contacts.")
+    success_text = _("Feedback %(reference)s was directed to %(authority)s.")
+    action_fields = ("authority", "message")
+    emails_resident = True
+
+    authority = forms.ModelChoiceField(
+        label=_("Authority"), queryset=OtherAuthority.objects.all(),
+        empty_label=_("Choose an authority"),
+        error_messages={"required": _("Choose an authority.")},
+    )
+    message = forms.CharField(
+        label=_("Message to the resident (optional)"), required=False, widget=textarea(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.feedback.category.other_authority_id:
+            self.fields["authority"].initial = self.feedback.category.other_authority_id
+
+    def success_params(self, feedback):
+        return {**super().success_params(feedback),
+                "authority": self.cleaned_data["authority"].name}
+
+
+class ResolveForm(ActionForm):
+    name = "resolve"
+    label = _("Resolve")
+    submit_label = _("Resolve")
+    success_text = _("Feedback %(reference)s was resolved.")
+    action_fields = ("message",)
+    emails_resident = True
+
+    message = forms.CharField(
+        label=_("Answer to the resident"), widget=textarea(5),
+        error_messages={"required": _("Write the answer to the resident.")},
+    )
+
+
+class CloseForm(ActionForm):
+    name = "close"
+    label = _("Close")
+    submit_label = _("Close")
+    help = _("No further action. The reason is sent to the resident.")
+    success_text = _("Feedback %(reference)s was closed.")
+    action_fields = ("reason",)
+    emails_resident = True
+
+    reason = forms.CharField(
+        label=_("Reason"), widget=textarea(),
+        error_messages={"required": _("Write the reason for closing.")},
+    )
+
+
+class RejectForm(ActionForm):
+    name = "reject"
+    label = _("Reject as spam or inappropriate")
+    submit_label = _("Reject")
+    help = _("The resident is not told, and the feedback is never published.")
+    success_text = _("Feedback %(reference)s was rejected. The resident is not told.")
+    action_fields = ("reason",)
+    button_class = "button button-small no"
+
+    reason = forms.CharField(
+        label=_("Reason (for staff only, optional)"), required=False, widget=textarea(2),
+    )
+
+
+class ReopenForm(ActionForm):
+    template_name = "palaute_plugin/admin/actions/button.html"
+    name = "reopen"
+    label = _("Reopen")
+    submit_label = _("Reopen")
+    success_text = _("Feedback %(reference)s was reopened.")
+
+
+class ChangeCategoryForm(ActionForm):
+    name = "change_category"
+    label = _("Change category")
+    submit_label = _("Change category")
+    help = _("The new category's responsible person gets the case and is notified.")
+    success_text = _("Feedback %(reference)s was moved to %(category)s.")
+    action_fields = ("category",)
+
+    category = forms.ModelChoiceField(
+        label=_("New category"), queryset=None, empty_label=_("Choose a category"),
+        error_messages={"required": _("Choose a category."),
+                        "invalid_choice": _("Choose an active category you handle.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = (
+            staff_entry_categories(self.user).exclude(pk=self.feedback.category_id)
+        )
+
+    def success_params(self, feedback):
+        return {**super().success_params(feedback), "category": feedback.category}
+
+
+class NoteForm(ActionForm):
+    name = "note"
+    label = _("Internal note")
+    submit_label = _("Add note")
+    help = _("Only staff see notes; they are never shown or sent to the resident.")
+    success_text = _("Your note was added to %(reference)s.")
+    action_fields = ("text",)
+    button_class = "button button-small button-secondary"
+
+    text = forms.CharField(
+        label=_("Note"), widget=textarea(),
+        error_messages={"required": _("Write the note.")},
+    )
+
+
+ACTION_FORMS = {
+    form.name: form
+    for form in (TakeForm, AssignForm, ReplyForm, AlreadyKnownForm, WorkListForm, RedirectForm,
+                 ResolveForm, CloseForm, RejectForm, ReopenForm, ChangeCategoryForm, NoteForm)
+}
+
+
+def action_forms(feedback, user, bound_form=None):
+    """Unbound forms of the actions available now, with ``bound_form`` in its place."""
+    forms_by_name = {}
+    for name in actions.available_actions(feedback, user):
+        if bound_form is not None and bound_form.name == name:
+            forms_by_name[name] = bound_form
+        elif name in ACTION_FORMS:
+            forms_by_name[name] = ACTION_FORMS[name](feedback=feedback, user=user)
+    return list(forms_by_name.values())
+
+
+# --- feedback entered by staff -------------------------------------------------------
+
+
+def staff_entry_categories(user):
+    """The categories a user may file a case under: visible, active, the city's own."""
+    return (
+        visible_categories(user)
+        .filter(active=True, other_authority__isnull=True)
+        .select_related("parent")
+        .order_by("sort_order", "name_fi")
+    )
+
+
+def can_enter_feedback(user):
+    return staff_entry_categories(user).exists()
+
+
+class StaffCategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return str(obj)
+
+
+class StaffFeedbackForm(forms.Form):
+    """Feedback that came by phone, post, email or at the service point.
+
+    The same fields as the resident's form plus the channel; the contact details
+    are optional and the place is typed as coordinates. ``action_kwargs()`` is
+    what ``actions.create_staff_feedback`` takes.
+    """
+
+    channel = forms.ChoiceField(
+        label=_("Received by"), widget=forms.RadioSelect,
+        choices=[(value, capfirst(Feedback.Channel(value).label)) for value in STAFF_CHANNELS],
+        error_messages={"required": _("Choose how the feedback was received.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), widget=forms.RadioSelect, initial=Feedback.Kind.FEEDBACK,
+        choices=[(value, capfirst(label)) for value, label in Feedback.Kind.choices],
+    )
+    category = StaffCategoryChoiceField(
+        label=_("Category"), queryset=FeedbackCategory.objects.none(),
+        empty_label=_("Choose a category"),
+        error_messages={"required": _("Choose a category."),
+                        "invalid_choice": _("Choose an active category you handle.")},
+    )
+    message = forms.CharField(
+        label=_("Message"), widget=textarea(8),
+        error_messages={"required": _("Write the resident's message.")},
+    )
+    address = forms.CharField(label=_("Address or place (optional)"), required=False,
+                              max_length=255)
+    latitude = forms.FloatField(
+        label=_("Latitude (optional)"), required=False, min_value=-90, max_value=90,
+        help_text=_("Decimal degrees, e.g. 65.8481."),
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude (optional)"), required=False, min_value=-180, max_value=180,
+        help_text=_("Decimal degrees, e.g. 24.1466."),
+    )
+    contact_name = forms.CharField(label=_("Resident's name (optional)"), required=False,
+                                   max_length=150)
+    contact_email = forms.EmailField(
+        label=_("Resident's email (optional)"), required=False, max_length=254,
+        help_text=_("The resident gets the receipt and every decision at this address."),
+    )
+    contact_phone = forms.CharField(label=_("Resident's phone (optional)"), required=False,
+                                    max_length=50)
+    language = forms.ChoiceField(
+        label=_("Resident's language"), choices=LANGUAGE_CHOICES, initial="fi",
+        help_text=_("Emails to the resident are written in this language."),
+    )
+    photos = MultiplePhotoField(
+        label=_("Photos (optional)"), required=False,
+        widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["category"].queryset = staff_entry_categories(user)
+        self.fields["message"].max_length = palaute_setting("MESSAGE_MAX_LENGTH")
+        self.fields["message"].validators.append(
+            forms.fields.validators.MaxLengthValidator(palaute_setting("MESSAGE_MAX_LENGTH"))
+        )
+
+    def clean_contact_phone(self):
+        phone = self.cleaned_data["contact_phone"].strip()
+        if phone and not PHONE_RE.match(phone):
+            raise ValidationError(_("Enter a phone number with digits only, e.g. 040 123 4567."),
+                                  code="invalid_phone")
+        return phone
+
+    def clean_photos(self):
+        files = self.cleaned_data.get("photos") or []
+        if not files:
+            return []
+        photos.validate_photo_count(files)
+        cleaned, errors = [], []
+        for uploaded in files:
+            try:
+                cleaned.append(photos.clean_photo(uploaded))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+    def clean(self):
+        cleaned = super().clean()
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if (latitude is None) != (longitude is None) and not self.has_error("latitude") \
+                and not self.has_error("longitude"):
+            missing = "longitude" if longitude is None else "latitude"
+            self.add_error(missing, ValidationError(
+                _("Give both the latitude and the longitude, or neither."), code="half_point"))
+        return cleaned
+
+    def action_kwargs(self):
+        data = self.cleaned_data
+        location = None
+        if data["latitude"] is not None and data["longitude"] is not None:
+            location = (data["latitude"], data["longitude"])
+        return {
+            "channel": data["channel"], "kind": data["kind"], "category": data["category"],
+            "message": data["message"].strip(), "location": location,
+            "address": data["address"].strip(), "contact_name": data["contact_name"].strip(),
+            "contact_email": data["contact_email"], "contact_phone": data["contact_phone"],
+            "language": data["language"], "cleaned_photos": data["photos"],
+        }

@@ -1,0 +1,92 @@
+"""The feedback panel on the Wagtail admin's home page: what needs the user now.
+
+Each section is the inbox with a set of filters: its count and short list use the
+same conditions as ``filters.py``, so following its link shows the same cases.
+Add a section by overriding ``FeedbackDashboardPanel.get_sections``.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.components import Component
+
+from . import filters
+from .admin_views import due_marker
+from .models import Feedback
+from .permissions import feedback_for_user, user_can_access_feedback_admin
+
+INDEX_URL_NAME = "palaute_feedback:index"
+DETAIL_URL_NAME = "palaute_feedback:detail"
+
+
+@dataclass
+class Section:
+    """One list of the panel: the inbox filtered by ``params`` (``condition`` in SQL)."""
+
+    key: str
+    heading: str
+    condition: Q
+    params: dict
+    ordering: tuple = ("-created_at", "-pk")
+    count: int = 0
+    cases: list = field(default_factory=list)
+
+    @property
+    def url(self):
+        query = QueryDict(mutable=True)
+        query.update(self.params)
+        return f"{reverse(INDEX_URL_NAME)}?{query.urlencode()}"
+
+
+class FeedbackDashboardPanel(Component):
+    name = "palaute_feedback"
+    template_name = "palaute_plugin/admin/dashboard_panel.html"
+    order = 50  # above Wagtail's own panels
+    list_length = 5
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_sections(self, user, now):
+        by_due_date = (F("due_at").asc(nulls_last=True), "-pk")
+        return [
+            Section("new", _("New in my categories"), filters.status_q(Feedback.Status.NEW),
+                    {"status": Feedback.Status.NEW}),
+            Section("mine", _("Assigned to me (open)"),
+                    filters.status_q(filters.OPEN) & filters.assignee_q(filters.ME, user),
+                    {"status": filters.OPEN, "assignee": filters.ME, "ordering": "due_at"},
+                    ordering=by_due_date),
+            Section("overdue", _("Overdue"), filters.overdue_q(now),
+                    {"overdue": filters.YES, "ordering": "due_at"}, ordering=by_due_date),
+        ]
+
+    def get_context_data(self, parent_context):
+        user = self.request.user
+        cases = feedback_for_user(user)
+        now = timezone.now()
+        sections = self.get_sections(user, now)
+        counts = cases.aggregate(**{
+            section.key: Count("pk", filter=section.condition) for section in sections
+        })
+        for section in sections:
+            section.count = counts[section.key]
+            if section.count:
+                section.cases = self.short_list(cases.filter(section.condition), section, now)
+        return {"sections": sections, "detail_url_name": DETAIL_URL_NAME}
+
+    def short_list(self, cases, section, now):
+        cases = list(cases.select_related("category__parent")
+                     .order_by(*section.ordering)[: self.list_length])
+        for case in cases:
+            case.due_marker = due_marker(case, now)
+        return cases
+
+
+def add_feedback_panel(request, panels):
+    """The ``construct_homepage_panels`` hook: the panel, for those who handle feedback."""
+    if user_can_access_feedback_admin(request.user):
+        panels.append(FeedbackDashboardPanel(request))

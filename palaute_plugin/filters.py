@@ -1,0 +1,193 @@
+"""The inbox's filters and search: how staff narrow down the cases they may see.
+
+The conditions are plain ``Q`` builders (``status_q``, ``assignee_q``,
+``overdue_q``) so that the dashboard counts exactly what the inbox lists behind
+its links. ``FeedbackFilterSet`` only narrows a queryset it is given; what a user
+may see at all is ``permissions.feedback_for_user``'s decision.
+"""
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.utils import get_user_display_name
+
+from .models import Feedback, FeedbackPhoto
+from .permissions import visible_categories
+
+#: Searched with ``icontains`` by the inbox's search box.
+SEARCH_FIELDS = ["reference", "message", "address"]
+
+# Not "open"/"closed": "closed" is itself a status.
+OPEN = "all_open"
+CLOSED = "all_closed"
+ME = "me"
+UNASSIGNED = "unassigned"
+YES = "true"
+NO = "false"
+
+
+def status_choices():
+    return [(OPEN, _("All open")), (CLOSED, _("All closed"))] + [
+        (value, capfirst(label)) for value, label in Feedback.Status.choices
+    ]
+
+
+def yes_no_choices():
+    return [(YES, _("Yes")), (NO, _("No"))]
+
+
+def status_q(value):
+    """Cases with the status ``value``, or any open or any closed one."""
+    if value == OPEN:
+        return Q(status__in=Feedback.OPEN_STATUSES)
+    if value == CLOSED:
+        return ~Q(status__in=Feedback.OPEN_STATUSES)
+    return Q(status=value)
+
+
+def assignee_q(value, user):
+    """Cases assigned to ``user`` (``"me"``), to nobody, or to the user with pk ``value``."""
+    if value == ME:
+        return Q(assignee=user)
+    if value == UNASSIGNED:
+        return Q(assignee__isnull=True)
+    return Q(assignee_id=value)
+
+
+def overdue_q(now=None):
+    """Open cases whose due time has passed."""
+    return Q(status__in=Feedback.OPEN_STATUSES, due_at__lt=now or timezone.now())
+
+
+def has_photos_q():
+    return Exists(FeedbackPhoto.objects.filter(feedback=OuterRef("pk")))
+
+
+def search_q(query, fields=SEARCH_FIELDS):
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": query})
+    return condition
+
+
+def handlers_of(categories):
+    """Who the categories' cases can be assigned to: the active members of their
+    handler groups and their responsible persons (``actions.assignable_users``
+    says the same for one case)."""
+    return (
+        get_user_model().objects.filter(
+            Q(groups__in=categories.values("handler_group"))
+            | Q(pk__in=categories.values("responsible_person")),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def user_for_request(request):
+    return request.user if request is not None else None
+
+
+def categories_for_request(request):
+    return visible_categories(user_for_request(request)).select_related("parent")
+
+
+class CategoryChoiceFilter(django_filters.ModelChoiceFilter):
+    """A category, or a group with the categories under it."""
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        return queryset.filter(Q(category=value) | Q(category__parent=value))
+
+
+class FeedbackFilterSet(WagtailFilterSet):
+    """The inbox's filters. Add a filter as a class attribute (and to ``Meta.fields``);
+    the choices that depend on the user are filled in ``__init__``."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=status_choices, method="filter_status",
+        empty_label=_("All"),
+    )
+    category = CategoryChoiceFilter(
+        label=_("Category"), queryset=categories_for_request, empty_label=_("All"),
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), widget=forms.RadioSelect, empty_label=_("All"),
+        choices=[(value, capfirst(label)) for value, label in Feedback.Kind.choices],
+    )
+    channel = django_filters.ChoiceFilter(
+        label=_("Channel"), empty_label=_("All"),
+        choices=[(value, capfirst(label)) for value, label in Feedback.Channel.choices],
+    )
+    assignee = django_filters.ChoiceFilter(
+        label=_("Assignee"), method="filter_assignee", empty_label=_("Anyone"),
+    )
+    received = django_filters.DateFromToRangeFilter(
+        label=_("Received"), field_name="created_at", widget=DateRangePickerWidget,
+    )
+    # Yes/no choices rather than BooleanFilter, so the active filter reads "Yes", not "True".
+    has_photos = django_filters.ChoiceFilter(
+        label=_("Has photos"), method="filter_has_photos", choices=yes_no_choices,
+        widget=forms.RadioSelect, empty_label=_("All"),
+    )
+    overdue = django_filters.ChoiceFilter(
+        label=_("Overdue"), method="filter_overdue", choices=yes_no_choices,
+        widget=forms.RadioSelect, empty_label=_("All"),
+    )
+
+    class Meta:
+        model = Feedback
+        fields = ["status", "category", "kind", "channel", "assignee", "received",
+                  "has_photos", "overdue"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        # A callable: the people are only looked up if the form is validated or shown.
+        self.filters["assignee"].extra["choices"] = lambda: self.assignee_choices
+
+    @cached_property
+    def assignee_choices(self):
+        user = user_for_request(self.request)
+        people = handlers_of(visible_categories(user))
+        return [(ME, _("Me")), (UNASSIGNED, _("Unassigned"))] + [
+            (str(person.pk), get_user_display_name(person)) for person in people
+        ]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status_q(value)) if value else queryset
+
+    def filter_assignee(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(assignee_q(value, user_for_request(self.request)))
+
+    def filter_has_photos(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(has_photos_q() if value == YES else ~has_photos_q())
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(overdue_q() if value == YES else ~overdue_q())
+
+
+def filter_listing(queryset, request):
+    """The cases of ``queryset`` that the inbox shows for ``request.GET``'s filters and
+    search; used when a bulk action is applied to "all in listing"."""
+    filters = FeedbackFilterSet(request.GET, queryset=queryset, request=request)
+    if filters.is_valid():
+        queryset = filters.qs
+    query = request.GET.get("q", "").strip()
+    if query:
+        queryset = queryset.filter(search_q(query))
+    return queryset
+

@@ -1,0 +1,282 @@
+"""What a handler does in the Wagtail admin on a desktop: log in, find the case among
+their own categories only, and take it from ``new`` through ``in_progress`` and
+``work_list`` to ``resolved`` while the (Swedish-speaking) resident is emailed."""
+
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Permission
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import expect
+from wagtail.models import Locale
+from wagtail.users.models import UserProfile
+
+from palaute_plugin import actions
+from palaute_plugin.models import Feedback
+from tests.factories import CategoryFactory, GroupFactory, UserFactory
+
+from .test_resident_flow import STATUS_LINK, resident_mails, wait_for
+
+# The live server answers from another thread: the test's data must be committed.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "is_mobile": False, "has_touch": False}
+PASSWORD = "password"  # UserFactory's
+RESIDENT = "bo.strom@example.com"
+MESSAGE = "Gatlampan vid Storgatan 12 har varit trasig i en vecka."
+WORK_LIST_NOTE = "Elektrikern byter lampan under nästa vecka."
+ANSWER = "Lampan är nu utbytt. Tack för att du hörde av dig!"
+#: True once the page's messages (if any) and everything around them are fully opaque.
+FADED_IN = """() => {
+    for (let el = document.querySelector('.messages li'); el; el = el.parentElement) {
+        if (getComputedStyle(el).opacity !== '1') return false;
+    }
+    return true;
+}"""
+#: Where our templates render on the case screen (the rest is Wagtail's chrome).
+OUR_MARKUP = ".palaute-case"
+
+
+def admin_access():
+    return Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin")
+
+
+def handler_group(name):
+    group = GroupFactory(name=name)
+    group.permissions.add(admin_access())
+    return group
+
+
+def swedish_translation(fi_page):
+    """The feedback page's Swedish translation at /sv/palaute/ (and its home page).
+
+    A Swedish-speaking resident writes on that page, so their case's status link
+    points there and the status page speaks Swedish.
+    """
+    locale, _ = Locale.objects.get_or_create(language_code="sv")
+    home = fi_page.get_parent().specific
+    if home.get_translation_or_none(locale) is None:
+        home.copy_for_translation(locale).save_revision().publish()
+    sv_page = fi_page.copy_for_translation(locale)
+    sv_page.title = "Respons"
+    sv_page.save_revision().publish()
+    sv_page.refresh_from_db()
+    return sv_page.specific
+
+
+@pytest.fixture
+def staff_data(form_page):
+    streets = CategoryFactory(name_fi="Katuvalaistus", name_sv="Gatubelysning",
+                              name_en="Street lighting", handler_group=handler_group("Kadut"))
+    housing = CategoryFactory(name_fi="Asuminen", name_sv="Boende", name_en="Housing",
+                              handler_group=handler_group("Asuminen"))
+    handler = UserFactory(username="katu_kasittelija", first_name="Sanna", last_name="Katu")
+    handler.groups.add(streets.handler_group)
+    # Our action strings have no Finnish translation yet: the admin shows their English
+    # msgids either way, so the handler uses the admin in English and we assert on that.
+    profile = UserProfile.get_for_user(handler)
+    profile.preferred_language = "en"
+    profile.save()
+
+    sv_page = swedish_translation(form_page)
+    case_a = actions.submit_feedback(category=streets, message=MESSAGE, language="sv",
+                                     contact_email=RESIDENT, page=sv_page)
+    case_b = actions.submit_feedback(category=housing, message="Asunnon ovi ei sulkeudu.",
+                                     contact_email="asukas@example.com", page=form_page)
+    return {"handler": handler, "case_a": case_a, "case_b": case_b}
+
+
+def fresh(feedback):
+    return Feedback.objects.get(pk=feedback.pk)
+
+
+def success_message(page):
+    return page.locator(".messages .success")
+
+
+def case_status(page):
+    return page.locator("#palaute-summary-content .w-status").first
+
+
+def violation_report(violations):
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.extend(f"    {node['target']}: {node['html'][:160]}" for node in violation["nodes"])
+    return "\n".join(lines)
+
+
+def axe_case_screen(page):
+    """axe on the case screen with every action form open: ours fail, Wagtail's are printed."""
+    page.evaluate("document.querySelectorAll('details.palaute-action')"
+                  ".forEach(details => { details.open = true; })")
+    # Wagtail fades its messages in; measured mid-fade, white on green fails contrast.
+    page.wait_for_function(FADED_IN)
+    violations = Axe().run(page).response["violations"]
+    ours, wagtails = [], []
+    for violation in violations:
+        inside = [node for node in violation["nodes"]
+                  if page.locator(node["target"][-1]).first.evaluate(
+                      "(el, ours) => !!el.closest(ours)", OUR_MARKUP)]
+        outside = [node for node in violation["nodes"] if node not in inside]
+        if inside:
+            ours.append({**violation, "nodes": inside})
+        if outside:
+            wagtails.append({**violation, "nodes": outside})
+    if wagtails:
+        print("axe: violations in Wagtail's admin chrome (not asserted):\n"
+              + violation_report(wagtails))
+    assert not ours, "axe: violations in our case screen:\n" + violation_report(ours)
+    page.reload()  # the action forms closed again
+
+
+def test_handler_takes_a_case_from_new_to_resolved(new_context, staff_data, live_server):
+    handler, case_a, case_b = staff_data["handler"], staff_data["case_a"], staff_data["case_b"]
+    # The receipt went out when the case came in; the handler was told of case A only.
+    receipts = resident_mails(RESIDENT)
+    assert len(receipts) == 1 and case_a.reference in receipts[0].subject
+    handler_mails = [m for m in mail.outbox if m.to == [handler.email]]
+    assert len(handler_mails) == 1 and case_a.reference in handler_mails[0].subject
+    sent_before = len(mail.outbox)
+
+    page = new_context(**DESKTOP).new_page()
+
+    # --- log in by typing -----------------------------------------------------------
+    page.goto("/admin/login/")
+    page.fill("#id_username", handler.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+    # --- the inbox from the menu: case A only ---------------------------------------
+    menu_item = page.locator('#wagtail-sidebar a[href="/admin/palaute/"]')
+    expect(menu_item).to_contain_text("Feedback")
+    menu_item.click()
+    page.wait_for_url(re.compile(r"/admin/palaute/$"))
+    expect(page.locator("h1")).to_contain_text("Feedback")
+    expect(page.get_by_role("link", name=case_a.reference, exact=True)).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text(case_b.reference)
+    expect(page.locator("main")).not_to_contain_text(case_b.message)
+
+    response = page.goto(f"/admin/palaute/{case_b.pk}/")
+    assert response.status == 404
+    # Acting on it by a hand-made post (with a valid CSRF token) is refused the same way.
+    csrf_token = next(cookie["value"] for cookie in page.context.cookies()
+                      if cookie["name"] == "csrftoken")
+    response = page.request.post(f"/admin/palaute/{case_b.pk}/action/take/", form={
+        "csrfmiddlewaretoken": csrf_token, "expected_version": str(case_b.version)})
+    assert response.status == 404
+    assert fresh(case_b).status == Feedback.Status.NEW and fresh(case_b).assignee is None
+
+    # --- open case A and take it ----------------------------------------------------
+    page.goto("/admin/palaute/")
+    page.get_by_role("link", name=case_a.reference, exact=True).click()
+    page.wait_for_url(re.compile(rf"/admin/palaute/{case_a.pk}/$"))
+    expect(page.locator("#palaute-summary-content")).to_contain_text(case_a.reference)
+    expect(case_status(page)).to_have_text("new")
+    expect(page.locator("#palaute-message-content")).to_contain_text(MESSAGE)
+
+    take = page.locator("#palaute-action-take button[type=submit]")
+    expect(take).to_have_text("Take this case")
+    take.click()
+    expect(success_message(page)).to_contain_text(
+        f"You now handle feedback {case_a.reference}.")
+    case = fresh(case_a)
+    assert case.status == Feedback.Status.IN_PROGRESS
+    assert case.assignee == handler
+    expect(case_status(page)).to_have_text("in progress")
+    expect(page.locator("#palaute-summary-content")).to_contain_text("Sanna Katu")
+    expect(page.locator("#palaute-action-take")).to_have_count(0)  # it is theirs now
+    assert len(mail.outbox) == sent_before  # taking a case emails nobody
+
+    axe_case_screen(page)
+
+    # --- move it to the work list with a date and a message ----------------------------
+    expected_date = timezone.localdate() + timedelta(days=21)
+    work_list = page.locator("#palaute-action-work_list")
+    work_list.locator("summary").click()
+    page.fill("#id_work_list_expected_date", expected_date.isoformat())
+    page.fill("#id_work_list_message", WORK_LIST_NOTE)
+    work_list.locator("button[type=submit]").click()
+    expect(success_message(page)).to_contain_text(
+        f"Feedback {case_a.reference} was moved to the work list. "
+        "The resident is told by email.")
+    case = fresh(case_a)
+    assert case.status == Feedback.Status.WORK_LIST
+    assert case.expected_date == expected_date
+    expect(case_status(page)).to_have_text("moved to the work list")
+
+    emails = wait_for(lambda: resident_mails(RESIDENT)[1:])
+    assert len(emails) == 1
+    email = emails[0]
+    assert case_a.reference in email.subject
+    body = email.body
+    assert case_a.reference in body and WORK_LIST_NOTE in body
+    assert expected_date.strftime("%Y-%m-%d") in body  # Swedish SHORT_DATE_FORMAT
+    assert "Referensnummer" in body and "Gatubelysning" in body  # in Swedish
+    assert case.notifications.get(template="work_list").language == "sv"
+    assert len(mail.outbox) == sent_before + 1
+
+    # --- resolve it with an answer -----------------------------------------------------
+    resolve = page.locator("#palaute-action-resolve")
+    resolve.locator("summary").click()
+    page.fill("#id_resolve_message", ANSWER)
+    resolve.locator("button[type=submit]").click()
+    expect(success_message(page)).to_contain_text(
+        f"Feedback {case_a.reference} was resolved. The resident is told by email.")
+    case = fresh(case_a)
+    assert case.status == Feedback.Status.RESOLVED
+    assert case.closed_at is not None
+    expect(case_status(page)).to_have_text("resolved")
+    expect(page.locator("#palaute-action-reopen")).to_be_visible()
+
+    emails = wait_for(lambda: resident_mails(RESIDENT)[2:])
+    assert len(emails) == 1
+    email = emails[0]
+    assert case_a.reference in email.subject
+    assert ANSWER in email.body and "Referensnummer" in email.body
+    assert case.notifications.get(template="resolved").language == "sv"
+    assert len(mail.outbox) == sent_before + 2
+    # Every email to the resident is on the case's timeline, delivered.
+    timeline = page.locator("#palaute-timeline-content")
+    for sent in resident_mails(RESIDENT):
+        expect(timeline).to_contain_text(f"Email to the resident: {sent.subject}")
+    expect(timeline.locator(".palaute-timeline__state--sent")).to_have_count(
+        case.notifications.count())  # receipt, handler's "new feedback", two decisions
+
+    # --- the resident follows the link in the email ------------------------------------
+    links = STATUS_LINK.findall(email.body)
+    assert links, email.body
+    status_path = urlsplit(links[0]).path
+    assert status_path == f"/sv/palaute/status/{case_a.tracking_token}/"
+    resident = new_context(**DESKTOP).new_page()
+    resident.goto(live_server.url + status_path)
+    expect(resident.locator("html")).to_have_attribute("lang", "sv")
+    expect(resident.locator("h1")).to_contain_text(case_a.reference)
+    status = resident.locator("strong.status")
+    expect(status).to_have_class(re.compile(r"\bstatus--resolved\b"))
+    expect(status).to_have_text("Löst")
+    expect(resident.locator("ol.timeline")).to_contain_text(ANSWER)
+    expect(resident.locator("ol.timeline")).to_contain_text(WORK_LIST_NOTE)
+    expect(resident.locator("blockquote.message")).to_have_text(MESSAGE)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "palaute_plugin/locale/{fi,sv}/LC_MESSAGES/django.po lack the decision emails' "
+    "msgids: subject and intro stay in English. Remove this mark once translated."))
+def test_decision_emails_to_a_swedish_resident_are_all_swedish(staff_data):
+    handler, case = staff_data["handler"], staff_data["case_a"]
+    case = actions.take(case, user=handler)
+    case = actions.move_to_work_list(case, user=handler, message=WORK_LIST_NOTE,
+                                     expected_date=timezone.localdate() + timedelta(days=7))
+    actions.resolve(case, user=handler, message=ANSWER)
+    work_list, resolved = wait_for(lambda: resident_mails(RESIDENT)[1:])
+    english = ("Your feedback", "Thank you for your feedback", "Expected to be done by",
+               "has been handled")
+    for email in (work_list, resolved):
+        text = email.subject + "\n" + email.body
+        assert not [phrase for phrase in english if phrase in text], text

@@ -1,0 +1,496 @@
+"""The inbox: columns, filters, search, sorting, bulk actions and its query count."""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+from wagtail.models import ModelLogEntry
+
+from palaute_plugin import bulk_actions
+from palaute_plugin.models import Feedback, Notification
+
+from .factories import CategoryFactory, FeedbackFactory, GroupFactory, UserFactory
+from .test_admin_views import add_photo, admin_access, in_english
+
+pytestmark = pytest.mark.django_db
+
+INDEX_URL = "palaute_feedback:index"
+Status = Feedback.Status
+
+
+@pytest.fixture(autouse=True)
+def photo_root(settings, tmp_path):
+    settings.PALAUTE_PHOTO_ROOT = str(tmp_path / "photos")
+
+
+@pytest.fixture
+def streets():
+    group = GroupFactory(name="Streets")
+    group.permissions.add(admin_access())
+    return CategoryFactory(handler_group=group, name_en="Street lighting",
+                           expected_response_days=14)
+
+
+@pytest.fixture
+def housing():
+    group = GroupFactory(name="Housing")
+    group.permissions.add(admin_access())
+    return CategoryFactory(handler_group=group, name_en="Housing", name_fi="Asuminen")
+
+
+@pytest.fixture
+def handler(streets):
+    user = in_english(UserFactory(username="street_handler", first_name="Sanna",
+                                  last_name="Katu"))
+    user.groups.add(streets.handler_group)
+    return user
+
+
+@pytest.fixture
+def colleague(streets):
+    user = in_english(UserFactory(username="colleague", first_name="Kalle", last_name="Kolega"))
+    user.groups.add(streets.handler_group)
+    return user
+
+
+@pytest.fixture
+def housing_handler(housing):
+    user = in_english(UserFactory(username="housing_handler", first_name="Heikki",
+                                  last_name="Koti"))
+    user.groups.add(housing.handler_group)
+    return user
+
+
+@pytest.fixture
+def handler_client(client, handler):
+    client.force_login(handler)
+    return client
+
+
+def listed(client, **params):
+    response = client.get(reverse(INDEX_URL), params)
+    assert response.status_code == 200
+    return list(response.context["object_list"])
+
+
+def references(cases):
+    return sorted(case.reference for case in cases)
+
+
+# --- columns ------------------------------------------------------------------------
+
+
+def test_index_shows_age_and_due_markers(handler_client, streets):
+    now = timezone.now()
+    FeedbackFactory(category=streets, created_at=now - timedelta(days=3, hours=1))
+    overdue = FeedbackFactory(category=streets, due_at=now - timedelta(hours=1))
+    due_soon = FeedbackFactory(category=streets, due_at=now + timedelta(days=1))
+    FeedbackFactory(category=streets, status=Status.RESOLVED, due_at=now - timedelta(days=1))
+    content = handler_client.get(reverse(INDEX_URL)).content.decode()
+    assert ">3\xa0days</time>" in content
+    assert content.count("palaute-due--overdue") == 1  # not the resolved one
+    assert content.count("palaute-due--soon") == 1
+    assert "Overdue" in content and "Due soon" in content
+    assert overdue.reference in content and due_soon.reference in content
+
+
+def test_due_at_comes_from_the_categorys_expected_response_days(streets):
+    case = FeedbackFactory(category=streets)
+    assert case.due_at == case.created_at + timedelta(days=14)
+
+
+def test_index_has_the_bulk_action_footer(handler_client, streets):
+    case = FeedbackFactory(category=streets)
+    content = handler_client.get(reverse(INDEX_URL)).content.decode()
+    assert "data-bulk-action-footer" in content
+    assert f'data-object-id="{case.pk}"' in content
+    assert f'id="feedback_{case.pk}_title"' in content
+    for action in ("assign", "change_status"):
+        url = reverse("wagtail_bulk_action", args=["palaute_plugin", "feedback", action])
+        assert url in content
+
+
+# --- filters ------------------------------------------------------------------------
+
+
+def test_status_filter_each_status_and_open_and_closed(handler_client, streets):
+    cases = {status: FeedbackFactory(category=streets, status=status) for status in Status}
+    for status, case in cases.items():
+        assert listed(handler_client, status=status) == [case]
+    open_cases = [cases[s] for s in Feedback.OPEN_STATUSES]
+    closed_cases = [case for status, case in cases.items() if status not in Feedback.OPEN_STATUSES]
+    assert references(listed(handler_client, status="all_open")) == references(open_cases)
+    assert references(listed(handler_client, status="all_closed")) == references(closed_cases)
+
+
+def test_category_filter_takes_a_group_with_its_categories(handler_client, handler, streets):
+    lights = CategoryFactory(parent=streets, handler_group=streets.handler_group)
+    in_group, in_child = FeedbackFactory(category=streets), FeedbackFactory(category=lights)
+    assert references(listed(handler_client, category=streets.pk)) == references(
+        [in_group, in_child])
+    assert listed(handler_client, category=lights.pk) == [in_child]
+
+
+def test_category_filter_refuses_a_category_the_user_cannot_see(
+        handler_client, streets, housing):
+    street_case, housing_case = FeedbackFactory(category=streets), FeedbackFactory(category=housing)
+    response = handler_client.get(reverse(INDEX_URL), {"category": housing.pk})
+    assert housing_case not in response.context["object_list"]
+    assert list(response.context["filters"].form.fields["category"].queryset) == [streets]
+    assert street_case.reference in response.content.decode()  # invalid filter: ignored
+
+
+def test_kind_and_channel_filters(handler_client, streets):
+    question = FeedbackFactory(category=streets, kind=Feedback.Kind.QUESTION)
+    phoned = FeedbackFactory(category=streets, channel=Feedback.Channel.PHONE)
+    FeedbackFactory(category=streets)
+    assert listed(handler_client, kind="question") == [question]
+    assert listed(handler_client, channel="phone") == [phoned]
+
+
+def test_assignee_filter_me_unassigned_and_a_person(
+        handler_client, handler, colleague, housing_handler, streets):
+    mine = FeedbackFactory(category=streets, assignee=handler)
+    theirs = FeedbackFactory(category=streets, assignee=colleague)
+    nobodys = FeedbackFactory(category=streets)
+    assert listed(handler_client, assignee="me") == [mine]
+    assert listed(handler_client, assignee="unassigned") == [nobodys]
+    assert listed(handler_client, assignee=colleague.pk) == [theirs]
+
+    response = handler_client.get(reverse(INDEX_URL))
+    choices = dict(response.context["filters"].form.fields["assignee"].choices)
+    assert choices["me"] == "Me" and choices["unassigned"] == "Unassigned"
+    assert choices[str(colleague.pk)] == "Kalle Kolega"
+    assert str(housing_handler.pk) not in choices  # handles nothing this user sees
+    # ...and cannot be used to probe another category's cases
+    response = handler_client.get(reverse(INDEX_URL), {"assignee": housing_handler.pk})
+    assert "assignee" in response.context["filters"].errors
+
+
+def test_received_date_range_filter(handler_client, streets):
+    now = timezone.localtime()
+    old = FeedbackFactory(category=streets, created_at=now - timedelta(days=30))
+    recent = FeedbackFactory(category=streets, created_at=now - timedelta(days=2))
+    today = FeedbackFactory(category=streets, created_at=now)
+    day = (now - timedelta(days=3)).date().isoformat()
+    assert references(listed(handler_client, received_from=day)) == references([recent, today])
+    assert listed(handler_client, received_to=day) == [old]
+    yesterday_but_one = (now - timedelta(days=2)).date().isoformat()
+    assert listed(handler_client, received_from=yesterday_but_one,
+                  received_to=yesterday_but_one) == [recent]
+
+
+def test_has_photos_filter(handler_client, streets):
+    with_photo, without = FeedbackFactory(category=streets), FeedbackFactory(category=streets)
+    add_photo(with_photo)
+    add_photo(with_photo, 1)
+    assert listed(handler_client, has_photos="true") == [with_photo]
+    assert listed(handler_client, has_photos="false") == [without]
+
+
+def test_overdue_filter(handler_client, streets):
+    now = timezone.now()
+    overdue = FeedbackFactory(category=streets, due_at=now - timedelta(days=1))
+    on_time = FeedbackFactory(category=streets, due_at=now + timedelta(days=5))
+    closed_late = FeedbackFactory(category=streets, status=Status.CLOSED,
+                                  due_at=now - timedelta(days=1))
+    assert listed(handler_client, overdue="true") == [overdue]
+    assert references(listed(handler_client, overdue="false")) == references(
+        [on_time, closed_late])
+
+
+def test_filters_combine(handler_client, handler, streets):
+    now = timezone.now()
+    wanted = FeedbackFactory(category=streets, assignee=handler, due_at=now - timedelta(days=1))
+    add_photo(wanted)
+    FeedbackFactory(category=streets, assignee=handler, due_at=now - timedelta(days=1))
+    FeedbackFactory(category=streets, due_at=now - timedelta(days=1))
+    assert listed(handler_client, status="all_open", assignee="me", overdue="true",
+                  has_photos="true") == [wanted]
+
+
+def test_active_filters_read_as_words(handler_client, streets):
+    FeedbackFactory(category=streets)
+    response = handler_client.get(
+        reverse(INDEX_URL), {"status": "all_open", "overdue": "true", "has_photos": "false"})
+    with translation.override("en"):  # the labels are lazy
+        active = {str(f.field_label): str(f.value) for f in response.context["view"].active_filters}
+    assert active == {"Status": "All open", "Overdue": "Yes", "Has photos": "No"}
+
+
+# --- search and sorting ---------------------------------------------------------------
+
+
+def test_search_by_reference_message_and_address(handler_client, streets, housing):
+    by_message = FeedbackFactory(category=streets, message="Kuoppa Lukiokadulla")
+    by_address = FeedbackFactory(category=streets, address="Hallituskatu 5")
+    other = FeedbackFactory(category=streets, message="Roskis täynnä")
+    FeedbackFactory(category=housing, message="Kuoppa pihalla")  # not visible
+    assert listed(handler_client, q="kuoppa") == [by_message]
+    assert listed(handler_client, q="hallitusKATU") == [by_address]
+    assert listed(handler_client, q=other.reference) == [other]
+
+
+def test_sort_by_age(handler_client, streets):
+    now = timezone.now()
+    cases = [FeedbackFactory(category=streets, created_at=now - timedelta(days=d))
+             for d in (5, 1, 3)]
+    newest_first = sorted(cases, key=lambda case: case.created_at, reverse=True)
+    assert listed(handler_client) == newest_first
+    assert listed(handler_client, ordering="-created_at") == newest_first
+    assert listed(handler_client, ordering="created_at") == newest_first[::-1]
+
+
+def test_sort_by_due_date_puts_cases_without_one_last(handler_client, streets):
+    now = timezone.now()
+    late = FeedbackFactory(category=streets, due_at=now + timedelta(days=9))
+    soon = FeedbackFactory(category=streets, due_at=now + timedelta(days=1))
+    none = FeedbackFactory(category=streets)
+    Feedback.objects.filter(pk=none.pk).update(due_at=None)
+    assert listed(handler_client, ordering="due_at") == [soon, late, none]
+    assert listed(handler_client, ordering="-due_at") == [late, soon, none]
+
+
+def test_unknown_ordering_falls_back_to_newest_first(handler_client, streets):
+    now = timezone.now()
+    old = FeedbackFactory(category=streets, created_at=now - timedelta(days=1))
+    new = FeedbackFactory(category=streets, created_at=now)
+    assert listed(handler_client, ordering="message") == [new, old]
+
+
+# --- query count ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("params", [
+    {},
+    {"status": "all_open", "has_photos": "true", "kind": "feedback", "overdue": "false",
+     "channel": "web", "received_from": "2000-01-01", "assignee": "me"},
+    {"category": "STREETS", "assignee": "COLLEAGUE", "ordering": "due_at", "q": "Katuvalo"},
+])
+def test_query_count_does_not_grow_with_cases(
+        handler_client, handler, colleague, streets, params):
+    params = {key: {"STREETS": streets.pk, "COLLEAGUE": colleague.pk}.get(value, value)
+              for key, value in params.items()}
+    if "assignee" in params:  # every case matches: the numbers listed must grow too
+        assignees = [handler] if params["assignee"] == "me" else [colleague]
+    else:
+        assignees = [handler, colleague, None]
+
+    def add_cases(count):
+        for number in range(count):
+            case = FeedbackFactory(category=streets, assignee=assignees[number % len(assignees)])
+            add_photo(case)
+
+    def index_queries():
+        with CaptureQueriesContext(connection) as queries:
+            response = handler_client.get(reverse(INDEX_URL), params)
+        assert response.status_code == 200
+        return len(queries), len(response.context["object_list"])
+
+    add_cases(3)
+    few, listed_count = index_queries()
+    assert listed_count == 3
+    add_cases(27)
+    many, listed_count = index_queries()
+    assert listed_count == 30
+    assert many == few
+
+
+# --- bulk actions ---------------------------------------------------------------------
+
+
+def bulk_url(action, cases=(), **params):
+    query = [("id", case if isinstance(case, str) else case.pk) for case in cases]
+    query += list(params.items())
+    url = reverse("wagtail_bulk_action", args=["palaute_plugin", "feedback", action])
+    return f"{url}?{urlencode(query)}"
+
+
+@pytest.fixture
+def street_cases(streets):
+    return [FeedbackFactory(category=streets, contact_email=f"asukas{n}@example.com")
+            for n in range(3)]
+
+
+def test_bulk_confirmation_lists_the_selected_cases(handler_client, street_cases):
+    response = handler_client.get(bulk_url("change_status", street_cases[:2]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "This applies to 2 cases:" in content
+    assert street_cases[0].reference in content and street_cases[1].reference in content
+    assert street_cases[2].reference not in content
+    assert 'name="status"' in content and 'name="message"' in content
+
+
+def test_bulk_assign_assigns_each_case_and_emails_the_assignee(
+        handler_client, handler, colleague, street_cases, django_capture_on_commit_callbacks):
+    url = bulk_url("assign", street_cases, next=reverse(INDEX_URL))
+    form = handler_client.get(url)
+    choices = dict(form.context["form"].fields["assignee"].choices)
+    assert {str(key) for key in choices if key} == {str(handler.pk), str(colleague.pk)}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = handler_client.post(url, {"assignee": colleague.pk})
+    assert response.status_code == 302
+    assert response["Location"] == reverse(INDEX_URL)
+    for case in street_cases:
+        case.refresh_from_db()
+        assert case.assignee == colleague
+        assert case.status == Status.IN_PROGRESS
+    assert Notification.objects.filter(template="assigned", recipient=colleague.email).count() == 3
+    assert [message.to for message in mail.outbox] == [[colleague.email]] * 3
+
+    content = handler_client.get(reverse(INDEX_URL)).content.decode()
+    assert "3 cases assigned to Kalle Kolega." in content
+
+
+def test_bulk_resolve_emails_each_resident(handler_client, street_cases):
+    response = handler_client.post(
+        bulk_url("change_status", street_cases),
+        {"status": "resolved", "message": "Lamppu vaihdettu."}, follow=True,
+    )
+    assert "3 cases changed to “resolved”." in response.content.decode()
+    for case in street_cases:
+        case.refresh_from_db()
+        assert case.status == Status.RESOLVED
+        assert case.closed_at is not None
+    resolved = Notification.objects.filter(template="resolved", to_resident=True)
+    assert sorted(resolved.values_list("recipient", flat=True)) == [
+        "asukas0@example.com", "asukas1@example.com", "asukas2@example.com"]
+    assert all("Lamppu vaihdettu." in n.body_text for n in resolved)
+
+
+def test_bulk_work_list_close_and_reject(handler_client, streets):
+    work, close, reject = (FeedbackFactory(category=streets) for _ in range(3))
+    expected = (timezone.localdate() + timedelta(days=30)).isoformat()
+    handler_client.post(bulk_url("change_status", [work]),
+                        {"status": "work_list", "expected_date": expected})
+    handler_client.post(bulk_url("change_status", [close]),
+                        {"status": "closed", "message": "Ei toimenpiteitä."})
+    handler_client.post(bulk_url("change_status", [reject]),
+                        {"status": "rejected", "message": "Roskapostia"})
+    for case in (work, close, reject):
+        case.refresh_from_db()
+    assert work.status == Status.WORK_LIST
+    assert work.expected_date.isoformat() == expected
+    assert close.status == Status.CLOSED
+    assert reject.status == Status.REJECTED
+    templates = set(Notification.objects.filter(to_resident=True)
+                    .values_list("feedback__reference", "template"))
+    assert (work.reference, "work_list") in templates
+    assert (close.reference, "closed") in templates
+    assert not Notification.objects.filter(feedback=reject, to_resident=True).exclude(
+        template="receipt").exists()
+
+
+def test_bulk_resolve_and_close_require_a_message(handler_client, street_cases):
+    for status, error in (("resolved", "Write the answer to the residents."),
+                          ("closed", "Write the reason for closing.")):
+        response = handler_client.post(bulk_url("change_status", street_cases),
+                                       {"status": status, "message": "  "})
+        assert response.status_code == 200
+        assert error in response.content.decode()
+    assert not Feedback.objects.exclude(status=Status.NEW).exists()
+
+
+def test_bulk_action_skips_and_never_touches_another_categorys_case(
+        handler_client, street_cases, housing):
+    hidden = FeedbackFactory(category=housing)
+    url = bulk_url("change_status", [street_cases[0], hidden, "999999"])
+    confirm = handler_client.get(url).content.decode()
+    assert "2 selected cases are skipped" in confirm
+    assert hidden.reference not in confirm
+
+    response = handler_client.post(url, {"status": "resolved", "message": "Korjattu."},
+                                   follow=True)
+    content = response.content.decode()
+    assert "1 case changed to “resolved”." in content
+    assert "2 selected cases were skipped" in content
+    assert hidden.reference not in content
+    hidden.refresh_from_db()
+    assert hidden.status == Status.NEW and hidden.version == 0
+    assert not ModelLogEntry.objects.for_instance(hidden).exists()
+    assert not Notification.objects.filter(feedback=hidden).exclude(
+        template__in=["receipt", "new_feedback"]).exists()
+
+
+def test_bulk_action_lists_failures_with_their_reason(handler_client, street_cases):
+    done = street_cases[0]
+    refused = FeedbackFactory(category=street_cases[0].category, status=Status.CLOSED)
+    response = handler_client.post(
+        bulk_url("change_status", [done, refused]),
+        {"status": "work_list"}, follow=True,
+    )
+    content = response.content.decode()
+    assert "1 case changed to “moved to the work list”." in content
+    assert "1 case could not be changed:" in content
+    assert f"{refused.reference}: This cannot be done while the feedback is “closed”." in content
+    refused.refresh_from_db()
+    assert refused.status == Status.CLOSED
+
+
+def test_bulk_assign_to_someone_outside_a_cases_category_fails_for_that_case(
+        client, streets, housing, handler, housing_handler):
+    boss = in_english(UserFactory(username="boss", is_superuser=True))
+    client.force_login(boss)
+    street_case, housing_case = FeedbackFactory(category=streets), FeedbackFactory(category=housing)
+    response = client.post(bulk_url("assign", [street_case, housing_case]),
+                           {"assignee": handler.pk}, follow=True)
+    content = response.content.decode()
+    assert "1 case assigned to Sanna Katu." in content
+    assert f"{housing_case.reference}: Choose a person who handles this category." in content
+    housing_case.refresh_from_db()
+    assert housing_case.assignee is None
+
+
+def test_bulk_action_on_all_in_listing_follows_the_filters(handler_client, streets, housing):
+    questions = [FeedbackFactory(category=streets, kind=Feedback.Kind.QUESTION) for _ in range(2)]
+    other = FeedbackFactory(category=streets)
+    hidden = FeedbackFactory(category=housing, kind=Feedback.Kind.QUESTION)
+    handler_client.post(bulk_url("change_status", ["all"], kind="question"),
+                        {"status": "rejected"})
+    assert set(Feedback.objects.filter(status=Status.REJECTED)) == set(questions)
+    other.refresh_from_db()
+    hidden.refresh_from_db()
+    assert other.status == Status.NEW and hidden.status == Status.NEW
+
+
+def test_bulk_action_refuses_too_big_a_selection(handler_client, street_cases, monkeypatch):
+    monkeypatch.setattr(bulk_actions.FeedbackBulkAction, "max_cases", 2)
+    url = bulk_url("change_status", street_cases)
+    assert "Select at most 2 cases at a time." in handler_client.get(url).content.decode()
+    response = handler_client.post(url, {"status": "rejected"}, follow=True)
+    assert "Select at most 2 cases at a time." in response.content.decode()
+    assert not Feedback.objects.filter(status=Status.REJECTED).exists()
+
+
+def test_bulk_actions_turn_away_anonymous_and_non_handlers(client, street_cases):
+    url = bulk_url("change_status", street_cases)
+    response = client.post(url, {"status": "rejected"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("wagtailadmin_login"))
+
+    editor = in_english(UserFactory(username="editor"))
+    editor.user_permissions.add(admin_access())
+    client.force_login(editor)
+    response = client.post(url, {"status": "rejected"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("wagtailadmin_home")
+    assert not Feedback.objects.filter(status=Status.REJECTED).exists()
+
+
+def test_bulk_action_query_count_is_per_case_not_per_listing(handler_client, streets):
+    """The confirmation page loads the selection in one query."""
+    def confirm_queries(cases):
+        with CaptureQueriesContext(connection) as queries:
+            assert handler_client.get(bulk_url("change_status", cases)).status_code == 200
+        return len(queries)
+
+    few = confirm_queries([FeedbackFactory(category=streets) for _ in range(2)])
+    many = confirm_queries([FeedbackFactory(category=streets) for _ in range(20)])
+    assert many == few
