@@ -13,7 +13,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .admin_actions import FeedbackActionView, FeedbackCreateView
 from .admin_views import FeedbackDetailView, FeedbackIndexView, FeedbackPhotoView
-from .models import FeedbackCategory, OtherAuthority
+from .models import FeedbackCategory, OtherAuthority, ResponseTemplate
 from .permissions import user_can_access_feedback_admin
 
 
@@ -147,3 +147,13 @@ class OtherAuthorityViewSet(ModelPanelsMixin, SnippetViewSet):
     icon = "site"
     list_display = ["name_fi", "website", "email", "phone"]
     search_fields = ["name_fi", "name_sv", "name_en", "handles_fi"]
+
+
+class ResponseTemplateViewSet(ModelPanelsMixin, SnippetViewSet):
+    """Ready answers editors manage; handlers pick them when replying."""
+
+    model = ResponseTemplate
+    icon = "doc-full"
+    list_display = ["title", "category"]
+    list_filter = ["category"]
+    search_fields = ["title", "text_fi", "text_sv", "text_en"]

@@ -5,10 +5,16 @@ from wagtail.snippets.models import register_snippet
 
 from . import dashboard, log_actions
 from .bulk_actions import BULK_ACTIONS
-from .viewsets import FeedbackCategoryViewSet, FeedbackViewSet, OtherAuthorityViewSet
+from .viewsets import (
+    FeedbackCategoryViewSet,
+    FeedbackViewSet,
+    OtherAuthorityViewSet,
+    ResponseTemplateViewSet,
+)
 
 register_snippet(FeedbackCategoryViewSet)
 register_snippet(OtherAuthorityViewSet)
+register_snippet(ResponseTemplateViewSet)
 
 
 @hooks.register("register_admin_viewset")

@@ -468,3 +468,18 @@ def test_received_log_action_is_registered():
     with translation.override("en"):
         label = str(log_registry.get_action_label("palaute_plugin.received"))
     assert label == "Feedback received"
+
+
+def test_editor_manages_response_templates(client, django_user_model):
+    from palaute_plugin.models import ResponseTemplate
+
+    admin = django_user_model.objects.create_superuser("toimittaja", "t@tornio.example", "pw")
+    client.force_login(admin)
+    url = reverse("wagtailsnippets_palaute_plugin_responsetemplate:add")
+    response = client.post(url, {"title": "Kiitos", "category": "",
+                                 "text_fi": "Kiitos, {reference} on käsittelyssä.",
+                                 "text_sv": "", "text_en": ""})
+    assert response.status_code == 302
+    assert ResponseTemplate.objects.get().title == "Kiitos"
+    listing = client.get(reverse("wagtailsnippets_palaute_plugin_responsetemplate:list"))
+    assert "Kiitos" in listing.content.decode()

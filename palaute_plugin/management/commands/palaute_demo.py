@@ -11,7 +11,13 @@ from wagtail.models import Locale, Page, Site
 
 from palaute_plugin import actions
 from palaute_plugin.conf import palaute_setting
-from palaute_plugin.models import Feedback, FeedbackCategory, FeedbackPage, OtherAuthority
+from palaute_plugin.models import (
+    Feedback,
+    FeedbackCategory,
+    FeedbackPage,
+    OtherAuthority,
+    ResponseTemplate,
+)
 
 DEMO_PASSWORD = "tornio-demo"  # noqa: S105 (printed for the demo on purpose)
 
@@ -126,6 +132,7 @@ class Command(BaseCommand):
             groups = self.create_groups()
             users = self.create_users(groups)
             categories = self.create_categories(groups, users, authorities)
+            self.create_response_templates(categories)
         self.create_examples(categories, pages)
         self.print_summary(base_url, users)
 
@@ -194,7 +201,9 @@ class Command(BaseCommand):
             content_type__app_label="palaute_plugin",
             codename__in=["view_all_feedback", "add_feedbackcategory", "change_feedbackcategory",
                           "delete_feedbackcategory", "add_otherauthority",
-                          "change_otherauthority", "delete_otherauthority"]))
+                          "change_otherauthority", "delete_otherauthority",
+                          "add_responsetemplate", "change_responsetemplate",
+                          "delete_responsetemplate"]))
         groups["admins"] = admins
         moderators, _ = Group.objects.get_or_create(name="Palautteen moderaattorit")
         moderators.permissions.add(access_admin)
@@ -212,7 +221,8 @@ class Command(BaseCommand):
             editors.permissions.add(*Permission.objects.filter(
                 content_type__app_label="palaute_plugin",
                 codename__in=["add_feedbackcategory", "change_feedbackcategory",
-                              "add_otherauthority", "change_otherauthority"]))
+                              "add_otherauthority", "change_otherauthority",
+                              "add_responsetemplate", "change_responsetemplate"]))
             groups["Editors"] = editors
             specs.append(("editor", "Verkkotoimittaja", "Editors", False))
         users = {}
@@ -253,6 +263,22 @@ class Command(BaseCommand):
             defaults={"name_fi": fi, "name_sv": sv, "name_en": en, "handler_group": group,
                       "responsible_person": person, "sort_order": order, **extra})
         return category
+
+    def create_response_templates(self, categories):
+        templates = [
+            ("Kiitos, korjataan", None,
+             "Kiitos palautteestasi {reference}. Asia on välitetty korjattavaksi.",
+             "Tack för din respons {reference}. Ärendet har skickats för åtgärd.",
+             "Thank you for your feedback {reference}. The matter has been sent to be fixed."),
+            ("Katuvalo vaihdettu", categories["katuvalaistus"],
+             "Katuvalo on korjattu. Kiitos ilmoituksesta!",
+             "Gatlampan är lagad. Tack för anmälan!",
+             "The street light has been repaired. Thank you for letting us know!"),
+        ]
+        for title, category, fi, sv, en in templates:
+            ResponseTemplate.objects.update_or_create(
+                title=title, defaults={"category": category, "text_fi": fi, "text_sv": sv,
+                                       "text_en": en})
 
     def create_examples(self, categories, pages):
         for number, (code, kind, message, location, address, language) in enumerate(EXAMPLES):
