@@ -66,7 +66,8 @@ class FeedbackActionView(FeedbackDetailView):
     def success_message(self, form, feedback):
         message = form.success_message(feedback)
         if form.emails_resident and feedback.contact_email:
-            message = f"{message} {_('The resident is told by email.')}"
+            told = _("The resident is told by email.")
+            message = f"{message} {told}"
         return message
 
     def form_invalid(self, form):

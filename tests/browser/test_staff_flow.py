@@ -265,9 +265,6 @@ def test_handler_takes_a_case_from_new_to_resolved(new_context, staff_data, live
     expect(resident.locator("blockquote.message")).to_have_text(MESSAGE)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "palaute_plugin/locale/{fi,sv}/LC_MESSAGES/django.po lack the decision emails' "
-    "msgids: subject and intro stay in English. Remove this mark once translated."))
 def test_decision_emails_to_a_swedish_resident_are_all_swedish(staff_data):
     handler, case = staff_data["handler"], staff_data["case_a"]
     case = actions.take(case, user=handler)
