@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 Status = Feedback.Status
 OPEN = tuple(Feedback.OPEN_STATUSES)
 CLOSED = tuple(s for s in Status.values if s not in OPEN)
+REPLYABLE = tuple(s for s in Status.values if s != Status.REJECTED)
 
 
 class ActionError(Exception):
@@ -91,10 +92,9 @@ def submit_feedback(*, category, message, kind=Feedback.Kind.FEEDBACK, location=
 
 
 def _delete_files(saved_photos):
-    """Nothing half-saved: files of a rolled-back case are removed."""
+    """Nothing half-saved: files of a rolled-back case are removed (uploads included)."""
     for photo in saved_photos:
-        photo.image.delete(save=False)
-        photo.thumbnail.delete(save=False)
+        photos.delete_photo_files(photo)
 
 
 # --- handling a case -------------------------------------------------------------
@@ -107,10 +107,11 @@ def _transition(feedback, *, user, expected_version, allowed, changes=None, log_
     ``after(case)`` runs inside the transaction to queue emails. The version
     check is a conditional UPDATE, so two handlers acting at once cannot both win.
     """
-    changes = dict(changes or {})
     with transaction.atomic():
         case = _load_for_update(feedback.pk)
         _check(case, user, expected_version, allowed)
+        # Decided on the locked row, not on what the caller loaded earlier.
+        changes = dict((changes(case) if callable(changes) else changes) or {})
         new_status = changes.get("status")
         if new_status and new_status != case.status:
             if new_status in CLOSED:
@@ -149,16 +150,21 @@ def _check(case, user, expected_version, allowed):
                          % {"status": case.get_status_display()})
 
 
-def _public_response(case, message, *, status=None, template=None, extra=None):
-    """Log data for a resident-visible step and the email that tells them."""
+def _public_response(message, *, status=None):
+    """Log data for a resident-visible step."""
     data = {"public_message": message or ""}
     if status:
         data["status"] = status
     return data
 
 
-def _first_response(case):
-    return {} if case.first_response_at else {"first_response_at": timezone.now()}
+def _with_first_response(**changes):
+    """Changes that also stamp the first response, if the case had none yet."""
+    def build(case):
+        if not case.first_response_at:
+            return {**changes, "first_response_at": timezone.now()}
+        return changes
+    return build
 
 
 def _email_resident(template, **extra):
@@ -190,26 +196,25 @@ def assignable_users(feedback):
 
 def assign(feedback, *, user, assignee, expected_version=None):
     """Give the case to ``assignee`` (in its handler group); they are emailed."""
-    if not permissions.can_view_feedback(user, feedback):
-        raise NotAllowed(_("You may not handle this feedback."))
+    _check(feedback, user, None, None)
     if assignee is None or not (
             assignable_users(feedback).filter(pk=assignee.pk).exists()
             or (assignee.is_active and permissions.sees_all_feedback(assignee))):
         raise ActionError(_("Choose a person who handles this category."))
-    status = Status.IN_PROGRESS if feedback.status == Status.NEW else None
-
     def after(case):
         if assignee.pk != getattr(user, "pk", None):
             notifications.notify_assignee(case, assignee)
 
-    changes = {"assignee": assignee}
-    if status:
-        changes["status"] = status
+    def changes(case):
+        if case.status == Status.NEW:
+            return {"assignee": assignee, "status": Status.IN_PROGRESS}
+        return {"assignee": assignee}
+
     return _transition(
         feedback, user=user, expected_version=expected_version, allowed=OPEN,
         changes=changes, log_action=log_actions.ASSIGNED,
         log_data={"assignee_id": assignee.pk, "assignee": assignee.get_full_name()
-                  or assignee.get_username(), "status": status or ""},
+                  or assignee.get_username()},
         after=after)
 
 
@@ -222,9 +227,9 @@ def reply(feedback, *, user, message, expected_version=None):
     """Answer the resident without changing the status."""
     message = _require_text(message, _("Write the reply."))
     return _transition(
-        feedback, user=user, expected_version=expected_version, allowed=None,
-        changes=_first_response(feedback), log_action=log_actions.REPLIED,
-        log_data=_public_response(feedback, message),
+        feedback, user=user, expected_version=expected_version, allowed=REPLYABLE,
+        changes=_with_first_response(), log_action=log_actions.REPLIED,
+        log_data=_public_response(message),
         after=_email_resident("reply", message=message))
 
 
@@ -238,10 +243,9 @@ def mark_already_known(feedback, *, user, earlier, message="", expected_version=
         raise ActionError(_("That feedback is already linked to this one."))
     return _transition(
         feedback, user=user, expected_version=expected_version, allowed=OPEN,
-        changes={"status": Status.ALREADY_KNOWN, "duplicate_of": earlier,
-                 **_first_response(feedback)},
+        changes=_with_first_response(status=Status.ALREADY_KNOWN, duplicate_of=earlier),
         log_action=log_actions.STATUS_CHANGED,
-        log_data={**_public_response(feedback, message, status=Status.ALREADY_KNOWN),
+        log_data={**_public_response(message, status=Status.ALREADY_KNOWN),
                   "duplicate_of": earlier.reference},
         after=_email_resident("already_known", message=message, earlier=earlier))
 
@@ -252,10 +256,9 @@ def move_to_work_list(feedback, *, user, expected_date=None, message="",
     return _transition(
         feedback, user=user, expected_version=expected_version,
         allowed=(Status.NEW, Status.IN_PROGRESS),
-        changes={"status": Status.WORK_LIST, "expected_date": expected_date,
-                 **_first_response(feedback)},
+        changes=_with_first_response(status=Status.WORK_LIST, expected_date=expected_date),
         log_action=log_actions.STATUS_CHANGED,
-        log_data={**_public_response(feedback, message, status=Status.WORK_LIST),
+        log_data={**_public_response(message, status=Status.WORK_LIST),
                   "expected_date": expected_date.isoformat() if expected_date else ""},
         after=_email_resident("work_list", message=message, expected_date=expected_date))
 
@@ -266,10 +269,9 @@ def redirect_to_authority(feedback, *, user, authority, message="", expected_ver
         raise ActionError(_("Choose the authority that handles this matter."))
     return _transition(
         feedback, user=user, expected_version=expected_version, allowed=OPEN,
-        changes={"status": Status.REDIRECTED, "redirected_to": authority,
-                 **_first_response(feedback)},
+        changes=_with_first_response(status=Status.REDIRECTED, redirected_to=authority),
         log_action=log_actions.STATUS_CHANGED,
-        log_data={**_public_response(feedback, message, status=Status.REDIRECTED),
+        log_data={**_public_response(message, status=Status.REDIRECTED),
                   "authority": authority.name_fi},
         after=_email_resident("redirected", message=message, authority=authority))
 
@@ -282,14 +284,14 @@ def resolve(feedback, *, user, message, expected_version=None):
         _email_resident("resolved", message=message)(case)
         for duplicate in case.duplicates.filter(status=Status.ALREADY_KNOWN).exclude(
                 contact_email=""):
-            notifications.notify_resident(duplicate, "earlier_resolved", message=message,
-                                          earlier=case)
+            # Their own neutral notice: the answer was written to another resident.
+            notifications.notify_resident(duplicate, "earlier_resolved", earlier=case)
 
     return _transition(
         feedback, user=user, expected_version=expected_version, allowed=OPEN,
-        changes={"status": Status.RESOLVED, **_first_response(feedback)},
+        changes=_with_first_response(status=Status.RESOLVED),
         log_action=log_actions.STATUS_CHANGED,
-        log_data=_public_response(feedback, message, status=Status.RESOLVED), after=after)
+        log_data=_public_response(message, status=Status.RESOLVED), after=after)
 
 
 def close(feedback, *, user, reason, expected_version=None):
@@ -297,9 +299,9 @@ def close(feedback, *, user, reason, expected_version=None):
     reason = _require_text(reason, _("Write the reason for closing."))
     return _transition(
         feedback, user=user, expected_version=expected_version, allowed=OPEN,
-        changes={"status": Status.CLOSED, **_first_response(feedback)},
+        changes=_with_first_response(status=Status.CLOSED),
         log_action=log_actions.STATUS_CHANGED,
-        log_data=_public_response(feedback, reason, status=Status.CLOSED),
+        log_data=_public_response(reason, status=Status.CLOSED),
         after=_email_resident("closed", message=reason))
 
 
@@ -315,15 +317,17 @@ def reopen(feedback, *, user, expected_version=None):
     """A closed case back to handling."""
     return _transition(
         feedback, user=user, expected_version=expected_version, allowed=CLOSED,
-        changes={"status": Status.IN_PROGRESS}, log_action=log_actions.STATUS_CHANGED,
+        changes={"status": Status.IN_PROGRESS, "duplicate_of": None, "redirected_to": None,
+                 "expected_date": None},
+        log_action=log_actions.STATUS_CHANGED,
         log_data={"status": Status.IN_PROGRESS, "public_message": ""})
 
 
 def change_category(feedback, *, user, category, expected_version=None):
     """Re-route: the new category's responsible person gets the case and is notified."""
-    if category is None or not category.accepts_feedback or not (
-            permissions.visible_categories(user).filter(pk=category.pk).exists()):
-        raise ActionError(_("Choose an active category you handle."))
+    # Any active city category: re-routing hands the case to another team.
+    if category is None or not category.accepts_feedback:
+        raise ActionError(_("Choose an active category."))
     if category.pk == feedback.category_id:
         raise ActionError(_("The feedback is already in that category."))
     old_category = feedback.category
@@ -364,10 +368,14 @@ def create_staff_feedback(*, user, channel, category, kind, message, location=No
         user=user)
 
 
-def nearby_candidates(feedback, limit=20):
-    """Earlier cases offered for "already known": same category, nearest first."""
+def nearby_candidates(feedback, limit=20, user=None):
+    """Earlier cases offered for "already known": same category, nearest first.
+
+    With ``user``, only cases that user may see are offered.
+    """
+    cases = permissions.feedback_for_user(user) if user is not None else Feedback.objects
     candidates = list(
-        Feedback.objects.filter(category=feedback.category_id)
+        cases.filter(category=feedback.category_id)
         .exclude(pk=feedback.pk).exclude(status=Status.REJECTED)
         .exclude(duplicate_of=feedback.pk)
         .select_related("category").order_by("-created_at")[:200])
@@ -390,7 +398,7 @@ ACTIONS = {
 ACTION_NAMES = set(ACTIONS)
 
 _ALLOWED = {
-    "take": OPEN, "assign": OPEN, "reply": None, "already_known": OPEN,
+    "take": OPEN, "assign": OPEN, "reply": REPLYABLE, "already_known": OPEN,
     "work_list": (Status.NEW, Status.IN_PROGRESS), "redirect": OPEN, "resolve": OPEN,
     "close": OPEN, "reject": OPEN, "reopen": CLOSED, "change_category": OPEN, "note": None,
 }
@@ -402,9 +410,7 @@ def available_actions(feedback, user):
         return []
     names = [name for name, allowed in _ALLOWED.items()
              if allowed is None or feedback.status in allowed]
-    if feedback.status == Status.REJECTED:
-        names = [name for name in names if name != "reply"]
-    if feedback.assignee_id == getattr(user, "pk", None):
+    if feedback.assignee_id == getattr(user, "pk", None) and feedback.status != Status.NEW:
         names = [name for name in names if name != "take"]
     return names
 

@@ -17,6 +17,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from . import actions, notifications
 from .admin_forms import ACTION_FORMS, StaffFeedbackForm, action_forms, can_enter_feedback
 from .admin_views import FeedbackDetailView
+from .permissions import can_view_feedback
 
 
 def reply_preview(feedback, message):
@@ -58,9 +59,13 @@ class FeedbackActionView(FeedbackDetailView):
         try:
             updated = action(self.object, user=self.request.user, **form.action_kwargs())
         except actions.ActionError as error:
+            # Nothing changed; the handler's text stays in the form to send again.
             messages.error(self.request, str(error))
-        else:
-            messages.success(self.request, self.success_message(form, updated))
+            self.bound_form = form
+            return self.render_to_response(self.get_context_data())
+        messages.success(self.request, self.success_message(form, updated))
+        if not can_view_feedback(self.request.user, updated):  # re-routed to another team
+            return redirect(self.index_url_name)
         return redirect(self.detail_url_name, self.object.pk)
 
     def success_message(self, form, feedback):

@@ -17,7 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from . import actions, photos
 from .conf import palaute_setting
-from .forms import PHONE_RE, PHOTO_ACCEPT, MultipleFileInput, MultiplePhotoField
+from .forms import (
+    PHOTO_ACCEPT,
+    MultipleFileInput,
+    MultiplePhotoField,
+    clean_phone,
+    clean_photo_files,
+)
 from .models import LANGUAGE_CHOICES, Feedback, FeedbackCategory, OtherAuthority, ResponseTemplate
 from .notifications import resident_status_url
 from .permissions import feedback_for_user, visible_categories
@@ -37,6 +43,13 @@ def user_label(user):
 
 def textarea(rows=3):
     return forms.Textarea(attrs={"rows": rows})
+
+
+def optional_resident_message():
+    """The optional message to the resident of the actions that email them."""
+    return forms.CharField(
+        label=_("Message to the resident (optional)"), required=False, widget=textarea(),
+    )
 
 
 class ActionForm(forms.Form):
@@ -237,15 +250,13 @@ class AlreadyKnownForm(ActionForm):
         label=_("Or the earlier feedback's reference"), required=False, max_length=30,
         help_text=_("For an earlier case that is not listed above."),
     )
-    message = forms.CharField(
-        label=_("Message to the resident (optional)"), required=False, widget=textarea(),
-    )
+    message = optional_resident_message()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["earlier"]
         field.queryset = feedback_for_user(self.user).exclude(pk=self.feedback.pk)
-        self.candidates = actions.nearby_candidates(self.feedback)
+        self.candidates = actions.nearby_candidates(self.feedback, user=self.user)
         field.choices = [(case.pk, self.candidate_label(case)) for case in self.candidates]
         if not self.candidates:
             del self.fields["earlier"]
@@ -307,9 +318,7 @@ class WorkListForm(ActionForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("When the work is expected to be done; told to the resident."),
     )
-    message = forms.CharField(
-        label=_("Message to the resident (optional)"), required=False, widget=textarea(),
-    )
+    message = optional_resident_message()
 
 
 class RedirectForm(ActionForm):
@@ -326,9 +335,7 @@ class RedirectForm(ActionForm):
         empty_label=_("Choose an authority"),
         error_messages={"required": _("Choose an authority.")},
     )
-    message = forms.CharField(
-        label=_("Message to the resident (optional)"), required=False, widget=textarea(),
-    )
+    message = optional_resident_message()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -407,8 +414,11 @@ class ChangeCategoryForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Any active city category: re-routing hands the case to another team.
         self.fields["category"].queryset = (
-            staff_entry_categories(self.user).exclude(pk=self.feedback.category_id)
+            FeedbackCategory.objects.filter(active=True, other_authority__isnull=True)
+            .exclude(pk=self.feedback.category_id).select_related("parent")
+            .order_by("sort_order", "name_fi")
         )
 
     def success_params(self, feedback):
@@ -534,26 +544,12 @@ class StaffFeedbackForm(forms.Form):
         )
 
     def clean_contact_phone(self):
-        phone = self.cleaned_data["contact_phone"].strip()
-        if phone and not PHONE_RE.match(phone):
-            raise ValidationError(_("Enter a phone number with digits only, e.g. 040 123 4567."),
-                                  code="invalid_phone")
-        return phone
+        return clean_phone(self.cleaned_data["contact_phone"],
+                           _("Enter a phone number with digits only, e.g. 040 123 4567."))
 
     def clean_photos(self):
-        files = self.cleaned_data.get("photos") or []
-        if not files:
-            return []
-        photos.validate_photo_count(files)
-        cleaned, errors = [], []
-        for uploaded in files:
-            try:
-                cleaned.append(photos.clean_photo(uploaded))
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
+        # The full clean here: staff photos are stored ready, not cleaned by a task.
+        return clean_photo_files(self.cleaned_data.get("photos"), check=photos.clean_photo)
 
     def clean(self):
         cleaned = super().clean()

@@ -71,8 +71,8 @@ def with_photo_count(queryset):
 
 
 def due_marker(feedback, now=None, soon=DUE_SOON):
-    """``"overdue"``, ``"due_soon"`` or ``""`` for an open case with a due time."""
-    if not feedback.is_open or feedback.due_at is None:
+    """``"overdue"``, ``"due_soon"`` or ``""`` for an open, unanswered case with a due time."""
+    if not feedback.is_open or feedback.due_at is None or feedback.first_response_at:
         return ""
     now = now or timezone.now()
     if feedback.due_at < now:

@@ -22,5 +22,8 @@ def bump_categories_version(**kwargs):
 
 
 def form_cache_key(page, language):
-    return (f"palaute:form:{page.pk}:{page.latest_revision_id}:{language}:"
+    # The live revision and publish time change with every publish, including a
+    # workflow approving an existing revision.
+    published = page.last_published_at.timestamp() if page.last_published_at else 0
+    return (f"palaute:form:{page.pk}:{page.live_revision_id}:{published}:{language}:"
             f"{categories_version()}")

@@ -61,8 +61,9 @@ def assignee_q(value, user):
 
 
 def overdue_q(now=None):
-    """Open cases whose due time has passed."""
-    return Q(status__in=Feedback.OPEN_STATUSES, due_at__lt=now or timezone.now())
+    """Open cases not yet answered whose due time has passed (see ``Feedback.is_overdue``)."""
+    return Q(status__in=Feedback.OPEN_STATUSES, first_response_at__isnull=True,
+             due_at__lt=now or timezone.now())
 
 
 def has_photos_q():

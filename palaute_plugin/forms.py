@@ -106,11 +106,13 @@ class MultiplePhotoField(forms.FileField):
         return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
 
 
-def clean_photo_files(files):
+def clean_photo_files(files, check=None):
     """Check the count, then each photo's bytes, format and pixels; every error is reported.
 
-    The photos are cleaned (decoded, re-encoded) by a task after the case is saved.
+    ``check`` handles one upload (``photos.inspect_photo`` unless given): with the quick
+    check the photos are cleaned (decoded, re-encoded) by a task after the case is saved.
     """
+    check = check or photos.inspect_photo
     files = files or []
     if not files:
         return []
@@ -118,12 +120,20 @@ def clean_photo_files(files):
     cleaned, errors = [], []
     for uploaded in files:
         try:
-            cleaned.append(photos.inspect_photo(uploaded))
+            cleaned.append(check(uploaded))
         except ValidationError as error:
             errors.extend(error.messages)
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def clean_phone(value, message):
+    """The phone number stripped, or ``message`` as an ``invalid_phone`` error."""
+    phone = value.strip()
+    if phone and not PHONE_RE.match(phone):
+        raise ValidationError(message, code="invalid_phone")
+    return phone
 
 
 class FeedbackForm(forms.Form):
@@ -217,11 +227,8 @@ class FeedbackForm(forms.Form):
         return clean_photo_files(self.cleaned_data.get("photos"))
 
     def clean_contact_phone(self):
-        phone = self.cleaned_data["contact_phone"].strip()
-        if phone and not PHONE_RE.match(phone):
-            raise ValidationError(_("Enter a phone number, e.g. 040 123 4567."),
-                                  code="invalid_phone")
-        return phone
+        return clean_phone(self.cleaned_data["contact_phone"],
+                           _("Enter a phone number, e.g. 040 123 4567."))
 
     def clean_location(self):
         value = self.cleaned_data["location"].strip()

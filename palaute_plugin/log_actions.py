@@ -21,6 +21,29 @@ FOLLOW_UP = "palaute_plugin.follow_up"
 PUBLIC = (RECEIVED, REPLIED, STATUS_CHANGED, FOLLOW_UP)
 
 
+class TextFormatter(LogFormatter):
+    """Shows what was written with the step (a note, an answer, a reason) as its comment."""
+
+    def format_comment(self, log_entry):
+        data = log_entry.data or {}
+        return data.get("text") or data.get("public_message") or data.get("reason") or ""
+
+
+class NoteFormatter(TextFormatter):
+    label = _("Internal note")
+    message = _("Internal note added")
+
+
+class RepliedFormatter(TextFormatter):
+    label = _("Replied")
+    message = _("Replied to the resident")
+
+
+class FollowUpFormatter(TextFormatter):
+    label = _("Resident added information")
+    message = _("The resident added information")
+
+
 class AssignedFormatter(LogFormatter):
     label = _("Assigned")
 
@@ -28,7 +51,7 @@ class AssignedFormatter(LogFormatter):
         return _("Assigned to %(name)s") % {"name": log_entry.data.get("assignee", "")}
 
 
-class StatusChangedFormatter(LogFormatter):
+class StatusChangedFormatter(TextFormatter):
     label = _("Status changed")
 
     def format_message(self, log_entry):
@@ -49,11 +72,11 @@ class CategoryChangedFormatter(LogFormatter):
 LOG_ACTIONS = {
     RECEIVED: (_("Feedback received"), _("Feedback received")),
     ASSIGNED: AssignedFormatter,
-    REPLIED: (_("Replied"), _("Replied to the resident")),
+    REPLIED: RepliedFormatter,
     STATUS_CHANGED: StatusChangedFormatter,
     CATEGORY_CHANGED: CategoryChangedFormatter,
-    NOTE: (_("Internal note"), _("Internal note added")),
-    FOLLOW_UP: (_("Resident added information"), _("The resident added information")),
+    NOTE: NoteFormatter,
+    FOLLOW_UP: FollowUpFormatter,
 }
 
 

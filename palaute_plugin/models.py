@@ -427,13 +427,15 @@ class Feedback(ClusterableModel):
 
     @property
     def is_overdue(self):
-        return self.is_open and self.due_at is not None and self.due_at < timezone.now()
+        """Open, not yet answered, and past the category's expected response time."""
+        return (self.is_open and self.first_response_at is None and self.due_at is not None
+                and self.due_at < timezone.now())
 
 
 class ResponseTemplate(models.Model):
     """A reusable answer that editors manage; placeholders are filled per case."""
 
-    PLACEHOLDERS = ("reference", "category", "status_url", "name")
+    PLACEHOLDERS = ("reference", "category", "name")
 
     title = models.CharField(_("title"), max_length=150)
     category = models.ForeignKey(
@@ -443,7 +445,8 @@ class ResponseTemplate(models.Model):
     )
     text_fi = models.TextField(
         _("text in Finnish"),
-        help_text=_("Placeholders: {reference}, {category}, {status_url}, {name}."),
+        help_text=_("Placeholders: {reference}, {category}, {name}. The resident's private "
+                    "link is added to every email automatically."),
     )
     text_sv = models.TextField(_("text in Swedish"), blank=True)
     text_en = models.TextField(_("text in English"), blank=True)
@@ -471,7 +474,6 @@ class ResponseTemplate(models.Model):
         values = {
             "reference": feedback.reference,
             "category": TranslatedField("name").for_language(feedback.category, feedback.language),
-            "status_url": status_url,
             "name": feedback.contact_name,
         }
         text = TranslatedField("text").for_language(self, feedback.language)

@@ -177,7 +177,7 @@ def save_photos(feedback, photos):
                     _save_cleaned(row, photo)
     except BaseException:
         for row in rows:
-            _delete_files(row)
+            delete_photo_files(row)
         raise
     return rows
 
@@ -224,7 +224,7 @@ def process_photo(photo_id):
         try:
             with row.upload.open("rb") as upload:
                 cleaned = clean_photo(ContentFile(upload.read(), name="photo"))
-        except (ValidationError, OSError) as error:
+        except Exception as error:  # noqa: BLE001 (a hostile file must not loop forever)
             logger.warning("Photo %s could not be processed: %s", photo_id, error)
             row.state = FeedbackPhoto.State.FAILED
         else:
@@ -237,7 +237,7 @@ def process_photo(photo_id):
     return row.state
 
 
-def _delete_files(row):
+def delete_photo_files(row):
     for field_file in (row.upload, row.image, row.thumbnail):
         if field_file:
             field_file.delete(save=False)

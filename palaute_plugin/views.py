@@ -140,7 +140,9 @@ def status_view(request, page, token):
     """The private status page; an open case also takes the resident's follow-up."""
     feedback = get_feedback_by_token(token)
     form, status = FollowUpForm(), 200
-    if request.method == "POST":
+    if request.method == "POST" and not feedback.is_open:
+        status = 400  # closed meanwhile: the page says so and offers new feedback
+    elif request.method == "POST":
         if antispam.rate_limit_exceeded(request):
             return TemplateResponse(request, "palaute_plugin/rate_limited.html",
                                     {"page": page, "self": page}, status=429)

@@ -1,6 +1,18 @@
 import pytest
 from django.core.cache import cache
 
+from .admin_fixtures import (  # noqa: F401  (fixtures shared by the staff-side tests)
+    admin_photo_root,
+    colleague,
+    handler,
+    handler_client,
+    housing,
+    housing_case,
+    housing_handler,
+    street_case,
+    streets,
+)
+
 
 @pytest.fixture(autouse=True)
 def _clean_cache():

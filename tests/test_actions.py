@@ -117,7 +117,9 @@ def test_already_known_links_earlier_case_and_tells_resident_when_it_is_resolved
     assert earlier.reference in resident_mail()[0].body
     mail.outbox.clear()
     run(actions.resolve, earlier, user=handler, message="Lampan är bytt.")
-    assert resident_mail() and "Lampan är bytt." in resident_mail()[0].body
+    [notice] = resident_mail()
+    assert case.reference in notice.subject
+    assert "Lampan är bytt." not in notice.body  # that answer was written to someone else
     assert any(m.to == ["first@example.com"] for m in mail.outbox)
 
 
@@ -279,3 +281,49 @@ def test_resident_cannot_follow_up_a_closed_case(client, case, handler):
     response = client.post(f"/palaute/status/{case.tracking_token}/", {"message": "Hei"})
     assert response.status_code == 400
     assert not ModelLogEntry.objects.filter(action="palaute_plugin.follow_up").exists()
+
+
+def test_timeline_shows_notes_answers_and_follow_ups_to_staff(client, case, handler):
+    run(actions.add_note, case, user=handler, text="Soitin asukkaalle.")
+    run(actions.reply, case, user=handler, message="Vi tittar på saken.")
+    client.force_login(handler)
+    html = client.get(f"/admin/palaute/{case.pk}/").content.decode()
+    assert "Soitin asukkaalle." in html and "Vi tittar på saken." in html
+
+
+def test_reply_to_a_rejected_case_is_refused(case, handler):
+    run(actions.reject, case, user=handler)
+    with pytest.raises(actions.NotAllowed):
+        actions.reply(case, user=handler, message="Hei")
+    assert mail.outbox == []
+
+
+def test_responsible_person_can_take_a_new_case_in_one_click(case, handler):
+    case.assignee = handler
+    case.save()
+    assert "take" in actions.available_actions(case, handler)
+    result = run(actions.take, case, user=handler)
+    assert result.status == S.IN_PROGRESS
+    assert "take" not in actions.available_actions(result, handler)
+
+
+def test_reopen_clears_the_earlier_decision(case, handler):
+    run(actions.redirect_to_authority, case, user=handler, authority=OtherAuthorityFactory())
+    result = run(actions.reopen, case, user=handler)
+    assert result.redirected_to is None and result.duplicate_of is None
+
+
+def test_answered_case_is_not_overdue(case, handler):
+    Feedback.objects.filter(pk=case.pk).update(
+        due_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    case.refresh_from_db()
+    assert case.is_overdue
+    result = run(actions.move_to_work_list, case, user=handler)
+    assert not result.is_overdue
+
+
+def test_already_known_candidates_only_from_what_the_user_sees(case, handler, category):
+    stranger = UserFactory(username="vieras")
+    earlier = FeedbackFactory(category=category)
+    assert earlier in actions.nearby_candidates(case, user=handler)
+    assert actions.nearby_candidates(case, user=stranger) == []

@@ -4,112 +4,37 @@ import io
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
 from wagtail.models import ModelLogEntry
-from wagtail.users.models import UserProfile
 
 from palaute_plugin import actions
 from palaute_plugin.admin_forms import ACTION_FORMS
 from palaute_plugin.models import Feedback, Notification, ResponseTemplate
 
+from .admin_fixtures import admin_user, assert_sent_to_login, detail_url, in_english
 from .factories import (
     CategoryFactory,
     FeedbackFactory,
-    GroupFactory,
     OtherAuthorityFactory,
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("admin_photo_root")]
 
 CHANGED_BY_SOMEONE_ELSE = "Someone else changed this feedback while you were looking at it."
 NOTHING_CHANGED = "Nothing was changed: correct the errors below."
 
 
-def admin_access():
-    return Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin")
-
-
-def in_english(user):
-    """Assertions read our English msgids, whatever .po files arrive later."""
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    return user
-
-
-@pytest.fixture(autouse=True)
-def photo_root(settings, tmp_path):
-    settings.PALAUTE_PHOTO_ROOT = str(tmp_path / "photos")
-
-
-@pytest.fixture
-def streets():
-    group = GroupFactory(name="Streets")
-    group.permissions.add(admin_access())
-    return CategoryFactory(handler_group=group, name_en="Street lighting",
-                           name_sv="Gatubelysning")
-
-
 @pytest.fixture
 def parks(streets):
     """A second category of the same handlers, with its own responsible person."""
-    person = in_english(UserFactory(username="park_boss", first_name="Pekka",
-                                    last_name="Puisto"))
-    person.user_permissions.add(admin_access())
+    person = admin_user(username="park_boss", first_name="Pekka", last_name="Puisto")
     return CategoryFactory(handler_group=streets.handler_group, name_en="Parks",
                            responsible_person=person)
-
-
-@pytest.fixture
-def housing():
-    group = GroupFactory(name="Housing")
-    group.permissions.add(admin_access())
-    return CategoryFactory(handler_group=group, name_en="Housing", name_fi="Asuminen")
-
-
-@pytest.fixture
-def handler(streets):
-    user = in_english(UserFactory(username="street_handler", first_name="Sanna",
-                                  last_name="Katu"))
-    user.groups.add(streets.handler_group)
-    return user
-
-
-@pytest.fixture
-def colleague(streets):
-    user = in_english(UserFactory(username="colleague", first_name="Kalle", last_name="Kollega"))
-    user.groups.add(streets.handler_group)
-    return user
-
-
-@pytest.fixture
-def housing_handler(housing):
-    user = in_english(UserFactory(username="housing_handler"))
-    user.groups.add(housing.handler_group)
-    return user
-
-
-@pytest.fixture
-def handler_client(client, handler):
-    client.force_login(handler)
-    return client
-
-
-@pytest.fixture
-def street_case(streets):
-    return FeedbackFactory(category=streets, message="Katuvalo on rikki Hallituskadulla.",
-                           contact_email="asukas@example.com")
-
-
-@pytest.fixture
-def housing_case(housing):
-    return FeedbackFactory(category=housing, message="Asunnon ovi ei sulkeudu.")
 
 
 @pytest.fixture
@@ -128,10 +53,6 @@ def post_action(handler_client, django_capture_on_commit_callbacks):
 
 def action_url(feedback, name):
     return reverse("palaute_feedback:action", args=[feedback.pk, name])
-
-
-def detail_url(feedback):
-    return reverse("palaute_feedback:detail", args=[feedback.pk])
 
 
 def fresh(feedback):
@@ -156,7 +77,15 @@ def resident_mail(address="asukas@example.com"):
 
 
 def assert_back_on_the_case(response, feedback, text):
+    """After success: redirected to the case with a message."""
     assert response.redirect_chain[-1] == (detail_url(feedback), 302)
+    assert response.status_code == 200
+    assert text in response.content.decode()
+
+
+def assert_refused_on_the_case(response, text):
+    """After a refused action: the case shown again with the error, the form still filled."""
+    assert response.redirect_chain == []
     assert response.status_code == 200
     assert text in response.content.decode()
 
@@ -225,8 +154,7 @@ def test_handler_of_another_category_gets_404_and_nothing_changes(post_action, h
 def test_anonymous_user_is_sent_to_the_login(client, street_case):
     response = client.post(action_url(street_case, "take"),
                            {"expected_version": street_case.version})
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("wagtailadmin_login"))
+    assert_sent_to_login(response)
     assert unchanged(street_case)
 
 
@@ -242,7 +170,7 @@ def test_post_without_csrf_token_is_refused(handler, street_case):
 def test_stale_version_is_refused_and_nothing_changes(post_action, street_case):
     response = post_action(street_case, "resolve", {"message": "Korjattu."},
                            expected_version=street_case.version + 1)
-    assert_back_on_the_case(response, street_case, CHANGED_BY_SOMEONE_ELSE)
+    assert_refused_on_the_case(response, CHANGED_BY_SOMEONE_ELSE)
     assert unchanged(street_case)
     assert mail.outbox == []
 
@@ -257,7 +185,7 @@ def test_two_handlers_at_once_the_later_is_told(post_action, client, colleague, 
 
     response = post_action(street_case, "close", {"reason": "Ei toimenpiteitä."},
                            expected_version=seen_version)
-    assert_back_on_the_case(response, street_case, CHANGED_BY_SOMEONE_ELSE)
+    assert_refused_on_the_case(response, CHANGED_BY_SOMEONE_ELSE)
     assert unchanged(taken)
 
 
@@ -537,14 +465,14 @@ def test_reopen_a_closed_case(post_action, streets):
 
 def test_reopen_an_open_case_is_refused(post_action, street_case):
     response = post_action(street_case, "reopen")
-    assert_back_on_the_case(response, street_case, "This cannot be done while the feedback is")
+    assert_refused_on_the_case(response, "This cannot be done while the feedback is")
     assert unchanged(street_case)
 
 
 def test_resolve_a_closed_case_is_refused(post_action, streets):
     case = FeedbackFactory(category=streets, status=Feedback.Status.CLOSED)
     response = post_action(case, "resolve", {"message": "Uudelleen."})
-    assert_back_on_the_case(response, case, "This cannot be done while the feedback is")
+    assert_refused_on_the_case(response, "This cannot be done while the feedback is")
     assert unchanged(case)
     assert mail.outbox == []
 
@@ -565,20 +493,23 @@ def test_change_category_notifies_the_new_responsible_person(post_action, parks,
     assert resident_mail() == []
 
 
-def test_change_category_offers_only_visible_active_categories(handler_client, streets, parks,
-                                                               housing, street_case):
+def test_change_category_offers_every_active_city_category(handler_client, streets, parks,
+                                                           housing, street_case):
     inactive = CategoryFactory(handler_group=streets.handler_group, active=False)
+    elsewhere = CategoryFactory(other_authority=OtherAuthorityFactory())
     response = handler_client.get(detail_url(street_case))
     form = next(f for f in response.context["action_forms"] if f.name == "change_category")
-    assert list(form.fields["category"].queryset) == [parks]
-    assert inactive not in form.fields["category"].queryset
+    offered = set(form.fields["category"].queryset)
+    assert {parks, housing} <= offered and streets not in offered
+    assert inactive not in offered and elsewhere not in offered
 
 
-def test_change_to_an_unseen_category_changes_nothing(post_action, housing, street_case):
+def test_handing_a_case_to_another_team_returns_to_the_inbox(post_action, housing,
+                                                            street_case):
     response = post_action(street_case, "change_category", {"category": housing.pk})
-    assert "Choose an active category you handle." in response.content.decode()
-    assert unchanged(street_case)
-    assert mail.outbox == []
+    assert response.redirect_chain[-1][0] == reverse("palaute_feedback:index")
+    assert fresh(street_case).category == housing
+    assert housing.responsible_person is None or mail.outbox
 
 
 def test_note_is_internal(post_action, street_case):
@@ -709,8 +640,7 @@ def test_staff_entry_refuses_a_non_image(handler_client, streets):
 
 
 def test_staff_entry_is_closed_to_users_without_categories(client):
-    editor = in_english(UserFactory(username="editor"))
-    editor.user_permissions.add(admin_access())
+    editor = admin_user(username="editor")
     client.force_login(editor)
     response = client.get(reverse(CREATE_URL))
     assert response.status_code == 302
@@ -719,5 +649,13 @@ def test_staff_entry_is_closed_to_users_without_categories(client):
 
 def test_staff_entry_sends_anonymous_users_to_login(client):
     response = client.get(reverse(CREATE_URL))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("wagtailadmin_login"))
+    assert_sent_to_login(response)
+
+
+def test_a_refused_answer_is_kept_for_sending_again(post_action, street_case):
+    answer = "Pitkä vastaus, jota ei saa hukata."
+    response = post_action(street_case, "resolve", {"message": answer},
+                           expected_version=street_case.version + 5)
+    assert_refused_on_the_case(response, CHANGED_BY_SOMEONE_ELSE)
+    assert answer in response.content.decode()
+    assert unchanged(street_case)

@@ -1,12 +1,9 @@
 """The staff's case views in the Wagtail admin: index, detail, photos, snippets."""
 
 import io
-import secrets
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,10 +11,10 @@ from django.utils import timezone, translation
 from PIL import Image
 from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_registry
-from wagtail.users.models import UserProfile
 
-from palaute_plugin.models import Feedback, FeedbackPhoto, Notification
+from palaute_plugin.models import Feedback, Notification
 
+from .admin_fixtures import add_photo, admin_user, assert_sent_to_login, detail_url, in_english
 from .factories import (
     CategoryFactory,
     FeedbackFactory,
@@ -26,84 +23,9 @@ from .factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("admin_photo_root")]
 
 INDEX_URL = "palaute_feedback:index"
-
-
-def jpeg_bytes(size=(40, 30), color="red"):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, "JPEG")
-    return buffer.getvalue()
-
-
-def add_photo(feedback, sort_order=0):
-    photo = FeedbackPhoto(feedback=feedback, width=40, height=30, sort_order=sort_order)
-    photo.image.save(f"{secrets.token_hex(8)}.jpg", ContentFile(jpeg_bytes()), save=False)
-    photo.thumbnail.save(
-        f"{secrets.token_hex(8)}.jpg", ContentFile(jpeg_bytes((20, 15), "blue")), save=False
-    )
-    photo.save()
-    return photo
-
-
-def admin_access():
-    return Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin")
-
-
-def in_english(user):
-    """Assertions read our English msgids, whatever .po files arrive later."""
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    return user
-
-
-@pytest.fixture(autouse=True)
-def photo_root(settings, tmp_path):
-    settings.PALAUTE_PHOTO_ROOT = str(tmp_path / "photos")
-
-
-@pytest.fixture
-def streets():
-    group = GroupFactory(name="Streets")
-    group.permissions.add(admin_access())
-    return CategoryFactory(handler_group=group, name_en="Street lighting")
-
-
-@pytest.fixture
-def housing():
-    group = GroupFactory(name="Housing")
-    group.permissions.add(admin_access())
-    return CategoryFactory(handler_group=group, name_en="Housing", name_fi="Asuminen")
-
-
-@pytest.fixture
-def handler(streets):
-    user = in_english(UserFactory(username="street_handler", first_name="Sanna",
-                                  last_name="Katu"))
-    user.groups.add(streets.handler_group)
-    return user
-
-
-@pytest.fixture
-def handler_client(client, handler):
-    client.force_login(handler)
-    return client
-
-
-@pytest.fixture
-def street_case(streets):
-    return FeedbackFactory(category=streets, message="Katuvalo on rikki Hallituskadulla.")
-
-
-@pytest.fixture
-def housing_case(housing):
-    return FeedbackFactory(category=housing, message="Asunnon ovi ei sulkeudu.")
-
-
-def detail_url(feedback):
-    return reverse("palaute_feedback:detail", args=[feedback.pk])
 
 
 def photo_url(photo, size="full"):
@@ -122,11 +44,8 @@ def test_urls_have_the_contract_names(street_case):
 
 def test_anonymous_user_is_sent_to_the_admin_login(client, street_case):
     photo = add_photo(street_case)
-    login = reverse("wagtailadmin_login")
     for url in (reverse(INDEX_URL), detail_url(street_case), photo_url(photo)):
-        response = client.get(url)
-        assert response.status_code == 302
-        assert response["Location"].startswith(login)
+        assert_sent_to_login(client.get(url))
 
 
 def test_user_without_admin_access_is_sent_to_the_login(client, street_case):
@@ -137,16 +56,12 @@ def test_user_without_admin_access_is_sent_to_the_login(client, street_case):
     user.groups.add(group)
     client.force_login(user)
     photo = add_photo(street_case)
-    login = reverse("wagtailadmin_login")
     for url in (reverse(INDEX_URL), detail_url(street_case), photo_url(photo)):
-        response = client.get(url)
-        assert response.status_code == 302
-        assert response["Location"].startswith(login)
+        assert_sent_to_login(client.get(url))
 
 
 def test_admin_user_with_no_feedback_to_handle_is_turned_away(client, street_case):
-    editor = in_english(UserFactory(username="editor"))
-    editor.user_permissions.add(admin_access())
+    editor = admin_user(username="editor")
     client.force_login(editor)
 
     response = client.get(reverse(INDEX_URL))

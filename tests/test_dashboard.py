@@ -10,41 +10,13 @@ from django.utils import timezone
 
 from palaute_plugin.models import Feedback
 
-from .factories import CategoryFactory, FeedbackFactory, GroupFactory, UserFactory
-from .test_admin_views import admin_access, in_english
+from .admin_fixtures import admin_user, assert_sent_to_login, in_english
+from .factories import FeedbackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 HOME_URL = "wagtailadmin_home"
 Status = Feedback.Status
-
-
-@pytest.fixture
-def streets():
-    group = GroupFactory(name="Streets")
-    group.permissions.add(admin_access())
-    return CategoryFactory(handler_group=group, name_en="Street lighting")
-
-
-@pytest.fixture
-def housing():
-    group = GroupFactory(name="Housing")
-    group.permissions.add(admin_access())
-    return CategoryFactory(handler_group=group, name_en="Housing")
-
-
-@pytest.fixture
-def handler(streets):
-    user = in_english(UserFactory(username="street_handler", first_name="Sanna",
-                                  last_name="Katu"))
-    user.groups.add(streets.handler_group)
-    return user
-
-
-@pytest.fixture
-def handler_client(client, handler):
-    client.force_login(handler)
-    return client
 
 
 @pytest.fixture
@@ -71,8 +43,7 @@ def sections_of(client):
 
 def test_anonymous_user_is_sent_to_the_login(client):
     response = client.get(reverse(HOME_URL))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("wagtailadmin_login"))
+    assert_sent_to_login(response)
 
 
 def test_handler_sees_counts_of_their_categories_only(handler_client, cases):
@@ -125,8 +96,7 @@ def test_superuser_sees_every_category(client, cases):
 
 
 def test_no_panel_for_an_admin_user_who_handles_no_feedback(client, cases):
-    editor = in_english(UserFactory(username="editor"))
-    editor.user_permissions.add(admin_access())
+    editor = admin_user(username="editor")
     client.force_login(editor)
     response = client.get(reverse(HOME_URL))
     assert response.status_code == 200

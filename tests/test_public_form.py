@@ -295,6 +295,13 @@ def test_damaged_photo_past_the_quick_checks_fails_alone(client, page, category)
     assert photo.state == "failed" and not photo.upload and not photo.image
 
 
+def test_unexpected_error_while_cleaning_fails_the_photo_not_forever(client, page, category):
+    with mock.patch("palaute_plugin.photos.clean_photo", side_effect=RuntimeError("bug")):
+        post(client, page, form_data(category, photos=[jpeg_file()]))
+    photo = FeedbackPhoto.objects.get()
+    assert photo.state == "failed" and not photo.upload
+
+
 def test_more_than_five_photos_is_an_error(client, page, category):
     files = [jpeg_file(f"kuva{i}.jpg") for i in range(6)]
     response = post(client, page, form_data(category, photos=files))
@@ -311,11 +318,19 @@ def test_fake_image_is_an_error(client, page, category):
     assert Feedback.objects.count() == 0
 
 
-def test_failure_while_saving_leaves_nothing(client, page, category):
+def test_failure_while_saving_leaves_nothing(client, page, category, settings):
     with mock.patch("palaute_plugin.notifications.notify_feedback_received",
                     side_effect=RuntimeError("boom")), pytest.raises(RuntimeError):
         post(client, page, form_data(category, photos=[jpeg_file()]))
     assert Feedback.objects.count() == 0 and FeedbackPhoto.objects.count() == 0
+    root = Path(settings.PALAUTE_PHOTO_ROOT)
+    assert not [p for p in root.rglob("*") if p.is_file()]  # the upload is gone too
+
+
+def test_rate_limit_counts_the_address_our_proxy_added(rf, settings):
+    settings.PALAUTE_TRUST_X_FORWARDED_FOR = True
+    request = rf.post("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    assert antispam.client_address(request) == "203.0.113.9"
 
 
 def test_status_page_shows_public_history_only(client, page, category):
