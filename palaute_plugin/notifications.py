@@ -8,7 +8,6 @@ enqueued.
 """
 
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -43,7 +42,7 @@ def queue_email(template, recipient, *, language, context, feedback=None, to_res
         body_text=body_text,
         body_html=body_html,
     )
-    transaction.on_commit(partial(enqueue_delivery, notification.pk))
+    enqueue_after_commit(DELIVERY_TASK, notification.pk, f"notification-{notification.pk}")
     return notification
 
 
@@ -62,13 +61,51 @@ def render_email(template, language, context):
 
 def enqueue_delivery(notification_id):
     """Hand the row to django-q; if the broker is down the retry schedule sends it."""
+    _enqueue(DELIVERY_TASK, notification_id, f"notification-{notification_id}")
+
+
+def _enqueue(func_path, argument, task_name):
     try:
-        async_task(DELIVERY_TASK, notification_id, task_name=f"notification-{notification_id}")
+        async_task(func_path, argument, task_name=task_name)
     except Exception:
-        logger.exception(
-            "Could not enqueue notification %s; the retry schedule will send it.",
-            notification_id,
-        )
+        logger.exception("Could not enqueue %s; its retry schedule will run it.", task_name)
+
+
+class _TaskBatch:
+    """The tasks one transaction causes, handed to the broker together after it commits.
+
+    With the ORM broker each task is a row; writing them in one transaction costs
+    one commit instead of one per email or photo.
+    """
+
+    def __init__(self):
+        self.tasks = []
+        self.flushed = False
+
+    def flush(self):
+        self.flushed = True
+        try:
+            with transaction.atomic():
+                for task in self.tasks:
+                    _enqueue(*task)
+        except Exception:  # the batch's transaction itself failed: the schedules retry
+            logger.exception("Could not enqueue %s tasks; the schedules will run them.",
+                             len(self.tasks))
+
+
+def enqueue_after_commit(func_path, argument, task_name):
+    """Run ``func_path(argument)`` as a django-q task once the current transaction commits."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _enqueue(func_path, argument, task_name)
+        return
+    batch = getattr(connection, "_palaute_task_batch", None)
+    # A new batch unless this transaction's batch is still waiting for the commit.
+    if batch is None or batch.flushed or not any(
+            entry[1] == batch.flush for entry in connection.run_on_commit):
+        batch = connection._palaute_task_batch = _TaskBatch()
+        transaction.on_commit(batch.flush)
+    batch.tasks.append((func_path, argument, task_name))
 
 
 def notify_feedback_received(feedback):

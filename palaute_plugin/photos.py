@@ -141,7 +141,7 @@ def clean_photo(uploaded_file):
 class IncomingPhoto:
     """An upload that passed the quick checks; a task cleans it (``process_photo``)."""
 
-    data: bytes
+    file: object  # the Django UploadedFile, stored as it is (a temporary file is moved)
     name: str
 
 
@@ -150,11 +150,19 @@ def inspect_photo(uploaded_file):
 
     Returns an :class:`IncomingPhoto`; decoding and re-encoding happen in a task so
     that sending feedback stays fast. Raises ``ValidationError`` as ``clean_photo``.
+    Nothing is read beyond the image header.
     """
     name = _display_name(uploaded_file)
-    data = _read_capped(uploaded_file, name)
-    _open(data, name).close()
-    return IncomingPhoto(data=data, name=name)
+    max_bytes = palaute_setting("PHOTO_MAX_BYTES")
+    if uploaded_file.size is not None and uploaded_file.size > max_bytes:
+        raise _too_big_error(name, uploaded_file.size, max_bytes)
+    uploaded_file.seek(0, os.SEEK_END)  # the real size, whatever was reported
+    if uploaded_file.tell() > max_bytes:
+        raise _too_big_error(name, uploaded_file.tell(), max_bytes)
+    uploaded_file.seek(0)
+    _open(uploaded_file, name)  # Pillow reads the header; the file is not closed
+    uploaded_file.seek(0)
+    return IncomingPhoto(file=uploaded_file, name=name)
 
 
 def save_photos(feedback, photos):
@@ -184,19 +192,12 @@ def save_photos(feedback, photos):
 
 def _save_upload(row, photo):
     row.state = row.State.PROCESSING
-    row.upload.save(f"{secrets.token_hex(16)}.upload", ContentFile(photo.data), save=False)
+    row.upload.save(f"{secrets.token_hex(16)}.upload", photo.file, save=False)
     row.save()
-    transaction.on_commit(functools.partial(_enqueue_processing, row.pk))
+    # If the broker is down, the periodic sweep processes it.
+    from .notifications import enqueue_after_commit
 
-
-def _enqueue_processing(photo_id):
-    from django_q.tasks import async_task
-
-    try:
-        async_task("palaute_plugin.tasks.process_photo", photo_id,
-                   task_name=f"photo-{photo_id}")
-    except Exception:  # the broker is down: the periodic sweep processes it
-        logger.exception("Could not enqueue photo %s; the schedule will process it.", photo_id)
+    enqueue_after_commit("palaute_plugin.tasks.process_photo", row.pk, f"photo-{row.pk}")
 
 
 def _save_cleaned(row, photo):
@@ -271,10 +272,14 @@ def _read_capped(uploaded_file, name):
 
 
 def _open(data, name):
-    """Open the image's header only, and check its format and pixel count."""
+    """Open the image's header only, and check its format and pixel count.
+
+    ``data`` is bytes or a file object positioned at the start.
+    """
     _register_heif_opener()
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
-        image = Image.open(io.BytesIO(data), formats=DECODERS)
+        image = Image.open(source, formats=DECODERS)
     except UnidentifiedImageError:
         raise _not_accepted_error(name) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

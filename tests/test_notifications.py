@@ -439,3 +439,25 @@ def test_retry_schedule_migration_is_idempotent_and_reversible():
     assert schedules.count() == 0
     migration.create_retry_schedule(apps, schema_editor)
     assert schedules.count() == 1
+
+
+def test_a_transactions_emails_reach_the_broker_together(django_capture_on_commit_callbacks):
+    feedback = FeedbackFactory()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            queue_receipt(feedback)
+            queue_receipt(feedback)
+    assert len(callbacks) == 1  # one batch, one commit on the ORM broker
+    assert len(mail.outbox) == 2
+
+
+def test_an_email_after_a_rolled_back_savepoint_is_still_sent(
+        django_capture_on_commit_callbacks):
+    feedback = FeedbackFactory()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            queue_receipt(feedback)
+            raise RuntimeError("this part failed")
+        queue_receipt(feedback)
+    assert len(mail.outbox) == 1
+    assert Notification.objects.count() == 1
