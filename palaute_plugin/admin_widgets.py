@@ -3,9 +3,11 @@
 from django import forms
 from wagtailgeowidget.widgets import LeafletField
 
+from .widgets import LOCAL_LEAFLET_CSS, LOCAL_LEAFLET_JS
+
 
 class LocalLeafletField(LeafletField):
-    """wagtailgeowidget's ``LeafletField`` without its unpkg.com CDN files.
+    """wagtailgeowidget's ``LeafletField`` with our own Leaflet instead of its CDN files.
 
     Leaflet comes from the ``xstatic-leaflet`` package, published under the
     ``leaflet/`` static prefix by ``STATICFILES_DIRS``.
@@ -13,13 +15,10 @@ class LocalLeafletField(LeafletField):
 
     @property
     def media(self):
+        # The admin has jQuery and Stimulus already; its controller boots the map.
         return forms.Media(
-            css={"all": ("leaflet/leaflet.css", "wagtailgeowidget/css/leaflet-field.css")},
-            js=(
-                "leaflet/leaflet.js",
-                "wagtailgeowidget/js/leaflet-field.js",
-                "wagtailgeowidget/js/leaflet-field-controller.js",
-            ),
+            css={"all": LOCAL_LEAFLET_CSS},
+            js=(*LOCAL_LEAFLET_JS[1:], "wagtailgeowidget/js/leaflet-field-controller.js"),
         )
 
 
