@@ -26,6 +26,14 @@ OPEN = tuple(Feedback.OPEN_STATUSES)
 CLOSED = tuple(s for s in Status.values if s not in OPEN)
 REPLYABLE = tuple(s for s in Status.values if s != Status.REJECTED)
 
+#: The statuses each action may start from (None: any). The actions and the case
+#: screen's list of available actions both read this.
+ALLOWED_STATUSES = {
+    "take": OPEN, "assign": OPEN, "reply": REPLYABLE, "already_known": OPEN,
+    "work_list": (Status.NEW, Status.IN_PROGRESS), "redirect": OPEN, "resolve": OPEN,
+    "close": OPEN, "reject": OPEN, "reopen": CLOSED, "change_category": OPEN, "note": None,
+}
+
 
 class ActionError(Exception):
     """An action could not be done; ``str(error)`` tells the user why, in their language."""
@@ -211,7 +219,8 @@ def assign(feedback, *, user, assignee, expected_version=None):
         return {"assignee": assignee}
 
     return _transition(
-        feedback, user=user, expected_version=expected_version, allowed=OPEN,
+        feedback, user=user, expected_version=expected_version,
+        allowed=ALLOWED_STATUSES["assign"],
         changes=changes, log_action=log_actions.ASSIGNED,
         log_data={"assignee_id": assignee.pk, "assignee": assignee.get_full_name()
                   or assignee.get_username()},
@@ -227,7 +236,8 @@ def reply(feedback, *, user, message, expected_version=None):
     """Answer the resident without changing the status."""
     message = _require_text(message, _("Write the reply."))
     return _transition(
-        feedback, user=user, expected_version=expected_version, allowed=REPLYABLE,
+        feedback, user=user, expected_version=expected_version,
+        allowed=ALLOWED_STATUSES["reply"],
         changes=_with_first_response(), log_action=log_actions.REPLIED,
         log_data=_public_response(message),
         after=_email_resident("reply", message=message))
@@ -242,7 +252,8 @@ def mark_already_known(feedback, *, user, earlier, message="", expected_version=
     if earlier.duplicate_of_id == feedback.pk:
         raise ActionError(_("That feedback is already linked to this one."))
     return _transition(
-        feedback, user=user, expected_version=expected_version, allowed=OPEN,
+        feedback, user=user, expected_version=expected_version,
+        allowed=ALLOWED_STATUSES["already_known"],
         changes=_with_first_response(status=Status.ALREADY_KNOWN, duplicate_of=earlier),
         log_action=log_actions.STATUS_CHANGED,
         log_data={**_public_response(message, status=Status.ALREADY_KNOWN),
@@ -255,7 +266,7 @@ def move_to_work_list(feedback, *, user, expected_date=None, message="",
     """The work is planned; the resident hears it, with the expected date if known."""
     return _transition(
         feedback, user=user, expected_version=expected_version,
-        allowed=(Status.NEW, Status.IN_PROGRESS),
+        allowed=ALLOWED_STATUSES["work_list"],
         changes=_with_first_response(status=Status.WORK_LIST, expected_date=expected_date),
         log_action=log_actions.STATUS_CHANGED,
         log_data={**_public_response(message, status=Status.WORK_LIST),
@@ -268,7 +279,8 @@ def redirect_to_authority(feedback, *, user, authority, message="", expected_ver
     if authority is None:
         raise ActionError(_("Choose the authority that handles this matter."))
     return _transition(
-        feedback, user=user, expected_version=expected_version, allowed=OPEN,
+        feedback, user=user, expected_version=expected_version,
+        allowed=ALLOWED_STATUSES["redirect"],
         changes=_with_first_response(status=Status.REDIRECTED, redirected_to=authority),
         log_action=log_actions.STATUS_CHANGED,
         log_data={**_public_response(message, status=Status.REDIRECTED),
@@ -288,7 +300,8 @@ def resolve(feedback, *, user, message, expected_version=None):
             notifications.notify_resident(duplicate, "earlier_resolved", earlier=case)
 
     return _transition(
-        feedback, user=user, expected_version=expected_version, allowed=OPEN,
+        feedback, user=user, expected_version=expected_version,
+        allowed=ALLOWED_STATUSES["resolve"],
         changes=_with_first_response(status=Status.RESOLVED),
         log_action=log_actions.STATUS_CHANGED,
         log_data=_public_response(message, status=Status.RESOLVED), after=after)
@@ -298,7 +311,8 @@ def close(feedback, *, user, reason, expected_version=None):
     """No further action, with the reason told to the resident."""
     reason = _require_text(reason, _("Write the reason for closing."))
     return _transition(
-        feedback, user=user, expected_version=expected_version, allowed=OPEN,
+        feedback, user=user, expected_version=expected_version,
+        allowed=ALLOWED_STATUSES["close"],
         changes=_with_first_response(status=Status.CLOSED),
         log_action=log_actions.STATUS_CHANGED,
         log_data=_public_response(reason, status=Status.CLOSED),
@@ -308,7 +322,8 @@ def close(feedback, *, user, reason, expected_version=None):
 def reject(feedback, *, user, reason="", expected_version=None):
     """Spam or inappropriate: no email, never public."""
     return _transition(
-        feedback, user=user, expected_version=expected_version, allowed=OPEN,
+        feedback, user=user, expected_version=expected_version,
+        allowed=ALLOWED_STATUSES["reject"],
         changes={"status": Status.REJECTED}, log_action=log_actions.STATUS_CHANGED,
         log_data={"status": Status.REJECTED, "reason": reason or ""})
 
@@ -316,7 +331,8 @@ def reject(feedback, *, user, reason="", expected_version=None):
 def reopen(feedback, *, user, expected_version=None):
     """A closed case back to handling."""
     return _transition(
-        feedback, user=user, expected_version=expected_version, allowed=CLOSED,
+        feedback, user=user, expected_version=expected_version,
+        allowed=ALLOWED_STATUSES["reopen"],
         changes={"status": Status.IN_PROGRESS, "duplicate_of": None, "redirected_to": None,
                  "expected_date": None},
         log_action=log_actions.STATUS_CHANGED,
@@ -336,7 +352,8 @@ def change_category(feedback, *, user, category, expected_version=None):
         notifications.notify_rerouted(case)
 
     return _transition(
-        feedback, user=user, expected_version=expected_version, allowed=OPEN,
+        feedback, user=user, expected_version=expected_version,
+        allowed=ALLOWED_STATUSES["change_category"],
         changes={"category": category, "assignee": category.responsible_person},
         log_action=log_actions.CATEGORY_CHANGED,
         log_data={"from": old_category.name_fi, "to": category.name_fi}, after=after)
@@ -346,7 +363,7 @@ def add_note(feedback, *, user, text, expected_version=None):
     """An internal note: for staff only, never shown or sent to the resident."""
     text = _require_text(text, _("Write the note."))
     return _transition(
-        feedback, user=user, expected_version=None, allowed=None,
+        feedback, user=user, expected_version=None, allowed=ALLOWED_STATUSES["note"],
         log_action=log_actions.NOTE, log_data={"text": text})
 
 
@@ -397,18 +414,13 @@ ACTIONS = {
 }
 ACTION_NAMES = set(ACTIONS)
 
-_ALLOWED = {
-    "take": OPEN, "assign": OPEN, "reply": REPLYABLE, "already_known": OPEN,
-    "work_list": (Status.NEW, Status.IN_PROGRESS), "redirect": OPEN, "resolve": OPEN,
-    "close": OPEN, "reject": OPEN, "reopen": CLOSED, "change_category": OPEN, "note": None,
-}
 
 
 def available_actions(feedback, user):
     """The actions that apply to the case now, in the order the screen shows them."""
     if not permissions.can_view_feedback(user, feedback):
         return []
-    names = [name for name, allowed in _ALLOWED.items()
+    names = [name for name, allowed in ALLOWED_STATUSES.items()
              if allowed is None or feedback.status in allowed]
     if feedback.assignee_id == getattr(user, "pk", None) and feedback.status != Status.NEW:
         names = [name for name in names if name != "take"]

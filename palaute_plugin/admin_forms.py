@@ -25,7 +25,6 @@ from .forms import (
     clean_photo_files,
 )
 from .models import LANGUAGE_CHOICES, Feedback, FeedbackCategory, OtherAuthority, ResponseTemplate
-from .notifications import resident_status_url
 from .permissions import feedback_for_user, visible_categories
 
 CANDIDATE_PREVIEW_CHARS = 60
@@ -177,11 +176,10 @@ class ReplyForm(ActionForm):
         self.fields["message"].help_text = self.message_help()
         queryset = response_templates_for(self.feedback.category)
         templates = list(queryset)
-        status_url = resident_status_url(self.feedback)
         field = self.fields["response_template"]
         field.queryset = queryset
         field.widget = TemplateSelect(
-            texts={t.pk: t.render(self.feedback, status_url=status_url) for t in templates},
+            texts={t.pk: t.render(self.feedback) for t in templates},
             attrs={"data-palaute-template-for": self["message"].auto_id,
                    "data-palaute-confirm": _("Replace what you have written with the template?")},
         )
@@ -203,7 +201,7 @@ class ReplyForm(ActionForm):
         template = cleaned.get("response_template")
         if not message and template is not None:
             # Without JavaScript the chosen template is the reply.
-            message = template.render(self.feedback, resident_status_url(self.feedback))
+            message = template.render(self.feedback)
         if not message and "message" not in self.errors:
             self.add_error("message", _("Write the reply or choose a response template."))
         cleaned["message"] = message

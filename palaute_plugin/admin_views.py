@@ -47,8 +47,6 @@ MESSAGE_PREVIEW_CHARS = 80
 #: An open case is "due soon" this close to its due time.
 DUE_SOON = timedelta(days=2)
 PHOTO_SIZES = {"full": "image", "thumb": "thumbnail"}
-PHOTO_CONTENT_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
-                       "webp": "image/webp"}
 
 
 def user_display_name(user):
@@ -303,16 +301,14 @@ class FeedbackPhotoView(View):
             handle = file.open("rb")
         except OSError as error:
             raise Http404 from error
-        return self.file_response(photo, size, handle, file.name)
+        return self.file_response(photo, size, handle)
 
-    def file_response(self, photo, size, handle, name):
-        extension = name.rsplit(".", 1)[-1].lower()
-        if extension not in PHOTO_CONTENT_TYPES:
-            extension = "jpg"
-        filename = f"{photo.feedback.reference}-{photo.sort_order + 1}-{size}.{extension}"
+    def file_response(self, photo, size, handle):
+        # Every stored photo is a JPEG written by photos.clean_photo.
+        filename = f"{photo.feedback.reference}-{photo.sort_order + 1}-{size}.jpg"
         response = FileResponse(
             handle,
-            content_type=PHOTO_CONTENT_TYPES[extension],
+            content_type="image/jpeg",
             as_attachment=False,
             filename=filename,
         )

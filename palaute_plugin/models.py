@@ -469,7 +469,7 @@ class ResponseTemplate(models.Model):
     def __str__(self):
         return self.title
 
-    def render(self, feedback, status_url=""):
+    def render(self, feedback):
         """The text in the case's language with placeholders filled (unknown ones kept)."""
         values = {
             "reference": feedback.reference,

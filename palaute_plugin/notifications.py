@@ -59,12 +59,8 @@ def render_email(template, language, context):
     return subject, body_text.strip() + "\n", body_html.strip() + "\n"
 
 
-def enqueue_delivery(notification_id):
-    """Hand the row to django-q; if the broker is down the retry schedule sends it."""
-    _enqueue(DELIVERY_TASK, notification_id, f"notification-{notification_id}")
-
-
 def _enqueue(func_path, argument, task_name):
+    """Hand a task to django-q; if the broker is down, its retry schedule runs it."""
     try:
         async_task(func_path, argument, task_name=task_name)
     except Exception:
