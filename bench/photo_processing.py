@@ -82,7 +82,7 @@ def run(repeat=7):
     """Return rows of (name, ours_median_seconds, baseline_median_seconds, ratio)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from palaute_plugin import photos
+    from palaute_plugin.photos import images as photos
 
     data = phone_like_jpeg()
 

@@ -8,7 +8,7 @@ from PIL import Image
 
 def build_site():
     from home.models import ContentPage, FormField, FormPage
-    from palaute_plugin import antispam  # noqa: F401
+    from palaute_plugin.public import antispam  # noqa: F401
     from tests.factories import CategoryFactory, UserFactory, feedback_page
 
     page = feedback_page()
@@ -42,8 +42,8 @@ def run(repeat=15):
     from django.test import Client
 
     from bench.common import median_seconds
-    from palaute_plugin import antispam
     from palaute_plugin.models import Feedback
+    from palaute_plugin.public import antispam
 
     page, content, form_page, categories = build_site()
     client = Client()

@@ -10,14 +10,16 @@ nothing.
 import logging
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
-from . import log_actions, notifications, permissions, photos
+from . import log_actions, notifications, permissions, queue
+from .geo import distance_between
 from .models import Feedback, FeedbackPage
+from .photos.store import delete_photo_files, save_photos
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +63,9 @@ def submit_feedback(*, category, message, kind=Feedback.Kind.FEEDBACK, location=
     """Create a case, route it to the category's responsible person and notify.
 
     ``location`` is ``(lat, lon)`` or ``None``; ``cleaned_photos`` come from
-    ``photos.clean_photo``. A repeated ``submission_key`` (double click,
-    replayed post) returns the case it already created instead of a new one.
+    ``photos.images`` (``inspect_photo`` or ``clean_photo``). A repeated
+    ``submission_key`` (double click, replayed post) returns the case it already
+    created instead of a new one.
     """
     if submission_key:
         existing = Feedback.objects.filter(submission_key=submission_key).first()
@@ -78,9 +81,9 @@ def submit_feedback(*, category, message, kind=Feedback.Kind.FEEDBACK, location=
     )
     saved_photos = []
     try:
-        with transaction.atomic():
+        with queue.atomic():
             feedback.save()
-            saved_photos = photos.save_photos(feedback, cleaned_photos)
+            saved_photos = save_photos(feedback, cleaned_photos)
             log(instance=feedback, action=log_actions.RECEIVED, user=user,
                 data={"channel": channel, "kind": kind})
             notifications.notify_feedback_received(feedback)
@@ -102,7 +105,7 @@ def submit_feedback(*, category, message, kind=Feedback.Kind.FEEDBACK, location=
 def _delete_files(saved_photos):
     """Nothing half-saved: files of a rolled-back case are removed (uploads included)."""
     for photo in saved_photos:
-        photos.delete_photo_files(photo)
+        delete_photo_files(photo)
 
 
 # --- handling a case -------------------------------------------------------------
@@ -115,7 +118,7 @@ def _transition(feedback, *, user, expected_version, allowed, changes=None, log_
     ``after(case)`` runs inside the transaction to queue emails. The version
     check is a conditional UPDATE, so two handlers acting at once cannot both win.
     """
-    with transaction.atomic():
+    with queue.atomic():
         case = _load_for_update(feedback.pk)
         _check(case, user, expected_version, allowed)
         # Decided on the locked row, not on what the caller loaded earlier.
@@ -398,10 +401,8 @@ def nearby_candidates(feedback, limit=20, user=None):
         .select_related("category").order_by("-created_at")[:200])
     if feedback.has_location:
         def distance(case):
-            if not case.has_location:
-                return float("inf")
-            return ((case.latitude - feedback.latitude) ** 2
-                    + (case.longitude - feedback.longitude) ** 2)
+            metres = distance_between(feedback, case)
+            return float("inf") if metres is None else metres
         candidates.sort(key=distance)
     return candidates[:limit]
 
@@ -446,10 +447,10 @@ def resident_follow_up(feedback, *, message, cleaned_photos=()):
         raise NotAllowed(_("This feedback is closed. Send new feedback instead."))
     saved = []
     try:
-        with transaction.atomic():
+        with queue.atomic():
             case = _load_for_update(feedback.pk)
             start = case.photos.count()
-            saved = photos.save_photos(case, cleaned_photos)
+            saved = save_photos(case, cleaned_photos)
             for offset, photo in enumerate(saved):
                 photo.sort_order = start + offset
                 photo.save(update_fields=["sort_order"])

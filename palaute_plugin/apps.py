@@ -9,10 +9,13 @@ class PalautePluginConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from . import checks  # noqa: F401  (registers the system checks)
-        from .caching import bump_categories_version
+        from .public.caching import bump_categories_version
+        from .tasks import ensure_schedules
+
+        post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="palaute-schedules")
 
         for model_name in ("FeedbackCategory", "OtherAuthority"):
             model = self.get_model(model_name)

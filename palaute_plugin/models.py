@@ -24,6 +24,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from .conf import palaute_setting
+from .photos.storage import photo_storage
 
 LANGUAGE_CHOICES = [("fi", "suomi"), ("sv", "svenska"), ("en", "English")]
 
@@ -233,19 +234,19 @@ class FeedbackPage(RoutablePageMixin, Page):
 
     @path("")
     def form_view(self, request):
-        from .views import feedback_form_view
+        from .public.views import feedback_form_view
 
         return feedback_form_view(request, self)
 
     @path("receipt/<str:token>/")
     def receipt_view(self, request, token):
-        from .views import receipt_view
+        from .public.views import receipt_view
 
         return receipt_view(request, self, token)
 
     @path("status/<str:token>/")
     def status_view(self, request, token):
-        from .views import status_view
+        from .public.views import status_view
 
         return status_view(request, self, token)
 
@@ -481,14 +482,8 @@ class ResponseTemplate(models.Model):
 
 
 def photo_upload_to(instance, filename):
-    # The name is random (see photos.py); the folder spreads files out.
+    # The name is random (see photos/store.py); the folder spreads files out.
     return f"feedback/{filename[:2]}/{filename}"
-
-
-def private_photo_storage():
-    from .photos import photo_storage
-
-    return photo_storage()
 
 
 class FeedbackPhoto(models.Model):
@@ -508,14 +503,14 @@ class FeedbackPhoto(models.Model):
         Feedback, verbose_name=_("feedback"), on_delete=models.CASCADE, related_name="photos"
     )
     upload = models.FileField(
-        _("upload"), upload_to=photo_upload_to, storage=private_photo_storage, blank=True,
+        _("upload"), upload_to=photo_upload_to, storage=photo_storage, blank=True,
         help_text=_("The file as received, kept only until it is cleaned."),
     )
     image = models.FileField(
-        _("image"), upload_to=photo_upload_to, storage=private_photo_storage, blank=True
+        _("image"), upload_to=photo_upload_to, storage=photo_storage, blank=True
     )
     thumbnail = models.FileField(
-        _("thumbnail"), upload_to=photo_upload_to, storage=private_photo_storage, blank=True
+        _("thumbnail"), upload_to=photo_upload_to, storage=photo_storage, blank=True
     )
     state = models.CharField(
         _("state"), max_length=12, choices=State.choices, default=State.READY, db_index=True

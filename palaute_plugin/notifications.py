@@ -11,13 +11,12 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django_q.tasks import async_task
 
 from .models import Notification
+from .queue import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -57,51 +56,6 @@ def render_email(template, language, context):
         body_text = render_to_string(f"{TEMPLATE_DIR}/{template}.txt", context)
         body_html = render_to_string(f"{TEMPLATE_DIR}/{template}.html", context)
     return subject, body_text.strip() + "\n", body_html.strip() + "\n"
-
-
-def _enqueue(func_path, argument, task_name):
-    """Hand a task to django-q; if the broker is down, its retry schedule runs it."""
-    try:
-        async_task(func_path, argument, task_name=task_name)
-    except Exception:
-        logger.exception("Could not enqueue %s; its retry schedule will run it.", task_name)
-
-
-class _TaskBatch:
-    """The tasks one transaction causes, handed to the broker together after it commits.
-
-    With the ORM broker each task is a row; writing them in one transaction costs
-    one commit instead of one per email or photo.
-    """
-
-    def __init__(self):
-        self.tasks = []
-        self.flushed = False
-
-    def flush(self):
-        self.flushed = True
-        try:
-            with transaction.atomic():
-                for task in self.tasks:
-                    _enqueue(*task)
-        except Exception:  # the batch's transaction itself failed: the schedules retry
-            logger.exception("Could not enqueue %s tasks; the schedules will run them.",
-                             len(self.tasks))
-
-
-def enqueue_after_commit(func_path, argument, task_name):
-    """Run ``func_path(argument)`` as a django-q task once the current transaction commits."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        _enqueue(func_path, argument, task_name)
-        return
-    batch = getattr(connection, "_palaute_task_batch", None)
-    # A new batch unless this transaction's batch is still waiting for the commit.
-    if batch is None or batch.flushed or not any(
-            entry[1] == batch.flush for entry in connection.run_on_commit):
-        batch = connection._palaute_task_batch = _TaskBatch()
-        transaction.on_commit(batch.flush)
-    batch.tasks.append((func_path, argument, task_name))
 
 
 def notify_feedback_received(feedback):

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django_q.conf import Conf
 
 from .conf import palaute_setting
-from .models import Notification
+from .models import FeedbackPhoto, Notification
+from .photos import store
 
 logger = logging.getLogger(__name__)
 
@@ -149,18 +150,35 @@ def release_stale():
 
 
 def process_photo(photo_id):
-    """Clean one received photo (see ``photos.process_photo``)."""
-    from .photos import process_photo as clean_received_photo
-
-    return clean_received_photo(photo_id)
+    """Clean one received photo (see ``photos.store.process_photo``)."""
+    return store.process_photo(photo_id)
 
 
 def process_pending_photos():
     """Sweep: photos whose task never ran (broker down) are processed here."""
-    from .models import FeedbackPhoto
-    from .photos import process_photo as clean_received_photo
-
     cutoff = timezone.now() - timedelta(minutes=2)
     pending = FeedbackPhoto.objects.filter(state=FeedbackPhoto.State.PROCESSING,
                                            created_at__lt=cutoff).values_list("pk", flat=True)
-    return sum(clean_received_photo(pk) != "skipped" for pk in list(pending[:50]))
+    return sum(store.process_photo(pk) != "skipped" for pk in list(pending[:50]))
+
+
+#: The periodic schedules this app needs: func -> (name, minutes). Created after
+#: ``migrate`` (see ``apps.py``) if missing; an existing one keeps the timing it has.
+SCHEDULES = {
+    "palaute_plugin.tasks.retry_pending_notifications": ("palaute: retry email notifications", 1),
+    "palaute_plugin.tasks.process_pending_photos": ("palaute: process waiting photos", 5),
+}
+
+
+def ensure_schedules(using="default", **kwargs):
+    """Create the missing django-q2 schedules of ``SCHEDULES`` (a ``post_migrate`` receiver)."""
+    from django_q.models import Schedule
+
+    existing = set(Schedule.objects.using(using).filter(func__in=SCHEDULES)
+                   .values_list("func", flat=True))
+    for func, (name, minutes) in SCHEDULES.items():
+        if func not in existing:
+            Schedule.objects.using(using).create(
+                func=func, name=name, schedule_type=Schedule.MINUTES, minutes=minutes,
+                repeats=-1)
+

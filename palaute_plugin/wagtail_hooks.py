@@ -3,9 +3,10 @@
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from . import dashboard, log_actions
-from .bulk_actions import BULK_ACTIONS
-from .viewsets import (
+from . import log_actions
+from .staff import dashboard
+from .staff.bulk_actions import BULK_ACTIONS
+from .staff.viewsets import (
     FeedbackCategoryViewSet,
     FeedbackViewSet,
     OtherAuthorityViewSet,

@@ -12,8 +12,8 @@ from PIL import Image
 from wagtail.models import ModelLogEntry
 
 from palaute_plugin import actions
-from palaute_plugin.admin_forms import ACTION_FORMS
 from palaute_plugin.models import Feedback, Notification, ResponseTemplate
+from palaute_plugin.staff.forms import ACTION_FORMS
 
 from .admin_fixtures import admin_user, assert_sent_to_login, detail_url, in_english
 from .factories import (

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry
 
-from palaute_plugin import bulk_actions
 from palaute_plugin.models import Feedback, Notification
+from palaute_plugin.staff import bulk_actions
 
 from .admin_fixtures import add_photo, admin_user, assert_sent_to_login, in_english
 from .factories import CategoryFactory, FeedbackFactory, UserFactory

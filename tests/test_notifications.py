@@ -1,13 +1,10 @@
 """Notifications: written with the change, sent after commit, retried, never sent twice."""
 
-import importlib
 import smtplib
 import threading
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection, transaction
@@ -17,7 +14,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 from wagtail.users.models import UserProfile
 
-from palaute_plugin import notifications, tasks
+from palaute_plugin import notifications, queue, tasks
 from palaute_plugin.models import Notification
 from palaute_plugin.notifications import (
     admin_feedback_url,
@@ -333,7 +330,7 @@ def test_broker_down_still_commits_and_the_sweeper_delivers(
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(notifications, "async_task", broker_down)
+    monkeypatch.setattr(queue, "async_task", broker_down)
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         feedback = FeedbackFactory()
         notification = queue_receipt(feedback)
@@ -399,7 +396,7 @@ def test_stale_row_at_the_maximum_fails():
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_racing_for_one_row_send_once(monkeypatch):
-    monkeypatch.setattr(notifications, "async_task", lambda *args, **kwargs: None)
+    monkeypatch.setattr(queue, "async_task", lambda *args, **kwargs: None)
     notification = queue_receipt()
     start = threading.Barrier(2)
     results = []
@@ -429,26 +426,52 @@ def test_retry_schedule_exists_after_migrations():
     assert schedule.cluster is None
 
 
-def test_retry_schedule_migration_is_idempotent_and_reversible():
-    migration = importlib.import_module("palaute_plugin.migrations.0002_email_retry_schedule")
-    schema_editor = SimpleNamespace(connection=connection)
-    schedules = Schedule.objects.filter(func=migration.RETRY_FUNC)
-    migration.create_retry_schedule(apps, schema_editor)
-    assert schedules.count() == 1
-    migration.delete_retry_schedule(apps, schema_editor)
-    assert schedules.count() == 0
-    migration.create_retry_schedule(apps, schema_editor)
-    assert schedules.count() == 1
+def test_schedules_are_created_once_and_keep_their_timing():
+    func = "palaute_plugin.tasks.retry_pending_notifications"
+    Schedule.objects.filter(func=func).update(minutes=7)
+    Schedule.objects.filter(func="palaute_plugin.tasks.process_pending_photos").delete()
+    tasks.ensure_schedules()
+    tasks.ensure_schedules()
+    assert Schedule.objects.get(func=func).minutes == 7  # the operator's timing is kept
+    assert set(Schedule.objects.filter(func__startswith="palaute_plugin.")
+               .values_list("func", flat=True)) == set(tasks.SCHEDULES)
+    assert Schedule.objects.filter(func__in=tasks.SCHEDULES).count() == len(tasks.SCHEDULES)
 
 
 def test_a_transactions_emails_reach_the_broker_together(django_capture_on_commit_callbacks):
     feedback = FeedbackFactory()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
+        with queue.atomic():
             queue_receipt(feedback)
-            queue_receipt(feedback)
+            with queue.atomic():
+                queue_receipt(feedback)
     assert len(callbacks) == 1  # one batch, one commit on the ORM broker
     assert len(mail.outbox) == 2
+
+
+def test_tasks_of_a_rolled_back_inner_block_are_not_enqueued(
+        django_capture_on_commit_callbacks, monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(queue, "_enqueue", lambda *task: enqueued.append(task))
+    with django_capture_on_commit_callbacks(execute=True), queue.atomic():
+        queue.enqueue_after_commit("kept", 1, "kept-1")
+        with pytest.raises(RuntimeError), queue.atomic():
+            queue.enqueue_after_commit("dropped", 2, "dropped-2")
+            raise RuntimeError("this part failed")
+    assert [task[0] for task in enqueued] == ["kept"]
+
+
+def test_tasks_of_a_rolled_back_transaction_are_not_enqueued(
+        django_capture_on_commit_callbacks, monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(queue, "_enqueue", lambda *task: enqueued.append(task))
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), queue.atomic():
+            queue.enqueue_after_commit("dropped", 1, "dropped-1")
+            raise RuntimeError("rolled back")
+        with queue.atomic():  # the next transaction starts with an empty batch
+            queue.enqueue_after_commit("kept", 2, "kept-2")
+    assert [task[0] for task in enqueued] == ["kept"]
 
 
 def test_an_email_after_a_rolled_back_savepoint_is_still_sent(

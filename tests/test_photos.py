@@ -1,4 +1,4 @@
-"""Photo checking and cleaning (palaute_plugin/photos.py). Every image is made here."""
+"""Photo checking, cleaning and storing (palaute_plugin/photos/). Every image is made here."""
 
 import io
 import re
@@ -11,9 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 
-from palaute_plugin import photos
 from palaute_plugin.models import FeedbackPhoto
-from palaute_plugin.photos import clean_photo, inspect_photo, save_photos, validate_photo_count
+from palaute_plugin.photos import images as photos
+from palaute_plugin.photos.images import clean_photo, inspect_photo, validate_photo_count
+from palaute_plugin.photos.store import save_photos
 
 from .factories import FeedbackFactory
 

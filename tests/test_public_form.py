@@ -11,8 +11,8 @@ from django.test import Client, TestCase
 from django.utils import translation
 from PIL import Image
 
-from palaute_plugin import antispam
 from palaute_plugin.models import Feedback, FeedbackPhoto
+from palaute_plugin.public import antispam
 from tests.factories import (
     CategoryFactory,
     OtherAuthorityFactory,
@@ -296,7 +296,7 @@ def test_damaged_photo_past_the_quick_checks_fails_alone(client, page, category)
 
 
 def test_unexpected_error_while_cleaning_fails_the_photo_not_forever(client, page, category):
-    with mock.patch("palaute_plugin.photos.clean_photo", side_effect=RuntimeError("bug")):
+    with mock.patch("palaute_plugin.photos.store.clean_photo", side_effect=RuntimeError("bug")):
         post(client, page, form_data(category, photos=[jpeg_file()]))
     photo = FeedbackPhoto.objects.get()
     assert photo.state == "failed" and not photo.upload

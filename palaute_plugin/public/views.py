@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from wagtail.models import ModelLogEntry
 
-from . import actions, antispam, log_actions
+from .. import actions, log_actions
+from ..models import Feedback, FeedbackCategory, current_language
+from . import antispam
 from .caching import form_cache_key
 from .forms import FeedbackForm, FollowUpForm
-from .models import Feedback, FeedbackCategory, current_language
 
 TOKEN_MESSAGES = {
     "invalid": _("The form could not be verified. Check your answers and send again."),

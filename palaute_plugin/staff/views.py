@@ -33,15 +33,15 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.models import ModelLogEntry
 
-from .admin_forms import action_forms, can_enter_feedback
-from .admin_widgets import ReadOnlyLeafletMap
-from .filters import SEARCH_FIELDS, FeedbackFilterSet
-from .models import Feedback, FeedbackPhoto, Notification
-from .permissions import (
+from ..models import Feedback, FeedbackPhoto, Notification
+from ..permissions import (
     FeedbackPermissionPolicy,
     can_view_feedback,
     feedback_for_user,
 )
+from .filters import SEARCH_FIELDS, FeedbackFilterSet
+from .forms import action_forms, can_enter_feedback
+from .widgets import ReadOnlyLeafletMap
 
 MESSAGE_PREVIEW_CHARS = 80
 #: An open case is "due soon" this close to its due time.

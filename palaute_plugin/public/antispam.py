@@ -6,7 +6,7 @@ import time
 from django.core import signing
 from django.core.cache import cache
 
-from .conf import palaute_setting
+from ..conf import palaute_setting
 
 TOKEN_SALT = "palaute_plugin.form_token"  # noqa: S105 (a salt, not a secret)
 

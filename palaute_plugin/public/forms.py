@@ -1,7 +1,5 @@
 """The resident's feedback form."""
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIteratorValue
@@ -9,36 +7,17 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import photos
-from .conf import palaute_setting
-from .models import Feedback, FeedbackCategory
-from .widgets import LocalLeafletField
-
-POINT_RE = re.compile(
-    r"^\s*(?:SRID=4326;)?POINT\s?\(\s*(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s*\)\s*$", re.I
+from ..conf import palaute_setting
+from ..fields import (
+    PHOTO_ACCEPT,
+    MultipleFileInput,
+    MultiplePhotoField,
+    clean_phone,
+    clean_photo_files,
 )
-PHONE_RE = re.compile(r"^\+?[\d\s().-]{5,30}$")
-PHOTO_ACCEPT = (
-    "image/jpeg,image/png,image/webp,image/heic,image/heif,.jpg,.jpeg,.png,.webp,.heic,.heif"
-)
-
-
-def parse_point(value):
-    """``SRID=4326;POINT(lon lat)`` (as wagtailgeowidget writes it) to ``(lat, lon)``."""
-    match = POINT_RE.match(value or "")
-    if not match:
-        raise ValidationError(_("The place on the map could not be read. Mark it again."),
-                              code="invalid_point")
-    lon, lat = float(match.group(1)), float(match.group(2))
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValidationError(_("The coordinates are not valid. Mark the place again."),
-                              code="out_of_world")
-    return lat, lon
-
-
-def within_city_area(lat, lon):
-    south, west, north, east = palaute_setting("AREA_BOUNDS")
-    return south <= lat <= north and west <= lon <= east
+from ..geo import parse_point, within_city_area
+from ..models import Feedback, FeedbackCategory
+from .widgets import ResidentMapWidget
 
 
 class CategorySelect(forms.Select):
@@ -93,49 +72,6 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return choices
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        files = [f for f in (data or []) if f] if isinstance(data, list | tuple) else (
-            [data] if data else [])
-        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
-
-
-def clean_photo_files(files, check=None):
-    """Check the count, then each photo's bytes, format and pixels; every error is reported.
-
-    ``check`` handles one upload (``photos.inspect_photo`` unless given): with the quick
-    check the photos are cleaned (decoded, re-encoded) by a task after the case is saved.
-    """
-    check = check or photos.inspect_photo
-    files = files or []
-    if not files:
-        return []
-    photos.validate_photo_count(files)
-    cleaned, errors = [], []
-    for uploaded in files:
-        try:
-            cleaned.append(check(uploaded))
-        except ValidationError as error:
-            errors.extend(error.messages)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
-def clean_phone(value, message):
-    """The phone number stripped, or ``message`` as an ``invalid_phone`` error."""
-    phone = value.strip()
-    if phone and not PHONE_RE.match(phone):
-        raise ValidationError(message, code="invalid_phone")
-    return phone
-
-
 class FeedbackForm(forms.Form):
     """Kind, category, message, photos, place, optional contact details.
 
@@ -159,7 +95,7 @@ class FeedbackForm(forms.Form):
     )
     location = forms.CharField(
         label=_("Place on the map (optional)"), required=False,
-        widget=LocalLeafletField(address_field="address", hide_latlng=False),
+        widget=ResidentMapWidget(address_field="address", hide_latlng=False),
     )
     address = forms.CharField(
         label=_("Address or place (optional)"), required=False, max_length=255,

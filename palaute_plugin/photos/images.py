@@ -1,10 +1,10 @@
-"""Photo handling: check, clean and store residents' photos privately.
+"""Checking and cleaning photo files; no database, no storage.
 
-``clean_photo()`` turns an upload into a :class:`CleanedPhoto`: decoded with
-Pillow, checked against the format allow-list and the byte and pixel caps, made
-upright, shrunk, and re-encoded as a JPEG with no metadata at all (EXIF with GPS,
-XMP, ICC profiles and comments are dropped). ``save_photos()`` stores them under
-random names in ``photo_storage()``, outside the web root.
+``inspect_photo()`` is what a resident waits for: bytes, format and pixels from
+the header. ``clean_photo()`` (run by the worker) turns an upload into a
+:class:`CleanedPhoto`: decoded with Pillow, checked against the format allow-list
+and the byte and pixel caps, made upright, shrunk, and re-encoded as a JPEG with
+no metadata at all (EXIF with GPS, XMP, ICC profiles and comments are dropped).
 
 Multi-frame files (animated WebP, APNG, MPO from phones with two cameras) are
 accepted and only their first frame is kept: it is the photo itself for MPO and
@@ -15,15 +15,10 @@ import functools
 import io
 import logging
 import os
-import secrets
 import struct
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
-from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.text import Truncator
@@ -31,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
-from .conf import palaute_setting
+from ..conf import palaute_setting
 
 logger = logging.getLogger(__name__)
 
@@ -62,31 +57,6 @@ _ORIENTATION_TRANSPOSE = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
-
-
-def photo_storage():
-    """Storage outside the web root; files are served only by a permission-checked view."""
-    return PrivatePhotoStorage()
-
-
-class PrivatePhotoStorage(FileSystemStorage):
-    """Files under ``PALAUTE_PHOTO_ROOT``, a folder looked up on every use.
-
-    Django builds a ``FileField``'s storage once, when models are imported; looking
-    the folder up late lets ``override_settings`` (tests) and settings loaded after
-    the models take effect.
-    """
-
-    def __init__(self):
-        super().__init__(base_url=None)
-
-    @property
-    def base_location(self):
-        return palaute_setting("PHOTO_ROOT") or settings.PALAUTE_PHOTO_ROOT
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
 
 
 @dataclass(frozen=True)
@@ -163,88 +133,6 @@ def inspect_photo(uploaded_file):
     _open(uploaded_file, name)  # Pillow reads the header; the file is not closed
     uploaded_file.seek(0)
     return IncomingPhoto(file=uploaded_file, name=name)
-
-
-def save_photos(feedback, photos):
-    """Store photos of a saved ``Feedback`` under random names; return the rows.
-
-    A :class:`CleanedPhoto` is stored ready; an :class:`IncomingPhoto` is kept as
-    received and cleaned by ``tasks.process_photo`` after the transaction commits.
-    """
-    from .models import FeedbackPhoto
-
-    rows = []
-    try:
-        with transaction.atomic():
-            for order, photo in enumerate(photos):
-                row = FeedbackPhoto(feedback=feedback, sort_order=order)
-                rows.append(row)
-                if isinstance(photo, IncomingPhoto):
-                    _save_upload(row, photo)
-                else:
-                    _save_cleaned(row, photo)
-    except BaseException:
-        for row in rows:
-            delete_photo_files(row)
-        raise
-    return rows
-
-
-def _save_upload(row, photo):
-    row.state = row.State.PROCESSING
-    row.upload.save(f"{secrets.token_hex(16)}.upload", photo.file, save=False)
-    row.save()
-    # If the broker is down, the periodic sweep processes it.
-    from .notifications import enqueue_after_commit
-
-    enqueue_after_commit("palaute_plugin.tasks.process_photo", row.pk, f"photo-{row.pk}")
-
-
-def _save_cleaned(row, photo):
-    token = secrets.token_hex(16)
-    row.width, row.height = photo.width, photo.height
-    row.state = row.State.READY
-    row.image.save(f"{token}.jpg", ContentFile(photo.image), save=False)
-    row.thumbnail.save(f"{token}_t.jpg", ContentFile(photo.thumbnail), save=False)
-    row.save()
-
-
-def process_photo(photo_id):
-    """Clean a received photo: write the image and thumbnail, delete the upload.
-
-    Returns the photo's new state. A file that passed the quick checks but cannot
-    be decoded ends ``failed``; its upload is deleted either way.
-    """
-    from .models import FeedbackPhoto
-
-    with transaction.atomic():
-        row = (FeedbackPhoto.objects.select_for_update()
-               .filter(pk=photo_id, state=FeedbackPhoto.State.PROCESSING).first())
-        if row is None:
-            return "skipped"
-        try:
-            with row.upload.open("rb") as upload:
-                cleaned = clean_photo(ContentFile(upload.read(), name="photo"))
-        except Exception as error:  # noqa: BLE001 (a hostile file must not loop forever)
-            logger.warning("Photo %s could not be processed: %s", photo_id, error)
-            row.state = FeedbackPhoto.State.FAILED
-        else:
-            _save_cleaned(row, cleaned)
-        upload_name = row.upload.name
-        row.upload = ""
-        row.save()
-    if upload_name:
-        row.upload.storage.delete(upload_name)
-    return row.state
-
-
-def delete_photo_files(row):
-    for field_file in (row.upload, row.image, row.thumbnail):
-        if field_file:
-            field_file.delete(save=False)
-
-
-# Checking
 
 
 @functools.cache

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.utils import get_user_display_name
 
-from .models import Feedback, FeedbackPhoto
-from .permissions import visible_categories
+from ..models import Feedback, FeedbackPhoto
+from ..permissions import visible_categories
 
 #: Searched with ``icontains`` by the inbox's search box.
 SEARCH_FIELDS = ["reference", "message", "address"]

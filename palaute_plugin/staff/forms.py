@@ -5,8 +5,6 @@ more; the action itself checks permission, status and version. To change an
 action's fields, subclass its form and put the subclass in ``ACTION_FORMS``.
 """
 
-import math
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -15,17 +13,19 @@ from django.utils.text import Truncator, capfirst
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from . import actions, photos
-from .conf import palaute_setting
-from .forms import (
+from .. import actions
+from ..conf import palaute_setting
+from ..fields import (
     PHOTO_ACCEPT,
     MultipleFileInput,
     MultiplePhotoField,
     clean_phone,
     clean_photo_files,
 )
-from .models import LANGUAGE_CHOICES, Feedback, FeedbackCategory, OtherAuthority, ResponseTemplate
-from .permissions import feedback_for_user, visible_categories
+from ..geo import distance_between
+from ..models import LANGUAGE_CHOICES, Feedback, FeedbackCategory, OtherAuthority, ResponseTemplate
+from ..permissions import feedback_for_user, visible_categories
+from ..photos.images import clean_photo
 
 CANDIDATE_PREVIEW_CHARS = 60
 STAFF_CHANNELS = (
@@ -208,17 +208,6 @@ class ReplyForm(ActionForm):
         return cleaned
 
 
-def distance_metres(first, second):
-    """The great-circle distance between two cases, or ``None`` if one has no place."""
-    if not (first.has_location and second.has_location):
-        return None
-    lat1, lat2 = math.radians(first.latitude), math.radians(second.latitude)
-    dlat = lat2 - lat1
-    dlon = math.radians(second.longitude - first.longitude)
-    a = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
-
-
 def distance_label(metres):
     if metres is None:
         return ""
@@ -265,7 +254,7 @@ class AlreadyKnownForm(ActionForm):
     def candidate_label(self, case):
         parts = [case.reference, date_format(localtime(case.created_at), "SHORT_DATE_FORMAT"),
                  str(case.get_status_display()),
-                 distance_label(distance_metres(self.feedback, case)),
+                 distance_label(distance_between(self.feedback, case)),
                  Truncator(case.message).chars(CANDIDATE_PREVIEW_CHARS)]
         return " · ".join(str(part) for part in parts if part)
 
@@ -547,7 +536,7 @@ class StaffFeedbackForm(forms.Form):
 
     def clean_photos(self):
         # The full clean here: staff photos are stored ready, not cleaned by a task.
-        return clean_photo_files(self.cleaned_data.get("photos"), check=photos.clean_photo)
+        return clean_photo_files(self.cleaned_data.get("photos"), check=clean_photo)
 
     def clean(self):
         cleaned = super().clean()

@@ -11,10 +11,10 @@ from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .admin_actions import FeedbackActionView, FeedbackCreateView
-from .admin_views import FeedbackDetailView, FeedbackIndexView, FeedbackPhotoView
-from .models import FeedbackCategory, OtherAuthority, ResponseTemplate
-from .permissions import user_can_access_feedback_admin
+from ..models import FeedbackCategory, OtherAuthority, ResponseTemplate
+from ..permissions import user_can_access_feedback_admin
+from .case_views import FeedbackActionView, FeedbackCreateView
+from .views import FeedbackDetailView, FeedbackIndexView, FeedbackPhotoView
 
 
 class FeedbackMenuItem(MenuItem):

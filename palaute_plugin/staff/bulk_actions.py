@@ -25,10 +25,10 @@ from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets import AdminDateInput
 
-from . import actions
+from .. import actions
+from ..models import Feedback, FeedbackCategory
+from ..permissions import FeedbackPermissionPolicy, feedback_for_user
 from .filters import filter_listing, handlers_of
-from .models import Feedback, FeedbackCategory
-from .permissions import FeedbackPermissionPolicy, feedback_for_user
 
 Status = Feedback.Status
 DETAIL_URL_NAME = "palaute_feedback:detail"

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 
+from ..models import Feedback
+from ..permissions import feedback_for_user, user_can_access_feedback_admin
 from . import filters
-from .admin_views import due_marker
-from .models import Feedback
-from .permissions import feedback_for_user, user_can_access_feedback_admin
+from .views import due_marker
 
 INDEX_URL_NAME = "palaute_feedback:index"
 DETAIL_URL_NAME = "palaute_feedback:detail"

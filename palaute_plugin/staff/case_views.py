@@ -14,10 +14,10 @@ from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from . import actions, notifications
-from .admin_forms import ACTION_FORMS, StaffFeedbackForm, action_forms, can_enter_feedback
-from .admin_views import FeedbackDetailView
-from .permissions import can_view_feedback
+from .. import actions, notifications
+from ..permissions import can_view_feedback
+from .forms import ACTION_FORMS, StaffFeedbackForm, action_forms, can_enter_feedback
+from .views import FeedbackDetailView
 
 
 def reply_preview(feedback, message):

@@ -1,0 +1,56 @@
+"""Form fields shared by the resident's forms and the staff's: photos and phone numbers."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .photos.images import inspect_photo, validate_photo_count
+
+PHONE_RE = re.compile(r"^\+?[\d\s().-]{5,30}$")
+PHOTO_ACCEPT = (
+    "image/jpeg,image/png,image/webp,image/heic,image/heif,.jpg,.jpeg,.png,.webp,.heic,.heif"
+)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data or []) if f] if isinstance(data, list | tuple) else (
+            [data] if data else [])
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
+
+
+def clean_photo_files(files, check=None):
+    """Check the count, then each photo's bytes, format and pixels; every error is reported.
+
+    ``check`` handles one upload (``photos.inspect_photo`` unless given): with the quick
+    check the photos are cleaned (decoded, re-encoded) by a task after the case is saved.
+    """
+    check = check or inspect_photo
+    files = files or []
+    if not files:
+        return []
+    validate_photo_count(files)
+    cleaned, errors = [], []
+    for uploaded in files:
+        try:
+            cleaned.append(check(uploaded))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def clean_phone(value, message):
+    """The phone number stripped, or ``message`` as an ``invalid_phone`` error."""
+    phone = value.strip()
+    if phone and not PHONE_RE.match(phone):
+        raise ValidationError(message, code="invalid_phone")
+    return phone

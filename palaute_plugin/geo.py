@@ -1,0 +1,63 @@
+"""Places: reading a map point, the city's area, distances and bounding boxes.
+
+The one place for geometry: the public form, the staff screens, "already known"
+candidates and the public map all use these. Distances are great-circle metres
+(at Tornio's latitude a degree of longitude is less than half a degree of latitude,
+so comparing raw degrees orders places wrongly).
+"""
+
+import math
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .conf import palaute_setting
+
+EARTH_RADIUS_M = 6_371_000
+
+POINT_RE = re.compile(
+    r"^\s*(?:SRID=4326;)?POINT\s?\(\s*(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s*\)\s*$", re.I
+)
+
+def parse_point(value):
+    """``SRID=4326;POINT(lon lat)`` (as wagtailgeowidget writes it) to ``(lat, lon)``."""
+    match = POINT_RE.match(value or "")
+    if not match:
+        raise ValidationError(_("The place on the map could not be read. Mark it again."),
+                              code="invalid_point")
+    lon, lat = float(match.group(1)), float(match.group(2))
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationError(_("The coordinates are not valid. Mark the place again."),
+                              code="out_of_world")
+    return lat, lon
+
+
+def within_city_area(lat, lon):
+    south, west, north, east = palaute_setting("AREA_BOUNDS")
+    return south <= lat <= north and west <= lon <= east
+
+
+def distance_m(lat1, lon1, lat2, lon2):
+    """The great-circle (haversine) distance in metres between two points in degrees."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
+
+
+def distance_between(first, second):
+    """Metres between two things with ``latitude``/``longitude``; ``None`` if one has no place."""
+    if None in (first.latitude, first.longitude, second.latitude, second.longitude):
+        return None
+    return distance_m(first.latitude, first.longitude, second.latitude, second.longitude)
+
+
+def bounds_around(lat, lon, radius_m):
+    """``(south, west, north, east)`` of a box that contains the circle of ``radius_m``."""
+    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+    coslat = max(math.cos(math.radians(lat)), 1e-6)
+    dlon = min(180.0, math.degrees(radius_m / (EARTH_RADIUS_M * coslat)))
+    return (max(-90.0, lat - dlat), max(-180.0, lon - dlon),
+            min(90.0, lat + dlat), min(180.0, lon + dlon))
