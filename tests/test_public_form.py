@@ -341,7 +341,7 @@ def test_status_page_shows_public_history_only(client, page, category):
     assert response.status_code == 200
     assert feedback.reference in html
     assert response["Cache-Control"] == "private, no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "vastaava" not in html  # no staff names
 
 

@@ -53,6 +53,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "cms.urls"
+# A styled, translated page that keeps the resident's text (see palaute_plugin/public/csrf.py).
+CSRF_FAILURE_VIEW = "palaute_plugin.public.csrf.csrf_failure"
 
 TEMPLATES = [
     {

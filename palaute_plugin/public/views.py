@@ -123,10 +123,15 @@ def get_feedback_by_token(token):
 
 
 def private_response(response):
-    """Pages reached by a secret link: not cached, not indexed, no referrer leaks."""
+    """Pages reached by a secret link: not cached, not indexed, no referrer leaks.
+
+    ``same-origin`` keeps the secret link out of other sites' logs; ``no-referrer``
+    would make browsers post the page's own form with ``Origin: null``, which
+    Django's CSRF check refuses.
+    """
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
