@@ -65,11 +65,12 @@ def submit_feedback(*, category, message, kind=Feedback.Kind.FEEDBACK, location=
     ``location`` is ``(lat, lon)`` or ``None``; ``cleaned_photos`` come from
     ``photos.images`` (``inspect_photo`` or ``clean_photo``). A repeated
     ``submission_key`` (double click, replayed post) returns the case it already
-    created instead of a new one.
+    created instead of a new one, with ``replayed`` set to True (False on a new case).
     """
     if submission_key:
         existing = Feedback.objects.filter(submission_key=submission_key).first()
         if existing:
+            existing.replayed = True
             return existing
     latitude, longitude = location if location else (None, None)
     feedback = Feedback(
@@ -92,6 +93,7 @@ def submit_feedback(*, category, message, kind=Feedback.Kind.FEEDBACK, location=
         if submission_key:
             existing = Feedback.objects.filter(submission_key=submission_key).first()
             if existing:  # the same post won a race with itself
+                existing.replayed = True
                 return existing
         raise
     except Exception:
@@ -99,6 +101,7 @@ def submit_feedback(*, category, message, kind=Feedback.Kind.FEEDBACK, location=
         raise
     logger.info("Feedback %s received (%s, %s)", feedback.reference, category.service_code,
                 channel)
+    feedback.replayed = False
     return feedback
 
 

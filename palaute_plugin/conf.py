@@ -20,9 +20,20 @@ DEFAULTS = {
     # Anti-spam, no third party involved
     "MIN_SUBMIT_SECONDS": 3,
     "FORM_MAX_AGE_SECONDS": 2 * 60 * 60,
-    "RATE_LIMIT_COUNT": 10,
-    "RATE_LIMIT_WINDOW_SECONDS": 60 * 60,
-    "TRUST_X_FORWARDED_FOR": False,
+    # Accepted submissions per client address ("count/period", django-ratelimit's
+    # syntax). Generous, because a school, a library or a mobile carrier's NAT puts
+    # many residents behind one address; invalid posts are not counted.
+    "RATE_LIMIT": "30/h",
+    # Site-wide, in the same period: at SITE_ALERT_COUNT staff are alerted (once per
+    # period); at SITE_RATE_LIMIT the form pauses for everyone until the period ends.
+    "SITE_ALERT_COUNT": 200,
+    "SITE_RATE_LIMIT": "1000/h",
+    # Who hears of a flood; empty: the members of ADMIN_GROUP_NAME with an email.
+    "ALERT_EMAILS": (),
+    # How many reverse proxies of our own are in front of the site (see proxies.py).
+    "TRUSTED_PROXY_COUNT": 0,
+    # A phone number shown when the form cannot be used (rate limit, flood).
+    "CONTACT_PHONE": "",
     # The city's area: (south, west, north, east). Tornio with a generous margin.
     "AREA_BOUNDS": (65.55, 23.55, 66.45, 24.95),
     # Email delivery retries

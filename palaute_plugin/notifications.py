@@ -146,6 +146,14 @@ def admin_feedback_url(feedback):
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
+def notify_flood(recipients, *, count, limit):
+    """Tell the feedback administrators that the site receives an unusual flood."""
+    admin_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("wagtailadmin_home")
+    context = {"count": count, "limit": limit, "admin_url": admin_url}
+    return [queue_email("flood_alert", address, language=settings.LANGUAGE_CODE[:2],
+                        context=context) for address in recipients]
+
+
 def notify_resident(feedback, template, **extra):
     """A decision or reply to the resident, in their language (if they left an email)."""
     if not feedback.contact_email:

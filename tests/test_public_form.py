@@ -223,7 +223,10 @@ def test_too_fast_submission_is_rejected(client, page, category, settings):
 def test_filled_honeypot_looks_like_success_but_saves_and_sends_nothing(client, page,
                                                                         category):
     response = post(client, page, form_data(category, website="http://spam.example"))
-    assert response.status_code == 200
+    assert response.status_code == 302  # the same shape as a real submission
+    receipt = client.get(response["Location"])
+    assert receipt.status_code == 200
+    assert "Kiitos" in receipt.content.decode()
     assert Feedback.objects.count() == 0 and mail.outbox == []
 
 
@@ -254,14 +257,6 @@ def test_post_without_csrf_token_is_forbidden(page, category):
     assert Feedback.objects.count() == 0
 
 
-def test_rate_limit_gives_a_readable_page(client, page, category, settings):
-    settings.PALAUTE_RATE_LIMIT_COUNT = 2
-    for _ in range(2):
-        post(client, page, form_data(category, message="Viesti joka on tarpeeksi pitkä"))
-    response = post(client, page, form_data(category))
-    assert response.status_code == 429
-    assert "<h1>" in response.content.decode()
-    assert Feedback.objects.count() == 2
 
 
 def test_location_required_by_category(client, page, category):
@@ -327,10 +322,6 @@ def test_failure_while_saving_leaves_nothing(client, page, category, settings):
     assert not [p for p in root.rglob("*") if p.is_file()]  # the upload is gone too
 
 
-def test_rate_limit_counts_the_address_our_proxy_added(rf, settings):
-    settings.PALAUTE_TRUST_X_FORWARDED_FOR = True
-    request = rf.post("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
-    assert antispam.client_address(request) == "203.0.113.9"
 
 
 def test_status_page_shows_public_history_only(client, page, category):

@@ -1,4 +1,7 @@
-"""Anti-spam without third parties: a honeypot, a signed time token, a rate limit."""
+"""Anti-spam without third parties: a honeypot, a signed time token, replay binding.
+
+The rate limits are in ``ratelimit.py``.
+"""
 
 import secrets
 import time
@@ -9,6 +12,9 @@ from django.core.cache import cache
 from ..conf import palaute_setting
 
 TOKEN_SALT = "palaute_plugin.form_token"  # noqa: S105 (a salt, not a secret)
+SENT_COOKIE = "palaute_sent"
+SENT_SALT = "palaute_plugin.sent"
+SENT_REMEMBERED = 10
 
 
 class TokenError(Exception):
@@ -39,24 +45,37 @@ def check_form_token(token, now=None):
     return nonce
 
 
-def client_address(request):
-    if palaute_setting("TRUST_X_FORWARDED_FOR"):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            # The last address is the one our own proxy added; earlier ones are the client's word.
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+def issue_decoy_token():
+    """A receipt address for a bot that filled the honeypot: it looks like a real one."""
+    token = secrets.token_urlsafe(32)
+    cache.set(f"palaute:decoy:{token}", 1, timeout=palaute_setting("FORM_MAX_AGE_SECONDS"))
+    return token
 
 
-def rate_limit_exceeded(request):
-    """Count this post against the client's window; True when over the limit."""
-    window = palaute_setting("RATE_LIMIT_WINDOW_SECONDS")
-    bucket = int(time.time() // window)
-    key = f"palaute:rate:{client_address(request)}:{bucket}"
-    cache.add(key, 0, timeout=window)
+def is_decoy_token(token):
+    return bool(cache.get(f"palaute:decoy:{token}"))
+
+
+def _sent_nonces(request):
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > palaute_setting("RATE_LIMIT_COUNT")
+        value = request.get_signed_cookie(SENT_COOKIE, salt=SENT_SALT,
+                                          max_age=palaute_setting("FORM_MAX_AGE_SECONDS"))
+    except (KeyError, signing.BadSignature):
+        return []
+    return [nonce for nonce in value.split(",") if nonce]
+
+
+def sent_by_this_browser(request, nonce):
+    """Whether this browser sent the form with this token (so may see its receipt again)."""
+    return bool(nonce) and nonce in _sent_nonces(request)
+
+
+def remember_sent(request, response, nonce):
+    """Bind a sent form token to this browser, so that only it gets the receipt on a replay."""
+    if not nonce:
+        return
+    nonces = [n for n in _sent_nonces(request) if n != nonce][-(SENT_REMEMBERED - 1):]
+    response.set_signed_cookie(
+        SENT_COOKIE, ",".join([*nonces, nonce]), salt=SENT_SALT,
+        max_age=palaute_setting("FORM_MAX_AGE_SECONDS"), secure=request.is_secure(),
+        httponly=True, samesite="Lax")

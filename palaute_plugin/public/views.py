@@ -7,13 +7,15 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from wagtail.models import ModelLogEntry
 
 from .. import actions, log_actions
+from ..conf import palaute_setting
 from ..models import Feedback, FeedbackCategory, current_language
-from . import antispam
+from . import antispam, ratelimit
 from .caching import form_cache_key
 from .forms import FeedbackForm, FollowUpForm
 
@@ -72,20 +74,34 @@ def form_response(request, page, form=None, status=200):
                             status=status)
 
 
+def rate_limited_message():
+    message = _("We have received many messages from your connection in a short time. "
+                "Your text is kept: please send it again later.")
+    phone = palaute_setting("CONTACT_PHONE")
+    if phone:
+        message = format_lazy("{} {}", message,
+                              _("In a hurry? Call %(phone)s.") % {"phone": phone})
+    return message
+
+
+def receipt_redirect(page, token):
+    return redirect(page.url + page.reverse_subpage("receipt_view", args=[token]))
+
+
 @never_cache
 def feedback_form_view(request, page):
     """Show the form; on a valid post create the case and redirect to the receipt."""
     if request.method != "POST":
         return form_response(request, page)
 
-    if antispam.rate_limit_exceeded(request):
-        return TemplateResponse(request, "palaute_plugin/rate_limited.html",
-                                {"page": page, "self": page}, status=429)
     form = FeedbackForm(request.POST, request.FILES)
     if form.honeypot_filled:
-        # Looks like success to a bot; nothing is saved or sent.
-        return TemplateResponse(request, "palaute_plugin/receipt.html",
-                                {"page": page, "self": page, "feedback": None})
+        # Looks like success to a bot, redirect and all; nothing is saved or sent.
+        return receipt_redirect(page, antispam.issue_decoy_token())
+    if ratelimit.limited(request):
+        form.is_valid()  # the input is shown back as typed, with any errors
+        form.add_error(None, rate_limited_message())
+        return reshow_form(request, page, form, status=429)
     token_error = None
     try:
         nonce = antispam.check_form_token(request.POST.get("form_token"))
@@ -93,14 +109,27 @@ def feedback_form_view(request, page):
         token_error, nonce = error.reason, None
     if form.is_valid() and token_error is None:
         feedback = save_feedback(request, page, form, nonce)
-        return redirect(page.url + page.reverse_subpage("receipt_view",
-                                                        args=[feedback.tracking_token]))
-    # Re-show with the resident's input kept and a fresh token.
-    form.data = form.data.copy()
-    form.data["form_token"] = antispam.issue_form_token()
+        if feedback.replayed and not antispam.sent_by_this_browser(request, nonce):
+            # Someone else's form token: the earlier receipt is not theirs to see.
+            form.add_error(None, _("This form has been sent already. The receipt and the "
+                                   "private link were shown to the sender and emailed to "
+                                   "them. To send new feedback, reload the page."))
+            return reshow_form(request, page, form, status=400)
+        if not feedback.replayed:
+            ratelimit.record_accepted(request)
+        response = receipt_redirect(page, feedback.tracking_token)
+        antispam.remember_sent(request, response, nonce)
+        return response
     if token_error:
         form.add_error(None, TOKEN_MESSAGES[token_error])
-    return form_response(request, page, form, status=400)
+    return reshow_form(request, page, form, status=400)
+
+
+def reshow_form(request, page, form, status):
+    """The form again with the resident's input kept and a fresh token."""
+    form.data = form.data.copy()
+    form.data["form_token"] = antispam.issue_form_token()
+    return form_response(request, page, form, status=status)
 
 
 def save_feedback(request, page, form, nonce):
@@ -136,6 +165,9 @@ def private_response(response):
 
 
 def receipt_view(request, page, token):
+    if antispam.is_decoy_token(token):
+        context = {"page": page, "self": page, "feedback": None}
+        return private_response(TemplateResponse(request, "palaute_plugin/receipt.html", context))
     feedback = get_feedback_by_token(token)
     context = {"page": page, "self": page, "feedback": feedback,
                "status_url": page.status_url(feedback, request)}
@@ -149,20 +181,21 @@ def status_view(request, page, token):
     if request.method == "POST" and not feedback.is_open:
         status = 400  # closed meanwhile: the page says so and offers new feedback
     elif request.method == "POST":
-        if antispam.rate_limit_exceeded(request):
-            return TemplateResponse(request, "palaute_plugin/rate_limited.html",
-                                    {"page": page, "self": page}, status=429)
-        form = FollowUpForm(request.POST, request.FILES)
-        if form.is_valid():
+        form, status = FollowUpForm(request.POST, request.FILES), 400
+        if ratelimit.limited(request):
+            form.is_valid()
+            form.add_error(None, rate_limited_message())
+            status = 429
+        elif form.is_valid():
             try:
                 actions.resident_follow_up(feedback, message=form.cleaned_data["message"],
                                            cleaned_photos=form.cleaned_data["photos"])
             except actions.ActionError as error:
                 form.add_error(None, str(error))
             else:
+                ratelimit.record_accepted(request)
                 return redirect(page.url + page.reverse_subpage("status_view", args=[token])
                                 + "?added=1")
-        status = 400
     history = (ModelLogEntry.objects.for_instance(feedback)
                .filter(action__in=log_actions.PUBLIC).order_by("timestamp", "pk"))
     context = {"page": page, "self": page, "feedback": feedback, "history": history,

@@ -1,0 +1,93 @@
+"""How many submissions the public forms accept: per client and for the whole site.
+
+Counted with django-ratelimit on the shared cache (Redis in production), keyed by
+``proxies.client_address``. Only accepted submissions count (:func:`record_accepted`
+after the case is saved), so typing errors never lock a resident out, and an
+attacker's junk posts that fail validation cost them nothing and us nothing.
+
+A flood across the whole site first alerts staff (at ``SITE_ALERT_COUNT``, once
+per period) and only at ``SITE_RATE_LIMIT`` pauses the form for everyone.
+"""
+
+import logging
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django_ratelimit.core import get_usage
+
+from ..conf import palaute_setting
+from ..proxies import client_address
+
+logger = logging.getLogger(__name__)
+
+CLIENT_GROUP = "palaute:accepted-by-client"
+SITE_GROUP = "palaute:accepted-site-wide"
+
+
+def _client_key(group, request):
+    return client_address(request)
+
+
+def _site_key(group, request):
+    return "site"
+
+
+def _usage(request, group, key, rate, increment):
+    usage = get_usage(request, group=group, key=key, rate=rate, method=["POST"],
+                      increment=increment)
+    if usage is not None and usage["time_left"] < 0:
+        # The cache could not count: accept feedback rather than turn everyone away.
+        logger.error("Rate limit %s could not be counted (cache unavailable).", group)
+        return None
+    return usage
+
+
+def _full(usage):
+    return usage is not None and usage["count"] >= usage["limit"]
+
+
+def client_limited(request):
+    """Whether this client has sent as many as allowed in the current period."""
+    return _full(_usage(request, CLIENT_GROUP, _client_key, palaute_setting("RATE_LIMIT"),
+                        increment=False))
+
+
+def site_paused(request):
+    """Whether the whole site has taken all it takes in the current period (a flood)."""
+    return _full(_usage(request, SITE_GROUP, _site_key, palaute_setting("SITE_RATE_LIMIT"),
+                        increment=False))
+
+
+def limited(request):
+    return client_limited(request) or site_paused(request)
+
+
+def record_accepted(request):
+    """Count an accepted submission; alert staff once when the site sees a flood."""
+    _usage(request, CLIENT_GROUP, _client_key, palaute_setting("RATE_LIMIT"), increment=True)
+    site = _usage(request, SITE_GROUP, _site_key, palaute_setting("SITE_RATE_LIMIT"),
+                  increment=True)
+    if site is not None and site["count"] >= palaute_setting("SITE_ALERT_COUNT"):
+        _alert_once(site)
+
+
+def _alert_once(usage):
+    # One alert per period: the first process to add the key sends it.
+    period_end = int(time.time()) + usage["time_left"]
+    if not cache.add(f"palaute:flood-alert:{period_end}", 1, timeout=usage["time_left"] + 60):
+        return
+    from ..notifications import notify_flood
+
+    logger.warning("Feedback flood: %s accepted submissions this period.", usage["count"])
+    notify_flood(alert_recipients(), count=usage["count"],
+                 limit=palaute_setting("SITE_RATE_LIMIT"))
+
+
+def alert_recipients():
+    configured = list(palaute_setting("ALERT_EMAILS"))
+    if configured:
+        return configured
+    admins = get_user_model().objects.filter(
+        is_active=True, groups__name=palaute_setting("ADMIN_GROUP_NAME")).exclude(email="")
+    return sorted(set(admins.values_list("email", flat=True)))
