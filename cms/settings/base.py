@@ -1,6 +1,7 @@
 """Settings shared by every environment of the city's Wagtail site."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_q",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,7 +52,24 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: locks out repeated failed admin logins.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin login brute force: 5 failures for one username from one address lock that
+# pair for 15 minutes (locking the username alone would let anyone lock staff out).
+# Unlock early in the admin (Settings → Login lockouts) or `manage.py axes_reset`.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
+# The same trusted-proxy rule as the feedback rate limits (PALAUTE_TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "palaute_plugin.proxies.client_address"
 
 ROOT_URLCONF = "cms.urls"
 # A styled, translated page that keeps the resident's text (see palaute_plugin/public/csrf.py).
@@ -161,6 +180,11 @@ else:
             "LOCATION": "palaute_cache",
         }
     }
+
+# Behind how many reverse proxies of our own the site runs (0: none; see proxies.py).
+PALAUTE_TRUSTED_PROXY_COUNT = int(os.environ.get("PALAUTE_TRUSTED_PROXY_COUNT", "0"))
+# Shown to residents when the form cannot take more (rate limit, flood).
+PALAUTE_CONTACT_PHONE = os.environ.get("PALAUTE_CONTACT_PHONE", "016 432 11")
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tornion kaupunki <palaute@tornio.fi>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
