@@ -39,7 +39,8 @@ DEFAULTS = {
     # Email delivery retries
     "EMAIL_MAX_ATTEMPTS": 8,
     "EMAIL_RETRY_BASE_SECONDS": 60,
-    "EMAIL_SENDING_LEASE_SECONDS": 15 * 60,
+    # None: a little over django-q2's task timeout (see tasks.sending_lease_seconds).
+    "EMAIL_SENDING_LEASE_SECONDS": None,
     # Reference numbers
     "REFERENCE_PREFIX": "",
     # Who sees everything

@@ -23,6 +23,7 @@ from .photos import store
 logger = logging.getLogger(__name__)
 
 RETRY_BATCH_SIZE = 200
+LEASE_MARGIN_SECONDS = 30
 
 
 def deliver_notification(notification_id):
@@ -54,13 +55,26 @@ def claim(notification_id):
     sending after it belonged to a worker that died (see ``release_stale``).
     """
     now = timezone.now()
-    lease = timedelta(seconds=palaute_setting("EMAIL_SENDING_LEASE_SECONDS"))
+    lease = timedelta(seconds=sending_lease_seconds())
     claimed = Notification.objects.filter(
         pk=notification_id, state=Notification.State.PENDING, next_attempt_at__lte=now
     ).update(
         state=Notification.State.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + lease
     )
     return claimed == 1
+
+
+def sending_lease_seconds():
+    """How long a row being sent is left to its worker before it counts as interrupted.
+
+    django-q2 kills a task at its timeout, so no send outlives it: a lease a little
+    longer keeps delivery exactly-once while an interrupted email is retried within
+    minutes, not a quarter of an hour.
+    """
+    configured = palaute_setting("EMAIL_SENDING_LEASE_SECONDS")
+    if configured:
+        return configured
+    return (Conf.TIMEOUT or 15 * 60) + LEASE_MARGIN_SECONDS
 
 
 def record_failure(notification, error):

@@ -380,6 +380,15 @@ def test_claim_leases_the_row_for_the_configured_time(monkeypatch):
     assert timedelta(seconds=590) < lease <= timedelta(seconds=600)
 
 
+def test_the_default_lease_is_a_little_over_the_task_timeout(monkeypatch):
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "TIMEOUT", 60)
+    assert tasks.sending_lease_seconds() == 90
+    monkeypatch.setattr(Conf, "TIMEOUT", None)  # no task timeout: the old safe lease
+    assert tasks.sending_lease_seconds() == 15 * 60 + 30
+
+
 @override_settings(PALAUTE_EMAIL_MAX_ATTEMPTS=2)
 def test_stale_row_at_the_maximum_fails():
     notification = queue_receipt()
