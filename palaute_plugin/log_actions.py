@@ -8,6 +8,7 @@ entry's ``data``.
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import LogFormatter
+from wagtail.models import ModelLogEntry
 
 RECEIVED = "palaute_plugin.received"
 ASSIGNED = "palaute_plugin.assigned"
@@ -19,6 +20,15 @@ FOLLOW_UP = "palaute_plugin.follow_up"
 
 #: What a resident may see on their status page (never notes, assignments or names).
 PUBLIC = (RECEIVED, REPLIED, STATUS_CHANGED, FOLLOW_UP)
+#: Statuses a resident is never told of, not even in the history of a reopened case.
+INTERNAL_STATUSES = ("rejected",)
+
+
+def public_history(feedback):
+    """The steps of a case its resident sees on the private status page, oldest first."""
+    return (ModelLogEntry.objects.for_instance(feedback).filter(action__in=PUBLIC)
+            .exclude(action=STATUS_CHANGED, data__status__in=INTERNAL_STATUSES)
+            .order_by("timestamp", "pk"))
 
 
 class TextFormatter(LogFormatter):

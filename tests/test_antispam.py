@@ -207,3 +207,17 @@ def test_status_follow_up_is_limited_and_keeps_the_text(settings, page, client):
 def post_to(client, path, message):
     with TestCase.captureOnCommitCallbacks(execute=True):
         return client.post(path, {"message": message})
+
+
+def test_a_reopened_rejected_case_never_shows_the_rejection(page, category, client):
+    from palaute_plugin import actions  # noqa: PLC0415
+
+    admin = UserFactory(is_superuser=True)
+    feedback = FeedbackFactory(page=page, category=category)
+    actions.reject(feedback, user=admin, reason="Näytti roskapostilta")
+    actions.reopen(feedback, user=admin)
+
+    html = client.get(f"/palaute/status/{feedback.tracking_token}/").content.decode()
+    assert "hylätty" not in html.lower()
+    assert "roskapostilta" not in html
+    assert "Tila muuttui: käsittelyssä" in html

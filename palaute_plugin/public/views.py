@@ -10,7 +10,6 @@ from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from wagtail.models import ModelLogEntry
 
 from .. import actions, log_actions
 from ..conf import palaute_setting
@@ -196,8 +195,7 @@ def status_view(request, page, token):
                 ratelimit.record_accepted(request)
                 return redirect(page.url + page.reverse_subpage("status_view", args=[token])
                                 + "?added=1")
-    history = (ModelLogEntry.objects.for_instance(feedback)
-               .filter(action__in=log_actions.PUBLIC).order_by("timestamp", "pk"))
+    history = log_actions.public_history(feedback)
     context = {"page": page, "self": page, "feedback": feedback, "history": history,
                "form": form if feedback.is_open else None,
                "added": request.GET.get("added") == "1"}
