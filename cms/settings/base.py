@@ -3,8 +3,10 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -44,6 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "cms.csp.SiteCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -198,6 +202,44 @@ GEO_WIDGET_LEAFLET_TILE_LAYER = os.environ.get(
 )
 GEO_WIDGET_LEAFLET_TILE_LAYER_OPTIONS = {
     "attribution": "&copy; OpenStreetMap contributors",
+}
+
+
+def csp_directives(tile_layer, admin=False):
+    """The Content-Security-Policy; the tile server's origin is allowed for images."""
+    tiles = urlsplit(tile_layer)
+    tile_origin = [f"{tiles.scheme}://{tiles.netloc}"] if tiles.netloc else []
+    directives = {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *tile_origin],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+    if admin:
+        # Wagtail's admin has inline scripts (its date widgets) and style attributes,
+        # and previews pages in frames; still nothing from another origin.
+        directives.update({
+            "script-src": [SELF, UNSAFE_INLINE],
+            "style-src": [SELF, UNSAFE_INLINE],
+            "frame-src": [SELF],
+            "frame-ancestors": [SELF],
+        })
+    return directives
+
+
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": csp_directives(GEO_WIDGET_LEAFLET_TILE_LAYER)}
+ADMIN_CSP_DIRECTIVES = csp_directives(GEO_WIDGET_LEAFLET_TILE_LAYER, admin=True)
+# Nothing on the site uses these; the feedback form alone allows geolocation ("use my
+# location"), see palaute_plugin/public/views.py.
+PERMISSIONS_POLICY = {
+    "camera": [], "microphone": [], "geolocation": [], "payment": [], "usb": [],
+    "accelerometer": [], "gyroscope": [], "magnetometer": [], "display-capture": [],
 }
 
 # Feedback photos are private: stored outside MEDIA_ROOT, served only by a

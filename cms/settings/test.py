@@ -1,7 +1,7 @@
 import os
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR, DATABASES, Q_CLUSTER
+from .base import BASE_DIR, DATABASES, Q_CLUSTER, csp_directives
 
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
@@ -16,6 +16,8 @@ Q_CLUSTER["sync"] = os.environ.get("PALAUTE_Q_SYNC", "1") == "1"
 
 # No test reaches the internet: tiles come from our own static files.
 GEO_WIDGET_LEAFLET_TILE_LAYER = "/static/palaute_plugin/img/blank-tile.png"
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": csp_directives(GEO_WIDGET_LEAFLET_TILE_LAYER)}
+ADMIN_CSP_DIRECTIVES = csp_directives(GEO_WIDGET_LEAFLET_TILE_LAYER, admin=True)
 
 PALAUTE_PHOTO_ROOT = os.environ.get(
     "PALAUTE_PHOTO_ROOT", str(BASE_DIR / "var" / "test-private-media")

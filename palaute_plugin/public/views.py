@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django_permissions_policy.decorators import permissions_policy_override
 
 from .. import actions, log_actions
 from ..conf import palaute_setting
@@ -87,7 +88,13 @@ def receipt_redirect(page, token):
     return redirect(page.url + page.reverse_subpage("receipt_view", args=[token]))
 
 
+#: The form may ask for the resident's location ("use my location"); nothing else may.
+FORM_PERMISSIONS_POLICY = {"geolocation": ["self"], "camera": [], "microphone": [],
+                           "payment": [], "usb": []}
+
+
 @never_cache
+@permissions_policy_override(FORM_PERMISSIONS_POLICY)
 def feedback_form_view(request, page):
     """Show the form; on a valid post create the case and redirect to the receipt."""
     if request.method != "POST":

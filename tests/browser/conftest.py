@@ -68,9 +68,10 @@ def new_context(browser, live_server, photo_root):
     """``new_context(**options)``: a fi-FI context, phone-sized unless options say else.
 
     Requests to anything but the live server are aborted and recorded; the test
-    fails at teardown if there were any, or if a page raised a JavaScript error.
+    fails at teardown if there were any, if a page raised a JavaScript error, or if
+    the browser reported a Content-Security-Policy violation.
     """
-    contexts, blocked, js_errors = [], [], []
+    contexts, blocked, js_errors, csp_violations = [], [], [], []
     allowed = (live_server.url, f"blob:{live_server.url}", "data:")
 
     def guard(route):
@@ -88,6 +89,9 @@ def new_context(browser, live_server, photo_root):
         context.route("**/*", guard)
         context.on("page", lambda page: page.on(
             "pageerror", lambda error: js_errors.append(f"{page.url}: {error.stack or error}")))
+        context.on("console", lambda message: csp_violations.append(
+            f"{message.page.url if message.page else ''}: {message.text}")
+            if "Content Security Policy" in message.text else None)
         contexts.append(context)
         return context
 
@@ -99,6 +103,8 @@ def new_context(browser, live_server, photo_root):
         pytest.fail(f"The page tried to reach outside the live server: {blocked}")
     if js_errors:
         pytest.fail(f"JavaScript errors on the page: {js_errors}")
+    if csp_violations:
+        pytest.fail(f"Content-Security-Policy violations: {csp_violations}")
 
 
 @pytest.fixture
