@@ -13,7 +13,10 @@ DEFAULTS = {
     "PHOTO_MAX_PIXELS": 50_000_000,
     "PHOTO_MAX_EDGE": 2560,
     "PHOTO_THUMB_EDGE": 480,
-    "PHOTO_ROOT": None,  # falls back to the PALAUTE_PHOTO_ROOT setting in cms
+    "PHOTO_ROOT": None,
+    # Posts above this many bytes are refused before they are read (None: what
+    # MAX_PHOTOS photos of PHOTO_MAX_BYTES and the form can take at most).
+    "MAX_REQUEST_BYTES": None,  # falls back to the PALAUTE_PHOTO_ROOT setting in cms
     # Message
     "MESSAGE_MIN_LENGTH": 10,
     "MESSAGE_MAX_LENGTH": 5000,
