@@ -147,7 +147,9 @@ class Command(BaseCommand):
                 title=PAGE_TEXTS["fi"]["home"], slug="tornio", locale=locales["fi"]))
         Site.objects.update_or_create(
             is_default_site=True,
-            defaults={"hostname": url.hostname, "port": url.port or 80, "root_page": home,
+            defaults={"hostname": url.hostname,
+                      "port": url.port or (443 if url.scheme == "https" else 80),
+                      "root_page": home,
                       "site_name": "Tornio"})
         # Wagtail's own welcome page is not part of the city site.
         Page.objects.filter(depth=2, content_type__model="page").exclude(pk=home.pk).delete()
