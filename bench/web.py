@@ -82,7 +82,7 @@ class _no_rate_limit:
     def __enter__(self):
         from django.test import override_settings
 
-        self.override = override_settings(PALAUTE_RATE_LIMIT_COUNT=10**9)
+        self.override = override_settings(PALAUTE_RATE_LIMIT="1000000/h", PALAUTE_SITE_RATE_LIMIT="1000000/h")
         self.override.enable()
 
     def __exit__(self, *exc):

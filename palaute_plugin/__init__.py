@@ -1,1 +1,1 @@
-"""Tornio's resident feedback system as a reusable Wagtail app."""
+"""A city's resident feedback system as a reusable Wagtail app."""

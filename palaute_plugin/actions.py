@@ -376,7 +376,7 @@ def add_note(feedback, *, user, text, expected_version=None):
 def create_staff_feedback(*, user, channel, category, kind, message, location=None,
                           address="", contact_name="", contact_email="", contact_phone="",
                           language="fi", cleaned_photos=()):
-    """Feedback received by phone, post, email or at Kompassi, entered by staff."""
+    """Feedback received by phone, post, email or at a service point, entered by staff."""
     if channel in (Feedback.Channel.WEB, Feedback.Channel.API):
         raise ActionError(_("Choose how the feedback was received."))
     if not category.accepts_feedback or not permissions.visible_categories(user).filter(

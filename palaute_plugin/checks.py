@@ -1,37 +1,237 @@
-"""System checks for the ``PALAUTE_*`` settings."""
+"""System checks: the ``PALAUTE_*`` settings and what the plugin needs from the site.
 
-from django.core.checks import Error, Tags, register
+Errors (``palaute_plugin.E0xx``) stop ``manage.py check``; warnings (``W0xx``) fail
+``check --fail-level WARNING``. README.md ("Install into your own Wagtail site") lists them.
+"""
 
-from .conf import palaute_setting
+import os
+import re
+from urllib.parse import urlsplit
+
+from django.apps import apps
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+from django.core.files.storage import FileSystemStorage
+
+from .conf import DEFAULTS, palaute_setting
+
+#: Apps the plugin imports from or relies on at run time.
+REQUIRED_APPS = (
+    "wagtail",
+    "wagtail.admin",
+    "wagtail.snippets",
+    "wagtail.contrib.routable_page",
+    "wagtailgeowidget",
+    "modelcluster",
+    "django_filters",
+    "django_q",
+    "django.contrib.staticfiles",
+)
+VENDOR_FINDER = "palaute_plugin.finders.VendorFinder"
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}  # noqa: S104 (names, not a bind)
+#: Settings that must be whole numbers of at least 1 (E002) or at least 0 (E004).
+POSITIVE_INTEGERS = (
+    "MAX_PHOTOS", "PHOTO_MAX_BYTES", "PHOTO_MAX_PIXELS", "PHOTO_MAX_EDGE", "PHOTO_THUMB_EDGE",
+    "MESSAGE_MAX_LENGTH", "FORM_MAX_AGE_SECONDS", "EMAIL_MAX_ATTEMPTS",
+    "EMAIL_RETRY_BASE_SECONDS", "SITE_ALERT_COUNT",
+)
+#: Whole numbers of at least 1, or None for a value derived from other settings.
+OPTIONAL_POSITIVE_INTEGERS = ("EMAIL_SENDING_LEASE_SECONDS", "MAX_REQUEST_BYTES")
+NON_NEGATIVE_INTEGERS = ("MESSAGE_MIN_LENGTH", "MIN_SUBMIT_SECONDS", "TRUSTED_PROXY_COUNT")
+#: django-ratelimit's "count/period" rates, e.g. "30/h".
+RATES = ("RATE_LIMIT", "SITE_RATE_LIMIT")
+RATE_RE = re.compile(r"^\d+/\d*[smhd]$")
+#: ``Feedback.reference`` holds 30 characters; "2026-00042" takes 10 of them.
+REFERENCE_PREFIX_MAX_LENGTH = 15
+
+
+def is_integer(value, minimum):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def as_box(value):
+    """``(south, west, north, east)`` as floats, or ``None`` if it is not a valid box."""
+    try:
+        south, west, north, east = (float(v) for v in value)
+    except (TypeError, ValueError):
+        return None
+    if -90 <= south < north <= 90 and -180 <= west < east <= 180:
+        return south, west, north, east
+    return None
+
+
+def as_point(value):
+    """``(lat, lon)`` as floats, or ``None`` if it is not a valid point."""
+    try:
+        lat, lon = (float(v) for v in value)
+    except (TypeError, ValueError):
+        return None
+    if -90 <= lat <= 90 and -180 <= lon <= 180:
+        return lat, lon
+    return None
+
+
+def is_inside(path, folder):
+    path, folder = os.path.abspath(path), os.path.abspath(folder)
+    return os.path.commonpath([path, folder]) == folder
 
 
 @register(Tags.compatibility)
-def check_palaute_settings(app_configs, **kwargs):
-    errors = []
-    bounds = palaute_setting("AREA_BOUNDS")
-    try:
-        south, west, north, east = (float(v) for v in bounds)
-        valid = -90 <= south < north <= 90 and -180 <= west < east <= 180
-    except (TypeError, ValueError):
-        valid = False
-    if not valid:
-        errors.append(
-            Error(
-                "PALAUTE_AREA_BOUNDS must be (south, west, north, east) in degrees.",
-                id="palaute_plugin.E001",
-            )
-        )
-    for name in ("MAX_PHOTOS", "PHOTO_MAX_BYTES", "PHOTO_MAX_PIXELS", "MESSAGE_MAX_LENGTH"):
-        value = palaute_setting(name)
-        if not isinstance(value, int) or value < 1:
-            errors.append(
-                Error(f"PALAUTE_{name} must be a positive integer.", id="palaute_plugin.E002")
-            )
+def check_unknown_settings(app_configs, **kwargs):
+    return [
+        Warning(f"{name} is not a setting of palaute_plugin.",
+                hint="Check the spelling; README.md lists the PALAUTE_* settings.",
+                id="palaute_plugin.W001")
+        for name in dir(settings)
+        if name.startswith("PALAUTE_") and name[len("PALAUTE_"):] not in DEFAULTS
+    ]
+
+
+@register(Tags.compatibility)
+def check_numbers(app_configs, **kwargs):
+    errors = [
+        Error(f"PALAUTE_{name} must be a whole number of at least 1.", id="palaute_plugin.E002")
+        for name in POSITIVE_INTEGERS if not is_integer(palaute_setting(name), 1)
+    ]
+    errors += [
+        Error(f"PALAUTE_{name} must be a whole number of at least 1, or None.",
+              id="palaute_plugin.E002")
+        for name in OPTIONAL_POSITIVE_INTEGERS
+        if palaute_setting(name) is not None and not is_integer(palaute_setting(name), 1)
+    ]
+    errors += [
+        Error(f"PALAUTE_{name} must be a whole number of at least 0.", id="palaute_plugin.E004")
+        for name in NON_NEGATIVE_INTEGERS if not is_integer(palaute_setting(name), 0)
+    ]
+    if errors:
+        return errors
     if palaute_setting("MESSAGE_MIN_LENGTH") > palaute_setting("MESSAGE_MAX_LENGTH"):
-        errors.append(
-            Error(
-                "PALAUTE_MESSAGE_MIN_LENGTH is larger than PALAUTE_MESSAGE_MAX_LENGTH.",
-                id="palaute_plugin.E003",
-            )
-        )
+        errors.append(Error(
+            "PALAUTE_MESSAGE_MIN_LENGTH is larger than PALAUTE_MESSAGE_MAX_LENGTH.",
+            id="palaute_plugin.E003"))
+    if palaute_setting("PHOTO_THUMB_EDGE") > palaute_setting("PHOTO_MAX_EDGE"):
+        errors.append(Warning(
+            "PALAUTE_PHOTO_THUMB_EDGE is larger than PALAUTE_PHOTO_MAX_EDGE.",
+            hint="Thumbnails are never larger than the photo: lower PALAUTE_PHOTO_THUMB_EDGE.",
+            id="palaute_plugin.W003"))
     return errors
+
+
+@register(Tags.compatibility)
+def check_other_settings(app_configs, **kwargs):
+    errors = [
+        Error(f"PALAUTE_{name} must be a rate such as \"30/h\" (count/period, the period "
+              "one of s, m, h, d).", id="palaute_plugin.E005")
+        for name in RATES
+        if not (isinstance(palaute_setting(name), str) and RATE_RE.match(palaute_setting(name)))
+    ]
+    alerts = palaute_setting("ALERT_EMAILS")
+    if isinstance(alerts, str) or not all(
+            isinstance(address, str) and "@" in address for address in alerts):
+        errors.append(Error("PALAUTE_ALERT_EMAILS must be a list of email addresses.",
+                            id="palaute_plugin.E015"))
+    if not isinstance(palaute_setting("CONTACT_PHONE"), str):
+        errors.append(Error("PALAUTE_CONTACT_PHONE must be text.", id="palaute_plugin.E016"))
+    prefix = palaute_setting("REFERENCE_PREFIX")
+    if not isinstance(prefix, str) or len(prefix) > REFERENCE_PREFIX_MAX_LENGTH:
+        errors.append(Error(
+            f"PALAUTE_REFERENCE_PREFIX must be text of at most {REFERENCE_PREFIX_MAX_LENGTH} "
+            "characters.", id="palaute_plugin.E006"))
+    group = palaute_setting("ADMIN_GROUP_NAME")
+    if not isinstance(group, str) or not group.strip() or len(group) > 150:
+        errors.append(Error("PALAUTE_ADMIN_GROUP_NAME must be a group name (1–150 characters).",
+                            id="palaute_plugin.E007"))
+    return errors + check_demo_home_page()
+
+
+def check_demo_home_page():
+    name = palaute_setting("DEMO_HOME_PAGE")
+    if name is None:
+        return []
+    from wagtail.models import Page
+
+    try:
+        model = apps.get_model(name)
+    except (LookupError, ValueError, TypeError):
+        model = None
+    if model is None or not issubclass(model, Page):
+        return [Error("PALAUTE_DEMO_HOME_PAGE must name a page model, e.g. \"home.HomePage\".",
+                      hint="Or leave it unset: the demo then uses the site's root page.",
+                      id="palaute_plugin.E013")]
+    return []
+
+
+@register(Tags.compatibility)
+def check_map(app_configs, **kwargs):
+    bounds = palaute_setting("AREA_BOUNDS")
+    box = as_box(bounds) if bounds is not None else None
+    errors = []
+    if bounds is not None and box is None:
+        errors.append(Error(
+            "PALAUTE_AREA_BOUNDS must be (south, west, north, east) in degrees, or None.",
+            id="palaute_plugin.E001"))
+    center = palaute_setting("MAP_CENTER")
+    point = as_point(center) if center is not None else None
+    if center is not None and point is None:
+        errors.append(Error("PALAUTE_MAP_CENTER must be (latitude, longitude) in degrees, "
+                            "or None.", id="palaute_plugin.E008"))
+    if box and point:
+        south, west, north, east = box
+        if not (south <= point[0] <= north and west <= point[1] <= east):
+            errors.append(Warning("PALAUTE_MAP_CENTER is outside PALAUTE_AREA_BOUNDS.",
+                                  hint="The map would open where no place can be chosen.",
+                                  id="palaute_plugin.W002"))
+    return errors
+
+
+@register(Tags.compatibility)
+def check_required_apps(app_configs, **kwargs):
+    return [
+        Error(f"palaute_plugin needs {app!r} in INSTALLED_APPS.", id="palaute_plugin.E011")
+        for app in REQUIRED_APPS if not apps.is_installed(app)
+    ]
+
+
+@register(Tags.staticfiles)
+def check_vendor_finder(app_configs, **kwargs):
+    if VENDOR_FINDER in getattr(settings, "STATICFILES_FINDERS", ()):
+        return []
+    return [Error(f"STATICFILES_FINDERS lacks {VENDOR_FINDER!r}.",
+                  hint="The map's Leaflet and jQuery files are served through it.",
+                  id="palaute_plugin.E010")]
+
+
+@register(Tags.security)
+def check_photo_root(app_configs, **kwargs):
+    from .photos.storage import build_photo_storage
+
+    photo_root = palaute_setting("PHOTO_ROOT")
+    if photo_root is not None and not isinstance(photo_root, str | os.PathLike):
+        return [Error("PALAUTE_PHOTO_ROOT must be a folder path, or None.",
+                      id="palaute_plugin.E009")]
+    storage = build_photo_storage()
+    if not isinstance(storage, FileSystemStorage):
+        return []
+    public = [name for name in ("MEDIA_ROOT", "STATIC_ROOT")
+              if getattr(settings, name, None) and is_inside(storage.location,
+                                                               getattr(settings, name))]
+    return [Error(f"Feedback photos would be stored inside {name}, where the web server "
+                  "serves them to anyone.",
+                  hint="Set PALAUTE_PHOTO_ROOT (or STORAGES['palaute_photos']) to a "
+                       "private folder outside MEDIA_ROOT and STATIC_ROOT.",
+                  id="palaute_plugin.E014")
+            for name in public]
+
+
+@register(Tags.security)
+def check_admin_base_url(app_configs, **kwargs):
+    if settings.DEBUG:
+        return []
+    base_url = getattr(settings, "WAGTAILADMIN_BASE_URL", "") or ""
+    host = urlsplit(base_url).hostname if "://" in base_url else None
+    if host and host not in LOCAL_HOSTS:
+        return []
+    return [Error("WAGTAILADMIN_BASE_URL is not the site's public address, so the links in "
+                  "staff emails would not work.",
+                  hint="Set WAGTAILADMIN_BASE_URL, e.g. \"https://www.example.fi\".",
+                  id="palaute_plugin.E012")]

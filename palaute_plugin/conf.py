@@ -1,7 +1,8 @@
 """Developer-owned settings (``PALAUTE_*``), with their defaults in one place.
 
 Read them with ``palaute_setting("NAME")`` when used, never at import time, so
-that ``override_settings`` in tests and per-site settings both work.
+that ``override_settings`` in tests and per-site settings both work. ``checks.py``
+checks every one of them (``manage.py check``); README.md lists them.
 """
 
 from django.conf import settings
@@ -13,10 +14,12 @@ DEFAULTS = {
     "PHOTO_MAX_PIXELS": 50_000_000,
     "PHOTO_MAX_EDGE": 2560,
     "PHOTO_THUMB_EDGE": 480,
+    # The private folder for photos when STORAGES has no "palaute_photos" alias.
+    # None: "palaute_private_media" beside MEDIA_ROOT (photos/storage.py).
     "PHOTO_ROOT": None,
     # Posts above this many bytes are refused before they are read (None: what
     # MAX_PHOTOS photos of PHOTO_MAX_BYTES and the form can take at most).
-    "MAX_REQUEST_BYTES": None,  # falls back to the PALAUTE_PHOTO_ROOT setting in cms
+    "MAX_REQUEST_BYTES": None,
     # Message
     "MESSAGE_MIN_LENGTH": 10,
     "MESSAGE_MAX_LENGTH": 5000,
@@ -37,17 +40,24 @@ DEFAULTS = {
     "TRUSTED_PROXY_COUNT": 0,
     # A phone number shown when the form cannot be used (rate limit, flood).
     "CONTACT_PHONE": "",
-    # The city's area: (south, west, north, east). Tornio with a generous margin.
-    "AREA_BOUNDS": (65.55, 23.55, 66.45, 24.95),
+    # The area residents may mark on the map: (south, west, north, east) in degrees.
+    # None: anywhere.
+    "AREA_BOUNDS": None,
+    # Where an empty map opens: (latitude, longitude). None: the centre of AREA_BOUNDS,
+    # or wagtailgeowidget's GEO_WIDGET_DEFAULT_LOCATION without bounds.
+    "MAP_CENTER": None,
     # Email delivery retries
     "EMAIL_MAX_ATTEMPTS": 8,
     "EMAIL_RETRY_BASE_SECONDS": 60,
     # None: a little over django-q2's task timeout (see tasks.sending_lease_seconds).
     "EMAIL_SENDING_LEASE_SECONDS": None,
-    # Reference numbers
+    # Reference numbers: PREFIX + "2026-00042"
     "REFERENCE_PREFIX": "",
-    # Who sees everything
+    # The group whose members see and handle every case
     "ADMIN_GROUP_NAME": "Palautteen pääkäyttäjät",
+    # ``manage.py palaute_demo``: the page model ("app_label.ModelName") to create as the
+    # site's home page. None: the demo uses the default site's root page as it is.
+    "DEMO_HOME_PAGE": None,
 }
 
 

@@ -2,7 +2,7 @@
 
 The one place for geometry: the public form, the staff screens, "already known"
 candidates and the public map all use these. Distances are great-circle metres
-(at Tornio's latitude a degree of longitude is less than half a degree of latitude,
+(at 65° N a degree of longitude is less than half a degree of latitude,
 so comparing raw degrees orders places wrongly).
 """
 
@@ -34,8 +34,28 @@ def parse_point(value):
 
 
 def within_city_area(lat, lon):
-    south, west, north, east = palaute_setting("AREA_BOUNDS")
+    """Whether the point is inside ``PALAUTE_AREA_BOUNDS`` (anywhere when it is ``None``)."""
+    bounds = palaute_setting("AREA_BOUNDS")
+    if bounds is None:
+        return True
+    south, west, north, east = bounds
     return south <= lat <= north and west <= lon <= east
+
+
+def map_center():
+    """``(lat, lon)`` where an empty map opens, or ``None`` for wagtailgeowidget's default.
+
+    ``PALAUTE_MAP_CENTER`` if set, else the centre of ``PALAUTE_AREA_BOUNDS``.
+    """
+    center = palaute_setting("MAP_CENTER")
+    if center is not None:
+        lat, lon = center
+        return float(lat), float(lon)
+    bounds = palaute_setting("AREA_BOUNDS")
+    if bounds is None:
+        return None
+    south, west, north, east = (float(v) for v in bounds)
+    return (south + north) / 2, (west + east) / 2
 
 
 def distance_m(lat1, lon1, lat2, lon2):

@@ -6,9 +6,13 @@ JavaScript boots it; on public pages ``public.widgets.ResidentMapWidget`` adds
 our own boot script.
 """
 
+import json
+
 from django import forms
 from django.utils.functional import cached_property
 from wagtailgeowidget.widgets import LeafletField
+
+from .geo import map_center
 
 LEAFLET_CSS = ("leaflet/leaflet.css", "wagtailgeowidget/css/leaflet-field.css")
 LEAFLET_JS = ("leaflet/leaflet.js",)
@@ -18,6 +22,18 @@ class LocalLeafletField(LeafletField):
     """wagtailgeowidget's ``LeafletField`` with Leaflet from the ``xstatic-leaflet`` package."""
 
     srid = 4326  # so the map writes ``SRID=4326;POINT(lon lat)``, as geo.parse_point reads
+
+    def build_attrs(self, *args, **kwargs):
+        attrs = super().build_attrs(*args, **kwargs)
+        options = attrs.get("data-leaflet-field-options-value")
+        center = map_center()
+        if options and center and not self.value_data:
+            # wagtailgeowidget reads GEO_WIDGET_DEFAULT_LOCATION once at import;
+            # an empty map opens at PALAUTE_MAP_CENTER (or the area's centre) instead.
+            options = json.loads(options)
+            options["defaultLocation"] = {"lat": center[0], "lng": center[1]}
+            attrs["data-leaflet-field-options-value"] = json.dumps(options)
+        return attrs
 
     @cached_property
     def media(self):

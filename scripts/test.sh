@@ -18,6 +18,7 @@ fi
 DJANGO_SETTINGS_MODULE=cms.settings.test $PY manage.py makemigrations --check --dry-run -v 0
 DJANGO_SETTINGS_MODULE=cms.settings.test $PY manage.py check --fail-level WARNING
 DJANGO_SECRET_KEY=check-only-$(date +%s)-not-a-real-key-but-long-enough-0123456789abcdef \
+  WAGTAILADMIN_BASE_URL=https://palaute.example.fi \
   DJANGO_SETTINGS_MODULE=cms.settings.production $PY manage.py check --deploy --fail-level WARNING
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
 exec $PY -m pytest "$@"

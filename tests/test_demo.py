@@ -46,3 +46,22 @@ def test_demo_creates_the_site_and_is_idempotent(client, settings, tmp_path):
     response = client.post("/admin/login/", {"username": "liikenne", "password": "tornio-demo"})
     assert response.status_code == 302, "the demo handler could not log in"
     assert client.get("/admin/palaute/").status_code == 200
+
+
+def test_demo_without_a_home_page_model_uses_the_site_root(client, settings, tmp_path):
+    """A site without the city's ``home`` app: the pages go under the default site's
+    root page (Wagtail's own welcome page here), which is kept."""
+    from wagtail.models import Page, Site
+
+    from palaute_plugin.models import FeedbackPage
+
+    settings.PALAUTE_PHOTO_ROOT = str(tmp_path)
+    settings.PALAUTE_DEMO_HOME_PAGE = None
+    welcome = Site.objects.get(is_default_site=True).root_page
+    assert type(welcome.specific) is Page
+    run_demo()
+    page = FeedbackPage.objects.get(locale__language_code="fi")
+    assert page.get_parent().pk == welcome.pk
+    assert Site.objects.get(is_default_site=True).root_page_id == welcome.pk
+    assert client.get("/palaute/").status_code == 200
+    assert Feedback.objects.filter(page=page).exists()

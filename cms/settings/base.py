@@ -247,6 +247,11 @@ PERMISSIONS_POLICY = {
 # Feedback photos are private: stored outside MEDIA_ROOT, served only by a
 # permission-checked view.
 PALAUTE_PHOTO_ROOT = os.environ.get("PALAUTE_PHOTO_ROOT", str(BASE_DIR / "private_media"))
+# Tornio with a generous margin: places outside are refused on the form.
+PALAUTE_AREA_BOUNDS = (65.55, 23.55, 66.45, 24.95)
+PALAUTE_MAP_CENTER = (65.8481, 24.1466)
+# palaute_demo builds the city's home page from the site's own page type.
+PALAUTE_DEMO_HOME_PAGE = "home.HomePage"
 
 LOGGING = {
     "version": 1,

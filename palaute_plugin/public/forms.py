@@ -173,7 +173,8 @@ class FeedbackForm(forms.Form):
         lat, lon = parse_point(value)
         if not within_city_area(lat, lon):
             raise ValidationError(
-                _("The place on the map is outside Tornio. Move the pin or leave the map empty."),
+                _("The place on the map is outside the area this service covers. Move the pin "
+                  "or leave the map empty."),
                 code="outside_area",
             )
         return lat, lon

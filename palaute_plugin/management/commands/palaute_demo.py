@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
@@ -137,27 +138,40 @@ class Command(BaseCommand):
         self.print_summary(base_url, users)
 
     def create_site(self, locales, base_url):
-        from home.models import HomePage
-
         url = urlsplit(base_url)
-        home = HomePage.objects.filter(locale=locales["fi"]).first()
-        if home is None:
-            root = Page.get_first_root_node()
-            home = root.add_child(instance=HomePage(
-                title=PAGE_TEXTS["fi"]["home"], slug="tornio", locale=locales["fi"]))
+        home = self.home_page(locales["fi"])
         Site.objects.update_or_create(
             is_default_site=True,
             defaults={"hostname": url.hostname,
                       "port": url.port or (443 if url.scheme == "https" else 80),
                       "root_page": home,
                       "site_name": "Tornio"})
-        # Wagtail's own welcome page is not part of the city site.
-        Page.objects.filter(depth=2, content_type__model="page").exclude(pk=home.pk).delete()
+        if palaute_setting("DEMO_HOME_PAGE"):
+            # Wagtail's own welcome page is not part of the city site.
+            Page.objects.filter(depth=2, content_type__model="page").exclude(
+                pk=home.pk).delete()
         homes = {"fi": home}
         for code in ("sv", "en"):
             homes[code] = self.translation_of(home, locales[code],
                                               title=PAGE_TEXTS[code]["home"])
         return homes
+
+    def home_page(self, locale):
+        """The site's home: a ``PALAUTE_DEMO_HOME_PAGE`` page (created once), or else the
+        default site's root page whatever its type (a site without a home page app)."""
+        model_name = palaute_setting("DEMO_HOME_PAGE")
+        if not model_name:
+            site = Site.objects.filter(is_default_site=True).first()
+            if site is not None:
+                return site.root_page.specific
+            return Page.get_first_root_node().add_child(instance=Page(
+                title=PAGE_TEXTS["fi"]["home"], slug="tornio", locale=locale))
+        home_model = apps.get_model(model_name)
+        home = home_model.objects.filter(locale=locale).first()
+        if home is None:
+            home = Page.get_first_root_node().add_child(instance=home_model(
+                title=PAGE_TEXTS["fi"]["home"], slug="tornio", locale=locale))
+        return home
 
     def translation_of(self, page, locale, **fields):
         existing = page.get_translation_or_none(locale)
