@@ -13,6 +13,12 @@ PHOTO_ACCEPT = (
 )
 
 
+class TelInput(forms.TextInput):
+    """A phone number field: phones show the numeric keypad."""
+
+    input_type = "tel"
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -12,6 +12,7 @@ from ..fields import (
     PHOTO_ACCEPT,
     MultipleFileInput,
     MultiplePhotoField,
+    TelInput,
     clean_phone,
     clean_photo_files,
 )
@@ -106,7 +107,8 @@ class FeedbackForm(forms.Form):
         label=_("Email (optional)"), required=False, max_length=254,
         help_text=_("Needed only if you want an answer and updates by email."),
     )
-    contact_phone = forms.CharField(label=_("Phone (optional)"), required=False, max_length=50)
+    contact_phone = forms.CharField(label=_("Phone (optional)"), required=False, max_length=50,
+                                    widget=TelInput)
     # Honeypot: hidden from people and screen readers; bots fill it in.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -137,7 +139,7 @@ class FeedbackForm(forms.Form):
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
         self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
-        self.fields["contact_phone"].widget.attrs.update({"autocomplete": "tel", "type": "tel"})
+        self.fields["contact_phone"].widget.attrs.update({"autocomplete": "tel"})
 
     @classmethod
     def media_for_page(cls):

@@ -170,13 +170,22 @@ def private_response(response):
     return response
 
 
+def route_translations(page, route, token):
+    """``(locale, url)`` of the same private page in the page's other languages."""
+    return [(translation.locale, translation.url + translation.reverse_subpage(route, args=[token]))
+            for translation in page.get_translations().live().select_related("locale")
+            .specific()]
+
+
 def receipt_view(request, page, token):
     if antispam.is_decoy_token(token):
-        context = {"page": page, "self": page, "feedback": None}
+        context = {"page": page, "self": page, "feedback": None,
+                   "route_translations": route_translations(page, "receipt_view", token)}
         return private_response(TemplateResponse(request, "palaute_plugin/receipt.html", context))
     feedback = get_feedback_by_token(token)
     context = {"page": page, "self": page, "feedback": feedback,
-               "status_url": page.status_url(feedback, request)}
+               "status_url": page.status_url(feedback, request),
+               "route_translations": route_translations(page, "receipt_view", token)}
     return private_response(TemplateResponse(request, "palaute_plugin/receipt.html", context))
 
 
@@ -205,6 +214,7 @@ def status_view(request, page, token):
     history = log_actions.public_history(feedback)
     context = {"page": page, "self": page, "feedback": feedback, "history": history,
                "form": form if feedback.is_open else None,
+               "route_translations": route_translations(page, "status_view", token),
                "added": request.GET.get("added") == "1"}
     return private_response(TemplateResponse(request, "palaute_plugin/status.html", context,
                                              status=status))

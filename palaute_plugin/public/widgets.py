@@ -37,10 +37,11 @@ class ResidentMapWidget(LocalLeafletField):
         )
         my_location = format_html(
             '<button type="button" class="button button--secondary js-my-location" '
-            'data-target="{}" data-locating="{}" data-failed="{}">{}</button>'
+            'data-target="{}" data-locating="{}" data-found="{}" data-failed="{}">{}</button>'
             '<p class="js-my-location-status" role="status"></p>',
             input_id,
             _("Finding your location…"),
+            _("The pin is at your location ({lat}, {lon}). You can move it."),
             _("Your location could not be found. Mark the place on the map instead."),
             _("Use my location"),
         )

@@ -57,9 +57,12 @@
       locate.addEventListener("click", function () {
         status.textContent = locate.getAttribute("data-locating") || "…";
         navigator.geolocation.getCurrentPosition(function (position) {
-          place(L.latLng(position.coords.latitude, position.coords.longitude));
-          field.map.setZoom(17);
-          status.textContent = "";
+          var point = L.latLng(position.coords.latitude, position.coords.longitude);
+          place(point);
+          // One setView: a pan followed by a zoom would leave the pin off-screen.
+          field.map.setView(point, 17);
+          status.textContent = (locate.getAttribute("data-found") || "")
+            .replace("{lat}", point.lat.toFixed(5)).replace("{lon}", point.lng.toFixed(5));
         }, function () {
           status.textContent = locate.getAttribute("data-failed") || "";
         }, { enableHighAccuracy: true, timeout: 10000 });

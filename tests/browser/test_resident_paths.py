@@ -1,4 +1,4 @@
-"""The resident's private status page in Chromium: adding information to an open case."""
+"""Resident paths in Chromium that only a browser takes: adding information, CSRF, geolocation."""
 
 import re
 
@@ -26,7 +26,7 @@ def test_resident_adds_information_on_the_status_page(phone, form_page, categori
 
     page.wait_for_url(re.compile(r"\?added=1$"))
     expect(page.locator(".notice[role=status]")).to_be_visible()
-    expect(page.locator("ol.timeline")).to_contain_text(FOLLOW_UP)
+    expect(page.locator("ul.timeline")).to_contain_text(FOLLOW_UP)
     told = feedback.notifications.filter(template="follow_up").values_list("recipient", flat=True)
     assert list(told) == [responsible.email]
     assert Feedback.objects.get(pk=feedback.pk).version == feedback.version + 1
@@ -47,3 +47,24 @@ def test_an_expired_csrf_token_keeps_the_residents_text(new_context, form_page, 
     expect(page.get_by_role("link", name="Takaisin lomakkeeseen")).to_have_attribute(
         "href", status_path(feedback))
     assert not feedback.notifications.filter(template="follow_up").exists()
+
+
+def test_use_my_location_puts_the_pin_in_view_and_says_where(new_context, form_url,
+                                                             categories):
+    context = new_context(geolocation={"latitude": 65.8512, "longitude": 24.1563},
+                          permissions=["geolocation"])
+    page = context.new_page()
+    page.goto(form_url)
+    page.select_option("#id_category", label=categories["lighting"].name_fi)
+
+    page.get_by_role("button", name="Käytä sijaintiani").click()
+
+    status = page.locator(".js-my-location-status")
+    expect(status).to_contain_text("Merkki on sijainnissasi (65.85120, 24.15630)")
+    expect(page.locator("input#id_location")).to_have_value(
+        re.compile(r"^SRID=4326;POINT\(24\.1563\d* 65\.8512\d*\)$"))
+    map_box = page.locator("#id_location_map").bounding_box()
+    marker = page.locator("#id_location_map .leaflet-marker-icon").bounding_box()
+    centre_x, centre_y = marker["x"] + marker["width"] / 2, marker["y"] + marker["height"]
+    assert map_box["x"] <= centre_x <= map_box["x"] + map_box["width"]
+    assert map_box["y"] <= centre_y <= map_box["y"] + map_box["height"]

@@ -1,0 +1,80 @@
+"""What residents read around the form: receipt, status page, language links, error pages."""
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import Client
+from wagtail.models import Locale
+
+from palaute_plugin.models import Feedback
+from tests.factories import FeedbackFactory, feedback_page, site_root
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page():
+    return feedback_page()
+
+
+def swedish(page):
+    locale = Locale.objects.get_or_create(language_code="sv")[0]
+    page.get_parent().specific.copy_for_translation(locale).save_revision().publish()
+    copy = page.copy_for_translation(locale)
+    copy.save_revision().publish()
+    return copy
+
+
+@pytest.mark.parametrize(("kind", "title"), [
+    (Feedback.Kind.FEEDBACK, "Kiitos palautteestasi"),
+    (Feedback.Kind.QUESTION, "Kiitos kysymyksestäsi"),
+    (Feedback.Kind.PROPOSAL, "Kiitos ehdotuksestasi"),
+])
+def test_the_receipt_thanks_for_what_was_sent(client, page, kind, title):
+    feedback = FeedbackFactory(page=page, kind=kind)
+    html = client.get(f"/palaute/receipt/{feedback.tracking_token}/").content.decode()
+    assert f"<h1>{title}</h1>" in html
+    assert "Kuittaus on matkalla osoitteeseen asukas@example.com" in html
+
+
+def test_language_links_on_private_pages_keep_the_case(client, page):
+    swedish(page)
+    feedback = FeedbackFactory(page=page)
+    for route in ("receipt", "status"):
+        html = client.get(f"/palaute/{route}/{feedback.tracking_token}/").content.decode()
+        assert f'href="/sv/palaute/{route}/{feedback.tracking_token}/"' in html, route
+    swedish_status = client.get(f"/sv/palaute/status/{feedback.tracking_token}/")
+    assert swedish_status.status_code == 200
+    assert '<html lang="sv">' in swedish_status.content.decode()
+
+
+def test_the_phone_field_opens_the_numeric_keypad(client, page):
+    html = client.get("/palaute/").content.decode()
+    field = html[html.index('name="contact_phone"') - 200:html.index('name="contact_phone"') + 200]
+    assert field.count('type="tel"') == 1 and 'type="text"' not in field
+
+
+def test_the_status_history_is_a_plain_list_with_a_badge(client, page):
+    feedback = FeedbackFactory(page=page)
+    html = client.get(f"/palaute/status/{feedback.tracking_token}/").content.decode()
+    assert '<ul class="timeline">' in html and '<ol class="timeline">' not in html
+    assert 'class="status status--new"' in html
+
+
+def test_not_found_offers_a_way_back(client, page):
+    response = client.get("/ei-ole-olemassa/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert 'href="/"' in html and 'href="/palaute/"' in html
+
+
+def test_server_error_page_is_styled_and_gives_a_phone_number():
+    html = render_to_string("500.html")
+    assert "/static/css/site.css" in html
+    assert "016 432 11" in html
+
+
+def test_the_front_page_title_is_not_doubled(client):
+    site_root()
+    html = Client().get("/").content.decode()
+    title = html[html.index("<title>") + 7:html.index("</title>")]
+    assert title == "Tornion kaupunki"
