@@ -1,8 +1,11 @@
+"""Fixtures every test can use. Each fixture is defined once: here, or in
+``admin_fixtures.py`` (the staff side's people, categories and cases), or in
+``browser/conftest.py`` (Playwright only)."""
+
 import pytest
 from django.core.cache import cache
 
 from .admin_fixtures import (  # noqa: F401  (fixtures shared by the staff-side tests)
-    admin_photo_root,
     colleague,
     handler,
     handler_client,
@@ -12,6 +15,20 @@ from .admin_fixtures import (  # noqa: F401  (fixtures shared by the staff-side 
     street_case,
     streets,
 )
+from .factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def photo_root(settings, tmp_path):
+    """Every test keeps its photos in its own folder (the live server's too: same process)."""
+    settings.PALAUTE_PHOTO_ROOT = str(tmp_path / "private")
+    return tmp_path / "private"
+
+
+@pytest.fixture
+def responsible():
+    """A category's responsible person, who gets its new cases."""
+    return UserFactory(username="vastaava", email="vastaava@tornio.example")
 
 
 @pytest.fixture(autouse=True)

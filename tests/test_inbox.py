@@ -17,7 +17,7 @@ from palaute_plugin.staff import bulk_actions
 from .admin_fixtures import add_photo, admin_user, assert_sent_to_login, in_english
 from .factories import CategoryFactory, FeedbackFactory, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("admin_photo_root")]
+pytestmark = pytest.mark.django_db
 
 INDEX_URL = "palaute_feedback:index"
 Status = Feedback.Status
@@ -286,6 +286,9 @@ def test_bulk_assign_assigns_each_case_and_emails_the_assignee(
     form = handler_client.get(url)
     choices = dict(form.context["form"].fields["assignee"].choices)
     assert {str(key) for key in choices if key} == {str(handler.pk), str(colleague.pk)}
+    boss = UserFactory(username="boss", is_superuser=True)  # sees every category
+    choices = dict(handler_client.get(url).context["form"].fields["assignee"].choices)
+    assert str(boss.pk) in {str(key) for key in choices}
 
     with django_capture_on_commit_callbacks(execute=True):
         response = handler_client.post(url, {"assignee": colleague.pk})
