@@ -13,7 +13,7 @@ DEFAULTS = {
     "PHOTO_MAX_PIXELS": 50_000_000,
     "PHOTO_MAX_EDGE": 2560,
     "PHOTO_THUMB_EDGE": 480,
-    "PHOTO_ROOT": None,  # falls back to the PALAUTE_PHOTO_ROOT setting in cms
+    "PHOTO_ROOT": None,  # None: a folder beside MEDIA_ROOT (see photos/storage.py)
     # Message
     "MESSAGE_MIN_LENGTH": 10,
     "MESSAGE_MAX_LENGTH": 5000,
@@ -31,7 +31,7 @@ DEFAULTS = {
     "EMAIL_SENDING_LEASE_SECONDS": 15 * 60,
     # Reference numbers
     "REFERENCE_PREFIX": "",
-    # Who sees everything
+    # The group palaute_demo gives every category's feedback (view_all_feedback)
     "ADMIN_GROUP_NAME": "Palautteen pääkäyttäjät",
 }
 

@@ -104,8 +104,9 @@ def user_can_access_feedback_admin(user):
 class FeedbackPermissionPolicy(BasePermissionPolicy):
     """Wagtail's permission-policy interface over the helpers above, for generic views.
 
-    Only ``view`` is granted so far; handling actions add their names to
-    ``actions`` (and their own rule, if it differs) when they arrive.
+    It grants only ``view``: whoever may see a case may handle it, and each
+    transition in ``actions.py`` checks that itself (``can_view_feedback``) along
+    with the case's status, so the policy needs no action names of its own.
     """
 
     actions = frozenset({"view"})

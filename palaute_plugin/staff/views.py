@@ -197,7 +197,9 @@ def case_timeline(feedback):
 
 
 class FeedbackDetailView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
-    """One case on one screen; the handling actions will be added beside it."""
+    """One case on one screen: message, photos, map, contact details, timeline and the
+    forms of the actions available now (``forms.action_forms``), which post to
+    ``case_views.FeedbackActionView``."""
 
     model = Feedback
     permission_policy = FeedbackPermissionPolicy()
@@ -236,7 +238,7 @@ class FeedbackDetailView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Temp
         ]
 
     def get_action_forms(self):
-        """The forms of the actions the user may take now (see ``admin_forms``)."""
+        """The forms of the actions the user may take now (see ``forms.ACTION_FORMS``)."""
         return action_forms(self.object, self.request.user)
 
     def get_map(self):
@@ -284,7 +286,7 @@ class FeedbackPhotoView(View):
         return self.file_response(photo, size, handle)
 
     def file_response(self, photo, size, handle):
-        # Every stored photo is a JPEG written by photos.clean_photo.
+        # Every stored photo is a JPEG written by photos.images.clean_photo.
         filename = f"{photo.feedback.reference}-{photo.sort_order + 1}-{size}.jpg"
         response = FileResponse(
             handle,
