@@ -3,6 +3,7 @@
 ``browser/conftest.py`` (Playwright only)."""
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 
 from .admin_fixtures import (  # noqa: F401  (fixtures shared by the staff-side tests)
@@ -16,6 +17,20 @@ from .admin_fixtures import (  # noqa: F401  (fixtures shared by the staff-side 
     streets,
 )
 from .factories import UserFactory
+
+#: The SQLite test database kept between ``pytest --reuse-db`` runs.
+REUSED_SQLITE_DB = django_settings.BASE_DIR / "var" / "test-db-reused.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, request):
+    """The SQLite test database is in memory; with ``--reuse-db`` it is a file in var/
+    that the next ``--reuse-db`` run uses again (``--create-db`` rebuilds it)."""
+    database = django_settings.DATABASES["default"]
+    if (request.config.getvalue("reuse_db")
+            and database["ENGINE"] == "django.db.backends.sqlite3"):
+        REUSED_SQLITE_DB.parent.mkdir(exist_ok=True)
+        database.setdefault("TEST", {})["NAME"] = str(REUSED_SQLITE_DB)
 
 
 @pytest.fixture(autouse=True)
