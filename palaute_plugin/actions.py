@@ -429,7 +429,7 @@ def bulk_apply(action_name, feedbacks, *, user, **kwargs):
 def resident_follow_up(feedback, *, message, cleaned_photos=()):
     """The resident adds information through their private status page."""
     message = _require_text(message, _("Write your message."))
-    if feedback.status not in OPEN:
+    if not feedback.is_open:
         raise NotAllowed(_("This feedback is closed. Send new feedback instead."))
     saved = []
     try:

@@ -319,9 +319,9 @@ DUE_SOON = timedelta(days=2)
 class FeedbackQuerySet(models.QuerySet):
     """The rules about cases that lists, counts and filters use.
 
-    Each rule is a ``Q`` builder (for ``Count(filter=...)`` and negation) and a
-    method; ``Feedback`` applies the same rule to one loaded case (``is_open``,
-    ``is_overdue``).
+    Each rule is a ``Q`` builder (for ``Count(filter=...)``, negation and the
+    inbox's filters), with a method where code filters by it alone; ``Feedback``
+    applies the same rule to one loaded case (``is_open``, ``is_overdue``).
     """
 
     @staticmethod
@@ -334,12 +334,6 @@ class FeedbackQuerySet(models.QuerySet):
         """Open, not yet answered, and past its due time."""
         return Q(status__in=Feedback.OPEN_STATUSES, first_response_at__isnull=True,
                  due_at__lt=now or timezone.now())
-
-    def open(self):
-        return self.filter(self.open_q())
-
-    def closed(self):
-        return self.exclude(self.open_q())
 
     def overdue(self, now=None):
         return self.filter(self.overdue_q(now))
@@ -460,7 +454,7 @@ class Feedback(ClusterableModel):
 
     @property
     def is_open(self):
-        """``FeedbackQuerySet.open`` for this case."""
+        """``FeedbackQuerySet.open_q`` for this case."""
         return self.status in self.OPEN_STATUSES
 
     @property

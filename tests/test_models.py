@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from palaute_plugin.models import Feedback, FeedbackCategory
+from palaute_plugin.models import Feedback, FeedbackCategory, FeedbackQuerySet
 
 from .factories import CategoryFactory, FeedbackFactory, OtherAuthorityFactory
 
@@ -46,7 +46,7 @@ def test_overdue_is_open_unanswered_and_past_due(clock_cases):
     now, cases = clock_cases
     expected = {case.pk for case in cases["overdue"]}
     assert set(Feedback.objects.overdue(now).values_list("pk", flat=True)) == expected
-    assert set(Feedback.objects.filter(~Feedback.objects.overdue_q(now))
+    assert set(Feedback.objects.filter(~FeedbackQuerySet.overdue_q(now))
                .values_list("pk", flat=True)).isdisjoint(expected)
 
 
@@ -71,8 +71,9 @@ def test_due_state_marks_due_soon_only_for_open_unanswered_cases(clock_cases):
 
 def test_open_and_closed_split_the_statuses():
     cases = {status: FeedbackFactory(status=status) for status in Status.values}
-    open_pks = set(Feedback.objects.open().values_list("pk", flat=True))
-    closed_pks = set(Feedback.objects.closed().values_list("pk", flat=True))
+    open_pks = set(Feedback.objects.filter(FeedbackQuerySet.open_q()).values_list("pk", flat=True))
+    closed_pks = set(Feedback.objects.exclude(FeedbackQuerySet.open_q())
+                     .values_list("pk", flat=True))
     assert open_pks == {cases[s].pk for s in (Status.NEW, Status.IN_PROGRESS, Status.WORK_LIST)}
     assert closed_pks == {case.pk for case in cases.values()} - open_pks
     for case in cases.values():

@@ -155,8 +155,9 @@ class FeedbackFilterSet(WagtailFilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        overdue = FeedbackQuerySet.overdue_q()
-        return queryset.filter(overdue if value == YES else ~overdue)
+        if value == YES:
+            return queryset.overdue()
+        return queryset.exclude(FeedbackQuerySet.overdue_q())
 
 
 def filter_listing(queryset, request):
