@@ -43,7 +43,7 @@ class FormField(AbstractFormField):
 
 
 class FormPage(AbstractEmailForm):
-    """A free-form web form of the older kind (welfare, culture, sports) [15]."""
+    """A free-form web form of the older kind (welfare, culture, sports)."""
 
     intro = RichTextField(_("intro"), blank=True)
     thank_you_text = RichTextField(_("thank-you text"), blank=True)

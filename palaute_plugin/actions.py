@@ -9,9 +9,8 @@ nothing.
 
 import logging
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
@@ -195,26 +194,13 @@ def _require_text(text, message):
     return text
 
 
-def assignable_users(feedback):
-    """Who a case can be assigned to: its handler group's active members and the
-    category's responsible person."""
-    category = feedback.category
-    query = Q(pk=category.responsible_person_id) if category.responsible_person_id else Q()
-    if category.handler_group_id:
-        query |= Q(groups=category.handler_group_id)
-    if not query:
-        return get_user_model().objects.none()
-    return (get_user_model().objects.filter(query, is_active=True).distinct()
-            .order_by("first_name", "last_name", "username"))
-
-
 def assign(feedback, *, user, assignee, expected_version=None):
-    """Give the case to ``assignee`` (in its handler group); they are emailed."""
+    """Give the case to ``assignee`` (one of ``permissions.handlers_of`` its category);
+    they are emailed unless they assigned it to themselves."""
     _check(feedback, user, None, None)
-    if assignee is None or not (
-            assignable_users(feedback).filter(pk=assignee.pk).exists()
-            or (assignee.is_active and permissions.sees_all_feedback(assignee))):
+    if not permissions.may_handle(assignee, feedback):
         raise ActionError(_("Choose a person who handles this category."))
+
     def after(case):
         if assignee.pk != getattr(user, "pk", None):
             notifications.notify_assignee(case, assignee)
@@ -379,7 +365,7 @@ def create_staff_feedback(*, user, channel, category, kind, message, location=No
     """Feedback received by phone, post, email or at a service point, entered by staff."""
     if channel in (Feedback.Channel.WEB, Feedback.Channel.API):
         raise ActionError(_("Choose how the feedback was received."))
-    if not category.accepts_feedback or not permissions.visible_categories(user).filter(
+    if not permissions.visible_categories(user).accepting_feedback().filter(
             pk=category.pk).exists():
         raise ActionError(_("Choose an active category you handle."))
     page = (FeedbackPage.objects.live().filter(locale__language_code=language).first()
@@ -446,7 +432,7 @@ def bulk_apply(action_name, feedbacks, *, user, **kwargs):
 def resident_follow_up(feedback, *, message, cleaned_photos=()):
     """The resident adds information through their private status page."""
     message = _require_text(message, _("Write your message."))
-    if feedback.status not in OPEN:
+    if not feedback.is_open:
         raise NotAllowed(_("This feedback is closed. Send new feedback instead."))
     saved = []
     try:

@@ -53,7 +53,7 @@ DEFAULTS = {
     "EMAIL_SENDING_LEASE_SECONDS": None,
     # Reference numbers: PREFIX + "2026-00042"
     "REFERENCE_PREFIX": "",
-    # The group whose members see and handle every case
+    # The group palaute_demo gives every category's feedback (view_all_feedback)
     "ADMIN_GROUP_NAME": "Palautteen pääkäyttäjät",
     # ``manage.py palaute_demo``: the page model ("app_label.ModelName") to create as the
     # site's home page. None: the demo uses the default site's root page as it is.

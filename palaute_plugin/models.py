@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -52,7 +53,7 @@ class TranslatedField:
 
 
 class OtherAuthority(models.Model):
-    """An authority outside the city that residents can be directed to [10]."""
+    """An authority outside the city that residents can be directed to."""
 
     name_fi = models.CharField(_("name in Finnish"), max_length=200)
     name_sv = models.CharField(_("name in Swedish"), max_length=200, blank=True)
@@ -91,8 +92,26 @@ class OtherAuthority(models.Model):
         return self.name
 
 
+class FeedbackCategoryQuerySet(models.QuerySet):
+    """The rules about which categories take feedback, for querysets and instances alike."""
+
+    @staticmethod
+    def accepting_feedback_q():
+        """Active and the city's own: not handled by another authority."""
+        return Q(active=True, other_authority__isnull=True)
+
+    def active(self):
+        """What residents may choose, including those of other authorities (shown with
+        the authority's contacts instead of a form)."""
+        return self.filter(active=True)
+
+    def accepting_feedback(self):
+        """The categories a case can be filed under or moved to."""
+        return self.filter(self.accepting_feedback_q())
+
+
 class FeedbackCategory(models.Model):
-    """What residents choose; routes each case to its handlers [3], [6], [14]."""
+    """What residents choose; routes each case to its handlers."""
 
     class LocationMode(models.TextChoices):
         OPTIONAL = "optional", _("optional")
@@ -148,6 +167,8 @@ class FeedbackCategory(models.Model):
     active = models.BooleanField(_("active"), default=True)
     sort_order = models.IntegerField(_("order"), default=0)
 
+    objects = FeedbackCategoryQuerySet.as_manager()
+
     name = TranslatedField("name")
     description = TranslatedField("description")
 
@@ -193,6 +214,7 @@ class FeedbackCategory(models.Model):
 
     @property
     def accepts_feedback(self):
+        """``FeedbackCategoryQuerySet.accepting_feedback`` for one category."""
         return self.active and self.other_authority_id is None
 
     def notification_address_list(self):
@@ -290,12 +312,31 @@ class ReferenceSequence(models.Model):
         return f"{prefix}{year}-{number:05d}"
 
 
-class FeedbackQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(status__in=Feedback.OPEN_STATUSES)
+#: An open case is "due soon" this close to its due time.
+DUE_SOON = timedelta(days=2)
 
-    def closed(self):
-        return self.exclude(status__in=Feedback.OPEN_STATUSES)
+
+class FeedbackQuerySet(models.QuerySet):
+    """The rules about cases that lists, counts and filters use.
+
+    Each rule is a ``Q`` builder (for ``Count(filter=...)``, negation and the
+    inbox's filters), with a method where code filters by it alone; ``Feedback``
+    applies the same rule to one loaded case (``is_open``, ``is_overdue``).
+    """
+
+    @staticmethod
+    def open_q():
+        """New, in progress or on the work list."""
+        return Q(status__in=Feedback.OPEN_STATUSES)
+
+    @staticmethod
+    def overdue_q(now=None):
+        """Open, not yet answered, and past its due time."""
+        return Q(status__in=Feedback.OPEN_STATUSES, first_response_at__isnull=True,
+                 due_at__lt=now or timezone.now())
+
+    def overdue(self, now=None):
+        return self.filter(self.overdue_q(now))
 
 
 class Feedback(ClusterableModel):
@@ -413,6 +454,7 @@ class Feedback(ClusterableModel):
 
     @property
     def is_open(self):
+        """``FeedbackQuerySet.open_q`` for this case."""
         return self.status in self.OPEN_STATUSES
 
     @property
@@ -428,9 +470,20 @@ class Feedback(ClusterableModel):
 
     @property
     def is_overdue(self):
-        """Open, not yet answered, and past the category's expected response time."""
-        return (self.is_open and self.first_response_at is None and self.due_at is not None
-                and self.due_at < timezone.now())
+        """``FeedbackQuerySet.overdue`` for this case."""
+        return self.due_state() == "overdue"
+
+    def due_state(self, now=None, soon=DUE_SOON):
+        """``"overdue"``, ``"due_soon"`` or ``""``: the response clock of an open case
+        that nobody has answered yet (the rule of ``FeedbackQuerySet.overdue_q``)."""
+        if not self.is_open or self.first_response_at is not None or self.due_at is None:
+            return ""
+        now = now or timezone.now()
+        if self.due_at < now:
+            return "overdue"
+        if self.due_at < now + soon:
+            return "due_soon"
+        return ""
 
 
 class ResponseTemplate(models.Model):

@@ -7,6 +7,8 @@ assigned to them; superusers and holders of ``palaute_plugin.view_all_feedback``
 see everything; inactive and anonymous users see nothing.
 """
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 from wagtail.permission_policies import BasePermissionPolicy
 
@@ -56,6 +58,37 @@ def can_view_feedback(user, feedback):
     return feedback_for_user(user).filter(pk=feedback.pk).exists()
 
 
+def feedback_administrators():
+    """Active users who see every category: superusers and holders of
+    ``view_all_feedback`` (directly or through a group), as Django's model backend
+    grants permissions."""
+    return ModelBackend().with_perm(VIEW_ALL_PERMISSION, is_active=True,
+                                    include_superusers=True)
+
+
+def handlers_of(categories):
+    """Who may be given the cases of ``categories`` (a queryset): the active members
+    of their handler groups, their responsible persons and the feedback
+    administrators. The ``assign`` action, its form, the bulk assign and the inbox's
+    assignee filter all ask this."""
+    return (
+        get_user_model().objects.filter(
+            Q(groups__in=categories.values("handler_group"))
+            | Q(pk__in=categories.values("responsible_person"))
+            | Q(pk__in=feedback_administrators().values("pk")),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def may_handle(user, feedback):
+    """Whether ``user`` may be given ``feedback`` (see ``handlers_of``)."""
+    categories = FeedbackCategory.objects.filter(pk=feedback.category_id)
+    return user is not None and handlers_of(categories).filter(pk=user.pk).exists()
+
+
 def user_can_access_feedback_admin(user):
     """Whether the user gets the feedback screens of the Wagtail admin at all."""
     if not _is_active(user) or not user.has_perm(ADMIN_ACCESS_PERMISSION):
@@ -71,8 +104,9 @@ def user_can_access_feedback_admin(user):
 class FeedbackPermissionPolicy(BasePermissionPolicy):
     """Wagtail's permission-policy interface over the helpers above, for generic views.
 
-    Only ``view`` is granted so far; handling actions add their names to
-    ``actions`` (and their own rule, if it differs) when they arrive.
+    It grants only ``view``: whoever may see a case may handle it, and each
+    transition in ``actions.py`` checks that itself (``can_view_feedback``) along
+    with the case's status, so the policy needs no action names of its own.
     """
 
     actions = frozenset({"view"})

@@ -1,4 +1,4 @@
-"""django-q2 tasks: email delivery and its retry schedule.
+"""django-q2 tasks: email delivery, photo cleaning and their periodic sweeps.
 
 Tasks take primary keys, never model instances. A ``Notification`` moves
 pending → sending → sent; a failed attempt puts it back to pending with
@@ -100,7 +100,7 @@ def retry_delay(attempts):
 
 
 def build_message(notification):
-    """The email for a row; override to add headers or attachments."""
+    """The email of a notification row, with headers that stay the same on every attempt."""
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body_text,

@@ -77,13 +77,6 @@ def add_photo(feedback, sort_order=0):
 
 
 @pytest.fixture
-def admin_photo_root(settings, tmp_path):
-    """Photos of the case views go to this test's own folder
-    (use with ``pytest.mark.usefixtures("admin_photo_root")``)."""
-    settings.PALAUTE_PHOTO_ROOT = str(tmp_path / "photos")
-
-
-@pytest.fixture
 def streets():
     return handled_category("Streets", name_en="Street lighting", name_sv="Gatubelysning",
                             expected_response_days=14)

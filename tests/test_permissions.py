@@ -3,11 +3,14 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
 
-from palaute_plugin.models import Feedback
+from palaute_plugin.models import Feedback, FeedbackCategory
 from palaute_plugin.permissions import (
     FeedbackPermissionPolicy,
     can_view_feedback,
+    feedback_administrators,
     feedback_for_user,
+    handlers_of,
+    may_handle,
     sees_all_feedback,
     user_can_access_feedback_admin,
     visible_categories,
@@ -197,3 +200,45 @@ def test_permission_policy_wraps_the_helpers(world):
     assert not policy.user_has_permission_for_instance(user, "view", world["housing_case"])
     assert list(policy.instances_user_has_permission_for(user, "view")) == [world["street_case"]]
     assert not policy.instances_user_has_permission_for(user, "delete").exists()
+
+
+def test_handlers_of_a_category_are_its_group_its_responsible_person_and_administrators(world):
+    streets = world["streets"]
+    responsible = UserFactory(username="responsible")
+    streets.responsible_person = responsible
+    streets.save()
+    chiefs = GroupFactory(name="Chiefs")
+    chiefs.permissions.add(view_all())
+    chief = UserFactory(username="chief")
+    chief.groups.add(chiefs)
+    direct = UserFactory(username="direct")
+    direct.user_permissions.add(view_all())
+    boss = UserFactory(username="boss", is_superuser=True)
+    gone = UserFactory(username="gone", is_active=False)
+    gone.groups.add(streets.handler_group)
+    gone_boss = UserFactory(username="gone_boss", is_superuser=True, is_active=False)
+    housing_handler = UserFactory(username="housing_handler")
+    housing_handler.groups.add(world["housing_group"])
+
+    streets_only = FeedbackCategory.objects.filter(pk=streets.pk)
+    assert {user.username for user in handlers_of(streets_only)} == {
+        "street_handler", "responsible", "chief", "direct", "boss"}
+    both = FeedbackCategory.objects.filter(pk__in=[streets.pk, world["housing"].pk])
+    assert "housing_handler" in {user.username for user in handlers_of(both)}
+    for user in (world["street_handler"], responsible, chief, boss):
+        assert may_handle(user, world["street_case"])
+    for user in (gone, gone_boss, housing_handler, None):
+        assert not may_handle(user, world["street_case"])
+    assert {user.username for user in feedback_administrators()} == {"chief", "direct", "boss"}
+
+
+def test_every_handler_may_see_the_cases_they_can_be_given(world):
+    """Whoever can be assigned a case can open it: the two rules cannot drift apart."""
+    chiefs = GroupFactory(name="Chiefs")
+    chiefs.permissions.add(view_all())
+    UserFactory(username="chief").groups.add(chiefs)
+    UserFactory(username="boss", is_superuser=True)
+    for case in (world["street_case"], world["housing_case"]):
+        categories = FeedbackCategory.objects.filter(pk=case.category_id)
+        for user in handlers_of(categories):
+            assert can_view_feedback(fresh(user), case), user.username

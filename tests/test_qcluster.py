@@ -2,18 +2,22 @@
 
 The cluster runs on this test's database (test settings read
 ``PALAUTE_TEST_DB_NAME``) and broker (the ORM, or Redis when ``REDIS_URL`` is
-set), and writes emails to files (``PALAUTE_TEST_EMAIL_DIR``).
+set), and writes emails to files (``PALAUTE_TEST_EMAIL_DIR``). Another process
+cannot open the suite's in-memory SQLite database, so this test works on a file
+copy of it (``file_database``).
 """
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.utils import load_backend
 from django_q.brokers import get_broker
 from django_q.conf import Conf
 
@@ -28,12 +32,43 @@ DELIVERY_TIMEOUT_SECONDS = 40
 STOP_TIMEOUT_SECONDS = 20
 
 
-def start_qcluster(tmp_path, mail_dir):
+@pytest.fixture
+def file_database(transactional_db, tmp_path):
+    """The test database's name, as a file when it is SQLite in memory.
+
+    The migrated in-memory database is copied to a file (SQLite's backup API) and
+    this process's ``default`` connection points there until the test ends; the
+    in-memory database is left as it was. PostgreSQL, or SQLite under
+    ``--reuse-db``, is used as it is.
+    """
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield connection.settings_dict["NAME"]
+        return
+    path = tmp_path / "test-db.sqlite3"
+    connection.ensure_connection()
+    copy = sqlite3.connect(path)
+    try:
+        connection.connection.backup(copy)
+    finally:
+        copy.close()
+    in_memory = connections[DEFAULT_DB_ALIAS]
+    file_settings = {**in_memory.settings_dict, "NAME": str(path)}
+    on_file = load_backend(file_settings["ENGINE"]).DatabaseWrapper(file_settings,
+                                                                    DEFAULT_DB_ALIAS)
+    connections[DEFAULT_DB_ALIAS] = on_file
+    try:
+        yield str(path)
+    finally:
+        on_file.close()
+        connections[DEFAULT_DB_ALIAS] = in_memory
+
+
+def start_qcluster(tmp_path, mail_dir, database_name):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cms.settings.test",
         "PALAUTE_Q_SYNC": "0",
-        "PALAUTE_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
+        "PALAUTE_TEST_DB_NAME": str(database_name),
         "PALAUTE_Q_NAME": settings.Q_CLUSTER["name"],
         "PALAUTE_TEST_EMAIL_DIR": str(mail_dir),
         "Q_WORKERS": "1",
@@ -78,14 +113,15 @@ def wait_for_delivery(notification, mail_dir, process, log_path):
     pytest.fail(f"not delivered (state {notification.state!r}); qcluster said:\n{log}")
 
 
-def test_a_real_qcluster_delivers_a_committed_notification(tmp_path, monkeypatch):
+def test_a_real_qcluster_delivers_a_committed_notification(file_database, tmp_path,
+                                                          monkeypatch):
     # This process enqueues for real; only the cluster runs the task.
     monkeypatch.setattr(Conf, "SYNC", False)
     expected_broker = "Redis" if os.environ.get("REDIS_URL") else "ORM"
     assert type(get_broker()).__name__ == expected_broker
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    process = start_qcluster(tmp_path, mail_dir)
+    process = start_qcluster(tmp_path, mail_dir, file_database)
     try:
         feedback = FeedbackFactory()
         with transaction.atomic():

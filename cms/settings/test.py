@@ -35,14 +35,9 @@ if not os.environ.get("REDIS_URL"):
 else:
     CACHES["default"]["KEY_PREFIX"] = "palaute-test"  # noqa: F405
 
-# tests/test_qcluster.py runs a real `manage.py qcluster` on the test database,
-# so an SQLite test database must be a file (one per run: runs may overlap).
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    (BASE_DIR / "var").mkdir(exist_ok=True)
-    DATABASES["default"]["TEST"] = {
-        "NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")
-    }
-# ...and the qcluster it starts is pointed at that database, its own queue name
+# The SQLite test database lives in memory (``--reuse-db`` keeps one in var/, see
+# tests/conftest.py). tests/test_qcluster.py copies it to a file for the real
+# `manage.py qcluster` it starts, which is pointed at that file, its own queue name
 # (a shared Redis must not hand our tasks to another run) and an email folder.
 if os.environ.get("PALAUTE_TEST_DB_NAME"):
     DATABASES["default"]["NAME"] = os.environ["PALAUTE_TEST_DB_NAME"]

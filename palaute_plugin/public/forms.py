@@ -115,9 +115,9 @@ class FeedbackForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = FeedbackCategory.objects.filter(
-            active=True
-        ).select_related("parent", "other_authority").order_by("sort_order", "name_fi")
+        # Other authorities' categories are listed too: choosing one shows its contacts.
+        self.fields["category"].queryset = FeedbackCategory.objects.active().select_related(
+            "parent", "other_authority").order_by("sort_order", "name_fi")
         self.fields["category"].widget.choices = self.fields["category"].grouped_choices()
         min_length = palaute_setting("MESSAGE_MIN_LENGTH")
         max_length = palaute_setting("MESSAGE_MAX_LENGTH")

@@ -27,8 +27,9 @@ from wagtail.admin.widgets import AdminDateInput
 
 from .. import actions
 from ..models import Feedback, FeedbackCategory
-from ..permissions import FeedbackPermissionPolicy, feedback_for_user
-from .filters import filter_listing, handlers_of
+from ..permissions import FeedbackPermissionPolicy, feedback_for_user, handlers_of
+from .filters import filter_listing
+from .forms import AssigneeField
 
 Status = Feedback.Status
 DETAIL_URL_NAME = "palaute_feedback:detail"
@@ -51,9 +52,8 @@ class BulkActionForm(forms.Form):
         raise NotImplementedError
 
 
-class AssignForm(BulkActionForm):
-    assignee = forms.ModelChoiceField(
-        label=_("Assign to"), queryset=None,
+class BulkAssignForm(BulkActionForm):
+    assignee = AssigneeField(
         help_text=_("Cases in a category this person does not handle are left as they are."),
     )
 
@@ -62,7 +62,6 @@ class AssignForm(BulkActionForm):
         categories = FeedbackCategory.objects.filter(
             pk__in={case.category_id for case in self.cases})
         self.fields["assignee"].queryset = handlers_of(categories)
-        self.fields["assignee"].label_from_instance = get_user_display_name
 
     def action(self):
         return "assign", {"assignee": self.cleaned_data["assignee"]}
@@ -75,7 +74,7 @@ class AssignForm(BulkActionForm):
         ) % {"count": count, "name": get_user_display_name(self.cleaned_data["assignee"])}
 
 
-class ChangeStatusForm(BulkActionForm):
+class BulkChangeStatusForm(BulkActionForm):
     #: The statuses offered, and the action (of ``actions.ACTIONS``) that sets each.
     STATUS_ACTIONS = {
         Status.WORK_LIST: "work_list",
@@ -247,7 +246,7 @@ class AssignBulkAction(FeedbackBulkAction):
     action_type = "assign"
     aria_label = _("Assign the selected feedback")
     action_priority = 10
-    form_class = AssignForm
+    form_class = BulkAssignForm
     submit_label = _("Assign")
 
 
@@ -256,7 +255,7 @@ class ChangeStatusBulkAction(FeedbackBulkAction):
     action_type = "change_status"
     aria_label = _("Change the status of the selected feedback")
     action_priority = 20
-    form_class = ChangeStatusForm
+    form_class = BulkChangeStatusForm
     submit_label = _("Change status")
 
 

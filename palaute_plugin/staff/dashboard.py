@@ -1,7 +1,8 @@
 """The feedback panel on the Wagtail admin's home page: what needs the user now.
 
 Each section is the inbox with a set of filters: its count and short list use the
-same conditions as ``filters.py``, so following its link shows the same cases.
+same conditions as ``filters.py`` (the case rules of ``FeedbackQuerySet``), so
+following its link shows the same cases.
 Add a section by overriding ``FeedbackDashboardPanel.get_sections``.
 """
 
@@ -14,10 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 
-from ..models import Feedback
+from ..models import Feedback, FeedbackQuerySet
 from ..permissions import feedback_for_user, user_can_access_feedback_admin
 from . import filters
-from .views import due_marker
 
 INDEX_URL_NAME = "palaute_feedback:index"
 DETAIL_URL_NAME = "palaute_feedback:detail"
@@ -60,7 +60,7 @@ class FeedbackDashboardPanel(Component):
                     filters.status_q(filters.OPEN) & filters.assignee_q(filters.ME, user),
                     {"status": filters.OPEN, "assignee": filters.ME, "ordering": "due_at"},
                     ordering=by_due_date),
-            Section("overdue", _("Overdue"), filters.overdue_q(now),
+            Section("overdue", _("Overdue"), FeedbackQuerySet.overdue_q(now),
                     {"overdue": filters.YES, "ordering": "due_at"}, ordering=by_due_date),
         ]
 
@@ -82,7 +82,7 @@ class FeedbackDashboardPanel(Component):
         cases = list(cases.select_related("category__parent")
                      .order_by(*section.ordering)[: self.list_length])
         for case in cases:
-            case.due_marker = due_marker(case, now)
+            case.due_marker = case.due_state(now)
         return cases
 
 

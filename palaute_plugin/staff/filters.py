@@ -1,24 +1,22 @@
 """The inbox's filters and search: how staff narrow down the cases they may see.
 
-The conditions are plain ``Q`` builders (``status_q``, ``assignee_q``,
-``overdue_q``) so that the dashboard counts exactly what the inbox lists behind
-its links. ``FeedbackFilterSet`` only narrows a queryset it is given; what a user
+The conditions are plain ``Q`` builders (``status_q``, ``assignee_q``, and
+``FeedbackQuerySet``'s case rules) so that the dashboard counts exactly what the
+inbox lists behind its links. ``FeedbackFilterSet`` only narrows a queryset it is given; what a user
 may see at all is ``permissions.feedback_for_user``'s decision.
 """
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.utils import get_user_display_name
 
-from ..models import Feedback, FeedbackPhoto
-from ..permissions import visible_categories
+from ..models import Feedback, FeedbackPhoto, FeedbackQuerySet
+from ..permissions import handlers_of, visible_categories
 
 #: Searched with ``icontains`` by the inbox's search box.
 SEARCH_FIELDS = ["reference", "message", "address"]
@@ -45,9 +43,9 @@ def yes_no_choices():
 def status_q(value):
     """Cases with the status ``value``, or any open or any closed one."""
     if value == OPEN:
-        return Q(status__in=Feedback.OPEN_STATUSES)
+        return FeedbackQuerySet.open_q()
     if value == CLOSED:
-        return ~Q(status__in=Feedback.OPEN_STATUSES)
+        return ~FeedbackQuerySet.open_q()
     return Q(status=value)
 
 
@@ -60,12 +58,6 @@ def assignee_q(value, user):
     return Q(assignee_id=value)
 
 
-def overdue_q(now=None):
-    """Open cases not yet answered whose due time has passed (see ``Feedback.is_overdue``)."""
-    return Q(status__in=Feedback.OPEN_STATUSES, first_response_at__isnull=True,
-             due_at__lt=now or timezone.now())
-
-
 def has_photos_q():
     return Exists(FeedbackPhoto.objects.filter(feedback=OuterRef("pk")))
 
@@ -75,21 +67,6 @@ def search_q(query, fields=SEARCH_FIELDS):
     for field in fields:
         condition |= Q(**{f"{field}__icontains": query})
     return condition
-
-
-def handlers_of(categories):
-    """Who the categories' cases can be assigned to: the active members of their
-    handler groups and their responsible persons (``actions.assignable_users``
-    says the same for one case)."""
-    return (
-        get_user_model().objects.filter(
-            Q(groups__in=categories.values("handler_group"))
-            | Q(pk__in=categories.values("responsible_person")),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
 
 
 def user_for_request(request):
@@ -178,7 +155,9 @@ class FeedbackFilterSet(WagtailFilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(overdue_q() if value == YES else ~overdue_q())
+        if value == YES:
+            return queryset.overdue()
+        return queryset.exclude(FeedbackQuerySet.overdue_q())
 
 
 def filter_listing(queryset, request):

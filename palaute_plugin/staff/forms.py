@@ -6,12 +6,14 @@ action's fields, subclass its form and put the subclass in ``ACTION_FORMS``.
 """
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.text import Truncator, capfirst
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.utils import get_user_display_name
 
 from .. import actions
 from ..conf import palaute_setting
@@ -24,7 +26,7 @@ from ..fields import (
 )
 from ..geo import distance_between
 from ..models import LANGUAGE_CHOICES, Feedback, FeedbackCategory, OtherAuthority, ResponseTemplate
-from ..permissions import feedback_for_user, visible_categories
+from ..permissions import feedback_for_user, handlers_of, visible_categories
 from ..photos.images import clean_photo
 
 CANDIDATE_PREVIEW_CHARS = 60
@@ -34,10 +36,6 @@ STAFF_CHANNELS = (
     Feedback.Channel.SERVICE_POINT,
     Feedback.Channel.EMAIL,
 )
-
-
-def user_label(user):
-    return user.get_full_name().strip() or user.get_username()
 
 
 def textarea(rows=3):
@@ -104,6 +102,22 @@ class TakeForm(ActionForm):
     success_text = _("You now handle feedback %(reference)s.")
 
 
+class AssigneeField(forms.ModelChoiceField):
+    """A person from ``permissions.handlers_of`` the cases' categories (the queryset)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Assign to"))
+        kwargs.setdefault("empty_label", _("Choose a person"))
+        kwargs.setdefault("error_messages", {
+            "required": _("Choose a person."),
+            "invalid_choice": _("Choose a person who handles this category."),
+        })
+        super().__init__(queryset=get_user_model().objects.none(), **kwargs)
+
+    def label_from_instance(self, obj):
+        return get_user_display_name(obj)
+
+
 class AssignForm(ActionForm):
     name = "assign"
     label = _("Assign")
@@ -111,21 +125,16 @@ class AssignForm(ActionForm):
     success_text = _("Feedback %(reference)s was assigned to %(name)s.")
     action_fields = ("assignee",)
 
-    assignee = forms.ModelChoiceField(
-        label=_("Assign to"), queryset=None, empty_label=_("Choose a person"),
-        error_messages={"required": _("Choose a person."),
-                        "invalid_choice": _("Choose a person who handles this category.")},
-    )
+    assignee = AssigneeField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["assignee"]
-        field.queryset = actions.assignable_users(self.feedback)
-        field.label_from_instance = user_label
+        self.fields["assignee"].queryset = handlers_of(
+            FeedbackCategory.objects.filter(pk=self.feedback.category_id))
 
     def success_params(self, feedback):
         return {**super().success_params(feedback),
-                "name": user_label(self.cleaned_data["assignee"])}
+                "name": get_user_display_name(self.cleaned_data["assignee"])}
 
 
 class TemplateSelect(forms.Select):
@@ -403,7 +412,7 @@ class ChangeCategoryForm(ActionForm):
         super().__init__(*args, **kwargs)
         # Any active city category: re-routing hands the case to another team.
         self.fields["category"].queryset = (
-            FeedbackCategory.objects.filter(active=True, other_authority__isnull=True)
+            FeedbackCategory.objects.accepting_feedback()
             .exclude(pk=self.feedback.category_id).select_related("parent")
             .order_by("sort_order", "name_fi")
         )
@@ -452,7 +461,7 @@ def staff_entry_categories(user):
     """The categories a user may file a case under: visible, active, the city's own."""
     return (
         visible_categories(user)
-        .filter(active=True, other_authority__isnull=True)
+        .accepting_feedback()
         .select_related("parent")
         .order_by("sort_order", "name_fi")
     )

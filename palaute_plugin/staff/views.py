@@ -6,7 +6,7 @@ that its existence does not leak.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django import forms
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery
@@ -14,7 +14,6 @@ from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import Truncator, capfirst
 from django.utils.timesince import timesince
@@ -28,12 +27,13 @@ from wagtail.admin.ui.tables import (
     StatusTagColumn,
     TitleColumn,
 )
+from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.models import ModelLogEntry
 
-from ..models import Feedback, FeedbackPhoto, Notification
+from ..models import DUE_SOON, Feedback, FeedbackPhoto, Notification
 from ..permissions import (
     FeedbackPermissionPolicy,
     can_view_feedback,
@@ -44,15 +44,7 @@ from .forms import action_forms, can_enter_feedback
 from .widgets import ReadOnlyLeafletMap
 
 MESSAGE_PREVIEW_CHARS = 80
-#: An open case is "due soon" this close to its due time.
-DUE_SOON = timedelta(days=2)
 PHOTO_SIZES = {"full": "image", "thumb": "thumbnail"}
-
-
-def user_display_name(user):
-    if user is None:
-        return ""
-    return user.get_full_name().strip() or user.get_username()
 
 
 def with_photo_count(queryset):
@@ -66,18 +58,6 @@ def with_photo_count(queryset):
     return queryset.annotate(
         photo_count=Coalesce(Subquery(photo_counts, output_field=IntegerField()), 0)
     )
-
-
-def due_marker(feedback, now=None, soon=DUE_SOON):
-    """``"overdue"``, ``"due_soon"`` or ``""`` for an open, unanswered case with a due time."""
-    if not feedback.is_open or feedback.due_at is None or feedback.first_response_at:
-        return ""
-    now = now or timezone.now()
-    if feedback.due_at < now:
-        return "overdue"
-    if feedback.due_at < now + soon:
-        return "due_soon"
-    return ""
 
 
 class AgeColumn(Column):
@@ -103,7 +83,7 @@ class DueColumn(Column):
 
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
-        context["marker"] = due_marker(instance, soon=self.due_soon)
+        context["marker"] = instance.due_state(soon=self.due_soon)
         return context
 
 
@@ -152,7 +132,7 @@ class FeedbackIndexView(IndexView):
                 primary=lambda feedback: feedback.is_open, sort_key="status",
             ),
             Column("assignee", label=_("Assignee"),
-                   accessor=lambda feedback: user_display_name(feedback.assignee)),
+                   accessor=lambda feedback: get_user_display_name(feedback.assignee)),
             AgeColumn("created_at", label=_("Age"), sort_key="created_at"),
             DueColumn("due_at", label=_("Due"), sort_key="due_at"),
             NumberColumn("photo_count", label=_("Photos")),
@@ -217,7 +197,9 @@ def case_timeline(feedback):
 
 
 class FeedbackDetailView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
-    """One case on one screen; the handling actions will be added beside it."""
+    """One case on one screen: message, photos, map, contact details, timeline and the
+    forms of the actions available now (``forms.action_forms``), which post to
+    ``case_views.FeedbackActionView``."""
 
     model = Feedback
     permission_policy = FeedbackPermissionPolicy()
@@ -256,7 +238,7 @@ class FeedbackDetailView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Temp
         ]
 
     def get_action_forms(self):
-        """The forms of the actions the user may take now (see ``admin_forms``)."""
+        """The forms of the actions the user may take now (see ``forms.ACTION_FORMS``)."""
         return action_forms(self.object, self.request.user)
 
     def get_map(self):
@@ -278,7 +260,7 @@ class FeedbackDetailView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Temp
             ),
             "media": location_map.media if location_map else forms.Media(),
             "timeline": case_timeline(feedback),
-            "assignee_name": user_display_name(feedback.assignee),
+            "assignee_name": get_user_display_name(feedback.assignee),
             "action_forms": self.get_action_forms(),
             "action_url_name": self.action_url_name,
         })
@@ -304,7 +286,7 @@ class FeedbackPhotoView(View):
         return self.file_response(photo, size, handle)
 
     def file_response(self, photo, size, handle):
-        # Every stored photo is a JPEG written by photos.clean_photo.
+        # Every stored photo is a JPEG written by photos.images.clean_photo.
         filename = f"{photo.feedback.reference}-{photo.sort_order + 1}-{size}.jpg"
         response = FileResponse(
             handle,

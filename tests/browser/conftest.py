@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 from django.conf import settings as django_settings  # noqa: E402
 from wagtail.models import Locale, Page  # noqa: E402
 
-from tests.factories import CategoryFactory, UserFactory, feedback_page  # noqa: E402
+from tests.factories import CategoryFactory, feedback_page  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -54,13 +54,6 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def photo_root(settings, tmp_path):
-    """Photos of the live server (same process) go to this test's own folder."""
-    settings.PALAUTE_PHOTO_ROOT = str(tmp_path / "private")
-    return tmp_path / "private"
 
 
 @pytest.fixture
@@ -131,11 +124,6 @@ def form_page(live_server):
     """The feedback page at /palaute/, made in each test (the flush removes it)."""
     ensure_page_tree_root()
     return feedback_page()
-
-
-@pytest.fixture
-def responsible():
-    return UserFactory(username="vastaava", email="vastaava@tornio.example")
 
 
 @pytest.fixture

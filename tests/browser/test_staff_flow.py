@@ -8,16 +8,13 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth.models import Permission
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 from wagtail.models import Locale
-from wagtail.users.models import UserProfile
 
 from palaute_plugin import actions
 from palaute_plugin.models import Feedback
-from tests.factories import CategoryFactory, GroupFactory, UserFactory
 
 from .test_resident_flow import STATUS_LINK, resident_mails, wait_for
 
@@ -41,16 +38,6 @@ FADED_IN = """() => {
 OUR_MARKUP = ".palaute-case"
 
 
-def admin_access():
-    return Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin")
-
-
-def handler_group(name):
-    group = GroupFactory(name=name)
-    group.permissions.add(admin_access())
-    return group
-
-
 def swedish_translation(fi_page):
     """The feedback page's Swedish translation at /sv/palaute/ (and its home page).
 
@@ -69,19 +56,9 @@ def swedish_translation(fi_page):
 
 
 @pytest.fixture
-def staff_data(form_page):
-    streets = CategoryFactory(name_fi="Katuvalaistus", name_sv="Gatubelysning",
-                              name_en="Street lighting", handler_group=handler_group("Kadut"))
-    housing = CategoryFactory(name_fi="Asuminen", name_sv="Boende", name_en="Housing",
-                              handler_group=handler_group("Asuminen"))
-    handler = UserFactory(username="katu_kasittelija", first_name="Sanna", last_name="Katu")
-    handler.groups.add(streets.handler_group)
-    # Our action strings have no Finnish translation yet: the admin shows their English
-    # msgids either way, so the handler uses the admin in English and we assert on that.
-    profile = UserProfile.get_for_user(handler)
-    profile.preferred_language = "en"
-    profile.save()
-
+def staff_data(form_page, streets, housing, handler):
+    """The handler (Sanna Katu, admin in English) of street lighting, a Swedish resident's
+    case there and a housing case she must not see."""
     sv_page = swedish_translation(form_page)
     case_a = actions.submit_feedback(category=streets, message=MESSAGE, language="sv",
                                      contact_email=RESIDENT, page=sv_page)
@@ -260,8 +237,8 @@ def test_handler_takes_a_case_from_new_to_resolved(new_context, staff_data, live
     status = resident.locator("strong.status")
     expect(status).to_have_class(re.compile(r"\bstatus--resolved\b"))
     expect(status).to_have_text("Löst")
-    expect(resident.locator("ol.timeline")).to_contain_text(ANSWER)
-    expect(resident.locator("ol.timeline")).to_contain_text(WORK_LIST_NOTE)
+    expect(resident.locator("ul.timeline")).to_contain_text(ANSWER)
+    expect(resident.locator("ul.timeline")).to_contain_text(WORK_LIST_NOTE)
     expect(resident.locator("blockquote.message")).to_have_text(MESSAGE)
 
 

@@ -23,7 +23,7 @@ from .factories import (
     UserFactory,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("admin_photo_root")]
+pytestmark = pytest.mark.django_db
 
 INDEX_URL = "palaute_feedback:index"
 
