@@ -78,3 +78,20 @@ def test_the_front_page_title_is_not_doubled(client):
     html = Client().get("/").content.decode()
     title = html[html.index("<title>") + 7:html.index("</title>")]
     assert title == "Tornion kaupunki"
+
+
+def test_errors_name_the_field_in_plain_language(client, page):
+    from palaute_plugin.public import antispam  # noqa: PLC0415
+
+    response = client.post("/palaute/", {"message": "lyhyt", "contact_email": "maija@",
+                                         "form_token": antispam.issue_form_token()})
+    html = response.content.decode()
+    assert response.status_code == 400
+    for message in ("Valitse, mitä haluat lähettää: palautteen, kysymyksen vai "
+                    "toimenpide-ehdotuksen.",
+                    "Valitse viestisi aihe.",
+                    "Kirjoita viestiisi vähintään 10 merkkiä (nyt 5).",
+                    "Kirjoita sähköpostiosoite muodossa nimi@esimerkki.fi tai jätä kenttä "
+                    "tyhjäksi."):
+        assert message in html
+    assert "Tämä kenttä vaaditaan" not in html and "Tämän arvon tulee" not in html

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIteratorValue
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from ..conf import palaute_setting
 from ..fields import (
@@ -84,12 +84,20 @@ class FeedbackForm(forms.Form):
         label=_("What would you like to send?"),
         choices=[(value, capfirst(label)) for value, label in Feedback.Kind.choices],
         widget=forms.RadioSelect, initial=Feedback.Kind.FEEDBACK,
+        error_messages={
+            "required": _("Choose what you would like to send: feedback, a question or a "
+                          "proposal."),
+            "invalid_choice": _("Choose feedback, a question or a proposal."),
+        },
     )
     category = CategoryChoiceField(
         label=_("Topic"), queryset=FeedbackCategory.objects.none(),
         empty_label=_("Choose a topic"),
+        error_messages={"required": _("Choose the topic of your message."),
+                        "invalid_choice": _("Choose a topic from the list.")},
     )
-    message = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 6}))
+    message = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 6}),
+                              error_messages={"required": _("Write your message.")})
     photos = MultiplePhotoField(
         label=_("Photos (optional)"), required=False,
         widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}),
@@ -101,11 +109,15 @@ class FeedbackForm(forms.Form):
     address = forms.CharField(
         label=_("Address or place (optional)"), required=False, max_length=255,
         help_text=_("For example a street address or a landmark."),
+        error_messages={"max_length": _("Shorten the address or place to at most "
+                                        "%(limit_value)d characters.")},
     )
     contact_name = forms.CharField(label=_("Name (optional)"), required=False, max_length=150)
     contact_email = forms.EmailField(
         label=_("Email (optional)"), required=False, max_length=254,
         help_text=_("Needed only if you want an answer and updates by email."),
+        error_messages={"invalid": _("Enter the email address in the form "
+                                     "name@example.com, or leave it empty.")},
     )
     contact_phone = forms.CharField(label=_("Phone (optional)"), required=False, max_length=50,
                                     widget=TelInput)
@@ -124,8 +136,17 @@ class FeedbackForm(forms.Form):
         message = self.fields["message"]
         message.min_length, message.max_length = min_length, max_length
         message.validators = [
-            forms.fields.validators.MinLengthValidator(min_length),
-            forms.fields.validators.MaxLengthValidator(max_length),
+            forms.fields.validators.MinLengthValidator(min_length, message=ngettext_lazy(
+                "Write at least %(limit_value)d character in your message (now "
+                "%(show_value)d).",
+                "Write at least %(limit_value)d characters in your message (now "
+                "%(show_value)d).", "limit_value")),
+            forms.fields.validators.MaxLengthValidator(max_length, message=ngettext_lazy(
+                "Your message can be at most %(limit_value)d character long (now "
+                "%(show_value)d). Shorten it or send the rest as another message.",
+                "Your message can be at most %(limit_value)d characters long (now "
+                "%(show_value)d). Shorten it or send the rest as another message.",
+                "limit_value")),
         ]
         message.widget.attrs["maxlength"] = str(max_length)
         message.help_text = _("%(min)s–%(max)s characters.") % {
