@@ -250,6 +250,30 @@ class FeedbackPage(RoutablePageMixin, Page):
 
         return status_view(request, self, token)
 
+    @path("julkiset/")
+    def published_list_view(self, request):
+        from .public.published import published_list_view
+
+        return published_list_view(request, self)
+
+    @path("julkiset/kartta/")
+    def published_map_view(self, request):
+        from .public.published import published_map_view
+
+        return published_map_view(request, self)
+
+    @path("julkiset/kartta.geojson")
+    def published_geojson_view(self, request):
+        from .public.published import published_geojson_view
+
+        return published_geojson_view(request, self)
+
+    @path("julkiset/<str:reference>/")
+    def published_detail_view(self, request, reference):
+        from .public.published import published_detail_view
+
+        return published_detail_view(request, self, reference)
+
     def get_privacy_url(self):
         if self.privacy_page_id:
             return self.privacy_page.url
@@ -387,6 +411,11 @@ class Feedback(ClusterableModel):
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    publish_consent = models.BooleanField(
+        _("may be published"), default=True,
+        help_text=_("The resident allowed publication after moderation, without their name "
+                    "or contact details. Unticked: never proposed for publication."),
+    )
 
     objects = FeedbackQuerySet.as_manager()
 
@@ -573,3 +602,8 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.template} → {self.recipient} ({self.get_state_display()})"
+
+
+# The moderated public record lives in its own package; imported here so that
+# Django registers it under this app.
+from .publication.models import FeedbackPublication  # noqa: E402, F401

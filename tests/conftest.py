@@ -12,6 +12,12 @@ from .admin_fixtures import (  # noqa: F401  (fixtures shared by the staff-side 
     street_case,
     streets,
 )
+from .publication_fixtures import (  # noqa: F401  (fixtures of the publication tests)
+    moderator,
+    moderators,
+    personal_case,
+    workflow,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,188 @@
+"""The public face of moderated cases: the list, one case, the map and its GeoJSON.
+
+Only ``FeedbackPublication`` rows that are live (and not of a rejected case)
+reach these views; anything else is the same 404 as an unknown reference. The
+list and the GeoJSON are cached under a version that publishing, unpublishing
+and status changes bump (``publication.actions.bump_publications_version``).
+"""
+
+import hashlib
+import json
+
+from django import forms
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.template.response import TemplateResponse
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from ..conf import palaute_setting
+from ..models import Feedback, FeedbackCategory, current_language
+from ..publication.actions import publications_version
+from ..publication.models import FeedbackPublication
+
+PAGE_SIZE = 20
+#: At most this many points per GeoJSON answer, newest first (the whole world included).
+MAX_FEATURES = 500
+CACHE_SECONDS = 60 * 60
+PUBLIC_STATUSES = [(value, capfirst(label)) for value, label in Feedback.Status.choices
+                   if value != Feedback.Status.REJECTED]
+
+
+class PublicationFilterForm(forms.Form):
+    """The list's filters, as a ``GET`` form that works without JavaScript."""
+
+    category = forms.ModelChoiceField(
+        label=_("Topic"), required=False, queryset=FeedbackCategory.objects.none(),
+        empty_label=_("All topics"))
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False,
+        choices=[("", _("All kinds"))] + [(v, capfirst(lbl)) for v, lbl in Feedback.Kind.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("All statuses"))] + PUBLIC_STATUSES)
+    since = forms.DateField(label=_("Published on or after"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Published on or before"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = FeedbackCategory.objects.filter(active=True)
+        self.fields["category"].label_from_instance = lambda category: category.name
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("category"):
+            queryset = queryset.filter(category=data["category"])
+        for name in ("kind", "status"):
+            if data.get(name):
+                queryset = queryset.filter(**{"kind" if name == "kind" else "shown_status":
+                                              data[name]})
+        if data.get("since"):
+            queryset = queryset.filter(first_published_at__date__gte=data["since"])
+        if data.get("until"):
+            queryset = queryset.filter(first_published_at__date__lte=data["until"])
+        return queryset
+
+
+def public_publications():
+    return (FeedbackPublication.objects.public().select_related("category")
+            .order_by("-first_published_at", "-pk"))
+
+
+def cache_key(page, name, request):
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+    return (f"palaute:public:{name}:{page.pk}:{current_language()}:"
+            f"{publications_version()}:{query}")
+
+
+def cached(request, page, name, render):
+    """The response body from the cache, or rendered and stored."""
+    key = cache_key(page, name, request)
+    hit = cache.get(key)
+    if hit is None:
+        response = render()
+        if hasattr(response, "render"):
+            response.render()
+        if response.status_code != 200:
+            return response
+        hit = (response.content, response["Content-Type"])
+        cache.set(key, hit, CACHE_SECONDS)
+    content, content_type = hit
+    return HttpResponse(content, content_type=content_type)
+
+
+def publication_url(page, publication):
+    return page.url + page.reverse_subpage("published_detail_view",
+                                           args=[publication.reference])
+
+
+def published_list_view(request, page):
+    def render():
+        form = PublicationFilterForm(request.GET or None)
+        publications = public_publications()
+        if form.is_bound and form.is_valid():
+            publications = form.filter(publications)
+        page_obj = Paginator(publications, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        items = [(item, publication_url(page, item)) for item in page_obj]
+        context = {"page": page, "self": page, "form": form, "page_obj": page_obj,
+                   "items": items, "query": query.urlencode(),
+                   "map_url": page.url + page.reverse_subpage("published_map_view")}
+        return TemplateResponse(request, "palaute_plugin/public/published_list.html", context,
+                                status=200 if not form.errors else 400)
+    return cached(request, page, "list", render)
+
+
+def published_detail_view(request, page, reference):
+    publication = public_publications().filter(reference=reference).first()
+    if publication is None:
+        raise Http404
+    context = {"page": page, "self": page, "publication": publication,
+               "list_url": page.url + page.reverse_subpage("published_list_view")}
+    return TemplateResponse(request, "palaute_plugin/public/published_detail.html", context)
+
+
+def parse_bbox(value):
+    """``south,west,north,east`` in degrees, clamped to the world; ``ValueError`` if bad."""
+    parts = [float(part) for part in value.split(",")]
+    if len(parts) != 4 or any(part != part for part in parts):  # NaN is not equal to itself
+        raise ValueError("four numbers needed")
+    south, west, north, east = parts
+    if south > north or west > east:
+        raise ValueError("inverted")
+    return (max(south, -90.0), max(west, -180.0), min(north, 90.0), min(east, 180.0))
+
+
+def feature(page, publication):
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point",
+                     "coordinates": [publication.longitude, publication.latitude]},
+        "properties": {
+            "reference": publication.reference, "title": publication.title,
+            "status": str(capfirst(publication.get_shown_status_display())),
+            "category": publication.category.name,
+            "url": publication_url(page, publication),
+        },
+    }
+
+
+def published_geojson_view(request, page):
+    try:
+        bbox = parse_bbox(request.GET.get("bbox") or ",".join(
+            str(value) for value in palaute_setting("AREA_BOUNDS")))
+    except ValueError:
+        return HttpResponseBadRequest(
+            json.dumps({"error": "bbox must be south,west,north,east in degrees"}),
+            content_type="application/json")
+
+    def render():
+        south, west, north, east = bbox
+        publications = public_publications().filter(
+            latitude__gte=south, latitude__lte=north,
+            longitude__gte=west, longitude__lte=east)[:MAX_FEATURES]
+        features = [feature(page, publication) for publication in publications]
+        return JsonResponse({"type": "FeatureCollection", "features": features,
+                             "truncated": len(features) >= MAX_FEATURES},
+                            content_type="application/geo+json")
+    return cached(request, page, "geojson", render)
+
+
+def published_map_view(request, page):
+    publications = public_publications().filter(latitude__isnull=False)[:MAX_FEATURES]
+    items = [(item, publication_url(page, item)) for item in publications]
+    context = {"page": page, "self": page, "items": items,
+               "geojson_url": page.url + page.reverse_subpage("published_geojson_view"),
+               "list_url": page.url + page.reverse_subpage("published_list_view"),
+               "tile_url": _tile_url()}
+    return TemplateResponse(request, "palaute_plugin/public/published_map.html", context)
+
+
+def _tile_url():
+    from django.conf import settings
+
+    return getattr(settings, "GEO_WIDGET_LEAFLET_TILE_LAYER",
+                   "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
