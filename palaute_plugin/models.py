@@ -262,8 +262,9 @@ class FeedbackPage(RoutablePageMixin, Page):
 
         return published_map_view(request, self)
 
-    @path("julkiset/kartta.geojson")
     def published_geojson_view(self, request):
+        """``julkiset/kartta.geojson``: Wagtail's page URLs cannot hold a dot, so
+        ``palaute_plugin.urls`` routes it here (include it before Wagtail's URLs)."""
         from .public.published import published_geojson_view
 
         return published_geojson_view(request, self)

@@ -16,12 +16,14 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonRespo
 from django.template.response import TemplateResponse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Site
 
 from ..conf import palaute_setting
 from ..models import Feedback, FeedbackCategory, current_language
 from ..publication.actions import publications_version
 from ..publication.models import FeedbackPublication
 
+GEOJSON_PATH = "julkiset/kartta.geojson"
 PAGE_SIZE = 20
 #: At most this many points per GeoJSON answer, newest first (the whole world included).
 MAX_FEATURES = 500
@@ -175,7 +177,7 @@ def published_map_view(request, page):
     publications = public_publications().filter(latitude__isnull=False)[:MAX_FEATURES]
     items = [(item, publication_url(page, item)) for item in publications]
     context = {"page": page, "self": page, "items": items,
-               "geojson_url": page.url + page.reverse_subpage("published_geojson_view"),
+               "geojson_url": page.url + GEOJSON_PATH,
                "list_url": page.url + page.reverse_subpage("published_list_view"),
                "tile_url": _tile_url()}
     return TemplateResponse(request, "palaute_plugin/public/published_map.html", context)
@@ -186,3 +188,18 @@ def _tile_url():
 
     return getattr(settings, "GEO_WIDGET_LEAFLET_TILE_LAYER",
                    "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
+
+def geojson_dispatch(request, page_path):
+    """Find the live feedback page at ``page_path`` of this site and serve its GeoJSON."""
+    from ..models import FeedbackPage
+
+    site = Site.find_for_request(request)
+    if site is None:
+        raise Http404
+    components = [component for component in page_path.split("/") if component]
+    page, _args, _kwargs = site.root_page.localized.specific.route(request, components)
+    page = page.specific
+    if not isinstance(page, FeedbackPage) or not page.live:
+        raise Http404
+    return page.published_geojson_view(request)
