@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.core import mail
 from django.test import TestCase
 from wagtail.models import ModelLogEntry, Revision
 
@@ -59,6 +60,8 @@ def test_approval_publishes_and_logs_in_the_case(workflow, handler, moderator, p
 def test_request_changes_returns_it_and_logs_the_comment(workflow, handler, moderator,
                                                          personal_case):
     publication = proposed(personal_case, handler)
+    assert [m.to for m in mail.outbox if publication.title in m.subject] == [[moderator.email]]
+    mail.outbox.clear()
     with TestCase.captureOnCommitCallbacks(execute=True):
         publication.current_workflow_state.current_task_state.reject(
             user=moderator, comment="Poista osoite.")
@@ -68,6 +71,8 @@ def test_request_changes_returns_it_and_logs_the_comment(workflow, handler, mode
     entry = ModelLogEntry.objects.for_instance(personal_case).get(
         action=log_actions.CHANGES_REQUESTED)
     assert entry.data["text"] == "Poista osoite."
+    # Wagtail's own notification tells the handler who submitted it.
+    assert [m.to for m in mail.outbox if publication.title in m.subject] == [[handler.email]]
 
 
 def test_declined_rejected_other_category_and_twice_are_refused(workflow, handler,
