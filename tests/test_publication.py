@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core import mail
 from django.test import TestCase
+from django.utils import translation
 from wagtail.models import ModelLogEntry, Revision
 
 from palaute_plugin import actions
@@ -78,18 +79,19 @@ def test_request_changes_returns_it_and_logs_the_comment(workflow, handler, mode
 def test_declined_rejected_other_category_and_twice_are_refused(workflow, handler,
                                                                 housing_handler,
                                                                 personal_case, streets):
-    declined = FeedbackFactory(category=streets, publish_consent=False)
-    with pytest.raises(ActionError, match="not published"):
-        propose(declined, user=handler)
-    rejected = FeedbackFactory(category=streets, status=Feedback.Status.REJECTED)
-    with pytest.raises(ActionError, match="never published"):
-        propose(rejected, user=handler)
-    with pytest.raises(NotAllowed):
-        propose(personal_case, user=housing_handler)
-    proposed(personal_case, handler)
-    with pytest.raises(ActionError, match="already"):
-        propose(personal_case, user=handler)
-    assert FeedbackPublication.objects.count() == 1
+    with translation.override("en"):  # the messages' English msgids
+        declined = FeedbackFactory(category=streets, publish_consent=False)
+        with pytest.raises(ActionError, match="not published"):
+            propose(declined, user=handler)
+        rejected = FeedbackFactory(category=streets, status=Feedback.Status.REJECTED)
+        with pytest.raises(ActionError, match="never published"):
+            propose(rejected, user=handler)
+        with pytest.raises(NotAllowed):
+            propose(personal_case, user=housing_handler)
+        proposed(personal_case, handler)
+        with pytest.raises(ActionError, match="already"):
+            propose(personal_case, user=handler)
+        assert FeedbackPublication.objects.count() == 1
 
 
 def test_shown_status_follows_the_case_without_moderation(workflow, handler, moderator,
