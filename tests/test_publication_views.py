@@ -224,6 +224,33 @@ def test_map_page_uses_local_static_files_only(client, page, published):
     assert published.title in content  # the list beside the map works without JavaScript
 
 
-def test_form_page_links_to_published_and_saves_the_choice(client, page):
-    assert page.url + "julkiset/" in client.get(page.url).content.decode()
-    assert Feedback._meta.get_field("publish_consent").default is True
+def test_form_page_links_to_published_and_explains_publication(client, page):
+    content = client.get(page.url).content.decode()
+    assert page.url + "julkiset/" in content
+    assert "Älä julkaise palautettani" in content
+    assert "ilman nimeäsi tai yhteystietojasi" in content
+
+
+@pytest.mark.parametrize("ticked, consent", [(True, False), (False, True)])
+def test_resident_choice_is_saved(client, page, streets, ticked, consent):
+    from .test_public_form import form_data, post
+
+    data = form_data(streets)
+    if ticked:
+        data["do_not_publish"] = "on"
+    assert post(client, page, data).status_code == 302
+    assert Feedback.objects.get().publish_consent is consent
+
+
+def test_staff_entry_records_the_choice(handler_client, streets):
+    from .test_admin_actions import CREATE_URL, staff_entry
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = handler_client.post(reverse(CREATE_URL),
+                                       staff_entry(streets, do_not_publish="on"))
+    assert response.status_code == 302
+    assert Feedback.objects.get().publish_consent is False
+
+
+def test_geojson_of_an_unknown_page_is_404(client, page):
+    assert client.get("/eisivua/julkiset/kartta.geojson").status_code == 404
