@@ -269,6 +269,12 @@ class FeedbackPage(RoutablePageMixin, Page):
 
         return published_geojson_view(request, self)
 
+    @path("julkiset/kuvat/<str:token>/<str:size>/")
+    def published_photo_view(self, request, token, size):
+        from .public.published import published_photo_view
+
+        return published_photo_view(request, self, token, size)
+
     @path("julkiset/<str:reference>/")
     def published_detail_view(self, request, reference):
         from .public.published import published_detail_view
@@ -608,3 +614,4 @@ class Notification(models.Model):
 # The moderated public record lives in its own package; imported here so that
 # Django registers it under this app.
 from .publication.models import FeedbackPublication  # noqa: E402, F401
+from .publication.photos import PublicPhoto  # noqa: E402, F401

@@ -254,3 +254,61 @@ def test_staff_entry_records_the_choice(handler_client, streets):
 
 def test_geojson_of_an_unknown_page_is_404(client, page):
     assert client.get("/eisivua/julkiset/kartta.geojson").status_code == 404
+
+
+# --- photos ----------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("admin_photo_root")
+def test_chosen_photos_are_public_copies_under_new_names(client, page, workflow, handler,
+                                                         moderator, personal_case):
+    from palaute_plugin.publication.photos import PublicPhoto
+
+    from .admin_fixtures import add_photo
+
+    chosen, private = add_photo(personal_case, 0), add_photo(personal_case, 1)
+    publication = proposed(personal_case, handler)
+    client.force_login(moderator)
+    assert "Photo 2" in client.get(edit_url(publication)).content.decode()
+    publication.photo_ids = [chosen.pk]
+    publication.save_revision(user=moderator)
+    approve(publication, moderator)
+    copy = PublicPhoto.objects.get()
+    assert copy.source == chosen
+    assert copy.image.name != chosen.image.name and copy.token not in chosen.image.name
+    with chosen.image.open("rb") as original:
+        original_bytes = original.read()
+    detail = client.get(page.url + f"julkiset/{publication.reference}/").content.decode()
+    url = page.url + f"julkiset/kuvat/{copy.token}/full/"
+    assert url in detail
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == original_bytes
+    assert chosen.image.storage.exists(chosen.image.name)  # the original stays
+    assert client.get(page.url + "julkiset/kuvat/arvattu/full/").status_code == 404
+    assert client.get(page.url + f"julkiset/kuvat/{copy.token}/huge/").status_code == 404
+    # Deselected and published again: the copy and its files go.
+    publication.refresh_from_db()
+    publication.photo_ids = []
+    publication.save_revision(user=moderator).publish(user=moderator)
+    assert not PublicPhoto.objects.exists()
+    assert not copy.image.storage.exists(copy.image.name)
+    assert private.pk not in publication.photo_ids
+
+
+@pytest.mark.usefixtures("admin_photo_root")
+def test_photo_of_an_unpublished_record_is_404(client, page, workflow, handler, moderator,
+                                               personal_case):
+    from palaute_plugin.publication.photos import PublicPhoto
+
+    from .admin_fixtures import add_photo
+
+    photo = add_photo(personal_case, 0)
+    publication = proposed(personal_case, handler)
+    publication.photo_ids = [photo.pk]
+    publication.save_revision(user=moderator)
+    approve(publication, moderator)
+    token = PublicPhoto.objects.get().token
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        publication.unpublish(user=moderator)
+    assert client.get(page.url + f"julkiset/kuvat/{token}/full/").status_code == 404

@@ -12,7 +12,13 @@ import json
 from django import forms
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
 from django.template.response import TemplateResponse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +28,7 @@ from ..conf import palaute_setting
 from ..models import Feedback, FeedbackCategory, current_language
 from ..publication.actions import publications_version
 from ..publication.models import FeedbackPublication
+from ..publication.photos import PublicPhoto
 
 GEOJSON_PATH = "julkiset/kartta.geojson"
 PAGE_SIZE = 20
@@ -122,7 +129,11 @@ def published_detail_view(request, page, reference):
     publication = public_publications().filter(reference=reference).first()
     if publication is None:
         raise Http404
-    context = {"page": page, "self": page, "publication": publication,
+    photos = [
+        (page.url + page.reverse_subpage("published_photo_view", args=[photo.token, "full"]),
+         page.url + page.reverse_subpage("published_photo_view", args=[photo.token, "thumb"]))
+        for photo in publication.public_photos.all()]
+    context = {"page": page, "self": page, "publication": publication, "photos": photos,
                "list_url": page.url + page.reverse_subpage("published_list_view")}
     return TemplateResponse(request, "palaute_plugin/public/published_detail.html", context)
 
@@ -203,3 +214,24 @@ def geojson_dispatch(request, page_path):
     if not isinstance(page, FeedbackPage) or not page.live:
         raise Http404
     return page.published_geojson_view(request)
+
+
+PHOTO_FIELDS = {"full": "image", "thumb": "thumbnail"}
+
+
+def published_photo_view(request, page, token, size):
+    """A public copy of a photo of a published case; 404 for anything else."""
+    if size not in PHOTO_FIELDS:
+        raise Http404
+    photo = PublicPhoto.objects.filter(
+        token=token, publication__in=FeedbackPublication.objects.public()).first()
+    if photo is None:
+        raise Http404
+    try:
+        handle = getattr(photo, PHOTO_FIELDS[size]).open("rb")
+    except (OSError, ValueError) as error:
+        raise Http404 from error
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

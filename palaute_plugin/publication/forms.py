@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from ..models import FeedbackPhoto
 from .redaction import sensitive_findings
 
 
@@ -16,6 +17,28 @@ class PublicationForm(WagtailAdminModelForm):
         help_text=_("Needed only when the text looks like it has an email address or a "
                     "personal identity code."),
     )
+
+    photos = forms.ModelMultipleChoiceField(
+        label=_("Photos shown publicly"), required=False, queryset=FeedbackPhoto.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Public copies are made on publication; the originals stay private. "
+                    "Choose only photos without faces or registration plates."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["photos"]
+        if self.instance.feedback_id:
+            field.queryset = FeedbackPhoto.objects.filter(
+                feedback=self.instance.feedback_id, state=FeedbackPhoto.State.READY)
+            field.initial = list(self.instance.photo_ids or [])
+        field.label_from_instance = lambda photo: _("Photo %(number)s") % {
+            "number": photo.sort_order + 1}
+
+    def save(self, commit=True):
+        if "photos" in self.cleaned_data:
+            self.instance.photo_ids = [photo.pk for photo in self.cleaned_data["photos"]]
+        return super().save(commit=commit)
 
     def clean(self):
         cleaned = super().clean()

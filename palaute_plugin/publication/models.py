@@ -76,6 +76,10 @@ class FeedbackPublication(PreviewableMixin, WorkflowMixin, DraftStateMixin, Lock
         _("the city's public answer"), blank=True,
         help_text=_("Shown publicly under the text. Approved like the text."),
     )
+    photo_ids = models.JSONField(
+        _("public photos"), default=list, blank=True, editable=False,
+        help_text=_("The case's photos chosen to be shown publicly (as copies)."),
+    )
     affected_count = models.PositiveIntegerField(
         _("affected residents"), default=1, editable=False,
         help_text=_("How many residents this concerns."),
@@ -89,6 +93,7 @@ class FeedbackPublication(PreviewableMixin, WorkflowMixin, DraftStateMixin, Lock
         FieldPanel("title"),
         FieldPanel("text"),
         FieldPanel("public_answer"),
+        FieldPanel("photos"),
         FieldRowPanel([FieldPanel("category"), FieldPanel("kind"), FieldPanel("language")]),
         MultiFieldPanel([FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")])],
                         _("Place")),

@@ -11,9 +11,11 @@ from ..signals import status_changed
 from . import log_actions
 from .actions import bump_publications_version, follow_case
 from .models import FeedbackPublication
+from .photos import sync_public_photos
 
 
 def on_published(sender, instance, revision=None, **kwargs):
+    sync_public_photos(instance)
     log(instance=instance.feedback, action=log_actions.PUBLISHED,
         user=getattr(revision, "user", None), data={"publication_id": instance.pk})
     transaction.on_commit(bump_publications_version)
