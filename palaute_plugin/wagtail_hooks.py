@@ -1,10 +1,13 @@
 """Registers the feedback admin with Wagtail; the views live in viewsets.py."""
 
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from . import log_actions
 from .publication import log_actions as publication_log_actions
+from .publication.models import FeedbackPublication
+from .publication.permissions import PublicationPermissionPolicy
 from .publication.viewsets import FeedbackPublicationViewSet
 from .staff import dashboard
 from .staff.bulk_actions import BULK_ACTIONS
@@ -18,6 +21,7 @@ from .staff.viewsets import (
 register_snippet(FeedbackCategoryViewSet)
 register_snippet(OtherAuthorityViewSet)
 register_snippet(ResponseTemplateViewSet)
+register_permission_policy(FeedbackPublication, PublicationPermissionPolicy(FeedbackPublication))
 register_snippet(FeedbackPublicationViewSet)
 
 

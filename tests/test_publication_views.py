@@ -312,3 +312,13 @@ def test_photo_of_an_unpublished_record_is_404(client, page, workflow, handler, 
     with TestCase.captureOnCommitCallbacks(execute=True):
         publication.unpublish(user=moderator)
     assert client.get(page.url + f"julkiset/kuvat/{token}/full/").status_code == 404
+
+
+def test_nobody_adds_a_publication_by_hand(admin_client, workflow):
+    url = reverse(f"{SNIPPET}:add")
+    response = admin_client.get(url)
+    assert response.status_code == 302  # Wagtail's "permission denied": back to the dashboard
+    assert response["Location"] == reverse("wagtailadmin_home")
+    assert not FeedbackPublication.objects.exists()
+    listing = admin_client.get(reverse(f"{SNIPPET}:list")).content.decode()
+    assert url not in listing
