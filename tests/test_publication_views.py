@@ -322,3 +322,12 @@ def test_nobody_adds_a_publication_by_hand(admin_client, workflow):
     assert not FeedbackPublication.objects.exists()
     listing = admin_client.get(reverse(f"{SNIPPET}:list")).content.decode()
     assert url not in listing
+
+
+def test_list_counts_at_most_a_cap(client, page, published, monkeypatch):
+    from palaute_plugin.public.published import CappedPaginator
+
+    assert "1 julkaistu asia" in client.get(page.url + "julkiset/").content.decode()
+    cache.clear()
+    monkeypatch.setattr(CappedPaginator, "MAX_COUNTED", 1)
+    assert "Yli 1 julkaistua asiaa" in client.get(page.url + "julkiset/").content.decode()

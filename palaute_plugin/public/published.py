@@ -20,6 +20,7 @@ from django.http import (
     JsonResponse,
 )
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
@@ -75,6 +76,21 @@ class PublicationFilterForm(forms.Form):
         return queryset
 
 
+class CappedPaginator(Paginator):
+    """Counts at most ``MAX_COUNTED`` rows, so the list's cost does not grow with
+    the number of published cases; later pages than that are not offered."""
+
+    MAX_COUNTED = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[:self.MAX_COUNTED].count()
+
+    @property
+    def capped(self):
+        return self.count >= self.MAX_COUNTED
+
+
 def public_publications():
     return (FeedbackPublication.objects.public().select_related("category")
             .order_by("-first_published_at", "-pk"))
@@ -102,9 +118,11 @@ def cached(request, page, name, render):
     return HttpResponse(content, content_type=content_type)
 
 
-def publication_url(page, publication):
-    return page.url + page.reverse_subpage("published_detail_view",
-                                           args=[publication.reference])
+def publication_urls(page):
+    """``url(reference)`` for many publications, resolving the page's URL once."""
+    base = page.url + page.reverse_subpage("published_detail_view", args=["REF"])
+    prefix, suffix = base.split("REF")
+    return lambda reference: f"{prefix}{reference}{suffix}"
 
 
 def published_list_view(request, page):
@@ -113,10 +131,11 @@ def published_list_view(request, page):
         publications = public_publications()
         if form.is_bound and form.is_valid():
             publications = form.filter(publications)
-        page_obj = Paginator(publications, PAGE_SIZE).get_page(request.GET.get("page"))
+        page_obj = CappedPaginator(publications, PAGE_SIZE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
-        items = [(item, publication_url(page, item)) for item in page_obj]
+        url = publication_urls(page)
+        items = [(item, url(item.reference)) for item in page_obj]
         context = {"page": page, "self": page, "form": form, "page_obj": page_obj,
                    "items": items, "query": query.urlencode(),
                    "map_url": page.url + page.reverse_subpage("published_map_view")}
@@ -149,18 +168,20 @@ def parse_bbox(value):
     return (max(south, -90.0), max(west, -180.0), min(north, 90.0), min(east, 180.0))
 
 
-def feature(page, publication):
-    return {
+GEOJSON_FIELDS = ("reference", "title", "shown_status", "latitude", "longitude", "category_id")
+
+
+def features(rows, url, category_names):
+    """GeoJSON features from ``values_list(*GEOJSON_FIELDS)`` rows (no model instances:
+    a full map area has hundreds of points)."""
+    statuses = {value: str(capfirst(label)) for value, label in Feedback.Status.choices}
+    return [{
         "type": "Feature",
-        "geometry": {"type": "Point",
-                     "coordinates": [publication.longitude, publication.latitude]},
-        "properties": {
-            "reference": publication.reference, "title": publication.title,
-            "status": str(capfirst(publication.get_shown_status_display())),
-            "category": publication.category.name,
-            "url": publication_url(page, publication),
-        },
-    }
+        "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
+        "properties": {"reference": reference, "title": title, "status": statuses[status],
+                       "category": category_names.get(category_id, ""),
+                       "url": url(reference)},
+    } for reference, title, status, latitude, longitude, category_id in rows]
 
 
 def published_geojson_view(request, page):
@@ -174,19 +195,26 @@ def published_geojson_view(request, page):
 
     def render():
         south, west, north, east = bbox
+        # No ordering: the (live, latitude, longitude) index serves the box alone;
+        # sorting by date would scan the newest of every place first.
         publications = public_publications().filter(
             latitude__gte=south, latitude__lte=north,
-            longitude__gte=west, longitude__lte=east)[:MAX_FEATURES]
-        features = [feature(page, publication) for publication in publications]
-        return JsonResponse({"type": "FeatureCollection", "features": features,
-                             "truncated": len(features) >= MAX_FEATURES},
+            longitude__gte=west, longitude__lte=east).order_by()[:MAX_FEATURES]
+        rows = list(publications.values_list(*GEOJSON_FIELDS))
+        names = {category.pk: category.name for category in
+                 FeedbackCategory.objects.filter(pk__in={row[-1] for row in rows})}
+        url = publication_urls(page)
+        items = features(rows, url, names)
+        return JsonResponse({"type": "FeatureCollection", "features": items,
+                             "truncated": len(items) >= MAX_FEATURES},
                             content_type="application/geo+json")
     return cached(request, page, "geojson", render)
 
 
 def published_map_view(request, page):
     publications = public_publications().filter(latitude__isnull=False)[:MAX_FEATURES]
-    items = [(item, publication_url(page, item)) for item in publications]
+    url = publication_urls(page)
+    items = [(item, url(item.reference)) for item in publications]
     context = {"page": page, "self": page, "items": items,
                "geojson_url": page.url + GEOJSON_PATH,
                "list_url": page.url + page.reverse_subpage("published_list_view"),
