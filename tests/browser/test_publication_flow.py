@@ -6,6 +6,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.contenttypes.models import ContentType
 from playwright.sync_api import expect
 
 from palaute_plugin.publication.models import FeedbackPublication
@@ -16,6 +17,15 @@ from .test_staff_flow import DESKTOP, FADED_IN
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "password"  # UserFactory's
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_types():
+    """Transactional tests flush the database, and content types come back with new
+    ids; Django's cache of them would give revisions and workflow states stale ids."""
+    ContentType.objects.clear_cache()
+    yield
+    ContentType.objects.clear_cache()
 FIXED_TEXT = "Katuvalo ei pala Hallituskadulla koulumatkan varrella."
 ANSWER = "Valo korjataan tällä viikolla."
 
