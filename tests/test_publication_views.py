@@ -8,9 +8,11 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from wagtail.models import ModelLogEntry
 
 from palaute_plugin import actions
 from palaute_plugin.models import Feedback
+from palaute_plugin.publication import log_actions
 from palaute_plugin.publication.models import FeedbackPublication
 
 from .admin_fixtures import detail_url
@@ -162,6 +164,8 @@ def test_list_cache_is_invalidated_by_status_change_and_unpublish(client, page, 
     with TestCase.captureOnCommitCallbacks(execute=True):
         published.unpublish(user=moderator)
     assert published.title not in client.get(page.url + "julkiset/").content.decode()
+    assert ModelLogEntry.objects.for_instance(personal_case).filter(
+        action=log_actions.UNPUBLISHED).exists()
 
 
 def test_detail_shows_moderated_text_and_404s_identically(client, page, published, streets,
@@ -331,3 +335,38 @@ def test_list_counts_at_most_a_cap(client, page, published, monkeypatch):
     cache.clear()
     monkeypatch.setattr(CappedPaginator, "MAX_COUNTED", 1)
     assert "Yli 1 julkaistua asiaa" in client.get(page.url + "julkiset/").content.decode()
+
+
+def test_geojson_query_count_does_not_grow(client, page, published, handler, moderator,
+                                          streets):
+    url = page.url + "julkiset/kartta.geojson?bbox=65.8,24.1,65.9,24.2"
+    one, _content = list_queries(client, url)
+    for number in range(5):
+        case = FeedbackFactory(category=streets, message=f"Asia {number} kadulla.",
+                               latitude=65.85 + number / 1000, longitude=24.15)
+        approve(proposed(case, handler), moderator)
+    six, content = list_queries(client, url)
+    assert len(json.loads(content)["features"]) == 6
+    assert six == one
+
+
+@pytest.mark.usefixtures("admin_photo_root")
+def test_moderator_preview_shows_the_text_and_chosen_photos(client, workflow, handler,
+                                                            moderator, personal_case):
+    from .admin_fixtures import add_photo
+
+    photo = add_photo(personal_case, 0)
+    publication = proposed(personal_case, handler)
+    publication.photo_ids = [photo.pk]
+    publication.save_revision(user=handler)
+    client.force_login(moderator)
+    preview_url = reverse(f"{SNIPPET}:preview_on_edit", args=[publication.pk])
+    form = {"title": publication.title, "text": publication.text, "public_answer": "",
+            "category": publication.category_id, "kind": "feedback", "language": "fi",
+            "latitude": "65.846", "longitude": "24.144", "photos": [photo.pk]}
+    assert client.post(preview_url, form).json()["is_valid"]
+    response = client.get(preview_url)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "[poistettu]" in content and "maija@example.com" not in content
+    assert reverse("palaute_feedback:photo", args=[photo.pk, "thumb"]) in content

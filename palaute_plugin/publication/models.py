@@ -128,4 +128,14 @@ class FeedbackPublication(PreviewableMixin, WorkflowMixin, DraftStateMixin, Lock
         return "palaute_plugin/public/publication_preview.html"
 
     def get_preview_context(self, request, mode_name):
-        return {**super().get_preview_context(request, mode_name), "publication": self}
+        """As the public will see it; the chosen photos through the staff's view, since
+        public copies are made only on publication."""
+        from django.urls import reverse
+
+        from .photos import chosen_photos
+
+        photos = [(reverse("palaute_feedback:photo", args=[photo.pk, "full"]),
+                   reverse("palaute_feedback:photo", args=[photo.pk, "thumb"]))
+                  for photo in chosen_photos(self)]
+        return {**super().get_preview_context(request, mode_name), "publication": self,
+                "photos": photos}
