@@ -370,3 +370,17 @@ def test_moderator_preview_shows_the_text_and_chosen_photos(client, workflow, ha
     assert response.status_code == 200
     assert "[poistettu]" in content and "maija@example.com" not in content
     assert reverse("palaute_feedback:photo", args=[photo.pk, "thumb"]) in content
+
+
+def test_handler_without_edit_permission_goes_back_to_the_case(client, personal_case,
+                                                              streets):
+    from .admin_fixtures import handler_of
+
+    plain = handler_of(streets, username="ilman_oikeutta")
+    client.force_login(plain)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(propose_url(personal_case))
+    assert response["Location"] == detail_url(personal_case)
+    publication = FeedbackPublication.objects.get(feedback=personal_case)
+    content = client.get(detail_url(personal_case)).content.decode()
+    assert edit_url(publication) not in content

@@ -14,6 +14,7 @@ from . import actions
 from .models import FeedbackPublication
 
 MODERATE_PERMISSION = "palaute_plugin.publish_feedbackpublication"
+CHANGE_PERMISSION = "palaute_plugin.change_feedbackpublication"
 
 
 def is_moderator(user):
@@ -61,4 +62,6 @@ class ProposeView(View):
             return redirect(self.case_url_name, feedback.pk)
         messages.success(request, _("A draft public record was created and sent to the "
                                     "moderators. Check the redactions."))
+        if not request.user.has_perm(CHANGE_PERMISSION):
+            return redirect(self.case_url_name, feedback.pk)
         return redirect(self.edit_url_name, publication.pk)

@@ -17,6 +17,7 @@ def case_publication(context, feedback):
         "feedback": feedback,
         "publication": publication,
         "can_propose": publication is None and can_propose(feedback, user),
+        "can_edit": user.has_perm("palaute_plugin.change_feedbackpublication"),
         "csrf_token": context.get("csrf_token"),
         "request": context["request"],
     }
