@@ -615,3 +615,4 @@ class Notification(models.Model):
 # Django registers it under this app.
 from .publication.models import FeedbackPublication  # noqa: E402, F401
 from .publication.photos import PublicPhoto  # noqa: E402, F401
+from .publication.tasks import PublicationApprovalTask  # noqa: E402, F401

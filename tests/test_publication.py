@@ -115,3 +115,49 @@ def test_rejected_case_is_hidden_at_once(workflow, handler, moderator, personal_
     with TestCase.captureOnCommitCallbacks(execute=True):
         actions.reject(personal_case, user=handler, reason="Asiaton")
     assert not FeedbackPublication.objects.public().filter(pk=publication.pk).exists()
+
+
+def test_approving_personal_data_needs_a_confirmation_from_the_dashboard(
+        client, workflow, handler, moderator, personal_case):
+    from django.urls import reverse
+
+    publication = proposed(personal_case, handler)
+    publication.text = "Ota yhteyttä: maija@example.com"
+    publication.save_revision(user=handler)
+    task_state = publication.current_workflow_state.current_task_state
+    task = task_state.task.specific
+    with translation.override("en"):
+        actions_offered = [(name, str(label), modal)
+                           for name, label, modal in task.get_actions(publication, moderator)]
+    assert ("approve", "Approve despite the personal data warning", True) in actions_offered
+    assert ("approve", "Approve", False) not in actions_offered
+    url = reverse("wagtailsnippets_palaute_plugin_feedbackpublication:workflow_action",
+                  args=[publication.pk, "approve", task_state.pk])
+    client.force_login(moderator)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(url, {"comment": ""})
+    publication.refresh_from_db()
+    assert not publication.live
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(url, {"comment": "", "personal_data_checked": "on"})
+    publication.refresh_from_db()
+    assert publication.live
+
+
+def test_clean_text_is_approved_without_a_confirmation(client, workflow, handler, moderator,
+                                                       personal_case):
+    from django.urls import reverse
+
+    publication = proposed(personal_case, handler)
+    task_state = publication.current_workflow_state.current_task_state
+    with translation.override("en"):
+        assert ("approve", "Approve", False) in [
+            (name, str(label), modal) for name, label, modal
+            in task_state.task.specific.get_actions(publication, moderator)]
+    client.force_login(moderator)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse(
+            "wagtailsnippets_palaute_plugin_feedbackpublication:workflow_action",
+            args=[publication.pk, "approve", task_state.pk]))
+    publication.refresh_from_db()
+    assert publication.live

@@ -3,10 +3,11 @@ published cases. Called by ``manage.py palaute_demo``; safe to run again."""
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from wagtail.models import GroupApprovalTask, Workflow, WorkflowContentType, WorkflowTask
+from wagtail.models import Workflow, WorkflowContentType, WorkflowTask
 
 from .actions import propose
 from .models import FeedbackPublication
+from .tasks import PublicationApprovalTask
 
 WORKFLOW_NAME = "Palautteen julkaisu"
 TASK_NAME = "Moderaattorin hyväksyntä"
@@ -30,9 +31,9 @@ def setup_workflow(moderators, handler_groups):
     if not workflow.active:
         workflow.active = True
         workflow.save(update_fields=["active"])
-    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
+    task = PublicationApprovalTask.objects.filter(name=TASK_NAME).first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name=TASK_NAME)
+        task = PublicationApprovalTask.objects.create(name=TASK_NAME)
     task.groups.add(moderators)
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task.task_ptr,
                                        defaults={"sort_order": 0})
