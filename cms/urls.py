@@ -19,6 +19,7 @@ if settings.DEBUG:
 
 # Finnish pages live at the root (/palaute/), Swedish and English under /sv/ and /en/.
 urlpatterns += i18n_patterns(
+    path("", include("palaute_plugin.urls")),  # before Wagtail's pages: a URL with a dot
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
-from . import log_actions, notifications, permissions, queue
+from . import log_actions, notifications, permissions, queue, signals
 from .geo import distance_between
 from .models import Feedback, FeedbackPage
 from .photos.store import delete_photo_files, save_photos
@@ -58,7 +58,7 @@ class ConcurrentChange(ActionError):
 def submit_feedback(*, category, message, kind=Feedback.Kind.FEEDBACK, location=None,
                     address="", contact_name="", contact_email="", contact_phone="",
                     language="fi", channel=Feedback.Channel.WEB, cleaned_photos=(),
-                    page=None, submission_key=None, user=None):
+                    page=None, submission_key=None, user=None, publish_consent=True):
     """Create a case, route it to the category's responsible person and notify.
 
     ``location`` is ``(lat, lon)`` or ``None``; ``cleaned_photos`` come from
@@ -77,7 +77,7 @@ def submit_feedback(*, category, message, kind=Feedback.Kind.FEEDBACK, location=
         longitude=longitude, address=address, contact_name=contact_name,
         contact_email=contact_email, contact_phone=contact_phone, language=language,
         channel=channel, page=page, submission_key=submission_key,
-        assignee_id=category.responsible_person_id,
+        assignee_id=category.responsible_person_id, publish_consent=publish_consent,
     )
     saved_photos = []
     try:
@@ -135,10 +135,13 @@ def _transition(feedback, *, user, expected_version, allowed, changes=None, log_
             version=F("version") + 1, updated_at=timezone.now(), **changes)
         if not updated:
             raise ConcurrentChange(_CHANGED_MESSAGE)
+        old_status = case.status
         case.refresh_from_db()
         log(instance=case, action=log_action, user=user, data=log_data or {})
         if after:
             after(case)
+        if case.status != old_status:
+            signals.status_changed.send(sender=Feedback, feedback=case, old_status=old_status)
     return case
 
 
@@ -361,7 +364,7 @@ def add_note(feedback, *, user, text, expected_version=None):
 
 def create_staff_feedback(*, user, channel, category, kind, message, location=None,
                           address="", contact_name="", contact_email="", contact_phone="",
-                          language="fi", cleaned_photos=()):
+                          language="fi", cleaned_photos=(), publish_consent=True):
     """Feedback received by phone, post, email or at a service point, entered by staff."""
     if channel in (Feedback.Channel.WEB, Feedback.Channel.API):
         raise ActionError(_("Choose how the feedback was received."))
@@ -374,7 +377,7 @@ def create_staff_feedback(*, user, channel, category, kind, message, location=No
         category=category, kind=kind, message=message, location=location, address=address,
         contact_name=contact_name, contact_email=contact_email, contact_phone=contact_phone,
         language=language, channel=channel, cleaned_photos=cleaned_photos, page=page,
-        user=user)
+        user=user, publish_consent=publish_consent)
 
 
 def nearby_candidates(feedback, limit=20, user=None):

@@ -13,8 +13,10 @@ class PalautePluginConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers the system checks)
         from .public.caching import bump_categories_version
+        from .publication import receivers as publication_receivers
         from .tasks import ensure_schedules
 
+        publication_receivers.connect()
         post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="palaute-schedules")
 
         for model_name in ("FeedbackCategory", "OtherAuthority"):

@@ -10,6 +10,7 @@ them from its own static files, never from a CDN. Add
 
 import xstatic.pkg.jquery
 import xstatic.pkg.leaflet
+import xstatic.pkg.leaflet_markercluster
 from django.contrib.staticfiles.finders import BaseFinder
 from django.contrib.staticfiles.utils import get_files
 from django.core.files.storage import FileSystemStorage
@@ -18,6 +19,7 @@ from django.core.files.storage import FileSystemStorage
 VENDOR_PACKAGES = {
     "leaflet": xstatic.pkg.leaflet.BASE_DIR,
     "palaute_plugin/vendor/jquery": xstatic.pkg.jquery.BASE_DIR,
+    "palaute_plugin/vendor/markercluster": xstatic.pkg.leaflet_markercluster.BASE_DIR,
 }
 
 

@@ -272,6 +272,37 @@ class FeedbackPage(RoutablePageMixin, Page):
 
         return status_view(request, self, token)
 
+    @path("julkiset/")
+    def published_list_view(self, request):
+        from .public.published import published_list_view
+
+        return published_list_view(request, self)
+
+    @path("julkiset/kartta/")
+    def published_map_view(self, request):
+        from .public.published import published_map_view
+
+        return published_map_view(request, self)
+
+    def published_geojson_view(self, request):
+        """``julkiset/kartta.geojson``: Wagtail's page URLs cannot hold a dot, so
+        ``palaute_plugin.urls`` routes it here (include it before Wagtail's URLs)."""
+        from .public.published import published_geojson_view
+
+        return published_geojson_view(request, self)
+
+    @path("julkiset/kuvat/<str:token>/<str:size>/")
+    def published_photo_view(self, request, token, size):
+        from .public.published import published_photo_view
+
+        return published_photo_view(request, self, token, size)
+
+    @path("julkiset/<str:reference>/")
+    def published_detail_view(self, request, reference):
+        from .public.published import published_detail_view
+
+        return published_detail_view(request, self, reference)
+
     def get_privacy_url(self):
         if self.privacy_page_id:
             return self.privacy_page.url
@@ -351,7 +382,7 @@ class Feedback(ClusterableModel):
         WEB = "web", _("web form")
         PHONE = "phone", _("phone")
         POST = "post", _("post")
-        SERVICE_POINT = "service_point", _("Kompassi service point")
+        SERVICE_POINT = "service_point", _("service point")
         EMAIL = "email", _("email")
         LEGACY_FORM = "legacy_form", _("free-form web form")
         API = "api", _("API")
@@ -428,6 +459,11 @@ class Feedback(ClusterableModel):
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    publish_consent = models.BooleanField(
+        _("may be published"), default=True,
+        help_text=_("The resident allowed publication after moderation, without their name "
+                    "or contact details. Unticked: never proposed for publication."),
+    )
 
     objects = FeedbackQuerySet.as_manager()
 
@@ -626,3 +662,10 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.template} → {self.recipient} ({self.get_state_display()})"
+
+
+# The moderated public record lives in its own package; imported here so that
+# Django registers it under this app.
+from .publication.models import FeedbackPublication  # noqa: E402, F401
+from .publication.photos import PublicPhoto  # noqa: E402, F401
+from .publication.tasks import PublicationApprovalTask  # noqa: E402, F401

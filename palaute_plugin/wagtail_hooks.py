@@ -1,9 +1,14 @@
 """Registers the feedback admin with Wagtail; the views live in viewsets.py."""
 
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from . import log_actions
+from .publication import log_actions as publication_log_actions
+from .publication.models import FeedbackPublication
+from .publication.permissions import PublicationPermissionPolicy
+from .publication.viewsets import FeedbackPublicationViewSet
 from .staff import dashboard
 from .staff.bulk_actions import BULK_ACTIONS
 from .staff.viewsets import (
@@ -16,6 +21,8 @@ from .staff.viewsets import (
 register_snippet(FeedbackCategoryViewSet)
 register_snippet(OtherAuthorityViewSet)
 register_snippet(ResponseTemplateViewSet)
+register_permission_policy(FeedbackPublication, PublicationPermissionPolicy(FeedbackPublication))
+register_snippet(FeedbackPublicationViewSet)
 
 
 @hooks.register("register_admin_viewset")
@@ -26,6 +33,7 @@ def register_feedback_viewset():
 @hooks.register("register_log_actions")
 def register_log_actions(actions):
     log_actions.register_log_actions(actions)
+    publication_log_actions.register_log_actions(actions)
 
 
 hooks.register("construct_homepage_panels", dashboard.add_feedback_panel)

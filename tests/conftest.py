@@ -17,6 +17,12 @@ from .admin_fixtures import (  # noqa: F401  (fixtures shared by the staff-side 
     streets,
 )
 from .factories import UserFactory
+from .publication_fixtures import (  # noqa: F401  (fixtures of the publication tests)
+    moderator,
+    moderators,
+    personal_case,
+    workflow,
+)
 
 #: The SQLite test database kept between ``pytest --reuse-db`` runs.
 REUSED_SQLITE_DB = django_settings.BASE_DIR / "var" / "test-db-reused.sqlite3"

@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
                 ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
                 ('contact_phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
                 ('language', models.CharField(choices=[('fi', 'suomi'), ('sv', 'svenska'), ('en', 'English')], default='fi', max_length=5, verbose_name='language')),
-                ('channel', models.CharField(choices=[('web', 'web form'), ('phone', 'phone'), ('post', 'post'), ('service_point', 'Kompassi service point'), ('email', 'email'), ('legacy_form', 'free-form web form'), ('api', 'API')], default='web', max_length=20, verbose_name='channel')),
+                ('channel', models.CharField(choices=[('web', 'web form'), ('phone', 'phone'), ('post', 'post'), ('service_point', 'service point'), ('email', 'email'), ('legacy_form', 'free-form web form'), ('api', 'API')], default='web', max_length=20, verbose_name='channel')),
                 ('status', models.CharField(choices=[('new', 'new'), ('in_progress', 'in progress'), ('work_list', 'moved to the work list'), ('already_known', 'already known'), ('redirected', 'directed to another authority'), ('resolved', 'resolved'), ('closed', 'closed'), ('rejected', 'rejected')], db_index=True, default='new', max_length=20, verbose_name='status')),
                 ('expected_date', models.DateField(blank=True, help_text='When work-listed work is expected to be done, if known.', null=True, verbose_name='expected date')),
                 ('version', models.PositiveIntegerField(default=0, editable=False, help_text='Grows with every change, so that two handlers cannot overwrite each other.', verbose_name='version')),

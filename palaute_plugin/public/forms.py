@@ -121,6 +121,11 @@ class FeedbackForm(forms.Form):
     )
     contact_phone = forms.CharField(label=_("Phone (optional)"), required=False, max_length=50,
                                     widget=TelInput)
+    do_not_publish = forms.BooleanField(
+        label=_("Do not publish my feedback"), required=False,
+        help_text=_("Feedback may be published on this site after moderation, without your "
+                    "name or contact details. Tick this if you do not want that."),
+    )
     # Honeypot: hidden from people and screen readers; bots fill it in.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)

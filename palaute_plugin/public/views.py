@@ -146,6 +146,7 @@ def save_feedback(request, page, form, nonce):
         contact_name=data["contact_name"], contact_email=data["contact_email"],
         contact_phone=data["contact_phone"], language=current_language(),
         cleaned_photos=data.get("photos") or [], page=page, submission_key=nonce,
+        publish_consent=not data.get("do_not_publish"),
     )
 
 

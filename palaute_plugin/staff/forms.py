@@ -529,6 +529,11 @@ class StaffFeedbackForm(forms.Form):
         label=_("Photos (optional)"), required=False,
         widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}),
     )
+    do_not_publish = forms.BooleanField(
+        label=_("The resident does not want the feedback published"), required=False,
+        help_text=_("Otherwise it may be published after moderation, without the "
+                    "resident's name or contact details."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -568,4 +573,5 @@ class StaffFeedbackForm(forms.Form):
             "address": data["address"].strip(), "contact_name": data["contact_name"].strip(),
             "contact_email": data["contact_email"], "contact_phone": data["contact_phone"],
             "language": data["language"], "cleaned_photos": data["photos"],
+            "publish_consent": not data.get("do_not_publish"),
         }

@@ -19,6 +19,7 @@ from palaute_plugin.models import (
     OtherAuthority,
     ResponseTemplate,
 )
+from palaute_plugin.publication import demo as publication_demo
 
 DEMO_PASSWORD = "tornio-demo"  # noqa: S105 (printed for the demo on purpose)
 
@@ -134,7 +135,11 @@ class Command(BaseCommand):
             users = self.create_users(groups)
             categories = self.create_categories(groups, users, authorities)
             self.create_response_templates(categories)
+            publication_demo.setup_workflow(
+                groups["moderators"],
+                [groups[group_name] for *_, group_name, _children in CATEGORIES])
         self.create_examples(categories, pages)
+        self.publish_examples(users)
         self.print_summary(base_url, users)
 
     def create_site(self, locales, base_url):
@@ -228,7 +233,8 @@ class Command(BaseCommand):
 
     def create_users(self, groups):
         user_model = get_user_model()
-        specs = [("admin", "Pääkäyttäjä", "admins", True)] + [
+        specs = [("admin", "Pääkäyttäjä", "admins", True),
+                 ("moderaattori", "Moderaattori", "moderators", False)] + [
             (USERNAMES[code], name_fi, group, False)
             for code, name_fi, _sv, _en, group, _children in CATEGORIES
         ]
@@ -305,6 +311,14 @@ class Command(BaseCommand):
                     contact_email=f"asukas{number + 1}@example.com",
                     submission_key=f"demo-example-{number + 1}")
         return Feedback.objects.count()
+
+    def publish_examples(self, users):
+        """The demo's located web examples, published through the workflow."""
+        cases = Feedback.objects.filter(submission_key__startswith="demo-example-",
+                                        latitude__isnull=False).select_related("category")
+        publication_demo.publish_examples(
+            cases, moderator=users["moderaattori"][0],
+            handler_for=lambda case: case.category.responsible_person)
 
     def print_summary(self, base_url, users):
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))

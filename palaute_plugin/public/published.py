@@ -1,0 +1,265 @@
+"""The public face of moderated cases: the list, one case, the map and its GeoJSON.
+
+Only ``FeedbackPublication`` rows that are live (and not of a rejected case)
+reach these views; anything else is the same 404 as an unknown reference. The
+list and the GeoJSON are cached under a version that publishing, unpublishing
+and status changes bump (``publication.actions.bump_publications_version``).
+"""
+
+import hashlib
+import json
+
+from django import forms
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
+from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Site
+
+from ..conf import palaute_setting
+from ..models import Feedback, FeedbackCategory, current_language
+from ..publication.actions import publications_version
+from ..publication.models import FeedbackPublication
+from ..publication.photos import PublicPhoto
+
+GEOJSON_PATH = "julkiset/kartta.geojson"
+PAGE_SIZE = 20
+#: At most this many points per GeoJSON answer, newest first (the whole world included).
+MAX_FEATURES = 500
+CACHE_SECONDS = 60 * 60
+PUBLIC_STATUSES = [(value, capfirst(label)) for value, label in Feedback.Status.choices
+                   if value != Feedback.Status.REJECTED]
+
+
+class PublicationFilterForm(forms.Form):
+    """The list's filters, as a ``GET`` form that works without JavaScript."""
+
+    category = forms.ModelChoiceField(
+        label=_("Topic"), required=False, queryset=FeedbackCategory.objects.none(),
+        empty_label=_("All topics"))
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False,
+        choices=[("", _("All kinds"))] + [(v, capfirst(lbl)) for v, lbl in Feedback.Kind.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("All statuses"))] + PUBLIC_STATUSES)
+    since = forms.DateField(label=_("Published on or after"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Published on or before"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = FeedbackCategory.objects.filter(active=True)
+        self.fields["category"].label_from_instance = lambda category: category.name
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("category"):
+            queryset = queryset.filter(category=data["category"])
+        for name in ("kind", "status"):
+            if data.get(name):
+                queryset = queryset.filter(**{"kind" if name == "kind" else "shown_status":
+                                              data[name]})
+        if data.get("since"):
+            queryset = queryset.filter(first_published_at__date__gte=data["since"])
+        if data.get("until"):
+            queryset = queryset.filter(first_published_at__date__lte=data["until"])
+        return queryset
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``MAX_COUNTED`` rows, so the list's cost does not grow with
+    the number of published cases; later pages than that are not offered."""
+
+    MAX_COUNTED = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[:self.MAX_COUNTED].count()
+
+    @property
+    def capped(self):
+        return self.count >= self.MAX_COUNTED
+
+
+def public_publications():
+    return (FeedbackPublication.objects.public().select_related("category")
+            .order_by("-first_published_at", "-pk"))
+
+
+def cache_key(page, name, request):
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+    return (f"palaute:public:{name}:{page.pk}:{current_language()}:"
+            f"{publications_version()}:{query}")
+
+
+def cached(request, page, name, render):
+    """The response body from the cache, or rendered and stored."""
+    key = cache_key(page, name, request)
+    hit = cache.get(key)
+    if hit is None:
+        response = render()
+        if hasattr(response, "render"):
+            response.render()
+        if response.status_code != 200:
+            return response
+        hit = (response.content, response["Content-Type"])
+        cache.set(key, hit, CACHE_SECONDS)
+    content, content_type = hit
+    return HttpResponse(content, content_type=content_type)
+
+
+def publication_urls(page):
+    """``url(reference)`` for many publications, resolving the page's URL once."""
+    base = page.url + page.reverse_subpage("published_detail_view", args=["REF"])
+    prefix, suffix = base.split("REF")
+    return lambda reference: f"{prefix}{reference}{suffix}"
+
+
+def published_list_view(request, page):
+    def render():
+        form = PublicationFilterForm(request.GET or None)
+        publications = public_publications()
+        if form.is_bound and form.is_valid():
+            publications = form.filter(publications)
+        page_obj = CappedPaginator(publications, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        url = publication_urls(page)
+        items = [(item, url(item.reference)) for item in page_obj]
+        context = {"page": page, "self": page, "form": form, "page_obj": page_obj,
+                   "items": items, "query": query.urlencode(),
+                   "map_url": page.url + page.reverse_subpage("published_map_view")}
+        return TemplateResponse(request, "palaute_plugin/public/published_list.html", context,
+                                status=200 if not form.errors else 400)
+    return cached(request, page, "list", render)
+
+
+def published_detail_view(request, page, reference):
+    publication = public_publications().filter(reference=reference).first()
+    if publication is None:
+        raise Http404
+    photos = [
+        (page.url + page.reverse_subpage("published_photo_view", args=[photo.token, "full"]),
+         page.url + page.reverse_subpage("published_photo_view", args=[photo.token, "thumb"]))
+        for photo in publication.public_photos.all()]
+    context = {"page": page, "self": page, "publication": publication, "photos": photos,
+               "list_url": page.url + page.reverse_subpage("published_list_view")}
+    return TemplateResponse(request, "palaute_plugin/public/published_detail.html", context)
+
+
+def parse_bbox(value):
+    """``south,west,north,east`` in degrees, clamped to the world; ``ValueError`` if bad."""
+    parts = [float(part) for part in value.split(",")]
+    if len(parts) != 4 or any(part != part for part in parts):  # NaN is not equal to itself
+        raise ValueError("four numbers needed")
+    south, west, north, east = parts
+    if south > north or west > east:
+        raise ValueError("inverted")
+    return (max(south, -90.0), max(west, -180.0), min(north, 90.0), min(east, 180.0))
+
+
+GEOJSON_FIELDS = ("reference", "title", "shown_status", "latitude", "longitude", "category_id")
+
+
+def features(rows, url, category_names):
+    """GeoJSON features from ``values_list(*GEOJSON_FIELDS)`` rows (no model instances:
+    a full map area has hundreds of points)."""
+    statuses = {value: str(capfirst(label)) for value, label in Feedback.Status.choices}
+    return [{
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
+        "properties": {"reference": reference, "title": title, "status": statuses[status],
+                       "category": category_names.get(category_id, ""),
+                       "url": url(reference)},
+    } for reference, title, status, latitude, longitude, category_id in rows]
+
+
+def published_geojson_view(request, page):
+    try:
+        bbox = parse_bbox(request.GET.get("bbox") or ",".join(
+            str(value) for value in palaute_setting("AREA_BOUNDS")))
+    except ValueError:
+        return HttpResponseBadRequest(
+            json.dumps({"error": "bbox must be south,west,north,east in degrees"}),
+            content_type="application/json")
+
+    def render():
+        south, west, north, east = bbox
+        # No ordering: the (live, latitude, longitude) index serves the box alone;
+        # sorting by date would scan the newest of every place first.
+        publications = public_publications().filter(
+            latitude__gte=south, latitude__lte=north,
+            longitude__gte=west, longitude__lte=east).order_by()[:MAX_FEATURES]
+        rows = list(publications.values_list(*GEOJSON_FIELDS))
+        names = {category.pk: category.name for category in
+                 FeedbackCategory.objects.filter(pk__in={row[-1] for row in rows})}
+        url = publication_urls(page)
+        items = features(rows, url, names)
+        return JsonResponse({"type": "FeatureCollection", "features": items,
+                             "truncated": len(items) >= MAX_FEATURES},
+                            content_type="application/geo+json")
+    return cached(request, page, "geojson", render)
+
+
+def published_map_view(request, page):
+    publications = public_publications().filter(latitude__isnull=False)[:MAX_FEATURES]
+    url = publication_urls(page)
+    items = [(item, url(item.reference)) for item in publications]
+    context = {"page": page, "self": page, "items": items,
+               "geojson_url": page.url + GEOJSON_PATH,
+               "list_url": page.url + page.reverse_subpage("published_list_view"),
+               "tile_url": _tile_url()}
+    return TemplateResponse(request, "palaute_plugin/public/published_map.html", context)
+
+
+def _tile_url():
+    from django.conf import settings
+
+    return getattr(settings, "GEO_WIDGET_LEAFLET_TILE_LAYER",
+                   "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
+
+def geojson_dispatch(request, page_path):
+    """Find the live feedback page at ``page_path`` of this site and serve its GeoJSON."""
+    from ..models import FeedbackPage
+
+    site = Site.find_for_request(request)
+    if site is None:
+        raise Http404
+    components = [component for component in page_path.split("/") if component]
+    page, _args, _kwargs = site.root_page.localized.specific.route(request, components)
+    page = page.specific
+    if not isinstance(page, FeedbackPage) or not page.live:
+        raise Http404
+    return page.published_geojson_view(request)
+
+
+PHOTO_FIELDS = {"full": "image", "thumb": "thumbnail"}
+
+
+def published_photo_view(request, page, token, size):
+    """A public copy of a photo of a published case; 404 for anything else."""
+    if size not in PHOTO_FIELDS:
+        raise Http404
+    photo = PublicPhoto.objects.filter(
+        token=token, publication__in=FeedbackPublication.objects.public()).first()
+    if photo is None:
+        raise Http404
+    try:
+        handle = getattr(photo, PHOTO_FIELDS[size]).open("rb")
+    except (OSError, ValueError) as error:
+        raise Http404 from error
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

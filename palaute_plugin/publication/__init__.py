@@ -1,0 +1,1 @@
+"""The moderated public record of a case (``FeedbackPublication``) and its workflow."""

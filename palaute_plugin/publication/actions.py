@@ -1,0 +1,97 @@
+"""Proposing a case for publication, and keeping its public record in step with it.
+
+``propose(feedback, user=...)`` checks the handler may see the case, that the
+resident allowed publication and that the case is not rejected; it creates the
+draft with personal data redacted, starts the model's workflow and logs the step
+in the case's timeline. Wagtail's workflow does the rest (approve → published).
+"""
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
+
+from .. import permissions
+from ..actions import ActionError, NotAllowed
+from ..models import Feedback, TranslatedField
+from . import log_actions
+from .models import FeedbackPublication
+from .redaction import redact
+
+#: Coarsening of the proposed place: three decimals is about 100 m.
+COORDINATE_DECIMALS = 3
+CACHE_VERSION_KEY = "palaute:publications-version"
+TITLE_CHARS = 80
+
+
+def publications_version():
+    version = cache.get(CACHE_VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.add(CACHE_VERSION_KEY, version, timeout=None)
+    return version
+
+
+def bump_publications_version(**kwargs):
+    """Invalidate the cached public list and map (publish, unpublish, status change)."""
+    try:
+        cache.incr(CACHE_VERSION_KEY)
+    except ValueError:
+        cache.set(CACHE_VERSION_KEY, 2, timeout=None)
+
+
+def can_propose(feedback, user):
+    return (permissions.can_view_feedback(user, feedback) and feedback.publish_consent
+            and feedback.status != Feedback.Status.REJECTED)
+
+
+def draft_for(feedback):
+    """An unsaved publication of the case with its text redacted."""
+    text = redact(feedback.message, feedback.language, names=[feedback.contact_name])
+    category_name = TranslatedField("name").for_language(feedback.category, feedback.language)
+    title = Truncator(f"{category_name}: {text.splitlines()[0] if text else ''}").chars(
+        TITLE_CHARS)
+
+    def coarse(value):
+        return None if value is None else round(value, COORDINATE_DECIMALS)
+
+    return FeedbackPublication(
+        feedback=feedback, reference=feedback.reference, title=title, text=text,
+        language=feedback.language, category_id=feedback.category_id, kind=feedback.kind,
+        latitude=coarse(feedback.latitude), longitude=coarse(feedback.longitude),
+        shown_status=feedback.status, status_changed_at=feedback.updated_at or timezone.now(),
+    )
+
+
+def propose(feedback, *, user):
+    """Create the case's draft publication and submit it to the workflow."""
+    if not permissions.can_view_feedback(user, feedback):
+        raise NotAllowed(_("You may not handle this feedback."))
+    if not feedback.publish_consent:
+        raise ActionError(_("The resident asked that this feedback is not published."))
+    if feedback.status == Feedback.Status.REJECTED:
+        raise ActionError(_("Rejected feedback is never published."))
+    if FeedbackPublication.objects.filter(feedback=feedback).exists():
+        raise ActionError(_("This feedback has already been proposed for publication."))
+    with transaction.atomic():
+        publication = draft_for(feedback)
+        publication.live = False
+        publication.save()
+        revision = publication.save_revision(user=user, log_action=True)
+        workflow = publication.get_workflow()
+        if workflow is not None:
+            workflow.start(publication, user)
+        log(instance=feedback, action=log_actions.PROPOSED, user=user,
+            data={"publication_id": publication.pk, "revision_id": revision.pk})
+    return publication
+
+
+def follow_case(sender, feedback, old_status=None, **kwargs):
+    """Signal receiver: the public record shows the case's new status at once."""
+    updated = FeedbackPublication.objects.filter(feedback=feedback).exclude(
+        shown_status=feedback.status).update(
+        shown_status=feedback.status, status_changed_at=timezone.now())
+    if updated:
+        transaction.on_commit(bump_publications_version)

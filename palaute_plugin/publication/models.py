@@ -1,0 +1,141 @@
+"""The public record of a case, moderated through Wagtail's workflow.
+
+A ``FeedbackPublication`` holds only what may be shown publicly: nothing of the
+resident (name, contact, the original text) enters it or its revisions. The
+shown status and the affected count follow the case without a new moderation
+round: ``with_content_json`` keeps them from the live row when a revision is
+published, so an old draft cannot roll them back.
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    PreviewableMixin,
+    RevisionMixin,
+    WorkflowMixin,
+)
+
+from ..models import LANGUAGE_CHOICES, Feedback, FeedbackCategory
+from .forms import PublicationForm
+from .panels import RedactionPanel
+
+#: Fields that follow the case, never restored from a revision.
+FOLLOWS_CASE = ("feedback_id", "reference", "shown_status", "status_changed_at",
+                "affected_count")
+
+
+class PublicationQuerySet(models.QuerySet):
+    def public(self):
+        """What the public pages may show: published and not rejected."""
+        return self.filter(live=True).exclude(shown_status=Feedback.Status.REJECTED)
+
+
+class FeedbackPublication(PreviewableMixin, WorkflowMixin, DraftStateMixin, LockableMixin,
+                          RevisionMixin, models.Model):
+    """The moderated public record of one case (at most one per case)."""
+
+    feedback = models.OneToOneField(
+        Feedback, verbose_name=_("feedback"), on_delete=models.CASCADE,
+        related_name="publication", editable=False,
+    )
+    reference = models.CharField(
+        _("reference"), max_length=30, unique=True, editable=False,
+        help_text=_("The case's reference number, shown publicly."),
+    )
+    title = models.CharField(
+        _("title"), max_length=120, help_text=_("A short public title, without names."))
+    text = models.TextField(
+        _("moderated text"),
+        help_text=_("The text shown publicly. Personal data was replaced by "
+                    "“[poistettu]”; check the rest before approving."),
+    )
+    language = models.CharField(
+        _("language of the text"), max_length=5, choices=LANGUAGE_CHOICES, default="fi")
+    category = models.ForeignKey(
+        FeedbackCategory, verbose_name=_("category"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Feedback.Kind.choices, default=Feedback.Kind.FEEDBACK)
+    latitude = models.FloatField(
+        _("latitude"), null=True, blank=True,
+        help_text=_("May be coarsened, e.g. to the street, to protect a home address."))
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    shown_status = models.CharField(
+        _("status shown publicly"), max_length=20, choices=Feedback.Status.choices,
+        default=Feedback.Status.NEW, editable=False,
+        help_text=_("Follows the case's status automatically."),
+    )
+    status_changed_at = models.DateTimeField(
+        _("status changed"), default=timezone.now, editable=False)
+    public_answer = models.TextField(
+        _("the city's public answer"), blank=True,
+        help_text=_("Shown publicly under the text. Approved like the text."),
+    )
+    photo_ids = models.JSONField(
+        _("public photos"), default=list, blank=True, editable=False,
+        help_text=_("The case's photos chosen to be shown publicly (as copies)."),
+    )
+    affected_count = models.PositiveIntegerField(
+        _("affected residents"), default=1, editable=False,
+        help_text=_("How many residents this concerns."),
+    )
+    created_at = models.DateTimeField(_("proposed"), default=timezone.now, editable=False)
+
+    objects = PublicationQuerySet.as_manager()
+
+    panels = [
+        RedactionPanel(heading=_("Redactions")),
+        FieldPanel("title"),
+        FieldPanel("text"),
+        FieldPanel("public_answer"),
+        FieldPanel("photos"),
+        FieldRowPanel([FieldPanel("category"), FieldPanel("kind"), FieldPanel("language")]),
+        MultiFieldPanel([FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")])],
+                        _("Place")),
+        FieldPanel("personal_data_checked"),
+    ]
+    base_form_class = PublicationForm
+
+    class Meta:
+        verbose_name = _("feedback publication")
+        verbose_name_plural = _("feedback publications")
+        ordering = ["-first_published_at", "-created_at"]
+        indexes = [
+            # The public list (newest first) and the map's bounding box.
+            models.Index(fields=["live", "-first_published_at"], name="palaute_pub_list"),
+            models.Index(fields=["live", "latitude", "longitude"], name="palaute_pub_bbox"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.title}"
+
+    @property
+    def has_location(self):
+        return self.latitude is not None and self.longitude is not None
+
+    def with_content_json(self, content):
+        obj = super().with_content_json(content)
+        for name in FOLLOWS_CASE:
+            setattr(obj, name, getattr(self, name))
+        return obj
+
+    def get_preview_template(self, request, mode_name):
+        return "palaute_plugin/public/publication_preview.html"
+
+    def get_preview_context(self, request, mode_name):
+        """As the public will see it; the chosen photos through the staff's view, since
+        public copies are made only on publication."""
+        from django.urls import reverse
+
+        from .photos import chosen_photos
+
+        photos = [(reverse("palaute_feedback:photo", args=[photo.pk, "full"]),
+                   reverse("palaute_feedback:photo", args=[photo.pk, "thumb"]))
+                  for photo in chosen_photos(self)]
+        return {**super().get_preview_context(request, mode_name), "publication": self,
+                "photos": photos}

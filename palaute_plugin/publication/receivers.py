@@ -1,0 +1,46 @@
+"""Wagtail's workflow steps of a publication, written into the case's timeline.
+
+``connect()`` is called once from the app config's ``ready()``.
+"""
+
+from django.db import transaction
+from wagtail.log_actions import log
+from wagtail.signals import published, unpublished, workflow_rejected
+
+from ..signals import status_changed
+from . import log_actions
+from .actions import bump_publications_version, follow_case
+from .models import FeedbackPublication
+from .photos import sync_public_photos
+
+
+def on_published(sender, instance, revision=None, **kwargs):
+    sync_public_photos(instance)
+    log(instance=instance.feedback, action=log_actions.PUBLISHED,
+        user=getattr(revision, "user", None), data={"publication_id": instance.pk})
+    transaction.on_commit(bump_publications_version)
+
+
+def on_unpublished(sender, instance, **kwargs):
+    log(instance=instance.feedback, action=log_actions.UNPUBLISHED,
+        data={"publication_id": instance.pk})
+    transaction.on_commit(bump_publications_version)
+
+
+def on_workflow_rejected(sender, instance, user=None, **kwargs):
+    publication = instance.content_object
+    if not isinstance(publication, FeedbackPublication):
+        return
+    task_state = instance.current_task_state
+    comment = task_state.get_comment() if task_state else ""
+    log(instance=publication.feedback, action=log_actions.CHANGES_REQUESTED, user=user,
+        data={"publication_id": publication.pk, "text": comment})
+
+
+def connect():
+    published.connect(on_published, sender=FeedbackPublication,
+                      dispatch_uid="palaute-publication-published")
+    unpublished.connect(on_unpublished, sender=FeedbackPublication,
+                        dispatch_uid="palaute-publication-unpublished")
+    workflow_rejected.connect(on_workflow_rejected, dispatch_uid="palaute-publication-rejected")
+    status_changed.connect(follow_case, dispatch_uid="palaute-publication-follows-case")

@@ -1,0 +1,37 @@
+"""The publications snippet: Wagtail's edit, preview, revisions and workflow screens."""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import FeedbackPublication
+from .views import HideOtherCategoriesMixin, ProposeView, publications_for_user
+
+
+class FeedbackPublicationViewSet(SnippetViewSet):
+    """Moderators see all publications; handlers only their categories' (404 otherwise).
+
+    Extra URL name ``propose`` (``POST`` with the case's pk).
+    """
+
+    model = FeedbackPublication
+    icon = "globe"
+    menu_label = _("Publications")
+    list_display = ["title", "reference", "category", "shown_status", "live"]
+    list_filter = ["live", "shown_status", "category"]
+    search_fields = ["title", "text", "reference"]
+    propose_view_class = ProposeView
+
+    def get_queryset(self, request):
+        return publications_for_user(request.user).select_related("category")
+
+    def construct_view(self, view_class, **kwargs):
+        if hasattr(view_class, "get_object"):
+            view_class = type(view_class.__name__, (HideOtherCategoriesMixin, view_class), {})
+        return super().construct_view(view_class, **kwargs)
+
+    def get_urlpatterns(self):
+        propose = self.propose_view_class.as_view(edit_url_name=self.get_url_name("edit"))
+        return super().get_urlpatterns() + [
+            path("propose/<int:feedback_pk>/", propose, name="propose"),
+        ]

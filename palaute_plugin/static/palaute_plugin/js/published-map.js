@@ -1,0 +1,52 @@
+// The public map: loads published cases of the visible area and lists them beside
+// the map as links, so that the keyboard and screen readers get the same content.
+(function () {
+  "use strict";
+  var element = document.getElementById("publication-map");
+  if (!element || !window.L) { return; }
+  var list = document.querySelector("[data-map-list]");
+  var map = L.map(element).setView([65.8481, 24.1466], 13);
+  L.tileLayer(element.dataset.tileUrl, { attribution: "&copy; OpenStreetMap" }).addTo(map);
+  var cluster = L.markerClusterGroup();
+  map.addLayer(cluster);
+
+  function renderList(features) {
+    list.textContent = "";
+    if (!features.length) {
+      var empty = document.createElement("li");
+      empty.textContent = element.dataset.emptyText;
+      list.appendChild(empty);
+    }
+    features.forEach(function (feature) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = feature.properties.url;
+      link.textContent = feature.properties.title;
+      item.appendChild(link);
+      item.appendChild(document.createTextNode(" (" + feature.properties.status + ")"));
+      list.appendChild(item);
+    });
+  }
+
+  function load() {
+    var b = map.getBounds();
+    var bbox = [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()].map(function (v) {
+      return v.toFixed(5);
+    }).join(",");
+    fetch(element.dataset.geojsonUrl + "?bbox=" + bbox)
+      .then(function (response) { return response.ok ? response.json() : { features: [] }; })
+      .then(function (data) {
+        cluster.clearLayers();
+        data.features.forEach(function (feature) {
+          var c = feature.geometry.coordinates;
+          var link = document.createElement("a");
+          link.href = feature.properties.url;
+          link.textContent = feature.properties.title;
+          cluster.addLayer(L.marker([c[1], c[0]]).bindPopup(link));
+        });
+        renderList(data.features);
+      });
+  }
+  map.on("moveend", load);
+  load();
+}());

@@ -1,0 +1,138 @@
+"""The moderated publication in a real browser: a handler proposes, a moderator requests
+changes, the handler fixes, the moderator approves, and the public page shows exactly the
+moderated text. axe on the new public pages (phone)."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.contenttypes.models import ContentType
+from playwright.sync_api import expect
+
+from palaute_plugin.publication.models import FeedbackPublication
+from tests.publication_fixtures import approve, proposed
+
+from .test_staff_flow import DESKTOP, FADED_IN
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "password"  # UserFactory's
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_types():
+    """Transactional tests flush the database, and content types come back with new
+    ids; Django's cache of them would give revisions and workflow states stale ids."""
+    ContentType.objects.clear_cache()
+    yield
+    ContentType.objects.clear_cache()
+FIXED_TEXT = "Katuvalo ei pala Hallituskadulla koulumatkan varrella."
+ANSWER = "Valo korjataan tällä viikolla."
+
+
+def logged_in(new_context, user):
+    page = new_context(**DESKTOP).new_page()
+    page.goto("/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+    return page
+
+
+def footer_action(page, selector):
+    """Click an action of the editor's footer, opening its "more actions" menu first."""
+    button = page.locator(selector)
+    if not button.is_visible():
+        page.locator("footer .w-dropdown__toggle").last.click()
+    button.click()
+
+
+def test_handler_proposes_moderator_requests_changes_then_approves(
+        new_context, form_page, workflow, handler, moderator, personal_case):
+    # --- the handler proposes from the case screen ---------------------------------------
+    handler_page = logged_in(new_context, handler)
+    handler_page.goto(f"/admin/palaute/{personal_case.pk}/")
+    handler_page.get_by_role("button", name="Propose for publication").click()
+    handler_page.wait_for_url(re.compile(r"/admin/snippets/palaute_plugin/feedbackpublication/"
+                                         r"edit/\d+/$"))
+    publication = FeedbackPublication.objects.get(feedback=personal_case)
+    expect(handler_page.locator(".palaute-redactions mark").first).to_have_text("[poistettu]")
+    expect(handler_page.locator("#id_text")).not_to_have_value(re.compile("maija@example.com"))
+
+    # --- the moderator finds it awaiting review and requests changes ----------------------
+    moderator_page = logged_in(new_context, moderator)
+    expect(moderator_page.locator("main")).to_contain_text(publication.title)
+    moderator_page.goto(f"/admin/snippets/palaute_plugin/feedbackpublication/edit/"
+                        f"{publication.pk}/")
+    footer_action(moderator_page, 'button[data-workflow-action-name="reject"]')
+    comment = moderator_page.locator(".modal textarea[name=comment]")
+    comment.fill("Kirjoita teksti uudelleen ilman nimeä.")
+    moderator_page.locator(".modal button[type=submit]").click()
+    moderator_page.wait_for_load_state("networkidle")
+    publication.refresh_from_db()
+    assert publication.workflow_states.get().status == "needs_changes"
+    assert not publication.live
+
+    # --- the handler fixes the text and resubmits -------------------------------------------
+    handler_page.reload()
+    handler_page.locator("#id_text").fill(FIXED_TEXT)
+    handler_page.locator("#id_public_answer").fill(ANSWER)
+    footer_action(handler_page, 'button[name="action-submit"]')
+    handler_page.wait_for_load_state("networkidle")
+    publication.refresh_from_db()
+    assert publication.current_workflow_state.status == "in_progress"
+
+    # --- the moderator approves -------------------------------------------------------------
+    moderator_page.goto(f"/admin/snippets/palaute_plugin/feedbackpublication/edit/"
+                        f"{publication.pk}/")
+    expect(moderator_page.locator("#id_text")).to_have_value(FIXED_TEXT)
+    footer_action(moderator_page,
+                  'button[data-workflow-action-name="approve"]:not([data-workflow-action-modal-url])')
+    moderator_page.wait_for_function(FADED_IN)
+    publication.refresh_from_db()
+    assert publication.live
+
+    # --- the public sees exactly the moderated text ------------------------------------------
+    public = new_context().new_page()
+    public.goto(f"/palaute/julkiset/{publication.reference}/")
+    expect(public.locator(".publication__text")).to_have_text(FIXED_TEXT)
+    expect(public.locator(".publication__answer")).to_contain_text(ANSWER)
+    expect(public.locator("main")).not_to_contain_text("Maija")
+
+    # --- every step is in the case's timeline --------------------------------------------------
+    handler_page.goto(f"/admin/palaute/{personal_case.pk}/")
+    timeline = handler_page.locator("#palaute-timeline-content")
+    for step in ("Proposed for publication",
+                 "The moderator requested changes to the public record",
+                 "Kirjoita teksti uudelleen ilman nimeä.", "The public record was published"):
+        expect(timeline).to_contain_text(step)
+
+
+@pytest.fixture
+def published(form_page, workflow, handler, moderator, personal_case):
+    return approve(proposed(personal_case, handler), moderator)
+
+
+@pytest.mark.parametrize("path", ["julkiset/", "julkiset/?status=new", "julkiset/kartta/"])
+def test_public_pages_have_no_axe_violations(phone, published, path):
+    phone.goto(f"/palaute/{path}")
+    expect(phone.locator("main")).to_contain_text(published.title)
+    results = Axe().run(phone)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_detail_page_has_no_axe_violations(phone, published):
+    phone.goto(f"/palaute/julkiset/{published.reference}/")
+    results = Axe().run(phone)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_map_loads_points_and_lists_them_for_the_keyboard(phone, published):
+    phone.goto("/palaute/julkiset/kartta/")
+    expect(phone.locator(".leaflet-marker-icon, .marker-cluster").first).to_be_visible()
+    link = phone.locator("[data-map-list] a").first
+    expect(link).to_have_text(published.title)
+    link.focus()
+    phone.keyboard.press("Enter")
+    phone.wait_for_url(re.compile(rf"/palaute/julkiset/{published.reference}/$"))

@@ -1,0 +1,383 @@
+"""Admin and public views of publications: test-client tests, permissions included."""
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from wagtail.models import ModelLogEntry
+
+from palaute_plugin import actions
+from palaute_plugin.models import Feedback
+from palaute_plugin.publication import log_actions
+from palaute_plugin.publication.models import FeedbackPublication
+
+from .admin_fixtures import detail_url
+from .factories import FeedbackFactory, feedback_page
+from .publication_fixtures import approve, proposed
+
+pytestmark = pytest.mark.django_db
+
+SNIPPET = "wagtailsnippets_palaute_plugin_feedbackpublication"
+
+
+def propose_url(case):
+    return reverse(f"{SNIPPET}:propose", args=[case.pk])
+
+
+def edit_url(publication):
+    return reverse(f"{SNIPPET}:edit", args=[publication.pk])
+
+
+@pytest.fixture
+def page():
+    return feedback_page()
+
+
+@pytest.fixture
+def published(workflow, handler, moderator, personal_case):
+    return approve(proposed(personal_case, handler), moderator)
+
+
+# --- admin -------------------------------------------------------------------------
+
+
+def test_case_screen_offers_proposing(workflow, handler_client, personal_case):
+    response = handler_client.get(detail_url(personal_case))
+    assert response.status_code == 200
+    assert propose_url(personal_case) in response.content.decode()
+
+
+def test_case_screen_says_when_the_resident_declined(workflow, handler_client, streets):
+    case = FeedbackFactory(category=streets, publish_consent=False)
+    content = handler_client.get(detail_url(case)).content.decode()
+    assert propose_url(case) not in content
+    assert "The resident asked that this feedback is not published." in content
+
+
+def test_propose_view_creates_the_draft_and_opens_it(workflow, handler_client, personal_case):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = handler_client.post(propose_url(personal_case))
+    publication = FeedbackPublication.objects.get(feedback=personal_case)
+    assert response.status_code == 302 and response["Location"] == edit_url(publication)
+    page = handler_client.get(edit_url(publication)).content.decode()
+    assert "<mark>[poistettu]</mark>" in page
+    assert "maija@example.com" not in page
+
+
+def test_declined_case_is_refused_with_a_message(workflow, handler_client, streets):
+    case = FeedbackFactory(category=streets, publish_consent=False)
+    response = handler_client.post(propose_url(case), follow=True)
+    assert "The resident asked that this feedback is not published." in response.content.decode()
+    assert not FeedbackPublication.objects.exists()
+
+
+def test_other_category_handler_gets_404(workflow, client, housing_handler, handler,
+                                         personal_case):
+    publication = proposed(personal_case, handler)
+    client.force_login(housing_handler)
+    assert client.post(propose_url(personal_case)).status_code == 404
+    assert client.get(edit_url(publication)).status_code == 404
+    assert client.get(reverse(f"{SNIPPET}:history", args=[publication.pk])).status_code == 404
+    listing = client.get(reverse(f"{SNIPPET}:list"))
+    assert publication.title not in listing.content.decode()
+
+
+def test_moderator_sees_it_awaiting_review_and_can_edit(workflow, client, moderator,
+                                                        handler, personal_case):
+    publication = proposed(personal_case, handler)
+    client.force_login(moderator)
+    assert client.get(edit_url(publication)).status_code == 200
+    dashboard = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert publication.title in dashboard
+
+
+def test_form_warns_of_an_email_before_approval(workflow, client, moderator, handler,
+                                                personal_case):
+    publication = proposed(personal_case, handler)
+    client.force_login(moderator)
+    data = {"title": publication.title, "text": "Kirjoita osoitteeseen a@b.fi",
+            "public_answer": "", "category": publication.category_id, "kind": "feedback",
+            "language": "fi", "latitude": "65.846", "longitude": "24.144",
+            "action-workflow-action": "true", "workflow-action-name": "approve"}
+    response = client.post(edit_url(publication), data)
+    assert response.status_code == 200
+    assert "seems to contain an email address" in response.content.decode()
+    publication.refresh_from_db()
+    assert not publication.live and "a@b.fi" not in publication.text
+
+
+# --- public ------------------------------------------------------------------------
+
+
+def test_list_shows_published_only(client, page, published, streets):
+    FeedbackFactory(category=streets, message="Yksityinen asia")
+    response = client.get(page.url + "julkiset/")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert published.title in content and "Yksityinen" not in content
+
+
+def test_list_filters_and_bad_filters(client, page, published, housing):
+    assert published.title in client.get(
+        page.url + f"julkiset/?category={published.category_id}&status=new").content.decode()
+    assert published.title not in client.get(
+        page.url + f"julkiset/?category={housing.pk}").content.decode()
+    assert published.title not in client.get(
+        page.url + "julkiset/?status=resolved").content.decode()
+    assert client.get(page.url + "julkiset/?since=huomenna").status_code == 400
+
+
+def list_queries(client, url):
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_list_query_count_is_constant_and_cached(client, page, published, handler, moderator,
+                                                 streets):
+    url = page.url + "julkiset/"
+    one, _content = list_queries(client, url)
+    for number in range(5):
+        case = FeedbackFactory(category=streets, message=f"Asia numero {number} kadulla.")
+        approve(proposed(case, handler), moderator)
+    six, content = list_queries(client, url)
+    assert content.count("<h3>") == 6
+    assert six == one
+    with CaptureQueriesContext(connection) as cached_queries:
+        client.get(url)
+    assert len(cached_queries) < one  # the list itself comes from the cache
+
+
+def test_list_cache_is_invalidated_by_status_change_and_unpublish(client, page, published,
+                                                                  handler, moderator,
+                                                                  personal_case):
+    assert "Uusi" in client.get(page.url + "julkiset/").content.decode()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        actions.resolve(personal_case, user=handler, message="Korjattu.")
+    assert "Ratkaistu" in client.get(page.url + "julkiset/").content.decode()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        published.unpublish(user=moderator)
+    assert published.title not in client.get(page.url + "julkiset/").content.decode()
+    assert ModelLogEntry.objects.for_instance(personal_case).filter(
+        action=log_actions.UNPUBLISHED).exists()
+
+
+def test_detail_shows_moderated_text_and_404s_identically(client, page, published, streets,
+                                                          handler, personal_case):
+    response = client.get(page.url + f"julkiset/{published.reference}/")
+    content = response.content.decode()
+    assert response.status_code == 200 and published.text in content
+    assert "maija@example.com" not in content
+    private = FeedbackFactory(category=streets)
+    draft = proposed(FeedbackFactory(category=streets), handler)
+    unknown = client.get(page.url + "julkiset/2099-99999/")
+    for reference in (private.reference, draft.reference):
+        response = client.get(page.url + f"julkiset/{reference}/")
+        assert response.status_code == 404 and response.content == unknown.content
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        actions.reject(personal_case, user=handler, reason="Asiaton")
+    assert client.get(page.url + f"julkiset/{published.reference}/").status_code == 404
+
+
+def test_geojson_for_the_box(client, page, published):
+    response = client.get(page.url + "julkiset/kartta.geojson?bbox=65.8,24.1,65.9,24.2")
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert [f["properties"]["reference"] for f in data["features"]] == [published.reference]
+    assert data["features"][0]["geometry"]["coordinates"] == [24.144, 65.846]
+    outside = client.get(page.url + "julkiset/kartta.geojson?bbox=60,20,61,21")
+    assert json.loads(outside.content)["features"] == []
+
+
+@pytest.mark.parametrize("bbox", ["abc", "1,2,3", "65.9,24.1,65.8,24.2", "65.8,24.2,65.9,24.1",
+                                  "nan,1,2,3", ""])
+def test_geojson_bad_bbox_is_400(client, page, bbox):
+    url = page.url + "julkiset/kartta.geojson"
+    if bbox:
+        url += f"?bbox={bbox}"
+        assert client.get(url).status_code == 400
+    else:
+        assert client.get(url).status_code == 200  # the city's area by default
+
+
+def test_geojson_whole_world_is_capped(client, page, published, settings):
+    from palaute_plugin.public import published as module
+
+    settings_cap = module.MAX_FEATURES
+    try:
+        module.MAX_FEATURES = 1
+        response = client.get(page.url + "julkiset/kartta.geojson?bbox=-400,-900,400,900")
+    finally:
+        module.MAX_FEATURES = settings_cap
+    data = json.loads(response.content)
+    assert response.status_code == 200 and len(data["features"]) == 1 and data["truncated"]
+
+
+def test_map_page_uses_local_static_files_only(client, page, published):
+    response = client.get(page.url + "julkiset/kartta/")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "markercluster/leaflet.markercluster.js" in content
+    assert "unpkg" not in content and "cdn" not in content.lower()
+    assert published.title in content  # the list beside the map works without JavaScript
+
+
+def test_form_page_links_to_published_and_explains_publication(client, page):
+    content = client.get(page.url).content.decode()
+    assert page.url + "julkiset/" in content
+    assert "Älä julkaise palautettani" in content
+    assert "ilman nimeäsi tai yhteystietojasi" in content
+
+
+@pytest.mark.parametrize("ticked, consent", [(True, False), (False, True)])
+def test_resident_choice_is_saved(client, page, streets, ticked, consent):
+    from .test_public_form import form_data, post
+
+    data = form_data(streets)
+    if ticked:
+        data["do_not_publish"] = "on"
+    assert post(client, page, data).status_code == 302
+    assert Feedback.objects.get().publish_consent is consent
+
+
+def test_staff_entry_records_the_choice(handler_client, streets):
+    from .test_case_views import CREATE_URL, staff_entry
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = handler_client.post(reverse(CREATE_URL),
+                                       staff_entry(streets, do_not_publish="on"))
+    assert response.status_code == 302
+    assert Feedback.objects.get().publish_consent is False
+
+
+def test_geojson_of_an_unknown_page_is_404(client, page):
+    assert client.get("/eisivua/julkiset/kartta.geojson").status_code == 404
+
+
+# --- photos ----------------------------------------------------------------------------
+
+
+def test_chosen_photos_are_public_copies_under_new_names(client, page, workflow, handler,
+                                                         moderator, personal_case):
+    from palaute_plugin.publication.photos import PublicPhoto
+
+    from .admin_fixtures import add_photo
+
+    chosen, private = add_photo(personal_case, 0), add_photo(personal_case, 1)
+    publication = proposed(personal_case, handler)
+    client.force_login(moderator)
+    assert "Photo 2" in client.get(edit_url(publication)).content.decode()
+    publication.photo_ids = [chosen.pk]
+    publication.save_revision(user=moderator)
+    approve(publication, moderator)
+    copy = PublicPhoto.objects.get()
+    assert copy.source == chosen
+    assert copy.image.name != chosen.image.name and copy.token not in chosen.image.name
+    with chosen.image.open("rb") as original:
+        original_bytes = original.read()
+    detail = client.get(page.url + f"julkiset/{publication.reference}/").content.decode()
+    url = page.url + f"julkiset/kuvat/{copy.token}/full/"
+    assert url in detail
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == original_bytes
+    assert chosen.image.storage.exists(chosen.image.name)  # the original stays
+    assert client.get(page.url + "julkiset/kuvat/arvattu/full/").status_code == 404
+    assert client.get(page.url + f"julkiset/kuvat/{copy.token}/huge/").status_code == 404
+    # Deselected and published again: the copy and its files go.
+    publication.refresh_from_db()
+    publication.photo_ids = []
+    publication.save_revision(user=moderator).publish(user=moderator)
+    assert not PublicPhoto.objects.exists()
+    assert not copy.image.storage.exists(copy.image.name)
+    assert private.pk not in publication.photo_ids
+
+
+def test_photo_of_an_unpublished_record_is_404(client, page, workflow, handler, moderator,
+                                               personal_case):
+    from palaute_plugin.publication.photos import PublicPhoto
+
+    from .admin_fixtures import add_photo
+
+    photo = add_photo(personal_case, 0)
+    publication = proposed(personal_case, handler)
+    publication.photo_ids = [photo.pk]
+    publication.save_revision(user=moderator)
+    approve(publication, moderator)
+    token = PublicPhoto.objects.get().token
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        publication.unpublish(user=moderator)
+    assert client.get(page.url + f"julkiset/kuvat/{token}/full/").status_code == 404
+
+
+def test_nobody_adds_a_publication_by_hand(admin_client, workflow):
+    url = reverse(f"{SNIPPET}:add")
+    response = admin_client.get(url)
+    assert response.status_code == 302  # Wagtail's "permission denied": back to the dashboard
+    assert response["Location"] == reverse("wagtailadmin_home")
+    assert not FeedbackPublication.objects.exists()
+    listing = admin_client.get(reverse(f"{SNIPPET}:list")).content.decode()
+    assert url not in listing
+
+
+def test_list_counts_at_most_a_cap(client, page, published, monkeypatch):
+    from palaute_plugin.public.published import CappedPaginator
+
+    assert "1 julkaistu asia" in client.get(page.url + "julkiset/").content.decode()
+    cache.clear()
+    monkeypatch.setattr(CappedPaginator, "MAX_COUNTED", 1)
+    assert "Yli 1 julkaistua asiaa" in client.get(page.url + "julkiset/").content.decode()
+
+
+def test_geojson_query_count_does_not_grow(client, page, published, handler, moderator,
+                                          streets):
+    url = page.url + "julkiset/kartta.geojson?bbox=65.8,24.1,65.9,24.2"
+    one, _content = list_queries(client, url)
+    for number in range(5):
+        case = FeedbackFactory(category=streets, message=f"Asia {number} kadulla.",
+                               latitude=65.85 + number / 1000, longitude=24.15)
+        approve(proposed(case, handler), moderator)
+    six, content = list_queries(client, url)
+    assert len(json.loads(content)["features"]) == 6
+    assert six == one
+
+
+def test_moderator_preview_shows_the_text_and_chosen_photos(client, workflow, handler,
+                                                            moderator, personal_case):
+    from .admin_fixtures import add_photo
+
+    photo = add_photo(personal_case, 0)
+    publication = proposed(personal_case, handler)
+    publication.photo_ids = [photo.pk]
+    publication.save_revision(user=handler)
+    client.force_login(moderator)
+    preview_url = reverse(f"{SNIPPET}:preview_on_edit", args=[publication.pk])
+    form = {"title": publication.title, "text": publication.text, "public_answer": "",
+            "category": publication.category_id, "kind": "feedback", "language": "fi",
+            "latitude": "65.846", "longitude": "24.144", "photos": [photo.pk]}
+    assert client.post(preview_url, form).json()["is_valid"]
+    response = client.get(preview_url)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "[poistettu]" in content and "maija@example.com" not in content
+    assert reverse("palaute_feedback:photo", args=[photo.pk, "thumb"]) in content
+
+
+def test_handler_without_edit_permission_goes_back_to_the_case(client, personal_case,
+                                                              streets):
+    from .admin_fixtures import handler_of
+
+    plain = handler_of(streets, username="ilman_oikeutta")
+    client.force_login(plain)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(propose_url(personal_case))
+    assert response["Location"] == detail_url(personal_case)
+    publication = FeedbackPublication.objects.get(feedback=personal_case)
+    content = client.get(detail_url(personal_case)).content.decode()
+    assert edit_url(publication) not in content

@@ -1,0 +1,45 @@
+"""Personal data removed from a text before a moderator sees it."""
+
+import pytest
+
+from palaute_plugin.publication.redaction import (
+    highlight,
+    is_valid_hetu,
+    redact,
+    sensitive_findings,
+)
+
+
+@pytest.mark.parametrize("code, valid", [
+    ("131052-308T", True), ("010101A123N", True), ("131052-308U", False),
+    ("131052X308T", True), ("131052G308T", False),  # X: the 2023 century signs
+])
+def test_hetu_checksum(code, valid):
+    assert is_valid_hetu(code) is valid
+
+
+def test_everything_personal_is_replaced_in_the_language():
+    text = ("Olen Maija Meikäläinen, maija@example.com, puh. 040 123 4567 tai +358 40 765 4321. "
+            "Hetu 131052-308T, auto ABC-123. Numero 131052-308U ei ole hetu.")
+    result = redact(text, "fi", names=["Maija Meikäläinen"])
+    for removed in ("Maija", "Meikäläinen", "maija@example.com", "040 123 4567",
+                    "+358 40 765 4321", "131052-308T", "ABC-123"):
+        assert removed not in result
+    assert result.count("[poistettu]") == 6
+    assert "131052-308U" in result  # wrong checksum: not a personal identity code
+    assert redact("Ring 040 123 4567", "sv") == "Ring [borttaget]"
+    assert redact("Call 040 123 4567", "en") == "Call [removed]"
+
+
+def test_ordinary_numbers_and_words_stay():
+    text = "Katuvalo 12 on rikki jo 3 päivää, talo 45 B."
+    assert redact(text, "fi", names=[""]) == text
+
+
+def test_highlight_escapes_and_marks():
+    html = highlight("<b>x</b> [poistettu]")
+    assert html == "&lt;b&gt;x&lt;/b&gt; <mark>[poistettu]</mark>"
+
+
+def test_sensitive_findings_are_emails_and_valid_hetus():
+    assert sensitive_findings("a@b.fi ja 131052-308T, 131052-308U") == ["a@b.fi", "131052-308T"]
