@@ -84,6 +84,7 @@ def submit_feedback(*, category, message, kind=Feedback.Kind.FEEDBACK, location=
         with queue.atomic():
             feedback.save()
             saved_photos = save_photos(feedback, cleaned_photos)
+            notifications.remember_photo_count(feedback, len(saved_photos))
             log(instance=feedback, action=log_actions.RECEIVED, user=user,
                 data={"channel": channel, "kind": kind})
             notifications.notify_feedback_received(feedback)

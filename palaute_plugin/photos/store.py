@@ -27,7 +27,10 @@ def save_photos(feedback, photos):
     """
     rows = []
     try:
-        with transaction.atomic():
+        # No savepoint: on failure the error goes up and the caller's transaction
+        # rolls back as a whole (both callers re-raise), so a savepoint would only
+        # cost two more queries per submission.
+        with transaction.atomic(savepoint=False):
             for order, photo in enumerate(photos):
                 row = FeedbackPhoto(feedback=feedback, sort_order=order)
                 rows.append(row)
