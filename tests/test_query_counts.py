@@ -29,6 +29,7 @@ SUBMISSION_MAX_QUERIES = 19
 @pytest.fixture(autouse=True)
 def photo_root(settings, tmp_path):
     settings.PALAUTE_PHOTO_ROOT = str(tmp_path / "private")
+    return tmp_path / "private"
 
 
 @pytest.fixture
@@ -117,3 +118,26 @@ def test_submission_with_a_photo_stays_within_its_query_budget(
     to_staff = Notification.objects.get(recipient="vastaava@tornio.example")
     assert "Kuvat: 1\n" in to_staff.body_text  # counted without asking the database
     assert mail.outbox == []  # emails are delivered by tasks after commit
+
+
+def test_a_photo_failing_in_a_submission_leaves_no_case_rows_or_files(page, photo_root,
+                                                                      monkeypatch):
+    from palaute_plugin import actions
+    from palaute_plugin.photos.images import inspect_photo
+
+    category = CategoryFactory(name_fi="Katuvalaistus")
+    original_save = FeedbackPhoto.save
+
+    def fail_second(self, *args, **kwargs):
+        if self.sort_order == 1:
+            raise RuntimeError("database went away")
+        return original_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(FeedbackPhoto, "save", fail_second)
+    with pytest.raises(RuntimeError):
+        actions.submit_feedback(category=category, message="Katuvalo ei pala.", page=page,
+                                cleaned_photos=[inspect_photo(jpeg_upload()) for _ in range(2)])
+    assert not Feedback.objects.exists()
+    assert not FeedbackPhoto.objects.exists()
+    assert not Notification.objects.exists()
+    assert not [path for path in photo_root.rglob("*") if path.is_file()]
