@@ -185,22 +185,27 @@ def run(repeat=15):
     finally:
         databases.remove_large()
     assert Feedback.objects.count() == earlier + 1_000
-    return [(f"(d) inbox GET as {name}: 100,000 vs 1,000 cases",
-             medians[name, databases.large], medians[name, databases.small], "1.5")
+    from bench.common import Row
+
+    return [Row(f"(d) inbox GET as {name}: 100,000 vs 1,000 cases",
+                medians[name, databases.large], medians[name, databases.small], 1.5)
             for name in requests]
 
 
 def main():
     import logging
+    import sys
 
-    from bench.common import print_rows, setup_django, teardown_django
+    from bench.common import exit_status, print_rows, setup_django, teardown_django
 
     setup_django()
     logging.disable(logging.INFO)
     try:
-        print_rows("Inbox (median of 15, Django test client, SQLite, measured in turns)", run())
+        rows = run()
+        print_rows("Inbox (median of 15, Django test client, SQLite, measured in turns)", rows)
     finally:
         teardown_django()
+    sys.exit(exit_status(rows, "--strict" in sys.argv))
 
 
 if __name__ == "__main__":

@@ -83,7 +83,9 @@ def submit_feedback(*, category, message, kind=Feedback.Kind.FEEDBACK, location=
     try:
         with queue.atomic():
             feedback.save()
-            saved_photos = save_photos(feedback, cleaned_photos)
+            # Any error rolls the whole submission back: no savepoint needed.
+            saved_photos = save_photos(feedback, cleaned_photos, savepoint=False)
+            notifications.remember_photo_count(feedback, len(saved_photos))
             log(instance=feedback, action=log_actions.RECEIVED, user=user,
                 data={"channel": channel, "kind": kind})
             notifications.notify_feedback_received(feedback)

@@ -333,7 +333,8 @@ class ReferenceSequence(models.Model):
     @classmethod
     def next_reference(cls, year):
         """Return the next reference, e.g. ``2026-00042``; call inside a transaction."""
-        with transaction.atomic():
+        # No savepoint: a failure here fails the whole submission anyway.
+        with transaction.atomic(savepoint=False):
             # The UPDATE takes the row lock first, so concurrent submissions queue here.
             if not cls.objects.filter(year=year).update(last_number=models.F("last_number") + 1):
                 cls.objects.get_or_create(year=year, defaults={"last_number": 0})

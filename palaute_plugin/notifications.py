@@ -10,7 +10,9 @@ enqueued.
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -30,8 +32,16 @@ def queue_email(template, recipient, *, language, context, feedback=None, to_res
     ``template`` names three templates under ``palaute_plugin/emails/``:
     ``<template>_subject.txt``, ``<template>.txt`` and ``<template>.html``.
     """
+    return queue_emails([
+        build_email(template, recipient, language=language, context=context,
+                    feedback=feedback, to_resident=to_resident)
+    ])[0]
+
+
+def build_email(template, recipient, *, language, context, feedback=None, to_resident=False):
+    """An unsaved ``Notification``, rendered in ``language``; ``queue_emails`` writes it."""
     subject, body_text, body_html = render_email(template, language, context)
-    notification = Notification.objects.create(
+    return Notification(
         feedback=feedback,
         template=template,
         to_resident=to_resident,
@@ -41,8 +51,14 @@ def queue_email(template, recipient, *, language, context, feedback=None, to_res
         body_text=body_text,
         body_html=body_html,
     )
-    enqueue_after_commit(DELIVERY_TASK, notification.pk, f"notification-{notification.pk}")
-    return notification
+
+
+def queue_emails(notifications):
+    """Write the emails one change causes in one INSERT; deliver each after commit."""
+    saved = Notification.objects.bulk_create(notifications)
+    for notification in saved:
+        enqueue_after_commit(DELIVERY_TASK, notification.pk, f"notification-{notification.pk}")
+    return saved
 
 
 def render_email(template, language, context):
@@ -60,21 +76,21 @@ def render_email(template, language, context):
 
 def notify_feedback_received(feedback):
     """Queue the resident's receipt and the staff's "new feedback" emails."""
-    notifications = []
+    emails = []
     if feedback.contact_email:
-        notifications.append(
-            queue_email(
+        emails.append(
+            build_email(
                 "receipt", feedback.contact_email, language=feedback.language,
                 context=feedback_context(feedback), feedback=feedback, to_resident=True,
             )
         )
     context = feedback_context(feedback, admin_url=admin_feedback_url(feedback))
     for address, language in staff_recipients(feedback):
-        notifications.append(
-            queue_email("new_feedback", address, language=language, context=context,
+        emails.append(
+            build_email("new_feedback", address, language=language, context=context,
                         feedback=feedback)
         )
-    return notifications
+    return queue_emails(emails) if emails else []
 
 
 def feedback_context(feedback, **extra):
@@ -94,15 +110,7 @@ def staff_recipients(feedback):
     The assignee, the handler group's active members and the category's extra
     addresses. A user's language is their Wagtail admin preference.
     """
-    users = []
-    if feedback.assignee_id and feedback.assignee.is_active:
-        users.append(feedback.assignee)
-    group = feedback.category.handler_group
-    if group is not None:
-        users.extend(
-            group.user_set.filter(is_active=True).exclude(email="")
-            .select_related("wagtail_userprofile").order_by("pk")
-        )
+    users = staff_users(feedback.assignee_id, feedback.category.handler_group_id)
     candidates = [(user.email, staff_language(user)) for user in users if user.email]
     candidates += [
         (address, settings.LANGUAGE_CODE)
@@ -115,6 +123,26 @@ def staff_recipients(feedback):
             seen.add(address.lower())
             recipients.append((address, language))
     return recipients
+
+
+def staff_users(assignee_id, group_id):
+    """The active assignee first, then the group's active members with an address,
+    with their Wagtail profiles, in one query."""
+    condition = Q()
+    if assignee_id:
+        condition |= Q(pk=assignee_id)
+    if group_id:
+        condition |= Q(groups=group_id) & ~Q(email="")
+    if not condition:
+        return []
+    users = list(get_user_model().objects.filter(condition, is_active=True)
+                 .select_related("wagtail_userprofile").distinct().order_by("pk"))
+    return sorted(users, key=lambda user: user.pk != assignee_id)  # stable: keeps pk order
+
+
+def remember_photo_count(feedback, count):
+    """Tell ``photo_count`` a count the caller already knows, sparing a query."""
+    feedback._palaute_photo_count = count
 
 
 def staff_language(user):

@@ -19,15 +19,18 @@ from .images import IncomingPhoto, clean_photo
 logger = logging.getLogger(__name__)
 
 
-def save_photos(feedback, photos):
+def save_photos(feedback, photos, *, savepoint=True):
     """Store photos of a saved ``Feedback`` under random names; return the rows.
 
     A :class:`CleanedPhoto` is stored ready; an :class:`IncomingPhoto` is kept as
     received and cleaned by ``tasks.process_photo`` after the transaction commits.
+    If a row fails, none is kept and the files are removed. A caller whose own
+    transaction rolls back as a whole on any error may pass ``savepoint=False``
+    to spare the two queries of a savepoint.
     """
     rows = []
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             for order, photo in enumerate(photos):
                 row = FeedbackPhoto(feedback=feedback, sort_order=order)
                 rows.append(row)

@@ -3,6 +3,7 @@
 from django.core.cache import cache
 
 VERSION_KEY = "palaute:categories-version"
+TIMEOUT = 60 * 60
 
 
 def categories_version():
@@ -25,5 +26,23 @@ def form_cache_key(page, language):
     # The live revision and publish time change with every publish, including a
     # workflow approving an existing revision.
     published = page.last_published_at.timestamp() if page.last_published_at else 0
-    return (f"palaute:form:{page.pk}:{page.live_revision_id}:{published}:{language}:"
-            f"{categories_version()}")
+    return f"palaute:form:{page.pk}:{page.live_revision_id}:{published}:{language}"
+
+
+def cached_form_html(page, language, render):
+    """The form's fields for ``page`` in ``language``, rendered by ``render()`` on a miss.
+
+    The entry holds the categories version it was rendered at, so that the version
+    and the HTML come back in one cache round trip (``get_many``).
+    """
+    key = form_cache_key(page, language)
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        version = categories_version()
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return entry[1]
+    html = render()
+    cache.set(key, (version, html), timeout=TIMEOUT)
+    return html

@@ -1,6 +1,5 @@
 """Public views: the form, the receipt and the private status page (routes of FeedbackPage)."""
 
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -16,7 +15,7 @@ from .. import actions, log_actions
 from ..conf import palaute_setting
 from ..models import Feedback, FeedbackCategory, current_language
 from . import antispam, ratelimit
-from .caching import form_cache_key
+from .caching import cached_form_html
 from .forms import FeedbackForm, FollowUpForm
 
 TOKEN_MESSAGES = {
@@ -47,11 +46,8 @@ def render_form_fields(page, form):
 
 
 def cached_form_fields(page):
-    key = form_cache_key(page, current_language())
-    html = cache.get(key)
-    if html is None:
-        html = render_form_fields(page, FeedbackForm())
-        cache.set(key, html, timeout=60 * 60)
+    html = cached_form_html(page, current_language(),
+                            lambda: render_form_fields(page, FeedbackForm()))
     return mark_safe(html)  # noqa: S308 (rendered by our own autoescaping template)
 
 

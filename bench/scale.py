@@ -1,0 +1,316 @@
+"""Staff and resident operations at 1,000 and at 1,000,000 cases, on PostgreSQL.
+
+Usage::
+
+    .venv/bin/python -m bench.scale [--regenerate] [--strict] [--repeat N] [--only NAME]
+
+The two databases (``palaute_E_1k`` and ``palaute_E_1m`` by default; the names
+come from ``--small``/``--large``) are generated once by ``bench.scale_data``
+(migrated with the project's migrations, filled with COPY: a few minutes for the
+million) and reused on later runs unless ``--regenerate`` is given. PostgreSQL
+is reached as ``DATABASE_URL`` says, with its database name replaced.
+
+How the two databases are alternated: Django keeps one ``DatabaseWrapper`` per
+alias per thread in ``django.db.connections``. We build two wrappers for the
+alias ``default`` (same settings but the database name) and, before each
+request, put one of them in place with ``connections["default"] = wrapper``,
+the handler's own item assignment. Every query of the request, the ORM's,
+Wagtail's, the session's, ``transaction.atomic()``'s and raw cursors alike,
+goes through ``connections["default"]``, so nothing can reach the other
+database (which a router could not promise: raw cursors and ``atomic()`` ignore
+routers). Both connections stay open for the whole run (``CONN_MAX_AGE=None``),
+so neither side pays for connecting. Requests are made in turns: each
+operation's request on the small database, then on the large one, then the next
+operation, round after round; the first rounds warm up and count the queries
+(``CaptureQueriesContext``), the later ones are timed without capturing.
+
+A row is flagged when its 1M median exceeds 1.5 times its 1k median or when
+the query counts differ. ``--strict`` exits with status 1 when any row is flagged.
+
+To add an operation (the public list, GeoJSON, Open311, statistics...) append one
+``Operation`` to ``OPERATIONS``: a name, who makes the request (``"admin"``,
+``"handler"`` or ``None`` for a resident) and a function from the database's
+``Context`` to the URL.
+"""
+
+import argparse
+import logging
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.common import Row, exit_status, print_rows
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL, LARGE = 1_000, 1_000_000
+AIM = 1.5
+PAGE_SIZE = 50
+#: The case shown on the case screen and searched for by reference: among the
+#: newest thousand, so it is the same case in both databases.
+SAMPLE_CASE_ID = 500
+
+
+@dataclass
+class Context:
+    """What an operation's URL may depend on, read from one database."""
+
+    inbox: str
+    dashboard: str
+    admin_pages: int
+    handler_pages: int
+    sample_reference: str
+    sample_token: str
+    feedback_page_url: str
+    busiest_category: int
+    handled_group: int
+
+    def inbox_with(self, **params):
+        return f"{self.inbox}?{urlencode(params)}"
+
+    def case(self, pk):
+        from django.urls import reverse
+
+        return reverse("palaute_feedback:detail", args=[pk])
+
+    def status_page(self):
+        return f"{self.feedback_page_url}status/{self.sample_token}/"
+
+
+@dataclass
+class Operation:
+    name: str
+    user: str | None
+    url: callable
+
+
+OPERATIONS = [
+    Operation("inbox, default page", "admin", lambda c: c.inbox),
+    Operation("inbox, search by reference", "admin",
+              lambda c: c.inbox_with(q=c.sample_reference)),
+    Operation("inbox, free-text search", "admin", lambda c: c.inbox_with(q="kuoppa")),
+    Operation("inbox, last page", "admin", lambda c: c.inbox_with(p=c.admin_pages)),
+    Operation("inbox, page 500 (last page when fewer)", "admin",
+              lambda c: c.inbox_with(p=min(500, c.admin_pages))),
+    Operation("inbox, category filter", "admin",
+              lambda c: c.inbox_with(category=c.busiest_category)),
+    Operation("inbox, group filter", "admin", lambda c: c.inbox_with(category=c.handled_group)),
+    Operation("inbox, overdue filter", "admin", lambda c: c.inbox_with(overdue="true")),
+    Operation("handler's default inbox", "handler", lambda c: c.inbox),
+    Operation("staff dashboard /admin/ as admin", "admin", lambda c: c.dashboard),
+    Operation("staff dashboard /admin/ as handler", "handler", lambda c: c.dashboard),
+    Operation("case screen", "admin", lambda c: c.case(SAMPLE_CASE_ID)),
+    Operation("resident's status page", None, lambda c: c.status_page()),
+]
+
+
+# ---------------------------------------------------------------------------
+# The databases
+
+
+def server_url():
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("bench.scale runs on PostgreSQL: set DATABASE_URL=postgres://...")
+    return url.rsplit("/", 1)[0]
+
+
+def case_count(name):
+    """Cases in database ``name``, or None when it does not exist or is unfinished."""
+    import psycopg
+
+    try:
+        with psycopg.connect(f"{server_url()}/{name}") as conn:
+            return conn.execute("SELECT COUNT(*) FROM palaute_plugin_feedback").fetchone()[0]
+    except psycopg.Error:
+        return None
+
+
+def ensure_database(name, count, regenerate):
+    if not regenerate and case_count(name) == count:
+        return
+    import psycopg
+
+    print(f"generating {name} with {count:,} cases...", file=sys.stderr)
+    started = time.perf_counter()
+    with psycopg.connect(f"{server_url()}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": f"{server_url()}/{name}",
+           "DJANGO_SETTINGS_MODULE": "cms.settings.test"}
+    subprocess.run([sys.executable, "-m", "bench.scale_data", str(count)], cwd=ROOT, env=env,
+                   check=True)
+    if case_count(name) != count:
+        raise SystemExit(f"{name}: generation did not produce {count} cases")
+    print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+def setup_django(small):
+    os.environ["DATABASE_URL"] = f"{server_url()}/{small}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    os.environ.setdefault("PALAUTE_Q_SYNC", "0")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = None
+    logging.disable(logging.WARNING)
+
+
+class Databases:
+    """Two connections for the alias ``default``; ``use(name)`` puts one in place."""
+
+    def __init__(self, small, large):
+        from django.db import connections
+
+        first = connections["default"]
+        first.settings_dict["CONN_MAX_AGE"] = None
+        second = first.__class__({**first.settings_dict, "NAME": large}, alias="default")
+        self.wrappers = {small: first, large: second}
+        self.names = (small, large)
+
+    def use(self, name):
+        from django.db import connections
+
+        connections["default"] = self.wrappers[name]
+
+
+# ---------------------------------------------------------------------------
+# Measuring
+
+
+def read_context(databases, name):
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from palaute_plugin.models import Feedback, FeedbackCategory, FeedbackPage
+    from palaute_plugin.permissions import feedback_for_user
+
+    databases.use(name)
+    users = staff_users()
+    sample = Feedback.objects.get(pk=SAMPLE_CASE_ID)
+    busiest = (Feedback.objects.filter(created_at__gte=sample.created_at)
+               .values("category").order_by().annotate(n=Count("pk"))
+               .order_by("-n").first()["category"])
+    group = FeedbackCategory.objects.get(service_code="bench-0")
+    return Context(
+        inbox=reverse("palaute_feedback:index"),
+        dashboard=reverse("wagtailadmin_home"),
+        admin_pages=max(1, math.ceil(Feedback.objects.count() / PAGE_SIZE)),
+        handler_pages=max(1, math.ceil(feedback_for_user(users["handler"]).count() / PAGE_SIZE)),
+        sample_reference=sample.reference,
+        sample_token=sample.tracking_token,
+        feedback_page_url=FeedbackPage.objects.get().url,
+        busiest_category=busiest,
+        handled_group=group.pk,
+    )
+
+
+def staff_users():
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.in_bulk(["bench_admin", "bench_handler"],
+                                             field_name="username")
+    return {"admin": users["bench_admin"], "handler": users["bench_handler"]}
+
+
+def logged_in_clients(databases):
+    """One client per user; the session row is copied to the other database, and the
+    user's password hash too (the session carries a hash of it)."""
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    small, large = databases.names
+    databases.use(small)
+    users = staff_users()
+    clients = {None: Client()}
+    for role, user in users.items():
+        client = Client()
+        client.force_login(user)
+        session = Session.objects.get(session_key=client.session.session_key)
+        databases.use(large)
+        assert staff_users()[role].pk == user.pk, "the databases' users differ"
+        type(user).objects.filter(pk=user.pk).update(password=user.password)
+        Session.objects.update_or_create(
+            session_key=session.session_key,
+            defaults={"session_data": session.session_data, "expire_date": session.expire_date})
+        databases.use(small)
+        clients[role] = client
+    return clients
+
+
+def request(client, url):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise AssertionError(f"GET {url}: {response.status_code}")
+
+
+def measure(operations, databases, contexts, clients, repeat, warmup=2):
+    """Median seconds and query counts of each operation on each database, in turns."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    samples = {(op.name, db): [] for op in operations for db in databases.names}
+    queries = {}
+    for round_number in range(warmup + repeat):
+        for op in operations:
+            for db in databases.names:
+                databases.use(db)
+                url = op.url(contexts[db])
+                client = clients[op.user]
+                if round_number < warmup:
+                    with CaptureQueriesContext(connections["default"]) as captured:
+                        request(client, url)
+                    queries[op.name, db] = len(captured)
+                    continue
+                start = time.perf_counter()
+                request(client, url)
+                samples[op.name, db].append(time.perf_counter() - start)
+    medians = {key: statistics.median(values) for key, values in samples.items()}
+    return medians, queries
+
+
+def rows_for(operations, databases, medians, queries):
+    small, large = databases.names
+    rows = []
+    for op in operations:
+        counts = (queries[op.name, small], queries[op.name, large])
+        extra = [f"queries {counts[0]} → {counts[1]}"] if counts[0] != counts[1] else []
+        rows.append(Row(op.name, medians[op.name, large], medians[op.name, small], AIM,
+                        note=f"queries: {counts[0]} at 1k, {counts[1]} at 1M",
+                        extra_flags=extra))
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--regenerate", action="store_true", help="generate the databases anew")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when anything is flagged")
+    parser.add_argument("--repeat", type=int, default=10, help="timed rounds (default 10)")
+    parser.add_argument("--only", action="append", help="operations whose name contains this")
+    parser.add_argument("--small", default="palaute_E_1k")
+    parser.add_argument("--large", default="palaute_E_1m")
+    args = parser.parse_args(argv)
+
+    ensure_database(args.small, SMALL, args.regenerate)
+    ensure_database(args.large, LARGE, args.regenerate)
+    setup_django(args.small)
+    databases = Databases(args.small, args.large)
+    contexts = {name: read_context(databases, name) for name in databases.names}
+    clients = logged_in_clients(databases)
+    operations = [op for op in OPERATIONS
+                  if not args.only or any(part in op.name for part in args.only)]
+    medians, queries = measure(operations, databases, contexts, clients, args.repeat)
+    rows = rows_for(operations, databases, medians, queries)
+    print_rows(f"Scale (median of {args.repeat}, PostgreSQL, {SMALL:,} vs {LARGE:,} cases, "
+               "in turns)", rows, ours_label="1M ms", base_label="1k ms")
+    return exit_status(rows, args.strict)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

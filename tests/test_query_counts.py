@@ -1,0 +1,143 @@
+"""What the public pages and a submission cost in queries (see bench/ for their times)."""
+
+import io
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from PIL import Image
+from wagtail.models import Locale
+
+from home.models import ContentPage
+from palaute_plugin.models import Feedback, FeedbackPhoto, Notification
+from palaute_plugin.public import antispam
+from tests.factories import CategoryFactory, GroupFactory, UserFactory, feedback_page
+
+pytestmark = pytest.mark.django_db
+
+#: Wagtail's serving of any page (7: site, locale, the route's three pages, view
+#: restrictions), the categories, the replay check, the reference (2), the case, its
+#: photo, its log entry (2: Wagtail validates the content type), the staff to notify,
+#: all emails in one INSERT, and the test's own savepoint around the transaction (2).
+#: It was 28 before the savepoints, staff lookups and email INSERTs were merged.
+SUBMISSION_MAX_QUERIES = 19
+
+
+@pytest.fixture(autouse=True)
+def photo_root(settings, tmp_path):
+    settings.PALAUTE_PHOTO_ROOT = str(tmp_path / "private")
+    return tmp_path / "private"
+
+
+@pytest.fixture
+def page():
+    return feedback_page()
+
+
+@pytest.fixture
+def content(page):
+    return page.get_parent().add_child(instance=ContentPage(
+        title="Asuminen", slug="asuminen", body=[("paragraph", "<p>Tekstiä.</p>")]))
+
+
+def translate(*pages, code):
+    locale = Locale.objects.get_or_create(language_code=code)[0]
+    for original in pages:
+        original.specific.copy_for_translation(locale).save_revision().publish()
+
+
+def count_queries(client, url):
+    client.get(url)  # warm: the form cache and Wagtail's site root paths
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def test_language_links_cost_the_same_however_many_translations(client, page, content):
+    home = page.get_parent()
+    translate(home, page, content, code="sv")
+    with_one, html = count_queries(client, page.url)
+    assert 'hreflang="sv"' in html and 'hreflang="en"' not in html
+    translate(home, page, content, code="en")
+    with_two, html = count_queries(client, page.url)
+    assert 'hreflang="sv"' in html and 'hreflang="en"' in html
+    assert with_two == with_one
+
+
+def test_feedback_page_costs_no_more_queries_than_a_content_page(client, page, content):
+    CategoryFactory(name_fi="Katuvalaistus")
+    for code in ("sv", "en"):
+        translate(page.get_parent(), page, content, code=code)
+    feedback_page_queries, html = count_queries(client, page.url)
+    content_page_queries, _html = count_queries(client, content.url)
+    assert "Katuvalaistus" in html
+    assert feedback_page_queries <= content_page_queries
+
+
+def jpeg_upload():
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, format="JPEG")
+    return SimpleUploadedFile("kuva.jpg", buffer.getvalue(), "image/jpeg")
+
+
+def test_submission_with_a_photo_stays_within_its_query_budget(
+        client, page, django_assert_max_num_queries):
+    group = GroupFactory(name="Valaistus")
+    responsible = UserFactory(username="vastaava", email="vastaava@tornio.example")
+    colleague = UserFactory(username="kollega", email="kollega@tornio.example")
+    UserFactory(username="poissa", email="poissa@tornio.example", is_active=False).groups.add(
+        group)
+    for person in (responsible, colleague):
+        person.groups.add(group)
+    category = CategoryFactory(name_fi="Katuvalaistus", responsible_person=responsible,
+                               handler_group=group, notification_emails="valaistus@tornio.example")
+
+    def data():
+        return {"kind": "feedback", "category": str(category.pk),
+                "message": "Katuvalo ei pala Hallituskadulla.",
+                "contact_email": "maija@example.com",
+                "form_token": antispam.issue_form_token(), "photos": [jpeg_upload()]}
+
+    # A running site: the year's reference sequence exists, content types are cached.
+    assert client.post(page.url, data()).status_code == 302
+    Notification.objects.all().delete()
+    with django_assert_max_num_queries(SUBMISSION_MAX_QUERIES):
+        with TestCase.captureOnCommitCallbacks(execute=False):
+            response = client.post(page.url, data())
+    assert response.status_code == 302
+    feedback = Feedback.objects.latest("pk")
+    assert feedback.assignee == responsible and feedback.reference
+    assert FeedbackPhoto.objects.filter(feedback=feedback).count() == 1
+    recipients = sorted(Notification.objects.values_list("recipient", flat=True))
+    assert recipients == ["kollega@tornio.example", "maija@example.com",
+                          "valaistus@tornio.example", "vastaava@tornio.example"]
+    to_staff = Notification.objects.get(recipient="vastaava@tornio.example")
+    assert "Kuvat: 1\n" in to_staff.body_text  # counted without asking the database
+    assert mail.outbox == []  # emails are delivered by tasks after commit
+
+
+def test_a_photo_failing_in_a_submission_leaves_no_case_rows_or_files(page, photo_root,
+                                                                      monkeypatch):
+    from palaute_plugin import actions
+    from palaute_plugin.photos.images import inspect_photo
+
+    category = CategoryFactory(name_fi="Katuvalaistus")
+    original_save = FeedbackPhoto.save
+
+    def fail_second(self, *args, **kwargs):
+        if self.sort_order == 1:
+            raise RuntimeError("database went away")
+        return original_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(FeedbackPhoto, "save", fail_second)
+    with pytest.raises(RuntimeError):
+        actions.submit_feedback(category=category, message="Katuvalo ei pala.", page=page,
+                                cleaned_photos=[inspect_photo(jpeg_upload()) for _ in range(2)])
+    assert not Feedback.objects.exists()
+    assert not FeedbackPhoto.objects.exists()
+    assert not Notification.objects.exists()
+    assert not [path for path in photo_root.rglob("*") if path.is_file()]
