@@ -27,7 +27,7 @@ from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-HOST = "localhost"
+HOST = "palaute.tornio.example"  # not localhost: the admin base URL check refuses that
 MARKER = f"savutesti-{secrets.token_hex(4)}"
 MESSAGE = f"Katuvalo ei pala Hallituskadun kulmassa ({MARKER})."
 
