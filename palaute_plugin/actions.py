@@ -8,6 +8,7 @@ nothing.
 """
 
 import logging
+from dataclasses import dataclass
 
 from django.db import IntegrityError
 from django.db.models import F
@@ -17,7 +18,7 @@ from wagtail.log_actions import log
 
 from . import log_actions, notifications, permissions, queue, signals
 from .geo import distance_between
-from .models import Feedback, FeedbackPage
+from .models import Feedback, FeedbackCategory, FeedbackPage
 from .photos.store import delete_photo_files, save_photos
 
 logger = logging.getLogger(__name__)
@@ -55,36 +56,58 @@ class ConcurrentChange(ActionError):
     """Someone else changed the case after the user loaded it."""
 
 
-def submit_feedback(*, category, message, kind=Feedback.Kind.FEEDBACK, location=None,
-                    address="", contact_name="", contact_email="", contact_phone="",
-                    language="fi", channel=Feedback.Channel.WEB, cleaned_photos=(),
-                    page=None, submission_key=None, user=None, publish_consent=True):
-    """Create a case, route it to the category's responsible person and notify.
+@dataclass(frozen=True)
+class Submission:
+    """What a resident sends (or staff enter for them): one value from a form to an action.
 
-    ``location`` is ``(lat, lon)`` or ``None``; ``cleaned_photos`` come from
-    ``photos.images`` (``inspect_photo`` or ``clean_photo``). A repeated
-    ``submission_key`` (double click, replayed post) returns the case it already
-    created instead of a new one, with ``replayed`` set to True (False on a new case).
+    ``location`` is ``(lat, lon)`` or ``None``; ``photos`` come from ``photos.images``
+    (``inspect_photo`` or ``clean_photo``).
     """
+
+    category: FeedbackCategory
+    message: str
+    kind: str = Feedback.Kind.FEEDBACK
+    location: tuple | None = None
+    address: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    language: str = "fi"
+    channel: str = Feedback.Channel.WEB
+    photos: tuple = ()
+    publish_consent: bool = True
+
+
+def submit_feedback(submission, *, page=None, submission_key=None, user=None):
+    """Create a case from a :class:`Submission`, route it to the category's responsible
+    person and notify.
+
+    A repeated ``submission_key`` (double click, replayed post) returns the case it
+    already created instead of a new one, with ``replayed`` set to True (False on a
+    new case).
+    """
+    category, channel, kind = submission.category, submission.channel, submission.kind
     if submission_key:
         existing = Feedback.objects.filter(submission_key=submission_key).first()
         if existing:
             existing.replayed = True
             return existing
-    latitude, longitude = location if location else (None, None)
+    latitude, longitude = submission.location or (None, None)
     feedback = Feedback(
-        kind=kind, category=category, message=message, latitude=latitude,
-        longitude=longitude, address=address, contact_name=contact_name,
-        contact_email=contact_email, contact_phone=contact_phone, language=language,
+        kind=kind, category=category, message=submission.message, latitude=latitude,
+        longitude=longitude, address=submission.address,
+        contact_name=submission.contact_name, contact_email=submission.contact_email,
+        contact_phone=submission.contact_phone, language=submission.language,
         channel=channel, page=page, submission_key=submission_key,
-        assignee_id=category.responsible_person_id, publish_consent=publish_consent,
+        assignee_id=category.responsible_person_id,
+        publish_consent=submission.publish_consent,
     )
     saved_photos = []
     try:
         with queue.atomic():
             feedback.save()
             # Any error rolls the whole submission back: no savepoint needed.
-            saved_photos = save_photos(feedback, cleaned_photos, savepoint=False)
+            saved_photos = save_photos(feedback, submission.photos, savepoint=False)
             notifications.remember_photo_count(feedback, len(saved_photos))
             log(instance=feedback, action=log_actions.RECEIVED, user=user,
                 data={"channel": channel, "kind": kind})
@@ -364,22 +387,16 @@ def add_note(feedback, *, user, text, expected_version=None):
         log_action=log_actions.NOTE, log_data={"text": text})
 
 
-def create_staff_feedback(*, user, channel, category, kind, message, location=None,
-                          address="", contact_name="", contact_email="", contact_phone="",
-                          language="fi", cleaned_photos=(), publish_consent=True):
+def create_staff_feedback(submission, *, user):
     """Feedback received by phone, post, email or at a service point, entered by staff."""
-    if channel in (Feedback.Channel.WEB, Feedback.Channel.API):
+    if submission.channel in (Feedback.Channel.WEB, Feedback.Channel.API):
         raise ActionError(_("Choose how the feedback was received."))
     if not permissions.visible_categories(user).accepting_feedback().filter(
-            pk=category.pk).exists():
+            pk=submission.category.pk).exists():
         raise ActionError(_("Choose an active category you handle."))
-    page = (FeedbackPage.objects.live().filter(locale__language_code=language).first()
-            or FeedbackPage.objects.live().first())
-    return submit_feedback(
-        category=category, kind=kind, message=message, location=location, address=address,
-        contact_name=contact_name, contact_email=contact_email, contact_phone=contact_phone,
-        language=language, channel=channel, cleaned_photos=cleaned_photos, page=page,
-        user=user, publish_consent=publish_consent)
+    pages = FeedbackPage.objects.live()
+    page = (pages.filter(locale__language_code=submission.language).first() or pages.first())
+    return submit_feedback(submission, page=page, user=user)
 
 
 def nearby_candidates(feedback, limit=20, user=None):

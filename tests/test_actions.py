@@ -215,15 +215,16 @@ def test_staff_entry_records_channel_and_routes(handler, category):
     responsible = UserFactory(username="vastaava", email="vastaava@tornio.example")
     category.responsible_person = responsible
     category.save()
-    case = run(actions.create_staff_feedback, user=handler, channel="phone",
-               category=category, kind="question", message="Soitto: milloin aurataan?",
-               contact_email="soittaja@example.com", language="fi")
+    case = run(actions.create_staff_feedback, actions.Submission(
+        channel="phone", category=category, kind="question",
+        message="Soitto: milloin aurataan?", contact_email="soittaja@example.com",
+        language="fi"), user=handler)
     assert case.channel == "phone" and case.assignee == responsible
     assert {tuple(m.to) for m in mail.outbox} >= {("soittaja@example.com",),
                                                   ("vastaava@tornio.example",)}
     with pytest.raises(actions.ActionError):
-        actions.create_staff_feedback(user=handler, channel="web", category=category,
-                                      kind="feedback", message="x" * 20)
+        actions.create_staff_feedback(actions.Submission(
+            channel="web", category=category, kind="feedback", message="x" * 20), user=handler)
 
 
 def test_nearby_candidates_nearest_first(case, category):

@@ -135,8 +135,9 @@ def test_a_photo_failing_in_a_submission_leaves_no_case_rows_or_files(page, phot
 
     monkeypatch.setattr(FeedbackPhoto, "save", fail_second)
     with pytest.raises(RuntimeError):
-        actions.submit_feedback(category=category, message="Katuvalo ei pala.", page=page,
-                                cleaned_photos=[inspect_photo(jpeg_upload()) for _ in range(2)])
+        actions.submit_feedback(actions.Submission(
+            category=category, message="Katuvalo ei pala.",
+            photos=tuple(inspect_photo(jpeg_upload()) for _ in range(2))), page=page)
     assert not Feedback.objects.exists()
     assert not FeedbackPhoto.objects.exists()
     assert not Notification.objects.exists()

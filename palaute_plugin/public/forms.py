@@ -7,6 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
+from ..actions import Submission
 from ..conf import palaute_setting
 from ..fields import (
     PHOTO_ACCEPT,
@@ -166,6 +167,17 @@ class FeedbackForm(forms.Form):
         self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
         self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
         self.fields["contact_phone"].widget.attrs.update({"autocomplete": "tel"})
+
+    def submission(self, language):
+        """The valid form as an ``actions.Submission``."""
+        data = self.cleaned_data
+        return Submission(
+            category=data["category"], kind=data["kind"], message=data["message"],
+            location=data.get("location"), address=data.get("address", ""),
+            contact_name=data["contact_name"], contact_email=data["contact_email"],
+            contact_phone=data["contact_phone"], language=language,
+            photos=tuple(data.get("photos") or ()),
+            publish_consent=not data.get("do_not_publish"))
 
     @classmethod
     def media_for_page(cls):

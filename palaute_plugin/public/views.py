@@ -135,15 +135,8 @@ def reshow_form(request, page, form, status):
 
 
 def save_feedback(request, page, form, nonce):
-    data = form.cleaned_data
-    return actions.submit_feedback(
-        category=data["category"], kind=data["kind"], message=data["message"],
-        location=data.get("location"), address=data.get("address", ""),
-        contact_name=data["contact_name"], contact_email=data["contact_email"],
-        contact_phone=data["contact_phone"], language=current_language(),
-        cleaned_photos=data.get("photos") or [], page=page, submission_key=nonce,
-        publish_consent=not data.get("do_not_publish"),
-    )
+    return actions.submit_feedback(form.submission(language=current_language()), page=page,
+                                   submission_key=nonce)
 
 
 def get_feedback_by_token(token):

@@ -137,8 +137,7 @@ class FeedbackCreateView(WagtailAdminTemplateMixin, FormView):
 
     def form_valid(self, form):
         try:
-            feedback = actions.create_staff_feedback(user=self.request.user,
-                                                     **form.action_kwargs())
+            feedback = actions.create_staff_feedback(form.submission(), user=self.request.user)
         except actions.ActionError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)

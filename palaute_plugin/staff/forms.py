@@ -480,7 +480,7 @@ class StaffFeedbackForm(forms.Form):
     """Feedback that came by phone, post, email or at the service point.
 
     The same fields as the resident's form plus the channel; the contact details
-    are optional and the place is typed as coordinates. ``action_kwargs()`` is
+    are optional and the place is typed as coordinates. ``submission()`` is
     what ``actions.create_staff_feedback`` takes.
     """
 
@@ -562,16 +562,16 @@ class StaffFeedbackForm(forms.Form):
                 _("Give both the latitude and the longitude, or neither."), code="half_point"))
         return cleaned
 
-    def action_kwargs(self):
+    def submission(self):
+        """The valid form as an ``actions.Submission``."""
         data = self.cleaned_data
         location = None
         if data["latitude"] is not None and data["longitude"] is not None:
             location = (data["latitude"], data["longitude"])
-        return {
-            "channel": data["channel"], "kind": data["kind"], "category": data["category"],
-            "message": data["message"].strip(), "location": location,
-            "address": data["address"].strip(), "contact_name": data["contact_name"].strip(),
-            "contact_email": data["contact_email"], "contact_phone": data["contact_phone"],
-            "language": data["language"], "cleaned_photos": data["photos"],
-            "publish_consent": not data.get("do_not_publish"),
-        }
+        return actions.Submission(
+            channel=data["channel"], kind=data["kind"], category=data["category"],
+            message=data["message"].strip(), location=location,
+            address=data["address"].strip(), contact_name=data["contact_name"].strip(),
+            contact_email=data["contact_email"], contact_phone=data["contact_phone"],
+            language=data["language"], photos=tuple(data["photos"]),
+            publish_consent=not data.get("do_not_publish"))

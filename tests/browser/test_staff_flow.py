@@ -60,10 +60,11 @@ def staff_data(form_page, streets, housing, handler):
     """The handler (Sanna Katu, admin in English) of street lighting, a Swedish resident's
     case there and a housing case she must not see."""
     sv_page = swedish_translation(form_page)
-    case_a = actions.submit_feedback(category=streets, message=MESSAGE, language="sv",
-                                     contact_email=RESIDENT, page=sv_page)
-    case_b = actions.submit_feedback(category=housing, message="Asunnon ovi ei sulkeudu.",
-                                     contact_email="asukas@example.com", page=form_page)
+    case_a = actions.submit_feedback(actions.Submission(
+        category=streets, message=MESSAGE, language="sv", contact_email=RESIDENT), page=sv_page)
+    case_b = actions.submit_feedback(actions.Submission(
+        category=housing, message="Asunnon ovi ei sulkeudu.",
+        contact_email="asukas@example.com"), page=form_page)
     return {"handler": handler, "case_a": case_a, "case_b": case_b}
 
 

@@ -306,10 +306,11 @@ class Command(BaseCommand):
         for number, (code, kind, message, location, address, language) in enumerate(EXAMPLES):
             with translation.override(language):
                 actions.submit_feedback(
-                    category=categories[code], kind=kind, message=message, location=location,
-                    address=address, language=language, page=pages[language],
-                    contact_email=f"asukas{number + 1}@example.com",
-                    submission_key=f"demo-example-{number + 1}")
+                    actions.Submission(
+                        category=categories[code], kind=kind, message=message,
+                        location=location, address=address, language=language,
+                        contact_email=f"asukas{number + 1}@example.com"),
+                    page=pages[language], submission_key=f"demo-example-{number + 1}")
         return Feedback.objects.count()
 
     def publish_examples(self, users):
