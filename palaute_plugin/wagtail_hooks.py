@@ -1,17 +1,23 @@
 """Registers the feedback admin with Wagtail; the views live in viewsets.py."""
 
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from . import log_actions
+from .models import Feedback
+from .permissions import FeedbackPermissionPolicy
 from .staff import dashboard
 from .staff.bulk_actions import BULK_ACTIONS
 from .staff.viewsets import (
     FeedbackCategoryViewSet,
-    FeedbackViewSet,
     OtherAuthorityViewSet,
     ResponseTemplateViewSet,
+    feedback_viewset,
 )
+
+# Before any view asks the registry, or Wagtail would fall back to model permissions.
+register_permission_policy(Feedback, FeedbackPermissionPolicy())
 
 register_snippet(FeedbackCategoryViewSet)
 register_snippet(OtherAuthorityViewSet)
@@ -20,7 +26,7 @@ register_snippet(ResponseTemplateViewSet)
 
 @hooks.register("register_admin_viewset")
 def register_feedback_viewset():
-    return FeedbackViewSet()
+    return feedback_viewset
 
 
 @hooks.register("register_log_actions")

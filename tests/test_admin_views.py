@@ -13,6 +13,7 @@ from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_registry
 
 from palaute_plugin.models import Feedback, Notification
+from palaute_plugin.staff.viewsets import feedback_viewset
 
 from .admin_fixtures import add_photo, admin_user, assert_sent_to_login, detail_url, in_english
 from .factories import (
@@ -25,11 +26,11 @@ from .factories import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("admin_photo_root")]
 
-INDEX_URL = "palaute_feedback:index"
+INDEX_URL = feedback_viewset.get_url_name("index")
 
 
 def photo_url(photo, size="full"):
-    return reverse("palaute_feedback:photo", args=[photo.pk, size])
+    return reverse(feedback_viewset.get_url_name("photo"), args=[photo.pk, size])
 
 
 # --- who gets in --------------------------------------------------------------------
@@ -177,7 +178,7 @@ def test_index_search_by_reference(handler_client, streets):
 
 
 def test_index_results_view_for_filtering(handler_client, street_case, housing_case):
-    response = handler_client.get(reverse("palaute_feedback:index_results"))
+    response = handler_client.get(reverse(feedback_viewset.get_url_name("index_results")))
     assert response.status_code == 200
     assert street_case.reference in response.content.decode()
     assert housing_case.reference not in response.content.decode()
@@ -278,7 +279,7 @@ def test_detail_of_another_categorys_case_is_404(handler_client, housing_case):
 
 
 def test_detail_of_a_missing_case_is_404(handler_client):
-    assert handler_client.get(reverse("palaute_feedback:detail", args=[999999])).status_code == 404
+    assert handler_client.get(reverse(feedback_viewset.get_url_name("inspect"), args=[999999])).status_code == 404
 
 
 def test_assignee_sees_the_case_assigned_to_them(handler_client, handler, housing_case):
@@ -323,7 +324,7 @@ def test_photo_with_unknown_size_or_missing_file_is_404(handler_client, street_c
     assert handler_client.get(photo_url(photo, "huge")).status_code == 404
     photo.image.storage.delete(photo.image.name)
     assert handler_client.get(photo_url(photo, "full")).status_code == 404
-    assert handler_client.get(reverse("palaute_feedback:photo", args=[999999, "full"])
+    assert handler_client.get(reverse(feedback_viewset.get_url_name("photo"), args=[999999, "full"])
                               ).status_code == 404
 
 

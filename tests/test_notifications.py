@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection, transaction
 from django.test import override_settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Schedule
 from wagtail.users.models import UserProfile
@@ -23,6 +23,7 @@ from palaute_plugin.notifications import (
     queue_email,
     resident_status_url,
 )
+from palaute_plugin.staff.viewsets import feedback_viewset
 from palaute_plugin.tasks import deliver_notification, retry_pending_notifications
 
 from .factories import CategoryFactory, FeedbackFactory, GroupFactory, UserFactory, feedback_page
@@ -34,13 +35,13 @@ FAKE_ADMIN_PATH = "/admin/palaute/feedback/{}/"
 
 @pytest.fixture
 def admin_route(monkeypatch):
-    """Stands in for the admin's ``palaute_feedback:detail`` route (built elsewhere)."""
+    """Stands in for the admin URL of a case (the admin's viewset is tested elsewhere)."""
 
-    def fake_reverse(name, args=None, **kwargs):
-        assert name == "palaute_feedback:detail"
-        return FAKE_ADMIN_PATH.format(*args)
+    class FakeAdminURLFinder:
+        def get_edit_url(self, instance):
+            return FAKE_ADMIN_PATH.format(instance.pk)
 
-    monkeypatch.setattr(notifications, "reverse", fake_reverse)
+    monkeypatch.setattr(notifications, "AdminURLFinder", FakeAdminURLFinder)
 
 
 @pytest.fixture
@@ -241,12 +242,10 @@ def test_no_status_link_without_a_page():
     assert "http" not in queue_receipt(feedback).body_text
 
 
-def test_admin_feedback_url_uses_the_admin_route():
+def test_admin_feedback_url_is_the_case_screen():
     feedback = FeedbackFactory()
-    try:
-        path = reverse("palaute_feedback:detail", args=[feedback.pk])
-    except NoReverseMatch:
-        pytest.skip("the palaute_feedback:detail admin route is not merged yet")
+    path = reverse(feedback_viewset.get_url_name("inspect"), args=[feedback.pk])
+    assert path == f"/admin/palaute/{feedback.pk}/"
     assert admin_feedback_url(feedback) == f"http://testserver{path}"
 
 
