@@ -1,6 +1,7 @@
 """The case actions on the staff's case screen, and feedback entered by staff."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -8,6 +9,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 from wagtail.models import ModelLogEntry
 
@@ -113,7 +115,7 @@ def test_open_case_offers_each_of_its_actions(handler_client, street_case):
         assert f'href="{action_url(street_case, name)}"' in content, name
     # "Take" is one button: the case screen holds its form, the header button submits it.
     assert f'action="{action_url(street_case, "take")}"' in content
-    assert 'type="submit" form="palaute-action-take"' in content
+    assert submits_form_of(content, "take")
     assert f'name="expected_version" value="{street_case.version}"' in content
     assert "csrfmiddlewaretoken" in content
     assert action_url(street_case, "reopen") not in content
@@ -140,6 +142,75 @@ def test_closed_case_offers_reopen_and_not_resolve(handler_client, streets):
     assert action_url(case, "reopen") in content
     assert action_url(case, "resolve") not in content
     assert action_url(case, "take") not in content
+
+
+def header_of(content):
+    """The case screen's header buttons (Wagtail's slim header), as HTML."""
+    start = content.index('id="w-slim-header-buttons"')
+    return content[start:content.index("</nav>", start)]
+
+
+def submits_form_of(html, name):
+    """Whether the HTML has a submit button for the case screen's form of the action."""
+    buttons = re.findall(rf'<button[^>]*\bform="palaute-action-{name}"[^>]*>', html)
+    return any('type="submit"' in button for button in buttons)
+
+
+def labels(buttons):
+    with translation.override("en"):
+        return [str(button.label) for button in buttons]
+
+
+def test_header_has_the_main_actions_and_a_menu_of_the_rest(handler_client, street_case):
+    response = handler_client.get(detail_url(street_case))
+    header = header_of(response.content.decode())
+    assert labels(response.context["header_buttons"]) == [
+        "Take this case", "Reply to the resident", "Resolve", "More actions"]
+    assert submits_form_of(header, "take")
+    assert f'href="{action_url(street_case, "reply")}"' in header
+    assert f'href="{action_url(street_case, "resolve")}"' in header
+    more = response.context["header_buttons"][-1]
+    assert labels(more.dropdown_buttons) == [
+        "Assign", "Already known", "Move to the work list", "Another authority's matter",
+        "Close", "Reject as spam or inappropriate", "Change category", "Internal note"]
+    for name in ("assign", "already_known", "work_list", "redirect", "close", "reject",
+                 "change_category", "note"):
+        assert f'href="{action_url(street_case, name)}"' in header, name
+
+
+def test_header_of_a_closed_case_offers_reopen(handler_client, streets):
+    case = FeedbackFactory(category=streets, status=Feedback.Status.RESOLVED)
+    response = handler_client.get(detail_url(case))
+    header = header_of(response.content.decode())
+    assert submits_form_of(header, "reopen")
+    assert f'action="{action_url(case, "reopen")}"' in response.content.decode()
+    shown = labels(response.context["header_buttons"])
+    assert "Reopen" in shown and "Resolve" not in shown and "Take this case" not in shown
+
+
+def test_taken_case_has_no_take_button(handler_client, handler, streets):
+    case = FeedbackFactory(category=streets, status=Feedback.Status.IN_PROGRESS,
+                           assignee=handler)
+    response = handler_client.get(detail_url(case))
+    assert 'form="palaute-action-take"' not in response.content.decode()
+    assert action_url(case, "take") not in response.content.decode()
+
+
+def test_header_take_button_submits_the_case_screens_form(post_action, handler, street_case):
+    """What the browser posts for the header button: the case screen's form of ``take``."""
+    response = post_action(street_case, "take")
+    assert_back_on_the_case(response, street_case,
+                            f"You now handle feedback {street_case.reference}.")
+    assert fresh(street_case).assignee == handler
+
+
+def test_without_javascript_the_case_screen_lists_every_action(handler_client, street_case):
+    content = handler_client.get(detail_url(street_case)).content.decode()
+    start = content.index("<noscript>", content.index('class="palaute-case"'))
+    fallback = content[start:content.index("</noscript>", start)]
+    assert submits_form_of(fallback, "take")
+    for name in OPEN_CASE_ACTIONS_WITH_FIELDS:
+        assert f'href="{action_url(street_case, name)}"' in fallback, name
 
 
 def test_assign_offers_only_the_categorys_handlers(handler_client, street_case, colleague,

@@ -274,6 +274,39 @@ def test_detail_timeline_lists_log_entries_and_emails(handler_client, street_cas
     assert "3 attempts" in content
 
 
+def side_panel(content, name):
+    """The HTML of one of the case screen's side panels."""
+    start = content.index(f'data-side-panel="{name}"')
+    end = content.index("</aside>", start)
+    following = content.find('class="form-side__panel"', start, end)
+    return content[start:following if following != -1 else end]
+
+
+def test_detail_has_status_and_history_side_panels(handler_client, handler, streets):
+    earlier = FeedbackFactory(category=streets)
+    case = FeedbackFactory(category=streets, status=Feedback.Status.ALREADY_KNOWN,
+                           duplicate_of=earlier, assignee=handler)
+    log(instance=case, action="palaute_plugin.received", user=None, data={"channel": "web"})
+    response = handler_client.get(detail_url(case))
+    content = response.content.decode()
+    assert [panel.name for panel in response.context["side_panels"]] == ["status", "history"]
+    for name in ("status", "history"):
+        assert f'data-side-panel-toggle="{name}"' in content  # in the header
+    status = side_panel(content, "status")
+    assert "already known" in status
+    assert "Sanna Katu" in status
+    assert f'href="{detail_url(earlier)}"' in status
+    history = side_panel(content, "history")
+    assert "Feedback received" in history
+    assert "Sanna Katu" not in history
+
+
+def test_detail_status_panel_marks_an_overdue_case(handler_client, streets):
+    case = FeedbackFactory(category=streets, due_at=timezone.now() - timedelta(days=1))
+    status = side_panel(handler_client.get(detail_url(case)).content.decode(), "status")
+    assert "Overdue" in status
+
+
 def test_detail_of_another_categorys_case_is_404(handler_client, housing_case):
     assert handler_client.get(detail_url(housing_case)).status_code == 404
 
