@@ -18,6 +18,8 @@ from .staff.viewsets import (
 
 # Before any view asks the registry, or Wagtail would fall back to model permissions.
 register_permission_policy(Feedback, FeedbackPermissionPolicy())
+# Now, not when the admin URLs load: a worker writing staff emails may never load them.
+feedback_viewset.register_admin_url_finder()
 
 register_snippet(FeedbackCategoryViewSet)
 register_snippet(OtherAuthorityViewSet)

@@ -244,9 +244,10 @@ def test_no_status_link_without_a_page():
 
 def test_admin_feedback_url_is_the_case_screen():
     feedback = FeedbackFactory()
+    url = admin_feedback_url(feedback)  # before anything here loads the admin's URLs
     path = reverse(feedback_viewset.get_url_name("inspect"), args=[feedback.pk])
     assert path == f"/admin/palaute/{feedback.pk}/"
-    assert admin_feedback_url(feedback) == f"http://testserver{path}"
+    assert url == f"http://testserver{path}"
 
 
 # Delivery: retries, backoff, never twice

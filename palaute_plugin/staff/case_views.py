@@ -10,8 +10,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
+from django.views.generic.edit import FormMixin
 from wagtail.admin import messages
+from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
@@ -121,19 +123,21 @@ class FeedbackActionView(CaseObjectMixin, PermissionCheckedMixin, WagtailAdminTe
         return context
 
 
-class FeedbackCreateView(WagtailAdminTemplateMixin, FormView):
+class FeedbackCreateView(generic.CreateView):
     """Staff enter feedback that came by phone, post, email or at the service point.
 
-    The case is routed and notified like web feedback (``actions.create_staff_feedback``).
+    The viewset's ``add`` view. The case is routed and notified like web feedback
+    (``actions.create_staff_feedback``), not saved from a model form.
     """
 
     form_class = StaffFeedbackForm
     template_name = "palaute_plugin/admin/create_feedback.html"
     page_title = gettext_lazy("New feedback")
-    header_icon = "comment"
-    index_url_name = None
+    # Staff entry has its own rule (a category to file under), checked in ``dispatch``.
+    permission_required = None
+    submit_button_label = gettext_lazy("Create feedback")
+    error_message = gettext_lazy("The feedback was not created: correct the errors below.")
     inspect_url_name = None
-    add_url_name = None
 
     def dispatch(self, request, *args, **kwargs):
         if not can_enter_feedback(request.user):
@@ -141,7 +145,11 @@ class FeedbackCreateView(WagtailAdminTemplateMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        # A plain form, not a model form: no instance; the user's categories are offered.
+        return {**FormMixin.get_form_kwargs(self), "user": self.request.user}
+
+    def get_page_subtitle(self):
+        return ""
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
@@ -149,22 +157,13 @@ class FeedbackCreateView(WagtailAdminTemplateMixin, FormView):
             {"url": "", "label": self.page_title},
         ]
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update({
-            "action_url": reverse(self.add_url_name),
-            "submit_button_label": _("Create feedback"),
-            "submit_button_active_label": _("Creating…"),
-            "media": context["form"].media,
-        })
-        return context
-
     def form_valid(self, form):
         try:
             feedback = actions.create_staff_feedback(user=self.request.user,
                                                      **form.action_kwargs())
         except actions.ActionError as error:
             form.add_error(None, str(error))
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -172,7 +171,3 @@ class FeedbackCreateView(WagtailAdminTemplateMixin, FormView):
             % {"reference": feedback.reference},
         )
         return redirect(self.inspect_url_name, feedback.pk)
-
-    def form_invalid(self, form):
-        messages.error(self.request, _("The feedback was not created: correct the errors below."))
-        return super().form_invalid(form)
