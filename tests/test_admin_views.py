@@ -432,3 +432,27 @@ def test_editor_manages_response_templates(client, django_user_model):
     assert ResponseTemplate.objects.get().title == "Kiitos"
     listing = client.get(reverse("wagtailsnippets_palaute_plugin_responsetemplate:list"))
     assert "Kiitos" in listing.content.decode()
+
+
+# --- the viewset ----------------------------------------------------------------------
+
+
+def test_feedback_permission_policy_is_the_registered_one():
+    from wagtail.permissions import policy_registry
+
+    from palaute_plugin.permissions import FeedbackPermissionPolicy
+
+    assert isinstance(policy_registry.get_by_type(Feedback), FeedbackPermissionPolicy)
+
+
+def test_groups_screen_offers_only_the_see_everything_permission():
+    permissions = feedback_viewset.get_permissions_to_register()
+    assert [permission.codename for permission in permissions] == ["view_all_feedback"]
+
+
+def test_viewset_has_no_generic_edit_or_delete_views(street_case):
+    from django.urls import NoReverseMatch
+
+    for name in ("edit", "delete", "history", "copy", "usage"):
+        with pytest.raises(NoReverseMatch):
+            reverse(feedback_viewset.get_url_name(name), args=[street_case.pk])
