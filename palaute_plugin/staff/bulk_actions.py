@@ -51,7 +51,7 @@ class BulkActionForm(forms.Form):
         raise NotImplementedError
 
 
-class AssignForm(BulkActionForm):
+class BulkAssignForm(BulkActionForm):
     assignee = forms.ModelChoiceField(
         label=_("Assign to"), queryset=None,
         help_text=_("Cases in a category this person does not handle are left as they are."),
@@ -248,7 +248,7 @@ class AssignBulkAction(FeedbackBulkAction):
     action_type = "assign"
     aria_label = _("Assign the selected feedback")
     action_priority = 10
-    form_class = AssignForm
+    form_class = BulkAssignForm
     submit_label = _("Assign")
 
 
