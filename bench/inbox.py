@@ -145,7 +145,9 @@ def logged_in_requests(handler, superuser, assignee):
     from django.test import Client
     from django.urls import reverse
 
-    index = reverse("palaute_feedback:index")
+    from palaute_plugin.staff.viewsets import feedback_viewset
+
+    index = reverse(feedback_viewset.get_url_name("index"))
     requests = {}
     for name, user, url in (
         ("superuser", superuser, index),

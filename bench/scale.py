@@ -76,7 +76,9 @@ class Context:
     def case(self, pk):
         from django.urls import reverse
 
-        return reverse("palaute_feedback:detail", args=[pk])
+        from palaute_plugin.staff.viewsets import feedback_viewset
+
+        return reverse(feedback_viewset.get_url_name("inspect"), args=[pk])
 
     def status_page(self):
         return f"{self.feedback_page_url}status/{self.sample_token}/"
@@ -190,6 +192,7 @@ def read_context(databases, name):
 
     from palaute_plugin.models import Feedback, FeedbackCategory, FeedbackPage
     from palaute_plugin.permissions import feedback_for_user
+    from palaute_plugin.staff.viewsets import feedback_viewset
 
     databases.use(name)
     users = staff_users()
@@ -199,7 +202,7 @@ def read_context(databases, name):
                .order_by("-n").first()["category"])
     group = FeedbackCategory.objects.get(service_code="bench-0")
     return Context(
-        inbox=reverse("palaute_feedback:index"),
+        inbox=reverse(feedback_viewset.get_url_name("index")),
         dashboard=reverse("wagtailadmin_home"),
         admin_pages=max(1, math.ceil(Feedback.objects.count() / PAGE_SIZE)),
         handler_pages=max(1, math.ceil(feedback_for_user(users["handler"]).count() / PAGE_SIZE)),

@@ -172,35 +172,33 @@ class FeedbackCategory(models.Model):
     name = TranslatedField("name")
     description = TranslatedField("description")
 
-    panels = [
-        TabbedInterface([
-            ObjectList([
-                MultiFieldPanel(
-                    [FieldPanel("name_fi"), FieldPanel("name_sv"), FieldPanel("name_en")],
-                    _("Name"),
-                ),
-                MultiFieldPanel(
-                    [FieldPanel("description_fi"), FieldPanel("description_sv"),
-                     FieldPanel("description_en")],
-                    _("Description"),
-                ),
-                FieldPanel("parent"),
-                FieldRowPanel([FieldPanel("active"), FieldPanel("sort_order")]),
-                FieldPanel("service_code"),
-            ], heading=_("Category")),
-            ObjectList([
-                FieldPanel("responsible_person"),
-                FieldPanel("handler_group"),
-                FieldPanel("notification_emails"),
-                FieldPanel("expected_response_days"),
-                FieldPanel("other_authority"),
-            ], heading=_("Handling")),
-            ObjectList([
-                FieldPanel("location_mode"),
-                FieldPanel("photos_enabled"),
-            ], heading=_("Form")),
-        ])
-    ]
+    edit_handler = TabbedInterface([
+        ObjectList([
+            MultiFieldPanel(
+                [FieldPanel("name_fi"), FieldPanel("name_sv"), FieldPanel("name_en")],
+                _("Name"),
+            ),
+            MultiFieldPanel(
+                [FieldPanel("description_fi"), FieldPanel("description_sv"),
+                 FieldPanel("description_en")],
+                _("Description"),
+            ),
+            FieldPanel("parent"),
+            FieldRowPanel([FieldPanel("active"), FieldPanel("sort_order")]),
+            FieldPanel("service_code"),
+        ], heading=_("Category")),
+        ObjectList([
+            FieldPanel("responsible_person"),
+            FieldPanel("handler_group"),
+            FieldPanel("notification_emails"),
+            FieldPanel("expected_response_days"),
+            FieldPanel("other_authority"),
+        ], heading=_("Handling")),
+        ObjectList([
+            FieldPanel("location_mode"),
+            FieldPanel("photos_enabled"),
+        ], heading=_("Form")),
+    ])
 
     class Meta:
         verbose_name = _("feedback category")

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from wagtail.admin.admin_url_finder import AdminURLFinder
 
 from .models import Notification
 from .queue import enqueue_after_commit
@@ -169,8 +170,8 @@ def resident_status_url(feedback):
 
 
 def admin_feedback_url(feedback):
-    """The case in the Wagtail admin, as an absolute URL."""
-    path = reverse("palaute_feedback:detail", args=[feedback.pk])
+    """The case in the Wagtail admin (its viewset's admin URL finder), as an absolute URL."""
+    path = AdminURLFinder().get_edit_url(feedback)
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 

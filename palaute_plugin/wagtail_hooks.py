@@ -5,6 +5,8 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from . import log_actions
+from .models import Feedback
+from .permissions import FeedbackPermissionPolicy
 from .publication import log_actions as publication_log_actions
 from .publication.models import FeedbackPublication
 from .publication.permissions import PublicationPermissionPolicy
@@ -13,10 +15,15 @@ from .staff import dashboard
 from .staff.bulk_actions import BULK_ACTIONS
 from .staff.viewsets import (
     FeedbackCategoryViewSet,
-    FeedbackViewSet,
     OtherAuthorityViewSet,
     ResponseTemplateViewSet,
+    feedback_viewset,
 )
+
+# Before any view asks the registry, or Wagtail would fall back to model permissions.
+register_permission_policy(Feedback, FeedbackPermissionPolicy())
+# Now, not when the admin URLs load: a worker writing staff emails may never load them.
+feedback_viewset.register_admin_url_finder()
 
 register_snippet(FeedbackCategoryViewSet)
 register_snippet(OtherAuthorityViewSet)
@@ -27,7 +34,7 @@ register_snippet(FeedbackPublicationViewSet)
 
 @hooks.register("register_admin_viewset")
 def register_feedback_viewset():
-    return FeedbackViewSet()
+    return feedback_viewset
 
 
 @hooks.register("register_log_actions")

@@ -14,6 +14,7 @@ from PIL import Image
 from wagtail.users.models import UserProfile
 
 from palaute_plugin.models import FeedbackPhoto
+from palaute_plugin.staff.viewsets import feedback_viewset
 
 from .factories import CategoryFactory, FeedbackFactory, GroupFactory, UserFactory
 
@@ -57,7 +58,7 @@ def handler_of(category, **fields):
 
 
 def detail_url(feedback):
-    return reverse("palaute_feedback:detail", args=[feedback.pk])
+    return reverse(feedback_viewset.get_url_name("inspect"), args=[feedback.pk])
 
 
 def jpeg_bytes(size=(40, 30), color="red"):

@@ -13,13 +13,14 @@ from wagtail.models import ModelLogEntry
 
 from palaute_plugin.models import Feedback, Notification
 from palaute_plugin.staff import bulk_actions
+from palaute_plugin.staff.viewsets import feedback_viewset
 
 from .admin_fixtures import admin_user, assert_sent_to_login, in_english
 from .factories import FeedbackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-INDEX_URL = "palaute_feedback:index"
+INDEX_URL = feedback_viewset.get_url_name("index")
 Status = Feedback.Status
 
 

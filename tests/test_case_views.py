@@ -1,6 +1,7 @@
 """The case actions on the staff's case screen, and feedback entered by staff."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -9,12 +10,14 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 from wagtail.models import ModelLogEntry
 
 from palaute_plugin import actions
 from palaute_plugin.models import Feedback, Notification, ResponseTemplate
 from palaute_plugin.staff.forms import ACTION_FORMS
+from palaute_plugin.staff.viewsets import feedback_viewset
 
 from .admin_fixtures import admin_user, assert_sent_to_login, detail_url, in_english
 from .factories import (
@@ -53,7 +56,7 @@ def post_action(handler_client, django_capture_on_commit_callbacks):
 
 
 def action_url(feedback, name):
-    return reverse("palaute_feedback:action", args=[feedback.pk, name])
+    return reverse(feedback_viewset.get_url_name("action"), args=[feedback.pk, name])
 
 
 def fresh(feedback):
@@ -96,22 +99,42 @@ def assert_refused_on_the_case(response, text):
 
 def test_urls_have_the_contract_names(street_case):
     assert action_url(street_case, "take") == f"/admin/palaute/{street_case.pk}/action/take/"
-    assert reverse("palaute_feedback:create") == "/admin/palaute/new/"
+    assert reverse(feedback_viewset.get_url_name("add")) == "/admin/palaute/new/"
 
 
 def test_every_action_has_a_form():
     assert set(ACTION_FORMS) == set(actions.ACTION_NAMES)
 
 
-def test_open_case_shows_the_forms_of_its_actions(handler_client, street_case):
+OPEN_CASE_ACTIONS_WITH_FIELDS = ("assign", "reply", "already_known", "work_list", "redirect",
+                                 "resolve", "close", "reject", "change_category", "note")
+
+
+def test_open_case_offers_each_of_its_actions(handler_client, street_case):
     content = handler_client.get(detail_url(street_case)).content.decode()
-    for name in ("take", "assign", "reply", "already_known", "work_list", "redirect",
-                 "resolve", "close", "reject", "change_category", "note"):
-        assert f'action="{action_url(street_case, name)}"' in content, name
+    for name in OPEN_CASE_ACTIONS_WITH_FIELDS:
+        assert f'href="{action_url(street_case, name)}"' in content, name
+    # "Take" is one button: the case screen holds its form, the header button submits it.
+    assert f'action="{action_url(street_case, "take")}"' in content
+    assert submits_form_of(content, "take")
+    assert f'name="expected_version" value="{street_case.version}"' in content
+    assert "csrfmiddlewaretoken" in content
     assert action_url(street_case, "reopen") not in content
+
+
+@pytest.mark.parametrize("name", ("take",) + OPEN_CASE_ACTIONS_WITH_FIELDS)
+def test_each_action_has_its_form_on_its_own_screen(handler_client, street_case, name):
+    response = handler_client.get(action_url(street_case, name))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert f'action="{action_url(street_case, name)}"' in content
     assert f'name="expected_version" value="{street_case.version}"' in content
     assert "csrfmiddlewaretoken" in content
     assert "palaute_plugin/js/admin-actions.js" in content
+    assert f'href="{detail_url(street_case)}"' in content  # back to the case
+    assert street_case.message in content  # what is being answered
+    assert response.context["form"].name == name
+    assert unchanged(street_case)
 
 
 def test_closed_case_offers_reopen_and_not_resolve(handler_client, streets):
@@ -122,15 +145,93 @@ def test_closed_case_offers_reopen_and_not_resolve(handler_client, streets):
     assert action_url(case, "take") not in content
 
 
+def header_of(content):
+    """The case screen's header buttons (Wagtail's slim header), as HTML."""
+    start = content.index('id="w-slim-header-buttons"')
+    return content[start:content.index("</nav>", start)]
+
+
+def submits_form_of(html, name):
+    """Whether the HTML has a submit button for the case screen's form of the action."""
+    buttons = re.findall(rf'<button[^>]*\bform="palaute-action-{name}"[^>]*>', html)
+    return any('type="submit"' in button for button in buttons)
+
+
+def labels(buttons):
+    with translation.override("en"):
+        return [str(button.label) for button in buttons]
+
+
+def test_header_has_the_main_actions_and_a_menu_of_the_rest(handler_client, street_case):
+    response = handler_client.get(detail_url(street_case))
+    header = header_of(response.content.decode())
+    assert labels(response.context["header_buttons"]) == [
+        "Take this case", "Reply to the resident", "Resolve", "More actions"]
+    assert submits_form_of(header, "take")
+    assert f'href="{action_url(street_case, "reply")}"' in header
+    assert f'href="{action_url(street_case, "resolve")}"' in header
+    more = response.context["header_buttons"][-1]
+    assert labels(more.dropdown_buttons) == [
+        "Assign", "Already known", "Move to the work list", "Another authority's matter",
+        "Close", "Reject as spam or inappropriate", "Change category", "Internal note"]
+    for name in ("assign", "already_known", "work_list", "redirect", "close", "reject",
+                 "change_category", "note"):
+        assert f'href="{action_url(street_case, name)}"' in header, name
+
+
+def test_header_of_a_closed_case_offers_reopen(handler_client, streets):
+    case = FeedbackFactory(category=streets, status=Feedback.Status.RESOLVED)
+    response = handler_client.get(detail_url(case))
+    header = header_of(response.content.decode())
+    assert submits_form_of(header, "reopen")
+    assert f'action="{action_url(case, "reopen")}"' in response.content.decode()
+    shown = labels(response.context["header_buttons"])
+    assert "Reopen" in shown and "Resolve" not in shown and "Take this case" not in shown
+
+
+def test_taken_case_has_no_take_button(handler_client, handler, streets):
+    case = FeedbackFactory(category=streets, status=Feedback.Status.IN_PROGRESS,
+                           assignee=handler)
+    response = handler_client.get(detail_url(case))
+    assert 'form="palaute-action-take"' not in response.content.decode()
+    assert action_url(case, "take") not in response.content.decode()
+
+
+def test_header_take_button_submits_the_case_screens_form(post_action, handler, street_case):
+    """What the browser posts for the header button: the case screen's form of ``take``."""
+    response = post_action(street_case, "take")
+    assert_back_on_the_case(response, street_case,
+                            f"You now handle feedback {street_case.reference}.")
+    assert fresh(street_case).assignee == handler
+
+
+def test_without_javascript_the_case_screen_lists_every_action(handler_client, street_case):
+    content = handler_client.get(detail_url(street_case)).content.decode()
+    start = content.index("<noscript>", content.index('class="palaute-case"'))
+    fallback = content[start:content.index("</noscript>", start)]
+    assert submits_form_of(fallback, "take")
+    for name in OPEN_CASE_ACTIONS_WITH_FIELDS:
+        assert f'href="{action_url(street_case, name)}"' in fallback, name
+
+
 def test_assign_offers_only_the_categorys_handlers(handler_client, street_case, colleague,
                                                     housing_handler):
-    content = handler_client.get(detail_url(street_case)).content.decode()
+    content = handler_client.get(action_url(street_case, "assign")).content.decode()
     assert "Kalle Kollega" in content
     assert f'<option value="{housing_handler.pk}"' not in content
 
 
-def test_get_on_an_action_is_405(handler_client, street_case):
-    assert handler_client.get(action_url(street_case, "take")).status_code == 405
+def test_get_on_an_action_not_available_now_returns_to_the_case(handler_client, street_case):
+    response = handler_client.get(action_url(street_case, "reopen"), follow=True)
+    assert response.redirect_chain == [(detail_url(street_case), 302)]
+    assert "That action is not available for this case now." in response.content.decode()
+    assert unchanged(street_case)
+
+
+def test_get_on_an_unknown_or_unseen_action_is_404(handler_client, street_case, housing_case):
+    assert handler_client.get(action_url(street_case, "delete")).status_code == 404
+    assert handler_client.get(action_url(housing_case, "reply")).status_code == 404
+    assert handler_client.get(action_url(housing_case, "take")).status_code == 404
 
 
 def test_unknown_action_is_404(post_action, street_case):
@@ -240,7 +341,7 @@ def test_a_feedback_administrator_is_offered_and_can_be_assigned(handler_client,
     """The form lists whom the action accepts: administrators see every category."""
     chief = admin_user(username="chief", first_name="Kaisa", last_name="Päällikkö")
     chief.user_permissions.add(Permission.objects.get(codename="view_all_feedback"))
-    content = handler_client.get(detail_url(street_case)).content.decode()
+    content = handler_client.get(action_url(street_case, "assign")).content.decode()
     assert f'<option value="{chief.pk}">Kaisa Päällikkö</option>' in content
     response = post_action(street_case, "assign", {"assignee": chief.pk})
     assert_back_on_the_case(response, street_case,
@@ -279,7 +380,7 @@ def test_reply_offers_the_categorys_templates_filled_in(handler_client, streets,
     ResponseTemplate.objects.create(title="Valot", category=streets,
                                     text_fi="Valo korjataan ({category}).")
     ResponseTemplate.objects.create(title="Asunnot", category=housing, text_fi="Asunnot.")
-    content = handler_client.get(detail_url(street_case)).content.decode()
+    content = handler_client.get(action_url(street_case, "reply")).content.decode()
     assert f'data-text="Kiitos palautteesta {street_case.reference}."' in content
     assert f'data-text="Valo korjataan ({streets.name_fi})."' in content
     assert ">Asunnot<" not in content
@@ -339,8 +440,9 @@ def test_already_known_lists_nearby_cases_of_the_category(handler_client, street
                                                           street_case):
     near = FeedbackFactory(category=streets, message="Lähellä.")
     other = FeedbackFactory(category=housing, message="Muu.")
-    response = handler_client.get(detail_url(street_case))
-    form = next(f for f in response.context["action_forms"] if f.name == "already_known")
+    response = handler_client.get(action_url(street_case, "already_known"))
+    form = response.context["form"]
+    assert form.name == "already_known"
     assert [case.pk for case in form.candidates] == [near.pk]
     content = response.content.decode()
     assert f'value="{near.pk}"' in content
@@ -350,7 +452,7 @@ def test_already_known_lists_nearby_cases_of_the_category(handler_client, street
 def test_already_known_candidates_show_the_distance(handler_client, streets):
     case = FeedbackFactory(category=streets, latitude=65.8481, longitude=24.1466)
     FeedbackFactory(category=streets, latitude=65.8490, longitude=24.1466)  # ~100 m north
-    content = handler_client.get(detail_url(case)).content.decode()
+    content = handler_client.get(action_url(case, "already_known")).content.decode()
     assert "100 m away" in content
 
 
@@ -512,8 +614,9 @@ def test_change_category_offers_every_active_city_category(handler_client, stree
                                                            housing, street_case):
     inactive = CategoryFactory(handler_group=streets.handler_group, active=False)
     elsewhere = CategoryFactory(other_authority=OtherAuthorityFactory())
-    response = handler_client.get(detail_url(street_case))
-    form = next(f for f in response.context["action_forms"] if f.name == "change_category")
+    response = handler_client.get(action_url(street_case, "change_category"))
+    form = response.context["form"]
+    assert form.name == "change_category"
     offered = set(form.fields["category"].queryset)
     assert {parks, housing} <= offered and streets not in offered
     assert inactive not in offered and elsewhere not in offered
@@ -522,7 +625,7 @@ def test_change_category_offers_every_active_city_category(handler_client, stree
 def test_handing_a_case_to_another_team_returns_to_the_inbox(post_action, housing,
                                                             housing_handler, street_case):
     response = post_action(street_case, "change_category", {"category": housing.pk})
-    assert response.redirect_chain[-1][0] == reverse("palaute_feedback:index")
+    assert response.redirect_chain[-1][0] == reverse(feedback_viewset.get_url_name("index"))
     case = fresh(street_case)
     # Housing has no responsible person: the case waits unassigned and its team is told.
     assert case.category == housing and case.assignee is None
@@ -548,7 +651,7 @@ def test_empty_note_changes_nothing(post_action, street_case):
 # --- staff entry ------------------------------------------------------------------------
 
 
-CREATE_URL = "palaute_feedback:create"
+CREATE_URL = feedback_viewset.get_url_name("add")
 
 
 def jpeg_upload(name="photo.jpg"):
@@ -570,7 +673,7 @@ def staff_entry(category, **overrides):
 
 
 def test_index_has_a_new_feedback_button(handler_client):
-    content = handler_client.get(reverse("palaute_feedback:index")).content.decode()
+    content = handler_client.get(reverse(feedback_viewset.get_url_name("index"))).content.decode()
     assert reverse(CREATE_URL) in content
     assert "New feedback" in content
 

@@ -10,13 +10,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from palaute_plugin.models import Feedback
+from palaute_plugin.staff.viewsets import feedback_viewset
 
 from .admin_fixtures import add_photo
 from .factories import CategoryFactory, FeedbackFactory
 
 pytestmark = pytest.mark.django_db
 
-INDEX_URL = "palaute_feedback:index"
+INDEX_URL = feedback_viewset.get_url_name("index")
 Status = Feedback.Status
 
 

@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection, transaction
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Schedule
 from wagtail.users.models import UserProfile
@@ -23,6 +24,7 @@ from palaute_plugin.notifications import (
     queue_email,
     resident_status_url,
 )
+from palaute_plugin.staff.viewsets import feedback_viewset
 from palaute_plugin.tasks import deliver_notification, retry_pending_notifications
 
 from .factories import CategoryFactory, FeedbackFactory, GroupFactory, UserFactory, feedback_page
@@ -235,6 +237,14 @@ def test_admin_feedback_url_opens_the_case_in_the_admin(client):
     response = client.get(urlsplit(url).path)
     assert response.status_code == 200
     assert feedback.reference in response.content.decode()
+
+
+def test_admin_feedback_url_is_the_case_screen():
+    feedback = FeedbackFactory()
+    url = admin_feedback_url(feedback)  # before anything here loads the admin's URLs
+    path = reverse(feedback_viewset.get_url_name("inspect"), args=[feedback.pk])
+    assert path == f"/admin/palaute/{feedback.pk}/"
+    assert url == f"http://testserver{path}"
 
 
 # Delivery: retries, backoff, never twice

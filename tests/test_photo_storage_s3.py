@@ -16,6 +16,7 @@ from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
 from palaute_plugin.models import Feedback, FeedbackPhoto
+from palaute_plugin.staff.viewsets import feedback_viewset
 
 from .admin_fixtures import admin_user, handled_category, handler_of
 from .test_public_form import form_data, jpeg_file, post
@@ -123,25 +124,25 @@ def test_photos_go_to_the_private_bucket_and_only_staff_see_them(s3_photos, s3_e
     handler = handler_of(category, username="valaistus")
     staff = Client()
     staff.force_login(handler)
-    view = staff.get(reverse("palaute_feedback:photo", args=[photo.pk, "full"]))
+    view = staff.get(reverse(feedback_viewset.get_url_name("photo"), args=[photo.pk, "full"]))
     assert view.status_code == 200
     assert view["Content-Type"] == "image/jpeg"
     assert b"".join(view.streaming_content) == stored
     assert {"private", "no-store"} <= set(view["Cache-Control"].replace(" ", "").split(","))
 
     # No page puts a bucket address (signed or not) in front of anyone.
-    detail = staff.get(reverse("palaute_feedback:detail", args=[feedback.pk]))
+    detail = staff.get(reverse(feedback_viewset.get_url_name("inspect"), args=[feedback.pk]))
     assert detail.status_code == 200
     receipt = Client().get(response["Location"])
     for html in (detail.content.decode(), receipt.content.decode()):
         assert s3_endpoint not in html and BUCKET not in html and "X-Amz-" not in html
-    assert reverse("palaute_feedback:photo", args=[photo.pk, "thumb"]) in detail.content.decode()
+    assert reverse(feedback_viewset.get_url_name("photo"), args=[photo.pk, "thumb"]) in detail.content.decode()
 
     # Staff of another category, and anonymous visitors, get nothing.
     other = handler_of(handled_category("Asumisen käsittelijät"), username="asuminen")
     outsider = Client()
     outsider.force_login(other)
-    url = reverse("palaute_feedback:photo", args=[photo.pk, "full"])
+    url = reverse(feedback_viewset.get_url_name("photo"), args=[photo.pk, "full"])
     assert outsider.get(url).status_code == 404
     assert Client().get(url).status_code == 302
     nobody = Client()

@@ -14,6 +14,7 @@ from palaute_plugin import actions
 from palaute_plugin.models import Feedback
 from palaute_plugin.publication import log_actions
 from palaute_plugin.publication.models import FeedbackPublication
+from palaute_plugin.staff.viewsets import feedback_viewset
 
 from .admin_fixtures import detail_url
 from .factories import FeedbackFactory, feedback_page
@@ -366,7 +367,7 @@ def test_moderator_preview_shows_the_text_and_chosen_photos(client, workflow, ha
     content = response.content.decode()
     assert response.status_code == 200
     assert "[poistettu]" in content and "maija@example.com" not in content
-    assert reverse("palaute_feedback:photo", args=[photo.pk, "thumb"]) in content
+    assert reverse(feedback_viewset.get_url_name("photo"), args=[photo.pk, "thumb"]) in content
 
 
 def test_handler_without_edit_permission_goes_back_to_the_case(client, personal_case,

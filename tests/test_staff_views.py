@@ -13,6 +13,7 @@ from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_registry
 
 from palaute_plugin.models import Feedback, Notification
+from palaute_plugin.staff.viewsets import feedback_viewset
 
 from .admin_fixtures import add_photo, admin_user, assert_sent_to_login, detail_url, in_english
 from .factories import (
@@ -25,11 +26,11 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-INDEX_URL = "palaute_feedback:index"
+INDEX_URL = feedback_viewset.get_url_name("index")
 
 
 def photo_url(photo, size="full"):
-    return reverse("palaute_feedback:photo", args=[photo.pk, size])
+    return reverse(feedback_viewset.get_url_name("photo"), args=[photo.pk, size])
 
 
 # --- who gets in --------------------------------------------------------------------
@@ -177,7 +178,7 @@ def test_index_search_by_reference(handler_client, streets):
 
 
 def test_index_results_view_for_filtering(handler_client, street_case, housing_case):
-    response = handler_client.get(reverse("palaute_feedback:index_results"))
+    response = handler_client.get(reverse(feedback_viewset.get_url_name("index_results")))
     assert response.status_code == 200
     assert street_case.reference in response.content.decode()
     assert housing_case.reference not in response.content.decode()
@@ -273,12 +274,45 @@ def test_detail_timeline_lists_log_entries_and_emails(handler_client, street_cas
     assert "3 attempts" in content
 
 
+def side_panel(content, name):
+    """The HTML of one of the case screen's side panels."""
+    start = content.index(f'data-side-panel="{name}"')
+    end = content.index("</aside>", start)
+    following = content.find('class="form-side__panel"', start, end)
+    return content[start:following if following != -1 else end]
+
+
+def test_detail_has_status_and_history_side_panels(handler_client, handler, streets):
+    earlier = FeedbackFactory(category=streets)
+    case = FeedbackFactory(category=streets, status=Feedback.Status.ALREADY_KNOWN,
+                           duplicate_of=earlier, assignee=handler)
+    log(instance=case, action="palaute_plugin.received", user=None, data={"channel": "web"})
+    response = handler_client.get(detail_url(case))
+    content = response.content.decode()
+    assert [panel.name for panel in response.context["side_panels"]] == ["status", "history"]
+    for name in ("status", "history"):
+        assert f'data-side-panel-toggle="{name}"' in content  # in the header
+    status = side_panel(content, "status")
+    assert "already known" in status
+    assert "Sanna Katu" in status
+    assert f'href="{detail_url(earlier)}"' in status
+    history = side_panel(content, "history")
+    assert "Feedback received" in history
+    assert "Sanna Katu" not in history
+
+
+def test_detail_status_panel_marks_an_overdue_case(handler_client, streets):
+    case = FeedbackFactory(category=streets, due_at=timezone.now() - timedelta(days=1))
+    status = side_panel(handler_client.get(detail_url(case)).content.decode(), "status")
+    assert "Overdue" in status
+
+
 def test_detail_of_another_categorys_case_is_404(handler_client, housing_case):
     assert handler_client.get(detail_url(housing_case)).status_code == 404
 
 
 def test_detail_of_a_missing_case_is_404(handler_client):
-    assert handler_client.get(reverse("palaute_feedback:detail", args=[999999])).status_code == 404
+    assert handler_client.get(reverse(feedback_viewset.get_url_name("inspect"), args=[999999])).status_code == 404
 
 
 def test_assignee_sees_the_case_assigned_to_them(handler_client, handler, housing_case):
@@ -323,7 +357,7 @@ def test_photo_with_unknown_size_or_missing_file_is_404(handler_client, street_c
     assert handler_client.get(photo_url(photo, "huge")).status_code == 404
     photo.image.storage.delete(photo.image.name)
     assert handler_client.get(photo_url(photo, "full")).status_code == 404
-    assert handler_client.get(reverse("palaute_feedback:photo", args=[999999, "full"])
+    assert handler_client.get(reverse(feedback_viewset.get_url_name("photo"), args=[999999, "full"])
                               ).status_code == 404
 
 
@@ -398,3 +432,27 @@ def test_editor_manages_response_templates(client, django_user_model):
     assert ResponseTemplate.objects.get().title == "Kiitos"
     listing = client.get(reverse("wagtailsnippets_palaute_plugin_responsetemplate:list"))
     assert "Kiitos" in listing.content.decode()
+
+
+# --- the viewset ----------------------------------------------------------------------
+
+
+def test_feedback_permission_policy_is_the_registered_one():
+    from wagtail.permissions import policy_registry
+
+    from palaute_plugin.permissions import FeedbackPermissionPolicy
+
+    assert isinstance(policy_registry.get_by_type(Feedback), FeedbackPermissionPolicy)
+
+
+def test_groups_screen_offers_only_the_see_everything_permission():
+    permissions = feedback_viewset.get_permissions_to_register()
+    assert [permission.codename for permission in permissions] == ["view_all_feedback"]
+
+
+def test_viewset_has_no_generic_edit_or_delete_views(street_case):
+    from django.urls import NoReverseMatch
+
+    for name in ("edit", "delete", "history", "copy", "usage"):
+        with pytest.raises(NoReverseMatch):
+            reverse(feedback_viewset.get_url_name(name), args=[street_case.pk])

@@ -132,10 +132,12 @@ class FeedbackPublication(PreviewableMixin, WorkflowMixin, DraftStateMixin, Lock
         public copies are made only on publication."""
         from django.urls import reverse
 
+        from ..staff.viewsets import feedback_viewset
         from .photos import chosen_photos
 
-        photos = [(reverse("palaute_feedback:photo", args=[photo.pk, "full"]),
-                   reverse("palaute_feedback:photo", args=[photo.pk, "thumb"]))
+        photo_url_name = feedback_viewset.get_url_name("photo")
+        photos = [(reverse(photo_url_name, args=[photo.pk, "full"]),
+                   reverse(photo_url_name, args=[photo.pk, "thumb"]))
                   for photo in chosen_photos(self)]
         return {**super().get_preview_context(request, mode_name), "publication": self,
                 "photos": photos}

@@ -48,7 +48,7 @@ class ProposeView(View):
     """``POST``: propose a case for publication; back to the case with the outcome."""
 
     http_method_names = ["post"]
-    case_url_name = "palaute_feedback:detail"
+    case_url_name = None  # the case screen, set by the viewset
     edit_url_name = None
 
     def post(self, request, feedback_pk):

@@ -31,7 +31,11 @@ class FeedbackPublicationViewSet(SnippetViewSet):
         return super().construct_view(view_class, **kwargs)
 
     def get_urlpatterns(self):
-        propose = self.propose_view_class.as_view(edit_url_name=self.get_url_name("edit"))
+        from ..staff.viewsets import feedback_viewset
+
+        propose = self.propose_view_class.as_view(
+            edit_url_name=self.get_url_name("edit"),
+            case_url_name=feedback_viewset.get_url_name("inspect"))
         return super().get_urlpatterns() + [
             path("propose/<int:feedback_pk>/", propose, name="propose"),
         ]

@@ -30,9 +30,9 @@ from ..models import Feedback, FeedbackCategory
 from ..permissions import FeedbackPermissionPolicy, feedback_for_user, handlers_of
 from .filters import filter_listing
 from .forms import AssigneeField
+from .viewsets import feedback_viewset
 
 Status = Feedback.Status
-DETAIL_URL_NAME = "palaute_feedback:detail"
 #: At most this many failures are listed one by one in the result message.
 LISTED_FAILURES = 50
 
@@ -167,7 +167,8 @@ class FeedbackBulkAction(PermissionCheckedMixin, BulkAction):
         }
 
     def object_context(self, feedback):
-        return {"item": feedback, "detail_url": reverse(DETAIL_URL_NAME, args=[feedback.pk])}
+        url = reverse(feedback_viewset.get_url_name("inspect"), args=[feedback.pk])
+        return {"item": feedback, "detail_url": url}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "cases": self.get_actionable_objects()[0]}

@@ -1,7 +1,7 @@
-"""Staff views that change cases: one POST per action, and feedback entered by staff.
+"""Staff views that change cases: one screen per action, and feedback entered by staff.
 
 The views only clean input and report back; ``actions.py`` decides and does.
-A failed action changes nothing: its message is shown on the case again.
+A failed action changes nothing: its message is shown with the form again.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -10,14 +10,17 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView
+from django.views.generic import TemplateView
+from django.views.generic.edit import FormMixin
 from wagtail.admin import messages
+from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from .. import actions, notifications
 from ..permissions import can_view_feedback
-from .forms import ACTION_FORMS, StaffFeedbackForm, action_forms, can_enter_feedback
-from .views import FeedbackDetailView
+from .forms import ACTION_FORMS, StaffFeedbackForm, can_enter_feedback
+from .views import CaseObjectMixin
 
 
 def reply_preview(feedback, message):
@@ -27,16 +30,19 @@ def reply_preview(feedback, message):
     return {"subject": subject, "text": text, "recipient": feedback.contact_email}
 
 
-class FeedbackActionView(FeedbackDetailView):
-    """``POST`` one action (``ACTION_FORMS``' keys) on one case, then back to the case.
+class FeedbackActionView(CaseObjectMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin,
+                         TemplateView):
+    """One action (``ACTION_FORMS``' keys) on one case: ``GET`` shows its form on a screen
+    of its own, ``POST`` performs it and returns to the case.
 
     A valid form calls the action of the same name in ``actions.ACTIONS``; an
-    invalid one, or a reply ``preview``, renders the case again with the form
-    filled in. Override ``get_form_class`` to swap a form.
+    invalid one, a refused action or a reply ``preview`` shows the form again, filled
+    in. Override ``get_form_class`` to swap a form.
     """
 
-    http_method_names = ["post"]
-    bound_form = None
+    any_permission_required = ["view"]
+    template_name = "palaute_plugin/admin/case_action.html"
+    form = None
     preview = None
 
     def get_form_class(self, action_name):
@@ -44,15 +50,23 @@ class FeedbackActionView(FeedbackDetailView):
             raise Http404
         return ACTION_FORMS[action_name]
 
+    def get(self, request, pk, action_name):
+        form_class = self.get_form_class(action_name)
+        if action_name not in actions.available_actions(self.object, request.user):
+            messages.warning(request, _("That action is not available for this case now."))
+            return redirect(self.get_case_url())
+        self.form = form_class(feedback=self.object, user=request.user)
+        return self.render_to_response(self.get_context_data())
+
     def post(self, request, pk, action_name):
         form_class = self.get_form_class(action_name)
         feedback = self.object  # 404 for a case the user may not see
-        form = form_class(request.POST, feedback=feedback, user=request.user)
-        if not form.is_valid():
-            return self.form_invalid(form)
-        if form.previewable and "preview" in request.POST:
-            return self.show_preview(form)
-        return self.form_valid(form)
+        self.form = form_class(request.POST, feedback=feedback, user=request.user)
+        if not self.form.is_valid():
+            return self.form_invalid(self.form)
+        if self.form.previewable and "preview" in request.POST:
+            return self.show_preview(self.form)
+        return self.form_valid(self.form)
 
     def form_valid(self, form):
         action = actions.ACTIONS[form.name]
@@ -61,12 +75,11 @@ class FeedbackActionView(FeedbackDetailView):
         except actions.ActionError as error:
             # Nothing changed; the handler's text stays in the form to send again.
             messages.error(self.request, str(error))
-            self.bound_form = form
             return self.render_to_response(self.get_context_data())
         messages.success(self.request, self.success_message(form, updated))
         if not can_view_feedback(self.request.user, updated):  # re-routed to another team
             return redirect(self.index_url_name)
-        return redirect(self.detail_url_name, self.object.pk)
+        return redirect(self.get_case_url())
 
     def success_message(self, form, feedback):
         message = form.success_message(feedback)
@@ -77,39 +90,54 @@ class FeedbackActionView(FeedbackDetailView):
 
     def form_invalid(self, form):
         messages.error(self.request, _("Nothing was changed: correct the errors below."))
-        self.bound_form = form
         return self.render_to_response(self.get_context_data())
 
     def show_preview(self, form):
         message = form.cleaned_data["message"]
         data = self.request.POST.copy()
         data["message"] = message  # the chosen template, when nothing was written
-        self.bound_form = type(form)(data, feedback=self.object, user=self.request.user)
+        self.form = type(form)(data, feedback=self.object, user=self.request.user)
         self.preview = reply_preview(self.object, message)
         return self.render_to_response(self.get_context_data())
 
-    def get_action_forms(self):
-        return action_forms(self.object, self.request.user, bound_form=self.bound_form)
+    def get_page_title(self):
+        return self.form.label
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(self.index_url_name), "label": gettext_lazy("Feedback")},
+            {"url": self.get_case_url(), "label": self.object.reference},
+            {"url": "", "label": self.form.label},
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["reply_preview"] = self.preview
+        context.update({
+            "feedback": self.object,
+            "form": self.form,
+            "action_url_name": self.action_url_name,
+            "case_url": self.get_case_url(),
+            "reply_preview": self.preview,
+            "media": self.form.media,
+        })
         return context
 
 
-class FeedbackCreateView(WagtailAdminTemplateMixin, FormView):
+class FeedbackCreateView(generic.CreateView):
     """Staff enter feedback that came by phone, post, email or at the service point.
 
-    The case is routed and notified like web feedback (``actions.create_staff_feedback``).
+    The viewset's ``add`` view. The case is routed and notified like web feedback
+    (``actions.create_staff_feedback``), not saved from a model form.
     """
 
     form_class = StaffFeedbackForm
     template_name = "palaute_plugin/admin/create_feedback.html"
     page_title = gettext_lazy("New feedback")
-    header_icon = "comment"
-    index_url_name = None
-    detail_url_name = None
-    create_url_name = None
+    # Staff entry has its own rule (a category to file under), checked in ``dispatch``.
+    permission_required = None
+    submit_button_label = gettext_lazy("Create feedback")
+    error_message = gettext_lazy("The feedback was not created: correct the errors below.")
+    inspect_url_name = None
 
     def dispatch(self, request, *args, **kwargs):
         if not can_enter_feedback(request.user):
@@ -117,7 +145,11 @@ class FeedbackCreateView(WagtailAdminTemplateMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        # A plain form, not a model form: no instance; the user's categories are offered.
+        return {**FormMixin.get_form_kwargs(self), "user": self.request.user}
+
+    def get_page_subtitle(self):
+        return ""
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
@@ -125,29 +157,16 @@ class FeedbackCreateView(WagtailAdminTemplateMixin, FormView):
             {"url": "", "label": self.page_title},
         ]
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update({
-            "action_url": reverse(self.create_url_name),
-            "submit_button_label": _("Create feedback"),
-            "submit_button_active_label": _("Creating…"),
-            "media": context["form"].media,
-        })
-        return context
-
     def form_valid(self, form):
         try:
             feedback = actions.create_staff_feedback(form.submission(), user=self.request.user)
         except actions.ActionError as error:
             form.add_error(None, str(error))
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
         messages.success(
             self.request,
             _("Feedback %(reference)s was created and sent to its handlers.")
             % {"reference": feedback.reference},
         )
-        return redirect(self.detail_url_name, feedback.pk)
-
-    def form_invalid(self, form):
-        messages.error(self.request, _("The feedback was not created: correct the errors below."))
-        return super().form_invalid(form)
+        return redirect(self.inspect_url_name, feedback.pk)

@@ -18,9 +18,7 @@ from wagtail.admin.ui.components import Component
 from ..models import Feedback, FeedbackQuerySet
 from ..permissions import feedback_for_user, user_can_access_feedback_admin
 from . import filters
-
-INDEX_URL_NAME = "palaute_feedback:index"
-DETAIL_URL_NAME = "palaute_feedback:detail"
+from .viewsets import feedback_viewset
 
 
 @dataclass
@@ -39,7 +37,8 @@ class Section:
     def url(self):
         query = QueryDict(mutable=True)
         query.update(self.params)
-        return f"{reverse(INDEX_URL_NAME)}?{query.urlencode()}"
+        index_url = reverse(feedback_viewset.get_url_name("index"))
+        return f"{index_url}?{query.urlencode()}"
 
 
 class FeedbackDashboardPanel(Component):
@@ -76,7 +75,7 @@ class FeedbackDashboardPanel(Component):
             section.count = counts[section.key]
             if section.count:
                 section.cases = self.short_list(cases.filter(section.condition), section, now)
-        return {"sections": sections, "detail_url_name": DETAIL_URL_NAME}
+        return {"sections": sections, "inspect_url_name": feedback_viewset.get_url_name("inspect")}
 
     def short_list(self, cases, section, now):
         cases = list(cases.select_related("category__parent")

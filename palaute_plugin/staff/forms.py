@@ -55,11 +55,13 @@ class ActionForm(forms.Form):
     ``action_fields`` name the cleaned values passed to the action function;
     ``success_text`` is formatted with ``success_params()``. Set ``emails_resident``
     when the action writes to the resident, so the screen can say so, and
-    ``previewable`` when a ``preview`` button shows the email before it is sent.
+    ``previewable`` when a ``preview`` button shows the email before it is sent;
+    ``icon_name`` is the Wagtail icon of its button on the case screen.
     """
 
     name = ""
     label = ""
+    icon_name = None
     submit_label = ""
     help = ""
     success_text = ""
@@ -68,6 +70,8 @@ class ActionForm(forms.Form):
     previewable = False
     button_class = "button button-small"
     template_name = "palaute_plugin/admin/actions/form.html"
+    #: Templates list the action form classes of a case: a class is not called there.
+    do_not_call_in_templates = True
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
@@ -78,9 +82,10 @@ class ActionForm(forms.Form):
         self.feedback = feedback
         self.user = user
 
-    @property
-    def is_button_only(self):
-        return not self.visible_fields()
+    @classmethod
+    def asks_for_input(cls):
+        """Whether the action has fields to fill in, or is one button (``take``)."""
+        return any(not field.widget.is_hidden for field in cls.base_fields.values())
 
     def action_kwargs(self):
         return {field: self.cleaned_data[field] for field in self.action_fields} | {
@@ -98,6 +103,7 @@ class TakeForm(ActionForm):
     template_name = "palaute_plugin/admin/actions/button.html"
     name = "take"
     label = _("Take")
+    icon_name = "user"
     submit_label = _("Take this case")
     success_text = _("You now handle feedback %(reference)s.")
 
@@ -121,6 +127,7 @@ class AssigneeField(forms.ModelChoiceField):
 class AssignForm(ActionForm):
     name = "assign"
     label = _("Assign")
+    icon_name = "group"
     submit_label = _("Assign")
     success_text = _("Feedback %(reference)s was assigned to %(name)s.")
     action_fields = ("assignee",)
@@ -166,6 +173,7 @@ def response_templates_for(category):
 class ReplyForm(ActionForm):
     name = "reply"
     label = _("Reply to the resident")
+    icon_name = "mail"
     submit_label = _("Send reply")
     success_text = _("Your reply to %(reference)s was saved.")
     action_fields = ("message",)
@@ -228,6 +236,7 @@ def distance_label(metres):
 class AlreadyKnownForm(ActionForm):
     name = "already_known"
     label = _("Already known")
+    icon_name = "link"
     submit_label = _("Mark as already known")
     help = _("The resident is told the matter was noted earlier, and again when the earlier "
              "case is resolved.")
@@ -304,6 +313,7 @@ class AlreadyKnownForm(ActionForm):
 class WorkListForm(ActionForm):
     name = "work_list"
     label = _("Move to the work list")
+    icon_name = "list-ul"
     submit_label = _("Move to the work list")
     success_text = _("Feedback %(reference)s was moved to the work list.")
     action_fields = ("expected_date", "message")
@@ -320,6 +330,7 @@ class WorkListForm(ActionForm):
 class RedirectForm(ActionForm):
     name = "redirect"
     label = _("Another authority's matter")
+    icon_name = "redirect"
     submit_label = _("Direct to the authority")
     help = _("The resident is told which authority handles the matter, with its contacts.")
     success_text = _("Feedback %(reference)s was directed to %(authority)s.")
@@ -346,6 +357,7 @@ class RedirectForm(ActionForm):
 class ResolveForm(ActionForm):
     name = "resolve"
     label = _("Resolve")
+    icon_name = "check"
     submit_label = _("Resolve")
     success_text = _("Feedback %(reference)s was resolved.")
     action_fields = ("message",)
@@ -360,6 +372,7 @@ class ResolveForm(ActionForm):
 class CloseForm(ActionForm):
     name = "close"
     label = _("Close")
+    icon_name = "cross"
     submit_label = _("Close")
     help = _("No further action. The reason is sent to the resident.")
     success_text = _("Feedback %(reference)s was closed.")
@@ -375,6 +388,7 @@ class CloseForm(ActionForm):
 class RejectForm(ActionForm):
     name = "reject"
     label = _("Reject as spam or inappropriate")
+    icon_name = "warning"
     submit_label = _("Reject")
     help = _("The resident is not told, and the feedback is never published.")
     success_text = _("Feedback %(reference)s was rejected. The resident is not told.")
@@ -390,6 +404,7 @@ class ReopenForm(ActionForm):
     template_name = "palaute_plugin/admin/actions/button.html"
     name = "reopen"
     label = _("Reopen")
+    icon_name = "rotate"
     submit_label = _("Reopen")
     success_text = _("Feedback %(reference)s was reopened.")
 
@@ -397,6 +412,7 @@ class ReopenForm(ActionForm):
 class ChangeCategoryForm(ActionForm):
     name = "change_category"
     label = _("Change category")
+    icon_name = "tag"
     submit_label = _("Change category")
     help = _("The new category's responsible person gets the case and is notified.")
     success_text = _("Feedback %(reference)s was moved to %(category)s.")
@@ -424,6 +440,7 @@ class ChangeCategoryForm(ActionForm):
 class NoteForm(ActionForm):
     name = "note"
     label = _("Internal note")
+    icon_name = "edit"
     submit_label = _("Add note")
     help = _("Only staff see notes; they are never shown or sent to the resident.")
     success_text = _("Your note was added to %(reference)s.")
@@ -443,15 +460,10 @@ ACTION_FORMS = {
 }
 
 
-def action_forms(feedback, user, bound_form=None):
-    """Unbound forms of the actions available now, with ``bound_form`` in its place."""
-    forms_by_name = {}
-    for name in actions.available_actions(feedback, user):
-        if bound_form is not None and bound_form.name == name:
-            forms_by_name[name] = bound_form
-        elif name in ACTION_FORMS:
-            forms_by_name[name] = ACTION_FORMS[name](feedback=feedback, user=user)
-    return list(forms_by_name.values())
+def action_form_classes(feedback, user):
+    """The form classes of the actions available now, in the order the screen shows them."""
+    return [ACTION_FORMS[name] for name in actions.available_actions(feedback, user)
+            if name in ACTION_FORMS]
 
 
 # --- feedback entered by staff -------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Staff views of cases in the Wagtail admin: the inbox, one case, its photos.
+"""Staff views of cases in the Wagtail admin: the inbox, the case screen, its photos.
 
 Every view narrows what it shows with ``permissions.feedback_for_user`` /
 ``can_view_feedback``; a case the user may not see answers 404, never 403, so
@@ -19,7 +19,7 @@ from django.utils.text import Truncator, capfirst
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import TemplateView
+from wagtail.admin.ui.components import MediaContainer
 from wagtail.admin.ui.tables import (
     BulkActionsCheckboxColumn,
     Column,
@@ -28,19 +28,15 @@ from wagtail.admin.ui.tables import (
     TitleColumn,
 )
 from wagtail.admin.utils import get_user_display_name
-from wagtail.admin.views.generic import IndexView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.widgets.button import Button, ButtonWithDropdown, HeaderButton
 from wagtail.models import ModelLogEntry
 
 from ..models import DUE_SOON, Feedback, FeedbackPhoto, Notification
-from ..permissions import (
-    FeedbackPermissionPolicy,
-    can_view_feedback,
-    feedback_for_user,
-)
+from ..permissions import can_view_feedback, feedback_for_user
 from .filters import SEARCH_FIELDS, FeedbackFilterSet
-from .forms import action_forms, can_enter_feedback
+from .forms import action_form_classes, can_enter_feedback
+from .side_panels import CaseHistorySidePanel, CaseStatusSidePanel
 from .widgets import ReadOnlyLeafletMap
 
 MESSAGE_PREVIEW_CHARS = 80
@@ -96,7 +92,6 @@ class FeedbackIndexView(IndexView):
     """
 
     model = Feedback
-    permission_policy = FeedbackPermissionPolicy()
     any_permission_required = ["view"]
     filterset_class = FeedbackFilterSet
     search_fields = SEARCH_FIELDS
@@ -112,7 +107,6 @@ class FeedbackIndexView(IndexView):
     header_icon = "comment"
     verbose_name = _("feedback")
     verbose_name_plural = _("feedback")
-    detail_url_name = None
     add_item_label = _("New feedback")
 
     @cached_property
@@ -120,7 +114,7 @@ class FeedbackIndexView(IndexView):
         return [
             BulkActionsCheckboxColumn("bulk_actions", obj_type="feedback"),
             TitleColumn(
-                "reference", label=_("Reference"), url_name=self.detail_url_name,
+                "reference", label=_("Reference"), url_name=self.inspect_url_name,
                 sort_key="reference", get_title_id=lambda feedback: f"feedback_{feedback.pk}_title",
             ),
             Column("kind", label=_("Kind"),
@@ -196,24 +190,22 @@ def case_timeline(feedback):
     return sorted(entries, key=lambda entry: entry.timestamp)
 
 
-class FeedbackDetailView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
-    """One case on one screen: message, photos, map, contact details, timeline and the
-    forms of the actions available now (``forms.action_forms``), which post to
-    ``case_views.FeedbackActionView``."""
+class CaseObjectMixin:
+    """The case named by the URL, among those the user may see (404 for the rest).
+
+    The case is looked up when first used, after the permission check of ``dispatch``.
+    """
 
     model = Feedback
-    permission_policy = FeedbackPermissionPolicy()
-    permission_required = "view"
-    template_name = "palaute_plugin/admin/feedback_detail.html"
-    header_icon = "comment"
     index_url_name = None
-    detail_url_name = None
-    photo_url_name = None
+    inspect_url_name = None
     action_url_name = None
+    photo_url_name = None
 
     def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
+        View.setup(self, request, *args, **kwargs)
         self.pk = kwargs["pk"]
+        self.fields = []  # the case's own templates show its fields
 
     def get_object(self):
         queryset = feedback_for_user(self.request.user).select_related(
@@ -231,15 +223,90 @@ class FeedbackDetailView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Temp
     def get_page_subtitle(self):
         return self.object.reference
 
+    def get_case_url(self):
+        return reverse(self.inspect_url_name, args=[self.object.pk])
+
+    def get_action_url(self, name):
+        return reverse(self.action_url_name, args=[self.object.pk, name])
+
+
+class FeedbackInspectView(CaseObjectMixin, InspectView):
+    """One case on one screen: what the resident wrote, where and with which photos.
+
+    The actions the user may take now are header buttons (``header_action_names``
+    first, the rest under "More actions"); each opens its form on its own screen
+    (``case_views.FeedbackActionView``). The status and history are side panels.
+    Override ``get_side_panels`` or ``header_action_names`` to change them.
+    """
+
+    any_permission_required = ["view"]
+    template_name = "palaute_plugin/admin/feedback_detail.html"
+    #: Actions shown as buttons of their own in the header, in this order.
+    header_action_names = ("take", "reply", "resolve", "reopen")
+
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
             {"url": reverse(self.index_url_name), "label": _("Feedback")},
             {"url": "", "label": self.object.reference},
         ]
 
-    def get_action_forms(self):
-        """The forms of the actions the user may take now (see ``forms.ACTION_FORMS``)."""
-        return action_forms(self.object, self.request.user)
+    @cached_property
+    def action_forms(self):
+        """The form classes of the actions the user may take now (``forms.ACTION_FORMS``)."""
+        return action_form_classes(self.object, self.request.user)
+
+    @cached_property
+    def button_forms(self):
+        """The one-button actions' forms, which the case screen holds for its header."""
+        return [form_class(feedback=self.object, user=self.request.user)
+                for form_class in self.action_forms if not form_class.asks_for_input()]
+
+    def action_button(self, form, priority):
+        if not form.asks_for_input():
+            # Submits the case screen's small form of the action, without JavaScript too.
+            return HeaderButton(form.submit_label, icon_name=form.icon_name, priority=priority,
+                                attrs={"type": "submit", "form": f"palaute-action-{form.name}"})
+        return HeaderButton(form.label, url=self.get_action_url(form.name),
+                            icon_name=form.icon_name, priority=priority)
+
+    @cached_property
+    def header_buttons(self):
+        by_name = {form.name: form for form in self.action_forms}
+        return [self.action_button(by_name[name], priority)
+                for priority, name in enumerate(self.header_action_names) if name in by_name]
+
+    @cached_property
+    def header_more_buttons(self):
+        return [
+            Button(form.label, url=self.get_action_url(form.name), icon_name=form.icon_name,
+                   priority=priority)
+            for priority, form in enumerate(self.action_forms)
+            if form.name not in self.header_action_names
+        ]
+
+    def get_header_buttons(self):
+        buttons = sorted(self.header_buttons)
+        if self.header_more_buttons:
+            buttons.append(ButtonWithDropdown(
+                buttons=self.header_more_buttons, label=_("More actions"),
+                icon_name="dots-horizontal", classname="w-h-slim-header",
+                # As Wagtail's own menu: closed when the breadcrumbs open or close.
+                attrs={"data-action": "w-breadcrumbs:opened@document->w-dropdown#hide "
+                                      "w-breadcrumbs:closed@document->w-dropdown#hide"},
+            ))
+        return buttons
+
+    @cached_property
+    def timeline(self):
+        return case_timeline(self.object)
+
+    def get_side_panels(self):
+        return MediaContainer([
+            CaseStatusSidePanel(self.object, self.request,
+                                assignee_name=get_user_display_name(self.object.assignee),
+                                inspect_url_name=self.inspect_url_name),
+            CaseHistorySidePanel(self.object, self.request, timeline=self.timeline),
+        ])
 
     def get_map(self):
         if not self.object.has_location:
@@ -250,18 +317,24 @@ class FeedbackDetailView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Temp
         context = super().get_context_data(**kwargs)
         feedback = self.object
         location_map = self.get_map()
+        side_panels = self.get_side_panels()
         context.update({
             "feedback": feedback,
             "photos": list(feedback.photos.all()),
-            "detail_url_name": self.detail_url_name,
+            "inspect_url_name": self.inspect_url_name,
             "photo_url_name": self.photo_url_name,
             "map_html": location_map and location_map.render(
                 "location", feedback.location, attrs={"id": "palaute-location"}
             ),
-            "media": location_map.media if location_map else forms.Media(),
-            "timeline": case_timeline(feedback),
+            "media": (location_map.media if location_map else forms.Media())
+                     + side_panels.media,
+            "side_panels": side_panels,
             "assignee_name": get_user_display_name(feedback.assignee),
-            "action_forms": self.get_action_forms(),
+            "timeline": self.timeline,
+            "action_forms": self.action_forms,
+            "button_forms": self.button_forms,
+            "action_links": [(form, self.get_action_url(form.name))
+                             for form in self.action_forms],
             "action_url_name": self.action_url_name,
         })
         return context

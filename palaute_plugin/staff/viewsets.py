@@ -1,34 +1,33 @@
-"""Admin viewsets: the cases (``palaute_feedback``) and the editor-owned snippets."""
+"""Admin viewsets: the cases (``feedback_viewset``) and the editor-owned snippets."""
 
 import django_filters
+from django.contrib.auth.models import Permission
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import ObjectList, TabbedInterface
 from wagtail.admin.ui.tables import BooleanColumn
-from wagtail.admin.viewsets.base import ViewSet
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from ..models import FeedbackCategory, OtherAuthority, ResponseTemplate
-from ..permissions import user_can_access_feedback_admin
+from ..models import Feedback, FeedbackCategory, OtherAuthority, ResponseTemplate
+from ..permissions import VIEW_ALL_PERMISSION
 from .case_views import FeedbackActionView, FeedbackCreateView
-from .views import FeedbackDetailView, FeedbackIndexView, FeedbackPhotoView
+from .views import FeedbackIndexView, FeedbackInspectView, FeedbackPhotoView
 
 
-class FeedbackMenuItem(MenuItem):
-    def is_shown(self, request):
-        return user_can_access_feedback_admin(request.user)
+class FeedbackViewSet(ModelViewSet):
+    """The staff's cases: the inbox (``index``), the case screen (``inspect``), staff
+    entry (``add``), one case action (``action``: ``[pk, action_name]``) and a case's
+    photos (``photo``: ``[pk, size]``).
 
-
-class FeedbackViewSet(ViewSet):
-    """The staff's view of cases; URL names ``palaute_feedback:index|detail|photo``,
-    ``action`` (POST one action: ``[pk, action_name]``) and ``create`` (staff entry).
-
-    Swap a view by overriding its ``*_view_class`` attribute.
+    Ask the viewset for URL names (``feedback_viewset.get_url_name("inspect")``); swap a
+    view by overriding its ``*_view_class`` attribute. Who sees what is decided by the
+    permission policy registered for ``Feedback`` (``permissions.FeedbackPermissionPolicy``).
     """
 
+    model = Feedback
     name = "palaute_feedback"
     url_prefix = "palaute"
     icon = "comment"
@@ -37,72 +36,75 @@ class FeedbackViewSet(ViewSet):
     menu_name = "palaute"
     menu_order = 150
     index_view_class = FeedbackIndexView
-    detail_view_class = FeedbackDetailView
-    photo_view_class = FeedbackPhotoView
+    inspect_view_class = FeedbackInspectView
+    inspect_view_enabled = True
+    add_view_class = FeedbackCreateView
     action_view_class = FeedbackActionView
-    create_view_class = FeedbackCreateView
-
-    @cached_property
-    def menu_item_class(self):
-        return FeedbackMenuItem
+    photo_view_class = FeedbackPhotoView
+    copy_view_enabled = False
+    add_to_reference_index = False
 
     @cached_property
     def menu_url(self):
         return reverse(self.get_url_name("index"))
 
     def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            index_url_name=self.get_url_name("index"),
-            index_results_url_name=self.get_url_name("index_results"),
-            detail_url_name=self.get_url_name("detail"),
-            photo_url_name=self.get_url_name("photo"),
-            action_url_name=self.get_url_name("action"),
-            add_url_name=self.get_url_name("create"),
-            create_url_name=self.get_url_name("create"),
-            header_icon=self.icon,
+        # Cases change through actions only: no generic edit, delete or history views.
+        return super().get_common_view_kwargs(**{
+            "edit_url_name": None, "delete_url_name": None, "history_url_name": None,
+            "usage_url_name": None, "inspect_url_name": self.get_url_name("inspect"),
             **kwargs,
-        )
+        })
+
+    def get_index_view_kwargs(self, **kwargs):
+        # The index view keeps its own template, search fields and page size.
+        return kwargs
+
+    def get_add_view_kwargs(self, **kwargs):
+        return kwargs
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return {"action_url_name": self.get_url_name("action"),
+                "photo_url_name": self.get_url_name("photo"), **kwargs}
+
+    def get_action_view_kwargs(self, **kwargs):
+        return self.get_inspect_view_kwargs(**kwargs)
 
     @property
-    def index_view(self):
-        return self.construct_view(self.index_view_class)
+    def action_view(self):
+        return self.construct_view(self.action_view_class, **self.get_action_view_kwargs())
 
     @property
-    def index_results_view(self):
-        return self.construct_view(self.index_view_class, results_only=True)
+    def photo_view(self):
+        return self.construct_view(self.photo_view_class)
+
+    @property
+    def url_finder_class(self):
+        # Wagtail's "admin URL of this object" (staff emails use it) is the case screen.
+        return type("FeedbackAdminURLFinder", (ModelAdminURLFinder,),
+                    {"edit_url_name": self.get_url_name("inspect")})
+
+    def get_permissions_to_register(self):
+        """Only "see every category" means something in the groups screen; the
+        permission policy decides the rest."""
+        app_label, codename = VIEW_ALL_PERMISSION.split(".")
+        return Permission.objects.filter(content_type__app_label=app_label,
+                                         codename=codename)
 
     def get_urlpatterns(self):
         return [
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
-            path("<int:pk>/", self.construct_view(self.detail_view_class), name="detail"),
-            path(
-                "<int:pk>/action/<slug:action_name>/",
-                self.construct_view(self.action_view_class),
-                name="action",
-            ),
-            path("new/", self.construct_view(self.create_view_class), name="create"),
-            path(
-                "photos/<int:pk>/<slug:size>/",
-                self.construct_view(self.photo_view_class),
-                name="photo",
-            ),
+            path("new/", self.add_view, name="add"),
+            # The case's address in emails already sent: keep it when changing views.
+            path("<int:pk>/", self.inspect_view, name="inspect"),
+            path("<int:pk>/action/<slug:action_name>/", self.action_view, name="action"),
+            path("photos/<int:pk>/<slug:size>/", self.photo_view, name="photo"),
         ]
 
 
-def model_edit_handler(model):
-    """The model's own panels; a lone ``TabbedInterface`` is used as the whole form."""
-    if hasattr(model, "edit_handler"):
-        return model.edit_handler
-    panels = model.panels
-    if len(panels) == 1 and isinstance(panels[0], TabbedInterface):
-        return panels[0]
-    return ObjectList(panels)
-
-
-class ModelPanelsMixin:
-    def get_edit_handler(self):
-        return model_edit_handler(self.model).bind_to_model(self.model)
+#: The one instance registered with Wagtail; ask it for URL names.
+feedback_viewset = FeedbackViewSet()
 
 
 def top_level_categories(request):
@@ -121,7 +123,7 @@ class FeedbackCategoryFilterSet(WagtailFilterSet):
         fields = ["parent", "active"]
 
 
-class FeedbackCategoryViewSet(ModelPanelsMixin, SnippetViewSet):
+class FeedbackCategoryViewSet(SnippetViewSet):
     model = FeedbackCategory
     icon = "tag"
     filterset_class = FeedbackCategoryFilterSet
@@ -142,14 +144,14 @@ class FeedbackCategoryViewSet(ModelPanelsMixin, SnippetViewSet):
         )
 
 
-class OtherAuthorityViewSet(ModelPanelsMixin, SnippetViewSet):
+class OtherAuthorityViewSet(SnippetViewSet):
     model = OtherAuthority
     icon = "site"
     list_display = ["name_fi", "website", "email", "phone"]
     search_fields = ["name_fi", "name_sv", "name_en", "handles_fi"]
 
 
-class ResponseTemplateViewSet(ModelPanelsMixin, SnippetViewSet):
+class ResponseTemplateViewSet(SnippetViewSet):
     """Ready answers editors manage; handlers pick them when replying."""
 
     model = ResponseTemplate

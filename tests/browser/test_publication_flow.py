@@ -102,7 +102,10 @@ def test_handler_proposes_moderator_requests_changes_then_approves(
 
     # --- every step is in the case's timeline --------------------------------------------------
     handler_page.goto(f"/admin/palaute/{personal_case.pk}/")
-    timeline = handler_page.locator("#palaute-timeline-content")
+    toggle = handler_page.locator('[data-side-panel-toggle="history"]')
+    toggle.click()
+    timeline = handler_page.locator('[data-side-panel="history"]')
+    expect(timeline).to_be_visible()
     for step in ("Proposed for publication",
                  "The moderator requested changes to the public record",
                  "Kirjoita teksti uudelleen ilman nimeä.", "The public record was published"):

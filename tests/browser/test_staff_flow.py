@@ -34,8 +34,8 @@ FADED_IN = """() => {
     }
     return true;
 }"""
-#: Where our templates render on the case screen (the rest is Wagtail's chrome).
-OUR_MARKUP = ".palaute-case"
+#: Where our templates and buttons render on the case screen (the rest is Wagtail's chrome).
+OUR_MARKUP = ".palaute-case, #w-slim-header-buttons"
 
 
 def swedish_translation(fi_page):
@@ -76,8 +76,27 @@ def success_message(page):
     return page.locator(".messages .success")
 
 
+def open_side_panel(page, name):
+    """Open the case screen's side panel by its toggle (unless it is open already)."""
+    panel = page.locator(f'[data-side-panel="{name}"]')
+    if not panel.is_visible():
+        page.locator(f'[data-side-panel-toggle="{name}"]').click()
+    expect(panel).to_be_visible()
+    return panel
+
+
 def case_status(page):
-    return page.locator("#palaute-summary-content .w-status").first
+    return open_side_panel(page, "status").locator(".palaute-case__status")
+
+
+def header_buttons(page):
+    return page.locator("#w-slim-header-buttons")
+
+
+def choose_more_action(page, label):
+    """Open the header's "More actions" menu and choose the action's screen."""
+    header_buttons(page).get_by_role("button", name="More actions").click()
+    page.get_by_role("link", name=label, exact=True).click()
 
 
 def violation_report(violations):
@@ -89,9 +108,14 @@ def violation_report(violations):
 
 
 def axe_case_screen(page):
-    """axe on the case screen with every action form open: ours fail, Wagtail's are printed."""
-    page.evaluate("document.querySelectorAll('details.palaute-action')"
-                  ".forEach(details => { details.open = true; })")
+    """axe on the case screen with each side panel open: ours fail, Wagtail's are printed."""
+    for name in ("status", "history"):
+        open_side_panel(page, name)
+        axe_page(page)
+
+
+def axe_page(page):
+    """axe on the page as it is: violations in our markup fail, Wagtail's are printed."""
     # Wagtail fades its messages in; measured mid-fade, white on green fails contrast.
     page.wait_for_function(FADED_IN)
     violations = Axe().run(page).response["violations"]
@@ -109,7 +133,6 @@ def axe_case_screen(page):
         print("axe: violations in Wagtail's admin chrome (not asserted):\n"
               + violation_report(wagtails))
     assert not ours, "axe: violations in our case screen:\n" + violation_report(ours)
-    page.reload()  # the action forms closed again
 
 
 def test_handler_takes_a_case_from_new_to_resolved(new_context, staff_data, live_server):
@@ -157,9 +180,13 @@ def test_handler_takes_a_case_from_new_to_resolved(new_context, staff_data, live
     expect(page.locator("#palaute-summary-content")).to_contain_text(case_a.reference)
     expect(case_status(page)).to_have_text("new")
     expect(page.locator("#palaute-message-content")).to_contain_text(MESSAGE)
+    # The main actions are header buttons; the rest are in the "More actions" menu.
+    for label in ("Take this case", "Reply to the resident", "Resolve"):
+        expect(header_buttons(page).get_by_role(
+            "link" if label != "Take this case" else "button", name=label)).to_be_visible()
+    expect(page.get_by_role("link", name="Move to the work list")).to_be_hidden()
 
-    take = page.locator("#palaute-action-take button[type=submit]")
-    expect(take).to_have_text("Take this case")
+    take = header_buttons(page).get_by_role("button", name="Take this case")
     take.click()
     expect(success_message(page)).to_contain_text(
         f"You now handle feedback {case_a.reference}.")
@@ -167,19 +194,25 @@ def test_handler_takes_a_case_from_new_to_resolved(new_context, staff_data, live
     assert case.status == Feedback.Status.IN_PROGRESS
     assert case.assignee == handler
     expect(case_status(page)).to_have_text("in progress")
-    expect(page.locator("#palaute-summary-content")).to_contain_text("Sanna Katu")
-    expect(page.locator("#palaute-action-take")).to_have_count(0)  # it is theirs now
+    expect(open_side_panel(page, "status")).to_contain_text("Sanna Katu")
+    expect(take).to_have_count(0)  # it is theirs now
+    expect(page.locator("#palaute-action-take")).to_have_count(0)
     assert len(mail.outbox) == sent_before  # taking a case emails nobody
 
     axe_case_screen(page)
 
     # --- move it to the work list with a date and a message ----------------------------
     expected_date = timezone.localdate() + timedelta(days=21)
+    choose_more_action(page, "Move to the work list")
+    page.wait_for_url(re.compile(rf"/admin/palaute/{case_a.pk}/action/work_list/$"))
+    expect(page.locator("h1")).to_contain_text("Move to the work list")
+    expect(page.locator("#palaute-action-case-content")).to_contain_text(MESSAGE)
+    axe_page(page)  # the action's own screen
     work_list = page.locator("#palaute-action-work_list")
-    work_list.locator("summary").click()
     page.fill("#id_work_list_expected_date", expected_date.isoformat())
     page.fill("#id_work_list_message", WORK_LIST_NOTE)
     work_list.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/admin/palaute/{case_a.pk}/$"))
     expect(success_message(page)).to_contain_text(
         f"Feedback {case_a.reference} was moved to the work list. "
         "The resident is told by email.")
@@ -200,8 +233,16 @@ def test_handler_takes_a_case_from_new_to_resolved(new_context, staff_data, live
     assert len(mail.outbox) == sent_before + 1
 
     # --- resolve it with an answer -----------------------------------------------------
+    header_buttons(page).get_by_role("link", name="Resolve").click()
+    page.wait_for_url(re.compile(rf"/admin/palaute/{case_a.pk}/action/resolve/$"))
+    # An empty answer is refused on the same screen, which takes the focus to the form.
     resolve = page.locator("#palaute-action-resolve")
-    resolve.locator("summary").click()
+    resolve.locator("button[type=submit]").click()
+    expect(page.locator(".messages .error")).to_contain_text(
+        "Nothing was changed: correct the errors below.")
+    expect(resolve).to_contain_text("Write the answer to the resident.")
+    expect(resolve).to_be_focused()
+    assert fresh(case_a).status == Feedback.Status.WORK_LIST
     page.fill("#id_resolve_message", ANSWER)
     resolve.locator("button[type=submit]").click()
     expect(success_message(page)).to_contain_text(
@@ -210,7 +251,8 @@ def test_handler_takes_a_case_from_new_to_resolved(new_context, staff_data, live
     assert case.status == Feedback.Status.RESOLVED
     assert case.closed_at is not None
     expect(case_status(page)).to_have_text("resolved")
-    expect(page.locator("#palaute-action-reopen")).to_be_visible()
+    expect(header_buttons(page).get_by_role("button", name="Reopen")).to_be_visible()
+    expect(header_buttons(page).get_by_role("link", name="Resolve")).to_have_count(0)
 
     emails = wait_for(lambda: resident_mails(RESIDENT)[2:])
     assert len(emails) == 1
@@ -220,7 +262,7 @@ def test_handler_takes_a_case_from_new_to_resolved(new_context, staff_data, live
     assert case.notifications.get(template="resolved").language == "sv"
     assert len(mail.outbox) == sent_before + 2
     # Every email to the resident is on the case's timeline, delivered.
-    timeline = page.locator("#palaute-timeline-content")
+    timeline = open_side_panel(page, "history")
     for sent in resident_mails(RESIDENT):
         expect(timeline).to_contain_text(f"Email to the resident: {sent.subject}")
     expect(timeline.locator(".palaute-timeline__state--sent")).to_have_count(
@@ -241,6 +283,49 @@ def test_handler_takes_a_case_from_new_to_resolved(new_context, staff_data, live
     expect(resident.locator("ul.timeline")).to_contain_text(ANSWER)
     expect(resident.locator("ul.timeline")).to_contain_text(WORK_LIST_NOTE)
     expect(resident.locator("blockquote.message")).to_have_text(MESSAGE)
+
+
+def log_in(page, user):
+    page.goto("/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+
+def test_handler_without_javascript_takes_and_answers_a_case(new_context, staff_data):
+    """No menu or side panel opens without JavaScript: the case screen lists the actions
+    and the status itself, and every action works by plain links and form posts."""
+    handler, case_a = staff_data["handler"], staff_data["case_a"]
+    page = new_context(java_script_enabled=False, **DESKTOP).new_page()
+    log_in(page, handler)
+    page.goto(f"/admin/palaute/{case_a.pk}/")
+    status = page.locator("#palaute-status-content")
+    expect(status.locator(".palaute-case__status")).to_have_text("new")
+    action_list = page.locator("#palaute-actions-content")
+    expect(action_list.get_by_role("link", name="Move to the work list")).to_be_visible()
+    expect(page.locator("#palaute-history-content")).to_contain_text("Feedback received")
+
+    header_buttons(page).get_by_role("button", name="Take this case").click()
+    expect(success_message(page)).to_contain_text(
+        f"You now handle feedback {case_a.reference}.")
+    expect(status.locator(".palaute-case__status")).to_have_text("in progress")
+    assert fresh(case_a).assignee == handler
+
+    action_list.get_by_role("link", name="Reply to the resident").click()
+    page.wait_for_url(re.compile(rf"/admin/palaute/{case_a.pk}/action/reply/$"))
+    page.fill("#id_reply_message", "Tack, vi tittar på saken.")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".palaute-reply-preview")).to_contain_text("Tack, vi tittar på saken.")
+    sent_before = len(mail.outbox)
+    assert not resident_mails(RESIDENT)[1:]  # a preview sends nothing
+    page.get_by_role("button", name="Send reply").click()
+    expect(success_message(page)).to_contain_text(
+        f"Your reply to {case_a.reference} was saved. The resident is told by email.")
+    page.wait_for_url(re.compile(rf"/admin/palaute/{case_a.pk}/$"))
+    replies = wait_for(lambda: resident_mails(RESIDENT)[1:])
+    assert "Tack, vi tittar på saken." in replies[0].body
+    assert len(mail.outbox) == sent_before + 1
 
 
 def test_decision_emails_to_a_swedish_resident_are_all_swedish(staff_data):

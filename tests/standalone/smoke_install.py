@@ -31,6 +31,7 @@ from palaute_plugin.models import (
     FeedbackPhoto,
     Notification,
 )
+from palaute_plugin.staff.viewsets import feedback_viewset
 
 pytestmark = pytest.mark.django_db
 
@@ -117,17 +118,17 @@ def test_resident_submits_with_photo_and_the_handler_sees_it(client, page, categ
     assert photo.image and photo.thumbnail
 
     client.force_login(handler)
-    inbox = client.get(reverse("palaute_feedback:index"))
+    inbox = client.get(reverse(feedback_viewset.get_url_name("index")))
     assert inbox.status_code == 200 and feedback.reference in inbox.content.decode()
-    case = client.get(reverse("palaute_feedback:detail", args=[feedback.pk]))
+    case = client.get(reverse(feedback_viewset.get_url_name("inspect"), args=[feedback.pk]))
     assert case.status_code == 200 and "dark for a week" in case.content.decode()
-    image = client.get(reverse("palaute_feedback:photo", args=[photo.pk, "thumb"]))
+    image = client.get(reverse(feedback_viewset.get_url_name("photo"), args=[photo.pk, "thumb"]))
     assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
 
     stranger = get_user_model().objects.create_user("stranger", "s@example.org", "pw")
     stranger.user_permissions.add(Permission.objects.get(codename="access_admin"))
     client.force_login(stranger)
-    assert client.get(reverse("palaute_feedback:photo", args=[photo.pk, "thumb"])
+    assert client.get(reverse(feedback_viewset.get_url_name("photo"), args=[photo.pk, "thumb"])
                       ).status_code == 404
 
 
