@@ -185,6 +185,24 @@ def check_map(app_configs, **kwargs):
 
 
 @register(Tags.compatibility)
+def check_geocoder(app_configs, **kwargs):
+    from django.utils.module_loading import import_string
+
+    from .geo import Geocoder
+
+    path = palaute_setting("GEOCODER")
+    try:
+        geocoder_class = import_string(path)
+    except (ImportError, TypeError, ValueError):
+        geocoder_class = None
+    if isinstance(geocoder_class, type) and issubclass(geocoder_class, Geocoder):
+        return []
+    return [Error("PALAUTE_GEOCODER must be the dotted path of a palaute_plugin.geo.Geocoder "
+                  "subclass.", hint="The default is \"palaute_plugin.geo.NoGeocoder\".",
+                  id="palaute_plugin.E017")]
+
+
+@register(Tags.compatibility)
 def check_required_apps(app_configs, **kwargs):
     return [
         Error(f"palaute_plugin needs {app!r} in INSTALLED_APPS.", id="palaute_plugin.E011")

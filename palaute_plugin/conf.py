@@ -46,6 +46,8 @@ DEFAULTS = {
     # Where an empty map opens: (latitude, longitude). None: the centre of AREA_BOUNDS,
     # or wagtailgeowidget's GEO_WIDGET_DEFAULT_LOCATION without bounds.
     "MAP_CENTER": None,
+    # Looks up typed addresses and pins (geo.Geocoder subclass, dotted path).
+    "GEOCODER": "palaute_plugin.geo.NoGeocoder",
     # Email delivery retries
     "EMAIL_MAX_ATTEMPTS": 8,
     "EMAIL_RETRY_BASE_SECONDS": 60,

@@ -8,8 +8,10 @@ so comparing raw degrees orders places wrongly).
 
 import math
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .conf import palaute_setting
@@ -81,3 +83,67 @@ def bounds_around(lat, lon, radius_m):
     dlon = min(180.0, math.degrees(radius_m / (EARTH_RADIUS_M * coslat)))
     return (max(-90.0, lat - dlat), max(-180.0, lon - dlon),
             min(90.0, lat + dlat), min(180.0, lon + dlon))
+
+
+# --- geocoding: typed text to places and back ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place a geocoder knows: what to show the resident and where it is."""
+
+    label: str
+    latitude: float
+    longitude: float
+
+
+class Geocoder:
+    """Finds places by what a resident types, and the nearest known address of a pin.
+
+    Choose one with ``PALAUTE_GEOCODER`` (a dotted path to a subclass); override both
+    methods. ``geocoder()`` builds it when used.
+    """
+
+    def search(self, text, *, language="fi", limit=5):
+        """Places matching ``text``, best first, at most ``limit``."""
+        raise NotImplementedError
+
+    def reverse(self, latitude, longitude, *, language="fi"):
+        """The nearest known :class:`Place` to a point, or ``None``."""
+        raise NotImplementedError
+
+
+class NoGeocoder(Geocoder):
+    """The default: addresses stay plain text, and nothing is looked up."""
+
+    def search(self, text, *, language="fi", limit=5):
+        return []
+
+    def reverse(self, latitude, longitude, *, language="fi"):
+        return None
+
+
+class InMemoryGeocoder(Geocoder):
+    """A fixed list of places, matched by the start of their words: for tests and demos."""
+
+    places = ()
+
+    def __init__(self, places=None):
+        if places is not None:
+            self.places = tuple(places)
+
+    def search(self, text, *, language="fi", limit=5):
+        words = text.casefold().split()
+        found = [place for place in self.places
+                 if all(any(part.startswith(word) for part in place.label.casefold().split())
+                        for word in words)]
+        return found[:limit] if words else []
+
+    def reverse(self, latitude, longitude, *, language="fi"):
+        return min(self.places, default=None, key=lambda place: distance_m(
+            latitude, longitude, place.latitude, place.longitude))
+
+
+def geocoder():
+    """The geocoder ``PALAUTE_GEOCODER`` names."""
+    return import_string(palaute_setting("GEOCODER"))()

@@ -4,6 +4,8 @@ city's area and where its map opens."""
 import pytest
 
 from palaute_plugin.geo import (
+    InMemoryGeocoder,
+    Place,
     bounds_around,
     distance_between,
     distance_m,
@@ -17,7 +19,7 @@ EAST_455_M = (65.85, 24.16)
 NORTH_667_M = (65.856, 24.15)
 
 
-class Place:
+class Point:
     def __init__(self, latitude=None, longitude=None):
         self.latitude, self.longitude = latitude, longitude
 
@@ -37,10 +39,10 @@ def test_squared_degrees_would_order_these_two_wrongly():
 
 
 def test_distance_between_needs_both_places():
-    here = Place(*HERE)
-    assert distance_between(here, Place(*EAST_455_M)) == pytest.approx(455, abs=2)
-    assert distance_between(here, Place()) is None
-    assert distance_between(Place(65.85, None), here) is None
+    here = Point(*HERE)
+    assert distance_between(here, Point(*EAST_455_M)) == pytest.approx(455, abs=2)
+    assert distance_between(here, Point()) is None
+    assert distance_between(Point(65.85, None), here) is None
 
 
 def test_bounds_around_contain_the_circle():
@@ -72,3 +74,37 @@ def test_map_center_setting_wins_over_the_area(settings):
     assert map_center() == (61.0, 25.0)
     settings.PALAUTE_AREA_BOUNDS = None
     assert map_center() is None
+
+
+KOMPASSI = Place("Kompassi, Suensaarenkatu 4", 65.8483, 24.1470)
+LIBRARY = Place("Tornion kirjasto, Torikatu 2", 65.8465, 24.1443)
+
+
+def test_the_default_geocoder_looks_nothing_up(settings):
+    from palaute_plugin.geo import NoGeocoder, geocoder  # noqa: PLC0415
+
+    assert isinstance(geocoder(), NoGeocoder)
+    assert geocoder().search("Suensaarenkatu") == []
+    assert geocoder().reverse(65.85, 24.15) is None
+
+
+def test_a_geocoder_is_chosen_by_the_setting(settings):
+    from palaute_plugin.geo import geocoder  # noqa: PLC0415
+
+    settings.PALAUTE_GEOCODER = "tests.test_geo.TwoPlaces"
+    assert geocoder().search("suensaaren") == [KOMPASSI]
+    assert geocoder().search("kirjasto tori") == [LIBRARY]
+    assert geocoder().search("  ") == []
+    assert geocoder().reverse(65.8466, 24.1444) == LIBRARY
+
+
+@pytest.mark.parametrize("path", ["no.such.Geocoder", "palaute_plugin.geo.Place", ""])
+def test_a_bad_geocoder_setting_is_an_error(settings, path):
+    from palaute_plugin import checks  # noqa: PLC0415
+
+    settings.PALAUTE_GEOCODER = path
+    assert [m.id for m in checks.check_geocoder(None)] == ["palaute_plugin.E017"]
+
+
+class TwoPlaces(InMemoryGeocoder):
+    places = (KOMPASSI, LIBRARY)
