@@ -7,7 +7,7 @@ PORT="${PORT:-8000}"
 # Links in staff emails point to this port (cms/settings/base.py reads it).
 export WAGTAILADMIN_BASE_URL="${WAGTAILADMIN_BASE_URL:-http://localhost:${PORT}}"
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q --upgrade pip setuptools
 .venv/bin/python -m pip install -q -r requirements.txt
 PY=.venv/bin/python
 if command -v msgfmt >/dev/null && compgen -G "*/locale/*/LC_MESSAGES/*.po" >/dev/null; then
