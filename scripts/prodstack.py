@@ -63,6 +63,10 @@ class Collector:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         if self.delay:
             await asyncio.sleep(self.delay)
+            transport = getattr(server, "transport", None)
+            if transport is None or transport.is_closing():
+                # The sender is gone before our "250 OK": not accepted, as with a real MTA.
+                return "451 Sender went away"
         with self.lock:
             self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
         return "250 OK"
@@ -193,8 +197,9 @@ class Stack:
         manage(self.env, "palaute_demo", "--base-url", f"https://{HOST}")
 
     def _spawn(self, args):
-        # stderr stays the caller's: tracebacks of the web and the workers are seen.
-        return subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=self.log,
+        # Without a log file stderr stays the caller's: tracebacks are seen.
+        stderr = None if self.log is subprocess.DEVNULL else subprocess.STDOUT
+        return subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=self.log, stderr=stderr,
                                 start_new_session=True)
 
     def start_web(self):
