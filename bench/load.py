@@ -15,6 +15,7 @@ Run: ``.venv/bin/python -m bench.load`` (``--help`` for the sizes).
 import argparse
 import os
 import secrets
+import signal
 import statistics
 import sys
 import tempfile
@@ -91,6 +92,7 @@ def percentile(values, fraction):
 
 
 def run(args):
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit("bench.load: terminated"))
     base_url = os.environ.get("DATABASE_URL", "")
     if not base_url.startswith("postgres") or not os.environ.get("REDIS_URL"):
         sys.exit("bench.load: set DATABASE_URL (PostgreSQL) and REDIS_URL")
@@ -128,7 +130,7 @@ def measure(args, stack, database, collector):
     own_before = time.process_time()
     cpu_before, wall_before = cpu_seconds(stack.web.pid), time.monotonic()
     deadline = time.monotonic() + args.seconds
-    threads = [threading.Thread(target=resident,
+    threads = [threading.Thread(target=resident, daemon=True,
                                 args=(stack, number + 1, deadline, args.min_submit, results))
                for number in range(args.residents)]
     for thread in threads:

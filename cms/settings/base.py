@@ -275,7 +275,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"palaute_plugin": {"handlers": ["console"], "level": "INFO"}},
+    "loggers": {
+        "palaute_plugin": {"handlers": ["console"], "level": "INFO"},
+        # With DEBUG off Django only emails a 500's traceback to ADMINS: log it too.
+        "django.request": {"handlers": ["console"], "level": "ERROR"},
+        # Redis errors the cache ignored (see redis_cache()).
+        "django_redis": {"handlers": ["console"], "level": "WARNING"},
+    },
 }
 
 # Staff avatars would otherwise come from gravatar.com: nothing leaves the city's servers.
