@@ -104,6 +104,7 @@ class Scenario:
         self.unanswered = []  # the emails of posts without a 302
         self.problems = []
         self.facts = []
+        self.fault_at = time.monotonic()
 
     def note(self, fact):
         self.facts.append(fact)
@@ -205,6 +206,7 @@ class FaultBench:
             wait_for(lambda: self.settled(scenario), seconds, "delivery and photos to settle")
         except AssertionError as error:
             scenario.problems.append(str(error))
+        scenario.note(f"settled {time.monotonic() - scenario.fault_at:.0f} s after the fault")
         time.sleep(3)  # a second copy would arrive by now
         arrived = Counter(message["X-Palaute-Notification"]
                           for _rcpt, message in self.collector.snapshot())
@@ -265,6 +267,7 @@ class FaultBench:
         wait_for(lambda: any(n[1] == "sending" for n in self.notifications(scenario)), 30,
                  "a notification to be sending")
         sending = sum(n[1] == "sending" for n in self.notifications(scenario))
+        scenario.fault_at = time.monotonic()
         self.restart_clusters()
         self.collector.delay = 0
         scenario.note(f"killed every qcluster process with {sending} notification(s) in SMTP")
@@ -280,6 +283,7 @@ class FaultBench:
     def restart_redis(self, scenario):
         threads = self.burst(scenario, residents=8, each=3, photos=1)
         time.sleep(self.args.min_submit + 1)
+        scenario.fault_at = time.monotonic()
         self.redis.stop()
         scenario.note("redis-server stopped mid-burst")
         time.sleep(3)
@@ -297,6 +301,7 @@ class FaultBench:
                                  env=self.stack.env, stdout=subprocess.PIPE, text=True)
         threads = self.burst(scenario, residents=3, each=2)
         terminated = 0
+        scenario.fault_at = time.monotonic()
         for _ in range(4):
             time.sleep(0.7)
             terminated += self.database.terminate_backends()
@@ -327,6 +332,7 @@ class FaultBench:
         time.sleep(max(0, self.args.smtp_down - (time.monotonic() - down_at)))
         attempts = [n[2] for n in self.notifications(scenario)]
         self.smtp.start()
+        scenario.fault_at = time.monotonic()  # here: since SMTP came back
         scenario.note(f"SMTP server back; attempts so far per notification: {sorted(attempts)}")
 
 
