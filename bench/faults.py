@@ -277,6 +277,7 @@ class FaultBench:
         wait_for(lambda: any(p[1] == "ready" for p in self.photos(scenario)), 60,
                  "the first photo to be cleaned")
         states = Counter(p[1] for p in self.photos(scenario))
+        scenario.fault_at = time.monotonic()  # settling is timed from the last kill
         self.restart_clusters()
         scenario.note(f"killed every qcluster process mid-photo: photo states {dict(states)}")
 
