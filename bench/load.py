@@ -166,7 +166,8 @@ def measure(args, stack, database, collector):
     requests_made = sum(results.statuses.values())
     server_errors = sum(n for status, n in results.statuses.items() if status >= 500)
     rows = [
-        ("gunicorn", f"{args.web_workers} sync workers x {args.web_threads} thread(s)"),
+        ("gunicorn", f"{args.web_workers} workers x {args.web_threads} thread(s) "
+                     f"({'gthread' if args.web_threads > 1 else 'sync'})"),
         ("qcluster", f"{args.clusters} processes x {args.q_workers} worker(s)"),
         ("residents (concurrent) / seconds", f"{args.residents} / {args.seconds}"),
         ("requests", requests_made),
