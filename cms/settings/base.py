@@ -111,6 +111,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # A kept connection that the server dropped (restart, failover, pg_terminate_backend)
+    # is noticed and replaced at the start of the next request or task, instead of
+    # failing it with a 500 (bench/faults.py, scenario d).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -170,14 +175,27 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": _("Task queue"),
 }
+
+
+def redis_cache(url):
+    """The shared cache on Redis, as a cache should be: optional.
+
+    While Redis restarts, reads miss and writes are skipped (django-redis'
+    IGNORE_EXCEPTIONS, logged) instead of every page answering 500: Wagtail's site
+    root paths, the form's cached fields and the rate limits (which then let
+    feedback through) all read the cache (bench/faults.py, scenario c).
+    """
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+    }
+
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-        }
-    }
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     Q_CLUSTER["orm"] = "default"
     CACHES = {
@@ -257,7 +275,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"palaute_plugin": {"handlers": ["console"], "level": "INFO"}},
+    "loggers": {
+        "palaute_plugin": {"handlers": ["console"], "level": "INFO"},
+        # With DEBUG off Django only emails a 500's traceback to ADMINS: log it too.
+        "django.request": {"handlers": ["console"], "level": "ERROR"},
+        # Redis errors the cache ignored (see redis_cache()).
+        "django_redis": {"handlers": ["console"], "level": "WARNING"},
+    },
 }
 
 # Staff avatars would otherwise come from gravatar.com: nothing leaves the city's servers.

@@ -36,3 +36,20 @@ STORAGES = {
         "BACKEND": "cms.storage.StaticFilesStorage"
     },
 }
+
+# Feedback photos in an S3-compatible bucket (private; staff see them only through the
+# admin's permission-checked view). Credentials come from boto3's usual sources
+# (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or an instance role). Without a bucket,
+# photos go to the folder PALAUTE_PHOTO_ROOT, which must be shared by web and workers.
+if os.environ.get("PALAUTE_PHOTO_S3_BUCKET"):
+    STORAGES["palaute_photos"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["PALAUTE_PHOTO_S3_BUCKET"],
+            "endpoint_url": os.environ.get("PALAUTE_PHOTO_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("PALAUTE_PHOTO_S3_REGION") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
