@@ -90,9 +90,10 @@ LOG_ACTIONS = {
 }
 
 
-def register_log_actions(actions):
-    """Register ``LOG_ACTIONS`` with Wagtail's log action registry."""
-    for action, formatter in LOG_ACTIONS.items():
+def register_log_actions(actions, log_actions=None):
+    """Register ``log_actions`` (default ``LOG_ACTIONS``) with Wagtail's log action registry:
+    ``(label, message)`` pairs or ``LogFormatter`` subclasses."""
+    for action, formatter in (LOG_ACTIONS if log_actions is None else log_actions).items():
         if isinstance(formatter, tuple):
             label, message = formatter
             actions.register_action(action, label, message)

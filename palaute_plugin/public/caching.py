@@ -2,24 +2,16 @@
 
 from django.core.cache import cache
 
+from ..cache_versions import CacheVersion
+
 VERSION_KEY = "palaute:categories-version"
 TIMEOUT = 60 * 60
 
 
-def categories_version():
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = 1
-        cache.add(VERSION_KEY, version, timeout=None)
-    return version
-
-
-def bump_categories_version(**kwargs):
-    """Signal receiver: any change to categories or authorities invalidates the form."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+#: Any change to categories or authorities invalidates the form (signal receivers in apps.py).
+CATEGORIES = CacheVersion(VERSION_KEY)
+categories_version = CATEGORIES.current
+bump_categories_version = CATEGORIES.bump
 
 
 def form_cache_key(page, language):

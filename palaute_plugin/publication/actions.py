@@ -6,7 +6,6 @@ draft with personal data redacted, starts the model's workflow and logs the step
 in the case's timeline. Wagtail's workflow does the rest (approve → published).
 """
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -15,6 +14,7 @@ from wagtail.log_actions import log
 
 from .. import permissions
 from ..actions import ActionError, NotAllowed
+from ..cache_versions import CacheVersion
 from ..models import Feedback, TranslatedField
 from . import log_actions
 from .models import FeedbackPublication
@@ -26,20 +26,10 @@ CACHE_VERSION_KEY = "palaute:publications-version"
 TITLE_CHARS = 80
 
 
-def publications_version():
-    version = cache.get(CACHE_VERSION_KEY)
-    if version is None:
-        version = 1
-        cache.add(CACHE_VERSION_KEY, version, timeout=None)
-    return version
-
-
-def bump_publications_version(**kwargs):
-    """Invalidate the cached public list and map (publish, unpublish, status change)."""
-    try:
-        cache.incr(CACHE_VERSION_KEY)
-    except ValueError:
-        cache.set(CACHE_VERSION_KEY, 2, timeout=None)
+#: Invalidates the cached public list and map (publish, unpublish, status change).
+PUBLICATIONS = CacheVersion(CACHE_VERSION_KEY)
+publications_version = PUBLICATIONS.current
+bump_publications_version = PUBLICATIONS.bump
 
 
 def can_propose(feedback, user):

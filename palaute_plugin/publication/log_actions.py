@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from .. import log_actions as case_log_actions
 from ..log_actions import TextFormatter
 
 PROPOSED = "palaute_plugin.publication_proposed"
@@ -26,9 +27,4 @@ LOG_ACTIONS = {
 
 
 def register_log_actions(actions):
-    for action, formatter in LOG_ACTIONS.items():
-        if isinstance(formatter, tuple):
-            label, message = formatter
-            actions.register_action(action, label, message)
-        else:
-            actions.register_action(action)(formatter)
+    case_log_actions.register_log_actions(actions, LOG_ACTIONS)
