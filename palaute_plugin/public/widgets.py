@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from ..conf import palaute_setting
 from ..widgets import LEAFLET_CSS, LEAFLET_JS, LocalLeafletField
 
 #: wagtailgeowidget's public map script needs jQuery; ours comes from xstatic-jquery.
@@ -45,4 +46,17 @@ class ResidentMapWidget(LocalLeafletField):
             _("Your location could not be found. Mark the place on the map instead."),
             _("Use my location"),
         )
-        return mark_safe(label + html + my_location)  # noqa: S308 (parts are escaped above)
+        return mark_safe(label + html + my_location + self.area_check(input_id))  # noqa: S308
+
+    @staticmethod
+    def area_check(input_id):
+        """Tells the script the city's area, so a pin outside it is refused at once."""
+        bounds = palaute_setting("AREA_BOUNDS")
+        if not bounds:
+            return ""
+        return format_html(
+            '<p class="error-message js-outside-area" id="{}_outside" data-target="{}" '
+            'data-bounds="{}" role="alert" hidden>{}</p>',
+            input_id, input_id, ",".join(str(float(edge)) for edge in bounds),
+            _("The place on the map is outside the area this service covers. Move the pin "
+              "or leave the map empty."))

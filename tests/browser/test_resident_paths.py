@@ -68,3 +68,23 @@ def test_use_my_location_puts_the_pin_in_view_and_says_where(new_context, form_u
     centre_x, centre_y = marker["x"] + marker["width"] / 2, marker["y"] + marker["height"]
     assert map_box["x"] <= centre_x <= map_box["x"] + map_box["width"]
     assert map_box["y"] <= centre_y <= map_box["y"] + map_box["height"]
+
+
+def test_a_pin_outside_the_city_is_refused_at_once(phone, form_url, categories, settings):
+    # A box around the town centre only: the map's corner lies outside it.
+    settings.PALAUTE_AREA_BOUNDS = (65.840, 24.130, 65.856, 24.160)
+    page = phone
+    page.goto(form_url)
+    page.select_option("#id_category", label=categories["lighting"].name_fi)
+    warning = page.locator(".js-outside-area")
+    expect(warning).to_be_hidden()
+
+    map_box = page.locator("#id_location_map")
+    box = map_box.bounding_box()
+    map_box.click(position={"x": 5, "y": 5})  # far north-west: outside the box
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("Kartalle merkitty paikka on palvelun alueen ulkopuolella")
+    expect(page.locator("#id_location_latlng")).to_have_attribute("aria-invalid", "true")
+
+    map_box.click(position={"x": box["width"] / 2 + 10, "y": box["height"] / 2 + 10})
+    expect(warning).to_be_hidden()

@@ -32,14 +32,29 @@
       latLng.value = "";
       field.marker.setOpacity(0.5);
     }
+    var outside = document.querySelector('.js-outside-area[data-target="' + input.id + '"]');
+    var area = outside && outside.getAttribute("data-bounds").split(",").map(Number);
+    function checkArea(point) {
+      // The server refuses a place outside the area too; saying it at once saves a round.
+      if (!area) { return; }
+      var out = point.lat < area[0] || point.lng < area[1] || point.lat > area[2] ||
+        point.lng > area[3];
+      outside.hidden = !out;
+      if (out) { latLng.setAttribute("aria-invalid", "true"); }
+      else if (!error) { latLng.removeAttribute("aria-invalid"); }
+    }
     function place(point) {
       field.marker.setOpacity(1);
       field.setMapPosition(point);
       field.updateLatLng(point);
       field.writeLocation(point);
+      checkArea(point);
     }
     field.map.on("click", function (event) { place(event.latlng); });
-    field.marker.on("dragend", function () { field.marker.setOpacity(1); });
+    field.marker.on("dragend", function () {
+      field.marker.setOpacity(1);
+      checkArea(field.marker.getLatLng());
+    });
     latLng.addEventListener("input", function () {
       if (!latLng.value.trim()) { input.value = ""; }
     });
