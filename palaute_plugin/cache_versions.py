@@ -1,6 +1,8 @@
 """Version numbers in the shared cache: a cached page's key includes one, so bumping it
 on a change makes every web process render afresh (nothing to find and delete)."""
 
+import time
+
 from django.core.cache import cache
 
 
@@ -11,8 +13,10 @@ class CacheVersion:
     def current(self):
         version = cache.get(self.key)
         if version is None:
-            version = 1
-            cache.add(self.key, version, timeout=None)
+            # Never a small number again: if the key was evicted, entries cached under an
+            # earlier version must not match the new one.
+            cache.add(self.key, time.time_ns(), timeout=None)
+            version = cache.get(self.key)
         return version
 
     def bump(self, **kwargs):
@@ -20,4 +24,4 @@ class CacheVersion:
         try:
             cache.incr(self.key)
         except ValueError:
-            cache.set(self.key, 2, timeout=None)
+            cache.set(self.key, time.time_ns(), timeout=None)

@@ -89,6 +89,20 @@ def may_handle(user, feedback):
     return user is not None and handlers_of(categories).filter(pk=user.pk).exists()
 
 
+MODERATE_PERMISSION = "palaute_plugin.publish_feedbackpublication"
+
+
+def can_view_photo(user, photo):
+    """A case's private photo: for those who may see the case, and for moderators while
+    the case has a publication to moderate (they choose which photos become public)."""
+    if can_view_feedback(user, photo.feedback):
+        return True
+    from .models import FeedbackPublication
+
+    return (_is_active(user) and user.has_perm(MODERATE_PERMISSION)
+            and FeedbackPublication.objects.filter(feedback_id=photo.feedback_id).exists())
+
+
 def user_can_access_feedback_admin(user):
     """Whether the user gets the feedback screens of the Wagtail admin at all."""
     if not _is_active(user) or not user.has_perm(ADMIN_ACCESS_PERMISSION):

@@ -38,7 +38,10 @@ class TaskBatch:
         try:
             with transaction.atomic():
                 for task in tasks:
-                    _enqueue(*task)
+                    # A savepoint each: on PostgreSQL one failed insert would otherwise
+                    # abort the transaction and lose the rest of the batch.
+                    with transaction.atomic():
+                        _enqueue(*task)
         except Exception:  # the batch's own transaction failed: the schedules retry
             logger.exception("Could not enqueue %s tasks; the schedules will run them.",
                              len(tasks))

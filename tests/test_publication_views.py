@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import connection
 from django.test import TestCase
@@ -17,7 +18,7 @@ from palaute_plugin.publication.models import FeedbackPublication
 from palaute_plugin.staff.viewsets import feedback_viewset
 
 from .admin_fixtures import detail_url
-from .factories import FeedbackFactory, feedback_page
+from .factories import FeedbackFactory, UserFactory, feedback_page
 from .publication_fixtures import approve, proposed
 
 pytestmark = pytest.mark.django_db
@@ -367,7 +368,40 @@ def test_moderator_preview_shows_the_text_and_chosen_photos(client, workflow, ha
     content = response.content.decode()
     assert response.status_code == 200
     assert "[poistettu]" in content and "maija@example.com" not in content
-    assert reverse(feedback_viewset.get_url_name("photo"), args=[photo.pk, "thumb"]) in content
+    thumb = reverse(feedback_viewset.get_url_name("photo"), args=[photo.pk, "thumb"])
+    assert thumb in content
+    assert client.get(thumb).status_code == 200  # the moderator may open what they approve
+
+
+def test_a_moderator_without_a_publication_cannot_open_a_cases_photos(client, moderator,
+                                                                     personal_case):
+    from .admin_fixtures import add_photo
+
+    photo = add_photo(personal_case, 0)
+    client.force_login(moderator)
+    url = reverse(feedback_viewset.get_url_name("photo"), args=[photo.pk, "thumb"])
+    assert client.get(url).status_code == 404
+
+
+def test_no_admin_user_can_list_drafts_through_a_chooser(client, workflow, handler,
+                                                         personal_case, streets):
+    from django.urls import NoReverseMatch
+
+    proposed(personal_case, handler)
+    with pytest.raises(NoReverseMatch):
+        reverse("wagtailsnippetchoosers_palaute_plugin_feedbackpublication:choose")
+    editor = UserFactory(username="toimittaja")
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(editor)
+    response = client.get("/admin/snippets/choose/palaute_plugin/feedbackpublication/")
+    assert response.status_code == 404
+
+
+def test_geojson_without_area_bounds_serves_the_world(client, page, published, settings):
+    settings.PALAUTE_AREA_BOUNDS = None
+    response = client.get(page.url + "julkiset/kartta.geojson")
+    assert response.status_code == 200
+    assert json.loads(response.content)["features"]
 
 
 def test_handler_without_edit_permission_goes_back_to_the_case(client, personal_case,

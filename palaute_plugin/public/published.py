@@ -186,8 +186,9 @@ def features(rows, url, category_names):
 
 def published_geojson_view(request, page):
     try:
+        # Without a box: the city's area, or the world (capped) when none is set.
         bbox = parse_bbox(request.GET.get("bbox") or ",".join(
-            str(value) for value in palaute_setting("AREA_BOUNDS")))
+            str(value) for value in palaute_setting("AREA_BOUNDS") or (-90, -180, 90, 180)))
     except ValueError:
         return HttpResponseBadRequest(
             json.dumps({"error": "bbox must be south,west,north,east in degrees"}),

@@ -10,10 +10,10 @@ from wagtail.admin import messages
 from .. import permissions
 from ..actions import ActionError
 from ..models import Feedback
+from ..permissions import MODERATE_PERMISSION
 from . import actions
 from .models import FeedbackPublication
 
-MODERATE_PERMISSION = "palaute_plugin.publish_feedbackpublication"
 CHANGE_PERMISSION = "palaute_plugin.change_feedbackpublication"
 
 

@@ -25,6 +25,10 @@ class FeedbackPublicationViewSet(SnippetViewSet):
     def get_queryset(self, request):
         return publications_for_user(request.user).select_related("category")
 
+    def register_chooser_viewset(self):
+        """No chooser: nothing links to a publication, and Wagtail's generic chooser would
+        list every draft to any admin user."""
+
     def construct_view(self, view_class, **kwargs):
         if hasattr(view_class, "get_object"):
             view_class = type(view_class.__name__, (HideOtherCategoriesMixin, view_class), {})

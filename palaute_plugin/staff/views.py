@@ -33,7 +33,7 @@ from wagtail.admin.widgets.button import Button, ButtonWithDropdown, HeaderButto
 from wagtail.models import ModelLogEntry
 
 from ..models import DUE_SOON, Feedback, FeedbackPhoto, Notification
-from ..permissions import can_view_feedback, feedback_for_user
+from ..permissions import can_view_photo, feedback_for_user
 from .filters import SEARCH_FIELDS, FeedbackFilterSet
 from .forms import action_form_classes, can_enter_feedback
 from .side_panels import CaseHistorySidePanel, CaseStatusSidePanel
@@ -347,7 +347,7 @@ class FeedbackPhotoView(View):
         if size not in PHOTO_SIZES:
             raise Http404
         photo = get_object_or_404(FeedbackPhoto.objects.select_related("feedback"), pk=pk)
-        if not can_view_feedback(request.user, photo.feedback):
+        if not can_view_photo(request.user, photo):
             raise Http404
         file = getattr(photo, PHOTO_SIZES[size])
         if not file:
