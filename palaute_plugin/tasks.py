@@ -184,15 +184,23 @@ SCHEDULES = {
 }
 
 
-def ensure_schedules(using="default", **kwargs):
-    """Create the missing django-q2 schedules of ``SCHEDULES`` (a ``post_migrate`` receiver)."""
-    from django_q.models import Schedule
+def ensure_schedules(using="default", apps=None, **kwargs):
+    """Create the missing django-q2 schedules of ``SCHEDULES`` (a ``post_migrate`` receiver).
 
-    existing = set(Schedule.objects.using(using).filter(func__in=SCHEDULES)
+    ``apps`` is the migrated state ``post_migrate`` passes: before django_q's own tables
+    exist (``migrate palaute_plugin`` alone) there is nothing to do yet.
+    """
+    from django.apps import apps as installed_apps
+
+    try:
+        schedules = (apps or installed_apps).get_model("django_q", "Schedule").objects.using(using)
+    except LookupError:
+        return
+    existing = set(schedules.filter(func__in=SCHEDULES)
                    .values_list("func", flat=True))
     for func, (name, minutes) in SCHEDULES.items():
         if func not in existing:
-            Schedule.objects.using(using).create(
-                func=func, name=name, schedule_type=Schedule.MINUTES, minutes=minutes,
+            schedules.create(
+                func=func, name=name, schedule_type="I", minutes=minutes,  # Schedule.MINUTES
                 repeats=-1)
 

@@ -490,3 +490,13 @@ def test_an_email_after_a_rolled_back_savepoint_is_still_sent(
         queue_receipt(feedback)
     assert len(mail.outbox) == 1
     assert Notification.objects.count() == 1
+
+
+def test_schedules_wait_for_django_q_tables():
+    from django.apps.registry import Apps
+
+    Schedule.objects.filter(func__in=tasks.SCHEDULES).delete()
+    tasks.ensure_schedules(apps=Apps(installed_apps=[]))  # django_q not migrated yet
+    assert not Schedule.objects.filter(func__in=tasks.SCHEDULES).exists()
+    tasks.ensure_schedules()  # the next migrate, with django_q's tables
+    assert Schedule.objects.filter(func__in=tasks.SCHEDULES).count() == len(tasks.SCHEDULES)

@@ -29,7 +29,13 @@ class Migration(migrations.Migration):
             },
             bases=('wagtailcore.groupapprovaltask',),
         ),
+        # Cases that exist before this migration were never asked: they are not consenting.
         migrations.AddField(
+            model_name='feedback',
+            name='publish_consent',
+            field=models.BooleanField(default=False, help_text='The resident allowed publication after moderation, without their name or contact details. Unticked: never proposed for publication.', verbose_name='may be published'),
+        ),
+        migrations.AlterField(
             model_name='feedback',
             name='publish_consent',
             field=models.BooleanField(default=True, help_text='The resident allowed publication after moderation, without their name or contact details. Unticked: never proposed for publication.', verbose_name='may be published'),
