@@ -221,3 +221,24 @@ def test_a_reopened_rejected_case_never_shows_the_rejection(page, category, clie
     assert "hylätty" not in html.lower()
     assert "roskapostilta" not in html
     assert "Tila muuttui: käsittelyssä" in html
+
+
+def test_concurrent_posts_cannot_all_slip_under_the_limit(rf, settings):
+    from palaute_plugin.public import ratelimit  # noqa: PLC0415
+
+    settings.PALAUTE_RATE_LIMIT = "3/h"
+    requests = [rf.post("/", REMOTE_ADDR="81.5.5.5") for _ in range(5)]
+    # All five passed the early check before any was saved: counting decides.
+    assert [ratelimit.limited(request) for request in requests] == [False] * 5
+    assert [ratelimit.take(request) for request in requests] == [True, True, True, False, False]
+
+
+def test_a_client_over_its_limit_does_not_count_towards_the_site(rf, settings):
+    from palaute_plugin.public import ratelimit  # noqa: PLC0415
+
+    settings.PALAUTE_RATE_LIMIT = "1/h"
+    settings.PALAUTE_SITE_RATE_LIMIT = "3/h"
+    for _ in range(10):
+        ratelimit.take(rf.post("/", REMOTE_ADDR="81.6.6.6"))
+    assert ratelimit.take(rf.post("/", REMOTE_ADDR="81.7.7.7"))
+    assert ratelimit.take(rf.post("/", REMOTE_ADDR="81.8.8.8"))

@@ -1,9 +1,9 @@
 """How many submissions the public forms accept: per client and for the whole site.
 
 Counted with django-ratelimit on the shared cache (Redis in production), keyed by
-``proxies.client_address``. Only accepted submissions count (:func:`record_accepted`
-after the case is saved), so typing errors never lock a resident out, and an
-attacker's junk posts that fail validation cost them nothing and us nothing.
+``proxies.client_address``. Only valid submissions count (:func:`take`, just before the
+case is saved), so typing errors never lock a resident out; :func:`limited` refuses
+early, before the form is even checked, once a limit is reached.
 
 A flood across the whole site first alerts staff (at ``SITE_ALERT_COUNT``, once
 per period) and only at ``SITE_RATE_LIMIT`` pauses the form for everyone.
@@ -63,13 +63,26 @@ def limited(request):
     return client_limited(request) or site_paused(request)
 
 
-def record_accepted(request):
-    """Count an accepted submission; alert staff once when the site sees a flood."""
-    _usage(request, CLIENT_GROUP, _client_key, palaute_setting("RATE_LIMIT"), increment=True)
+def take(request):
+    """Count a valid submission; ``False`` when it is over the client's or the site's limit.
+
+    Counting before saving (not checking, then counting after) means concurrent posts
+    cannot all slip under the limit. A client over its own limit is not counted
+    site-wide, so one attacker cannot pause the form for everyone.
+    """
+    client = _usage(request, CLIENT_GROUP, _client_key, palaute_setting("RATE_LIMIT"),
+                    increment=True)
+    if _over(client):
+        return False
     site = _usage(request, SITE_GROUP, _site_key, palaute_setting("SITE_RATE_LIMIT"),
                   increment=True)
     if site is not None and site["count"] >= palaute_setting("SITE_ALERT_COUNT"):
         _alert_once(site)
+    return not _over(site)
+
+
+def _over(usage):
+    return usage is not None and usage["count"] > usage["limit"]
 
 
 def _alert_once(usage):

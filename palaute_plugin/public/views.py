@@ -110,6 +110,9 @@ def feedback_form_view(request, page):
     except antispam.TokenError as error:
         token_error, nonce = error.reason, None
     if form.is_valid() and token_error is None:
+        if not ratelimit.take(request):
+            form.add_error(None, rate_limited_message())
+            return reshow_form(request, page, form, status=429)
         feedback = save_feedback(request, page, form, nonce)
         if feedback.replayed and not antispam.sent_by_this_browser(request, nonce):
             # Someone else's form token: the earlier receipt is not theirs to see.
@@ -117,8 +120,6 @@ def feedback_form_view(request, page):
                                    "private link were shown to the sender and emailed to "
                                    "them. To send new feedback, reload the page."))
             return reshow_form(request, page, form, status=400)
-        if not feedback.replayed:
-            ratelimit.record_accepted(request)
         response = receipt_redirect(page, feedback.tracking_token)
         antispam.remember_sent(request, response, nonce)
         return response
@@ -191,6 +192,9 @@ def status_view(request, page, token):
             form.is_valid()
             form.add_error(None, rate_limited_message())
             status = 429
+        elif form.is_valid() and not ratelimit.take(request):
+            form.add_error(None, rate_limited_message())
+            status = 429
         elif form.is_valid():
             try:
                 actions.resident_follow_up(feedback, message=form.cleaned_data["message"],
@@ -198,7 +202,6 @@ def status_view(request, page, token):
             except actions.ActionError as error:
                 form.add_error(None, str(error))
             else:
-                ratelimit.record_accepted(request)
                 return redirect(page.url + page.reverse_subpage("status_view", args=[token])
                                 + "?added=1")
     history = log_actions.public_history(feedback)
