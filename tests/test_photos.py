@@ -124,10 +124,10 @@ def assert_no_metadata(jpeg):
 
 def assert_rejected(uploaded_file, code):
     """Both the quick check the resident waits for and the full clean refuse the file."""
-    if code != "photo_damaged":  # damage shows only when decoding, in the task
-        with pytest.raises(ValidationError) as quick:
-            inspect_photo(uploaded_file)
-        assert quick.value.code == code
+    with pytest.raises(ValidationError) as quick:
+        inspect_photo(uploaded_file)
+    assert quick.value.code == code
+    assert uploaded_file.name in quick.value.messages[0]
     with pytest.raises(ValidationError) as caught:
         clean_photo(uploaded_file)
     assert caught.value.code == code

@@ -280,11 +280,26 @@ def test_photo_is_cleaned_by_the_task_and_the_upload_removed(client, page, categ
     assert not any(p.suffix == ".upload" for p in Path(photo.image.storage.location).rglob("*"))
 
 
-def test_damaged_photo_past_the_quick_checks_fails_alone(client, page, category):
+def truncated_jpeg(name="rikki.jpg"):
     whole = jpeg_file(size=(640, 480)).getvalue()
     damaged = io.BytesIO(whole[: len(whole) // 3])
-    damaged.name = "rikki.jpg"
-    response = post(client, page, form_data(category, photos=[damaged]))
+    damaged.name = name
+    return damaged
+
+
+def test_truncated_photo_is_refused_while_the_resident_waits(client, page, category, settings):
+    response = post(client, page, form_data(category, photos=[jpeg_file(), truncated_jpeg()]))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "rikki.jpg" in html and "vioittunut" in html  # the Finnish "damaged" message
+    assert Feedback.objects.count() == 0 and FeedbackPhoto.objects.count() == 0
+    root = Path(settings.PALAUTE_PHOTO_ROOT)
+    assert not root.exists() or not [p for p in root.rglob("*") if p.is_file()]
+
+
+def test_damaged_photo_past_the_quick_checks_fails_alone(client, page, category):
+    with mock.patch("palaute_plugin.photos.images._check_decodable"):
+        response = post(client, page, form_data(category, photos=[truncated_jpeg()]))
     assert response.status_code == 302  # the case is not lost over a broken photo
     photo = FeedbackPhoto.objects.get()
     assert photo.state == "failed" and not photo.upload and not photo.image

@@ -1,7 +1,8 @@
 """Checking and cleaning photo files; no database, no storage.
 
 ``inspect_photo()`` is what a resident waits for: bytes, format and pixels from
-the header. ``clean_photo()`` (run by the worker) turns an upload into a
+the header, and a cheap check that the file decodes. ``clean_photo()`` (run by
+the worker) turns an upload into a
 :class:`CleanedPhoto`: decoded with Pillow, checked against the format allow-list
 and the byte and pixel caps, made upright, shrunk, and re-encoded as a JPEG with
 no metadata at all (EXIF with GPS, XMP, ICC profiles and comments are dropped).
@@ -116,11 +117,11 @@ class IncomingPhoto:
 
 
 def inspect_photo(uploaded_file):
-    """The checks a resident waits for: bytes, format and pixels, from the header only.
+    """The checks a resident waits for: bytes, format and pixels, and that it decodes.
 
-    Returns an :class:`IncomingPhoto`; decoding and re-encoding happen in a task so
-    that sending feedback stays fast. Raises ``ValidationError`` as ``clean_photo``.
-    Nothing is read beyond the image header.
+    Returns an :class:`IncomingPhoto`; full decoding and re-encoding happen in a task
+    so that sending feedback stays fast. Raises ``ValidationError`` as ``clean_photo``.
+    Only cheap decoding is done here (see ``_check_decodable``).
     """
     name = _display_name(uploaded_file)
     max_bytes = palaute_setting("PHOTO_MAX_BYTES")
@@ -130,9 +131,28 @@ def inspect_photo(uploaded_file):
     if uploaded_file.tell() > max_bytes:
         raise _too_big_error(name, uploaded_file.tell(), max_bytes)
     uploaded_file.seek(0)
-    _open(uploaded_file, name)  # Pillow reads the header; the file is not closed
+    image = _open(uploaded_file, name)  # Pillow reads the header; the file is not closed
+    _check_decodable(image, name)
     uploaded_file.seek(0)
     return IncomingPhoto(file=uploaded_file, name=name)
+
+
+def _check_decodable(image, name):
+    """Refuse a damaged or incomplete file cheaply, while the resident waits.
+
+    A JPEG is decoded at 1/8 scale (libjpeg still reads every byte, so a truncated
+    file fails, at a sixty-fourth of the pixels). A PNG's chunks are checked against
+    their checksums without decompressing them (``verify()``). WebP and HEIC files
+    are parsed as a whole by their decoders already when opened.
+    """
+    try:
+        if image.format in ("JPEG", "MPO"):
+            image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+            image.load()
+        elif image.format == "PNG":
+            image.verify()
+    except _DECODE_ERRORS:
+        raise _damaged_error(name) from None
 
 
 @functools.cache
