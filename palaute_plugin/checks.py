@@ -31,7 +31,8 @@ VENDOR_FINDER = "palaute_plugin.finders.VendorFinder"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}  # noqa: S104 (names, not a bind)
 #: Settings that must be whole numbers of at least 1 (E002) or at least 0 (E004).
 POSITIVE_INTEGERS = (
-    "MAX_PHOTOS", "PHOTO_MAX_BYTES", "PHOTO_MAX_PIXELS", "PHOTO_MAX_EDGE", "PHOTO_THUMB_EDGE",
+    "MAX_PHOTOS", "PHOTO_MAX_BYTES", "PHOTO_MAX_PIXELS", "PHOTO_MAX_FULL_DECODE_PIXELS",
+    "SUBMISSION_MAX_PIXELS", "PHOTO_MAX_EDGE", "PHOTO_THUMB_EDGE",
     "MESSAGE_MAX_LENGTH", "FORM_MAX_AGE_SECONDS", "EMAIL_MAX_ATTEMPTS",
     "EMAIL_RETRY_BASE_SECONDS", "SITE_ALERT_COUNT",
 )

@@ -12,6 +12,11 @@ DEFAULTS = {
     "MAX_PHOTOS": 5,
     "PHOTO_MAX_BYTES": 15 * 1024 * 1024,
     "PHOTO_MAX_PIXELS": 50_000_000,
+    # PNG, WebP and HEIC cannot be decoded at reduced size: cleaning one costs its
+    # full size (about 12 bytes a pixel at the peak), so they get a lower cap.
+    "PHOTO_MAX_FULL_DECODE_PIXELS": 24_000_000,
+    # All photos of one submission together, refused while the resident waits.
+    "SUBMISSION_MAX_PIXELS": 5 * 24_000_000,
     "PHOTO_MAX_EDGE": 2560,
     "PHOTO_THUMB_EDGE": 480,
     # The private folder for photos when STORAGES has no "palaute_photos" alias.

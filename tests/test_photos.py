@@ -86,13 +86,16 @@ def upload(data, name="photo.jpg", content_type="image/jpeg"):
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-def png_header_only(width, height):
-    """A PNG that claims a size and carries next to no pixel data (never decoded here)."""
+def png_header_only(width, height, colour_type=0):
+    """A PNG that claims a size and carries next to no pixel data (never decoded here).
+
+    ``colour_type`` 0 is greyscale, 6 is RGBA.
+    """
 
     def chunk(kind, body):
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
         + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
@@ -334,6 +337,59 @@ def test_decompression_bomb_is_rejected():
     # Over twice Pillow's MAX_IMAGE_PIXELS: Image.open itself raises DecompressionBombError.
     assert_rejected(upload(png_header_only(20_000, 20_000), name="pommi.png"),
                     "photo_too_many_pixels")
+
+
+def test_49_megapixel_rgba_png_is_refused_without_decoding(monkeypatch):
+    """The issue's 208 KB PNG that took 11 s and 581 MB to clean: PNG has no cheap decode."""
+
+    def no_decoding(self):
+        raise AssertionError("pixel data was decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    message = assert_rejected(upload(png_header_only(7000, 7000, colour_type=6),
+                                     name="iso.png", content_type="image/png"),
+                              "photo_too_many_pixels")
+    assert "PNG-, WebP- tai HEIC-kuvaksi" in message and "24 megapikseliä" in message
+
+
+@pytest.mark.parametrize("image_format", ["PNG", "WEBP", "HEIF"])
+def test_full_decode_cap_applies_to_formats_without_reduced_decoding(settings, image_format):
+    settings.PALAUTE_PHOTO_MAX_FULL_DECODE_PIXELS = 300 * 200 - 1
+    source = encode(quadrants((300, 200)), image_format)
+    assert_rejected(upload(source, name="kuva.img"), "photo_too_many_pixels")
+    settings.PALAUTE_PHOTO_MAX_FULL_DECODE_PIXELS = 300 * 200
+    assert inspect_photo(upload(source, name="kuva.img")).pixels == 300 * 200
+
+
+def test_jpeg_is_not_held_to_the_full_decode_cap(settings):
+    settings.PALAUTE_PHOTO_MAX_FULL_DECODE_PIXELS = 100
+    assert inspect_photo(upload(phone_jpeg())).pixels == 400 * 200
+    assert clean_photo(upload(phone_jpeg())).width == 200
+
+
+def test_total_pixels_of_a_submission_are_capped(settings):
+    from palaute_plugin.fields import clean_photo_files
+
+    settings.PALAUTE_SUBMISSION_MAX_PIXELS = 3 * 400 * 200
+    assert len(clean_photo_files([upload(phone_jpeg()) for _ in range(3)])) == 3
+    with pytest.raises(ValidationError) as caught:
+        clean_photo_files([upload(phone_jpeg()) for _ in range(4)])
+    assert caught.value.code == "photos_too_many_pixels"
+    with translation.override("fi"):
+        with pytest.raises(ValidationError) as caught:
+            clean_photo_files([upload(phone_jpeg()) for _ in range(4)])
+    assert caught.value.messages == [
+        "Kuvissa on yhteensä liikaa pikseleitä (0,3 megapikseliä). Yhden viestin kuvissa voi "
+        "olla yhteensä enintään 0,2 megapikseliä; lähetä vähemmän tai pienempiä kuvia."]
+
+
+def test_default_budget_takes_five_photos_at_the_full_decode_cap_and_no_more():
+    at_cap = [photos.IncomingPhoto(file=None, name=f"{n}.png", pixels=6000 * 4000)
+              for n in range(5)]
+    photos.validate_total_pixels(at_cap)
+    with pytest.raises(ValidationError):
+        photos.validate_total_pixels([*at_cap[:4], photos.IncomingPhoto(
+            file=None, name="5.png", pixels=6000 * 4000 + 1)])
 
 
 @pytest.mark.parametrize(

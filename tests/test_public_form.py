@@ -373,3 +373,17 @@ def test_each_visitor_gets_a_fresh_form_token(client, page, category):
     second = client.get("/palaute/").content.decode()
     token = first.split('name="form_token" value="')[1].split('"')[0]
     assert token and token not in second
+
+
+def test_huge_png_is_refused_at_the_form_and_nothing_is_saved(client, page, category, settings):
+    from tests.test_photos import png_header_only
+
+    huge = io.BytesIO(png_header_only(7000, 7000, colour_type=6))
+    huge.name = "iso.png"
+    response = post(client, page, form_data(category, photos=[jpeg_file(), huge]))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "iso.png" in html and "PNG-, WebP- tai HEIC-kuvaksi" in html
+    assert Feedback.objects.count() == 0 and FeedbackPhoto.objects.count() == 0
+    root = Path(settings.PALAUTE_PHOTO_ROOT)
+    assert not root.exists() or not [p for p in root.rglob("*") if p.is_file()]
