@@ -530,3 +530,99 @@ def test_save_photos_leaves_no_files_when_a_row_fails(photo_root, monkeypatch):
 
     assert not FeedbackPhoto.objects.exists()
     assert not [path for path in photo_root.rglob("*") if path.is_file()]
+
+
+# Cleaning in the worker, and the sweep
+
+
+def received(feedback, created_minutes_ago):
+    """A photo kept as received, waiting for its task (never run here), made that old."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    row = save_photos(feedback, [inspect_photo(upload(phone_jpeg(), name="gps.jpg"))])[0]
+    FeedbackPhoto.objects.filter(pk=row.pk).update(
+        created_at=timezone.now() - timedelta(minutes=created_minutes_ago))
+    row.refresh_from_db()
+    assert row.state == FeedbackPhoto.State.PROCESSING and row.upload
+    return row
+
+
+def upload_files(photo_root):
+    return [path for path in photo_root.rglob("*.upload") if path.is_file()]
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    """The tasks handed to django-q (none of them runs)."""
+    calls = []
+    monkeypatch.setattr("palaute_plugin.queue.async_task",
+                        lambda func, argument, **kwargs: calls.append((func, argument)))
+    return calls
+
+
+@pytest.mark.django_db
+def test_a_photo_whose_cleaning_raises_fails_and_its_upload_is_deleted(
+        photo_root, enqueued, monkeypatch):
+    from palaute_plugin import tasks
+
+    row = received(FeedbackFactory(), 0)
+    assert len(upload_files(photo_root)) == 1
+
+    def out_of_memory(uploaded_file):
+        raise MemoryError
+
+    monkeypatch.setattr("palaute_plugin.photos.store.clean_photo", out_of_memory)
+    assert tasks.process_photo(row.pk) == FeedbackPhoto.State.FAILED
+    row.refresh_from_db()
+    assert (row.state, row.upload.name, row.image.name) == (FeedbackPhoto.State.FAILED, "", "")
+    assert upload_files(photo_root) == []
+
+
+@pytest.mark.django_db
+def test_sweep_queues_waiting_photos_and_never_cleans_them_itself(
+        photo_root, enqueued, monkeypatch, django_capture_on_commit_callbacks):
+    from palaute_plugin import tasks
+
+    def no_cleaning(uploaded_file):
+        raise AssertionError("the sweep cleaned a photo inline")
+
+    monkeypatch.setattr("palaute_plugin.photos.store.clean_photo", no_cleaning)
+    feedback = FeedbackFactory()
+    fresh, waiting = received(feedback, 1), received(feedback, 5)
+    enqueued.clear()  # save_photos' own tasks
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.process_pending_photos() == {"failed": 0, "queued": 1}
+
+    assert enqueued == [("palaute_plugin.tasks.process_photo", waiting.pk)]
+    for row in (fresh, waiting):
+        row.refresh_from_db()
+        assert row.state == FeedbackPhoto.State.PROCESSING and row.upload
+    assert len(upload_files(photo_root)) == 2
+
+
+@pytest.mark.django_db
+def test_sweep_fails_photos_stuck_processing_and_deletes_their_uploads(
+        photo_root, enqueued, settings, django_capture_on_commit_callbacks):
+    from palaute_plugin import tasks
+
+    feedback = FeedbackFactory()
+    stuck, recent = received(feedback, 16), received(feedback, 10)
+    enqueued.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.process_pending_photos() == {"failed": 1, "queued": 1}
+
+    stuck.refresh_from_db()
+    assert (stuck.state, stuck.upload.name) == (FeedbackPhoto.State.FAILED, "")
+    assert enqueued == [("palaute_plugin.tasks.process_photo", recent.pk)]
+    recent.refresh_from_db()
+    assert [path.name for path in upload_files(photo_root)] == [
+        recent.upload.name.rpartition("/")[2]]
+
+    settings.PALAUTE_PHOTO_PROCESSING_MAX_SECONDS = 9 * 60
+    assert tasks.process_pending_photos() == {"failed": 1, "queued": 0}
+    assert upload_files(photo_root) == []
+    assert not FeedbackPhoto.objects.filter(state=FeedbackPhoto.State.PROCESSING).exists()

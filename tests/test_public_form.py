@@ -387,3 +387,18 @@ def test_huge_png_is_refused_at_the_form_and_nothing_is_saved(client, page, cate
     assert Feedback.objects.count() == 0 and FeedbackPhoto.objects.count() == 0
     root = Path(settings.PALAUTE_PHOTO_ROOT)
     assert not root.exists() or not [p for p in root.rglob("*") if p.is_file()]
+
+
+def test_status_page_tells_the_resident_how_many_photos_could_not_be_used(
+        client, page, category):
+    with mock.patch("palaute_plugin.photos.images._check_decodable"):
+        post(client, page, form_data(category, photos=[truncated_jpeg(), jpeg_file()]))
+    feedback = Feedback.objects.get()
+    assert sorted(feedback.photos.values_list("state", flat=True)) == ["failed", "ready"]
+    url = f"/palaute/status/{feedback.tracking_token}/"
+    html = client.get(url).content.decode()
+    assert "Yhtä lähettämääsi kuvaa ei voitu käyttää." in html
+    feedback.photos.update(state="failed")
+    assert "2 lähettämääsi kuvaa ei voitu käyttää." in client.get(url).content.decode()
+    feedback.photos.update(state="ready")
+    assert "failed-photos" not in client.get(url).content.decode()
