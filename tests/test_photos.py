@@ -455,6 +455,12 @@ def test_truncated_jpeg_is_rejected_as_damaged():
     assert_rejected(upload(source[: len(source) // 2], name="puolikas.jpg"), "photo_damaged")
 
 
+@pytest.mark.parametrize("image_format", ["PNG", "WEBP"])
+def test_truncated_png_and_webp_are_rejected_as_damaged(image_format):
+    source = encode(Image.effect_noise((400, 300), 60).convert("RGB"), image_format)
+    assert_rejected(upload(source[: len(source) // 2], name="puolikas.kuva"), "photo_damaged")
+
+
 def test_png_with_broken_pixel_data_is_rejected_as_damaged():
     source = bytearray(encode(Image.effect_noise((200, 200), 60), "PNG"))
     source[200:260] = b"\0" * 60
