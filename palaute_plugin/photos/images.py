@@ -162,8 +162,10 @@ def _check_decodable(image, name):
 
     A JPEG is decoded at 1/8 scale (libjpeg still reads every byte, so a truncated
     file fails, at a sixty-fourth of the pixels). A PNG's chunks are checked against
-    their checksums without decompressing them (``verify()``). WebP and HEIC files
-    are parsed as a whole by their decoders already when opened.
+    their checksums without decompressing them (``verify()``). A truncated WebP
+    fails already when opened. A damaged HEIC is found only by the worker (the photo
+    ends ``failed``): HEIC has no cheap reduced decode, and a full one costs about
+    0.25 s of CPU per 12 megapixels.
     """
     try:
         if image.format in ("JPEG", "MPO"):
