@@ -12,6 +12,15 @@ DEFAULTS = {
     "MAX_PHOTOS": 5,
     "PHOTO_MAX_BYTES": 15 * 1024 * 1024,
     "PHOTO_MAX_PIXELS": 50_000_000,
+    # PNG, WebP and HEIC cannot be decoded at reduced size: cleaning one costs its
+    # full size (about 12 bytes a pixel at the peak), so they get a lower cap.
+    "PHOTO_MAX_FULL_DECODE_PIXELS": 24_000_000,
+    # All photos of one submission together, refused while the resident waits.
+    "SUBMISSION_MAX_PIXELS": 5 * 24_000_000,
+    # A photo still being cleaned after this long is marked failed and its upload
+    # (with its EXIF and GPS) deleted by the sweep (tasks.process_pending_photos),
+    # which runs every 5 minutes. Keep it above django-q2's task timeout.
+    "PHOTO_PROCESSING_MAX_SECONDS": 15 * 60,
     "PHOTO_MAX_EDGE": 2560,
     "PHOTO_THUMB_EDGE": 480,
     # The private folder for photos when STORAGES has no "palaute_photos" alias.

@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .photos.images import inspect_photo, validate_photo_count
+from .photos.images import inspect_photo, validate_photo_count, validate_total_pixels
 
 PHONE_RE = re.compile(r"^\+?[\d\s().-]{5,30}$")
 PHOTO_ACCEPT = (
@@ -33,10 +33,11 @@ class MultiplePhotoField(forms.FileField):
 
 
 def clean_photo_files(files, check=None):
-    """Check the count, then each photo's bytes, format and pixels; every error is reported.
+    """Check the count, then each photo's bytes, format and pixels, then their total pixels.
 
-    ``check`` handles one upload (``photos.inspect_photo`` unless given): with the quick
-    check the photos are cleaned (decoded, re-encoded) by a task after the case is saved.
+    Every photo's error is reported. ``check`` handles one upload (``photos.inspect_photo``
+    unless given): with the quick check the photos are cleaned (decoded, re-encoded) by a
+    task after the case is saved.
     """
     check = check or inspect_photo
     files = files or []
@@ -51,6 +52,7 @@ def clean_photo_files(files, check=None):
             errors.extend(error.messages)
     if errors:
         raise ValidationError(errors)
+    validate_total_pixels(cleaned)
     return cleaned
 
 

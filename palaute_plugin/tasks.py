@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_q.conf import Conf
 
+from . import queue
 from .conf import palaute_setting
 from .models import FeedbackPhoto, Notification
 from .photos import store
@@ -168,12 +169,30 @@ def process_photo(photo_id):
     return store.process_photo(photo_id)
 
 
+PHOTO_REQUEUE_AFTER = timedelta(minutes=2)
+PHOTO_REQUEUE_BATCH_SIZE = 50
+
+
 def process_pending_photos():
-    """Sweep: photos whose task never ran (broker down) are processed here."""
-    cutoff = timezone.now() - timedelta(minutes=2)
-    pending = FeedbackPhoto.objects.filter(state=FeedbackPhoto.State.PROCESSING,
-                                           created_at__lt=cutoff).values_list("pk", flat=True)
-    return sum(store.process_photo(pk) != "skipped" for pk in list(pending[:50]))
+    """Sweep: never cleans a photo itself, so it cannot be killed by a costly one.
+
+    A photo processing for longer than ``PALAUTE_PHOTO_PROCESSING_MAX_SECONDS`` is
+    marked failed and its upload deleted (its task was killed or kept failing); one
+    waiting over two minutes (its task never reached the broker) is queued again.
+    A second task for the same photo does nothing (``store.process_photo``).
+    Returns ``{"failed": n, "queued": m}``.
+    """
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=palaute_setting("PHOTO_PROCESSING_MAX_SECONDS"))
+    failed = store.fail_stale_photos(stale_before)
+    waiting = list(FeedbackPhoto.objects.filter(
+        state=FeedbackPhoto.State.PROCESSING, created_at__lt=now - PHOTO_REQUEUE_AFTER,
+    ).order_by("pk").values_list("pk", flat=True)[:PHOTO_REQUEUE_BATCH_SIZE])
+    with queue.atomic():
+        for photo_id in waiting:
+            queue.enqueue_after_commit("palaute_plugin.tasks.process_photo", photo_id,
+                                       f"photo-{photo_id}")
+    return {"failed": failed, "queued": len(waiting)}
 
 
 #: The periodic schedules this app needs: func -> (name, minutes). Created after

@@ -86,13 +86,16 @@ def upload(data, name="photo.jpg", content_type="image/jpeg"):
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-def png_header_only(width, height):
-    """A PNG that claims a size and carries next to no pixel data (never decoded here)."""
+def png_header_only(width, height, colour_type=0):
+    """A PNG that claims a size and carries next to no pixel data (never decoded here).
+
+    ``colour_type`` 0 is greyscale, 6 is RGBA.
+    """
 
     def chunk(kind, body):
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
         + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
@@ -124,10 +127,10 @@ def assert_no_metadata(jpeg):
 
 def assert_rejected(uploaded_file, code):
     """Both the quick check the resident waits for and the full clean refuse the file."""
-    if code != "photo_damaged":  # damage shows only when decoding, in the task
-        with pytest.raises(ValidationError) as quick:
-            inspect_photo(uploaded_file)
-        assert quick.value.code == code
+    with pytest.raises(ValidationError) as quick:
+        inspect_photo(uploaded_file)
+    assert quick.value.code == code
+    assert uploaded_file.name in quick.value.messages[0]
     with pytest.raises(ValidationError) as caught:
         clean_photo(uploaded_file)
     assert caught.value.code == code
@@ -336,6 +339,59 @@ def test_decompression_bomb_is_rejected():
                     "photo_too_many_pixels")
 
 
+def test_49_megapixel_rgba_png_is_refused_without_decoding(monkeypatch):
+    """The issue's 208 KB PNG that took 11 s and 581 MB to clean: PNG has no cheap decode."""
+
+    def no_decoding(self):
+        raise AssertionError("pixel data was decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    message = assert_rejected(upload(png_header_only(7000, 7000, colour_type=6),
+                                     name="iso.png", content_type="image/png"),
+                              "photo_too_many_pixels")
+    assert "PNG-, WebP- tai HEIC-kuvaksi" in message and "24 megapikseliä" in message
+
+
+@pytest.mark.parametrize("image_format", ["PNG", "WEBP", "HEIF"])
+def test_full_decode_cap_applies_to_formats_without_reduced_decoding(settings, image_format):
+    settings.PALAUTE_PHOTO_MAX_FULL_DECODE_PIXELS = 300 * 200 - 1
+    source = encode(quadrants((300, 200)), image_format)
+    assert_rejected(upload(source, name="kuva.img"), "photo_too_many_pixels")
+    settings.PALAUTE_PHOTO_MAX_FULL_DECODE_PIXELS = 300 * 200
+    assert inspect_photo(upload(source, name="kuva.img")).pixels == 300 * 200
+
+
+def test_jpeg_is_not_held_to_the_full_decode_cap(settings):
+    settings.PALAUTE_PHOTO_MAX_FULL_DECODE_PIXELS = 100
+    assert inspect_photo(upload(phone_jpeg())).pixels == 400 * 200
+    assert clean_photo(upload(phone_jpeg())).width == 200
+
+
+def test_total_pixels_of_a_submission_are_capped(settings):
+    from palaute_plugin.fields import clean_photo_files
+
+    settings.PALAUTE_SUBMISSION_MAX_PIXELS = 3 * 400 * 200
+    assert len(clean_photo_files([upload(phone_jpeg()) for _ in range(3)])) == 3
+    with pytest.raises(ValidationError) as caught:
+        clean_photo_files([upload(phone_jpeg()) for _ in range(4)])
+    assert caught.value.code == "photos_too_many_pixels"
+    with translation.override("fi"):
+        with pytest.raises(ValidationError) as caught:
+            clean_photo_files([upload(phone_jpeg()) for _ in range(4)])
+    assert caught.value.messages == [
+        "Kuvissa on yhteensä liikaa pikseleitä (0,3 megapikseliä). Yhden viestin kuvissa voi "
+        "olla yhteensä enintään 0,2 megapikseliä; lähetä vähemmän tai pienempiä kuvia."]
+
+
+def test_default_budget_takes_five_photos_at_the_full_decode_cap_and_no_more():
+    at_cap = [photos.IncomingPhoto(file=None, name=f"{n}.png", pixels=6000 * 4000)
+              for n in range(5)]
+    photos.validate_total_pixels(at_cap)
+    with pytest.raises(ValidationError):
+        photos.validate_total_pixels([*at_cap[:4], photos.IncomingPhoto(
+            file=None, name="5.png", pixels=6000 * 4000 + 1)])
+
+
 @pytest.mark.parametrize(
     ("content", "code"),
     [
@@ -397,6 +453,12 @@ def test_other_formats_are_rejected_whatever_their_name(name, make):
 def test_truncated_jpeg_is_rejected_as_damaged():
     source = encode(Image.effect_noise((400, 300), 60).convert("RGB"), "JPEG")
     assert_rejected(upload(source[: len(source) // 2], name="puolikas.jpg"), "photo_damaged")
+
+
+@pytest.mark.parametrize("image_format", ["PNG", "WEBP"])
+def test_truncated_png_and_webp_are_rejected_as_damaged(image_format):
+    source = encode(Image.effect_noise((400, 300), 60).convert("RGB"), image_format)
+    assert_rejected(upload(source[: len(source) // 2], name="puolikas.kuva"), "photo_damaged")
 
 
 def test_png_with_broken_pixel_data_is_rejected_as_damaged():
@@ -474,3 +536,99 @@ def test_save_photos_leaves_no_files_when_a_row_fails(photo_root, monkeypatch):
 
     assert not FeedbackPhoto.objects.exists()
     assert not [path for path in photo_root.rglob("*") if path.is_file()]
+
+
+# Cleaning in the worker, and the sweep
+
+
+def received(feedback, created_minutes_ago):
+    """A photo kept as received, waiting for its task (never run here), made that old."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    row = save_photos(feedback, [inspect_photo(upload(phone_jpeg(), name="gps.jpg"))])[0]
+    FeedbackPhoto.objects.filter(pk=row.pk).update(
+        created_at=timezone.now() - timedelta(minutes=created_minutes_ago))
+    row.refresh_from_db()
+    assert row.state == FeedbackPhoto.State.PROCESSING and row.upload
+    return row
+
+
+def upload_files(photo_root):
+    return [path for path in photo_root.rglob("*.upload") if path.is_file()]
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    """The tasks handed to django-q (none of them runs)."""
+    calls = []
+    monkeypatch.setattr("palaute_plugin.queue.async_task",
+                        lambda func, argument, **kwargs: calls.append((func, argument)))
+    return calls
+
+
+@pytest.mark.django_db
+def test_a_photo_whose_cleaning_raises_fails_and_its_upload_is_deleted(
+        photo_root, enqueued, monkeypatch):
+    from palaute_plugin import tasks
+
+    row = received(FeedbackFactory(), 0)
+    assert len(upload_files(photo_root)) == 1
+
+    def out_of_memory(uploaded_file):
+        raise MemoryError
+
+    monkeypatch.setattr("palaute_plugin.photos.store.clean_photo", out_of_memory)
+    assert tasks.process_photo(row.pk) == FeedbackPhoto.State.FAILED
+    row.refresh_from_db()
+    assert (row.state, row.upload.name, row.image.name) == (FeedbackPhoto.State.FAILED, "", "")
+    assert upload_files(photo_root) == []
+
+
+@pytest.mark.django_db
+def test_sweep_queues_waiting_photos_and_never_cleans_them_itself(
+        photo_root, enqueued, monkeypatch, django_capture_on_commit_callbacks):
+    from palaute_plugin import tasks
+
+    def no_cleaning(uploaded_file):
+        raise AssertionError("the sweep cleaned a photo inline")
+
+    monkeypatch.setattr("palaute_plugin.photos.store.clean_photo", no_cleaning)
+    feedback = FeedbackFactory()
+    fresh, waiting = received(feedback, 1), received(feedback, 5)
+    enqueued.clear()  # save_photos' own tasks
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.process_pending_photos() == {"failed": 0, "queued": 1}
+
+    assert enqueued == [("palaute_plugin.tasks.process_photo", waiting.pk)]
+    for row in (fresh, waiting):
+        row.refresh_from_db()
+        assert row.state == FeedbackPhoto.State.PROCESSING and row.upload
+    assert len(upload_files(photo_root)) == 2
+
+
+@pytest.mark.django_db
+def test_sweep_fails_photos_stuck_processing_and_deletes_their_uploads(
+        photo_root, enqueued, settings, django_capture_on_commit_callbacks):
+    from palaute_plugin import tasks
+
+    feedback = FeedbackFactory()
+    stuck, recent = received(feedback, 16), received(feedback, 10)
+    enqueued.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.process_pending_photos() == {"failed": 1, "queued": 1}
+
+    stuck.refresh_from_db()
+    assert (stuck.state, stuck.upload.name) == (FeedbackPhoto.State.FAILED, "")
+    assert enqueued == [("palaute_plugin.tasks.process_photo", recent.pk)]
+    recent.refresh_from_db()
+    assert [path.name for path in upload_files(photo_root)] == [
+        recent.upload.name.rpartition("/")[2]]
+
+    settings.PALAUTE_PHOTO_PROCESSING_MAX_SECONDS = 9 * 60
+    assert tasks.process_pending_photos() == {"failed": 1, "queued": 0}
+    assert upload_files(photo_root) == []
+    assert not FeedbackPhoto.objects.filter(state=FeedbackPhoto.State.PROCESSING).exists()

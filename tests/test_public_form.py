@@ -280,11 +280,26 @@ def test_photo_is_cleaned_by_the_task_and_the_upload_removed(client, page, categ
     assert not any(p.suffix == ".upload" for p in Path(photo.image.storage.location).rglob("*"))
 
 
-def test_damaged_photo_past_the_quick_checks_fails_alone(client, page, category):
+def truncated_jpeg(name="rikki.jpg"):
     whole = jpeg_file(size=(640, 480)).getvalue()
     damaged = io.BytesIO(whole[: len(whole) // 3])
-    damaged.name = "rikki.jpg"
-    response = post(client, page, form_data(category, photos=[damaged]))
+    damaged.name = name
+    return damaged
+
+
+def test_truncated_photo_is_refused_while_the_resident_waits(client, page, category, settings):
+    response = post(client, page, form_data(category, photos=[jpeg_file(), truncated_jpeg()]))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "rikki.jpg" in html and "vioittunut" in html  # the Finnish "damaged" message
+    assert Feedback.objects.count() == 0 and FeedbackPhoto.objects.count() == 0
+    root = Path(settings.PALAUTE_PHOTO_ROOT)
+    assert not [p for p in root.rglob("*") if p.is_file()]
+
+
+def test_damaged_photo_past_the_quick_checks_fails_alone(client, page, category):
+    with mock.patch("palaute_plugin.photos.images._check_decodable"):
+        response = post(client, page, form_data(category, photos=[truncated_jpeg()]))
     assert response.status_code == 302  # the case is not lost over a broken photo
     photo = FeedbackPhoto.objects.get()
     assert photo.state == "failed" and not photo.upload and not photo.image
@@ -358,3 +373,32 @@ def test_each_visitor_gets_a_fresh_form_token(client, page, category):
     second = client.get("/palaute/").content.decode()
     token = first.split('name="form_token" value="')[1].split('"')[0]
     assert token and token not in second
+
+
+def test_huge_png_is_refused_at_the_form_and_nothing_is_saved(client, page, category, settings):
+    from tests.test_photos import png_header_only
+
+    huge = io.BytesIO(png_header_only(7000, 7000, colour_type=6))
+    huge.name = "iso.png"
+    response = post(client, page, form_data(category, photos=[jpeg_file(), huge]))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "iso.png" in html and "PNG-, WebP- tai HEIC-kuvaksi" in html
+    assert Feedback.objects.count() == 0 and FeedbackPhoto.objects.count() == 0
+    root = Path(settings.PALAUTE_PHOTO_ROOT)
+    assert not [p for p in root.rglob("*") if p.is_file()]
+
+
+def test_status_page_tells_the_resident_how_many_photos_could_not_be_used(
+        client, page, category):
+    with mock.patch("palaute_plugin.photos.images._check_decodable"):
+        post(client, page, form_data(category, photos=[truncated_jpeg(), jpeg_file()]))
+    feedback = Feedback.objects.get()
+    assert sorted(feedback.photos.values_list("state", flat=True)) == ["failed", "ready"]
+    url = f"/palaute/status/{feedback.tracking_token}/"
+    html = client.get(url).content.decode()
+    assert "Yhtä lähettämääsi kuvaa ei voitu käyttää." in html
+    feedback.photos.update(state="failed")
+    assert "2 lähettämääsi kuvaa ei voitu käyttää." in client.get(url).content.decode()
+    feedback.photos.update(state="ready")
+    assert "failed-photos" not in client.get(url).content.decode()

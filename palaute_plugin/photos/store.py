@@ -89,6 +89,35 @@ def process_photo(photo_id):
     return row.state
 
 
+def fail_stale_photos(older_than, limit=200):
+    """Mark photos still processing since before ``older_than`` failed; delete their uploads.
+
+    Their task was killed (its timeout, or the worker died) or never ran: the upload,
+    with whatever EXIF and GPS it carries, must not stay. A photo a worker is cleaning
+    right now is locked and left to it (``skip_locked``). Returns how many failed.
+    """
+    with transaction.atomic():
+        rows = list(FeedbackPhoto.objects.select_for_update(skip_locked=True)
+                    .filter(state=FeedbackPhoto.State.PROCESSING, created_at__lt=older_than)
+                    .order_by("pk")[:limit])
+        uploads = []
+        for row in rows:
+            if row.upload:
+                uploads.append((row.upload.storage, row.upload.name))
+            row.state = FeedbackPhoto.State.FAILED
+            row.upload = ""
+            row.save(update_fields=["state", "upload"])
+    for storage, name in uploads:
+        try:
+            storage.delete(name)
+        except Exception:  # noqa: BLE001 (one stuck file must not keep the rest)
+            logger.exception("Could not delete the upload %s of a stale photo.", name)
+    if rows:
+        logger.warning("Gave up on %s photos still processing since before %s.",
+                       len(rows), older_than)
+    return len(rows)
+
+
 def delete_photo_files(row):
     for field_file in (row.upload, row.image, row.thumbnail):
         if field_file:

@@ -13,7 +13,7 @@ from django_permissions_policy.decorators import permissions_policy_override
 
 from .. import actions, log_actions
 from ..conf import palaute_setting
-from ..models import Feedback, FeedbackCategory, current_language
+from ..models import Feedback, FeedbackCategory, FeedbackPhoto, current_language
 from . import antispam, ratelimit
 from .caching import cached_form_html
 from .forms import FeedbackForm, FollowUpForm
@@ -208,6 +208,8 @@ def status_view(request, page, token):
     context = {"page": page, "self": page, "feedback": feedback, "history": history,
                "form": form if feedback.is_open else None,
                "route_translations": route_translations(page, "status_view", token),
-               "added": request.GET.get("added") == "1"}
+               "added": request.GET.get("added") == "1",
+               "failed_photos": feedback.photos.filter(
+                   state=FeedbackPhoto.State.FAILED).count()}
     return private_response(TemplateResponse(request, "palaute_plugin/status.html", context,
                                              status=status))
