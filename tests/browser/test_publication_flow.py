@@ -68,8 +68,9 @@ def test_handler_proposes_moderator_requests_changes_then_approves(
     footer_action(moderator_page, 'button[data-workflow-action-name="reject"]')
     comment = moderator_page.locator(".modal textarea[name=comment]")
     comment.fill("Kirjoita teksti uudelleen ilman nimeä.")
-    moderator_page.locator(".modal button[type=submit]").click()
-    moderator_page.wait_for_load_state("networkidle")
+    # Wait for the answer to the post (the next page), not for an idle network.
+    with moderator_page.expect_navigation():
+        moderator_page.locator(".modal button[type=submit]").click()
     publication.refresh_from_db()
     assert publication.workflow_states.get().status == "needs_changes"
     assert not publication.live
@@ -78,8 +79,8 @@ def test_handler_proposes_moderator_requests_changes_then_approves(
     handler_page.reload()
     handler_page.locator("#id_text").fill(FIXED_TEXT)
     handler_page.locator("#id_public_answer").fill(ANSWER)
-    footer_action(handler_page, 'button[name="action-submit"]')
-    handler_page.wait_for_load_state("networkidle")
+    with handler_page.expect_navigation():
+        footer_action(handler_page, 'button[name="action-submit"]')
     publication.refresh_from_db()
     assert publication.current_workflow_state.status == "in_progress"
 
