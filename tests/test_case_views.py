@@ -291,6 +291,34 @@ def test_two_handlers_at_once_the_later_is_told(post_action, client, colleague, 
     assert unchanged(taken)
 
 
+def test_after_a_conflict_the_form_has_the_current_version_and_the_retry_succeeds(
+        post_action, client, colleague, street_case):
+    seen_version = street_case.version
+    other = Client()
+    other.force_login(colleague)
+    post_action(street_case, "note", {"text": "Tarkistan paikan."}, client=other,
+                expected_version=seen_version)
+    now = fresh(street_case)
+    assert now.version == seen_version + 1
+
+    response = post_action(street_case, "resolve", {"message": "Lamppu vaihdettu tänään."},
+                           expected_version=seen_version)
+    content = response.content.decode()
+    assert_refused_on_the_case(response, CHANGED_BY_SOMEONE_ELSE)
+    assert f'name="expected_version" value="{now.version}"' in content
+    assert "Latest change: Internal note added (" in content
+    assert colleague.get_full_name() in content
+    assert "Lamppu vaihdettu tänään." in content  # the handler's text is kept
+    assert fresh(street_case).status == Feedback.Status.NEW
+
+    version = re.search(r'name="expected_version" value="(\d+)"', content).group(1)
+    response = post_action(street_case, "resolve", {"message": "Lamppu vaihdettu tänään."},
+                           expected_version=int(version))
+    assert_back_on_the_case(response, street_case,
+                            f"Feedback {street_case.reference} was resolved.")
+    assert fresh(street_case).status == Feedback.Status.RESOLVED
+
+
 # --- take and assign ------------------------------------------------------------------
 
 
