@@ -563,6 +563,36 @@ def test_resolve_emails_the_answer(post_action, street_case):
     assert "Lamppu vaihdettu." in message.body
 
 
+def test_resolve_and_close_offer_the_templates(handler_client, streets, street_case):
+    ResponseTemplate.objects.create(title="Korjattu", category=streets,
+                                    text_fi="Korjattu ({reference}).")
+    for name, target in (("resolve", "id_resolve_message"), ("close", "id_close_reason")):
+        content = handler_client.get(action_url(street_case, name)).content.decode()
+        assert f'data-text="Korjattu ({street_case.reference})."' in content
+        assert f'data-palaute-template-for="{target}"' in content
+
+
+def test_resolve_with_a_template_is_one_action_and_one_email(post_action, streets):
+    case = FeedbackFactory(category=streets, language="sv", contact_email="bo@example.com")
+    template = ResponseTemplate.objects.create(
+        title="Korjattu", category=streets, text_fi="Vika on korjattu ({reference}).",
+        text_sv="Felet är åtgärdat ({reference}).")
+    response = post_action(case, "resolve", {"response_template": template.pk, "message": ""})
+    assert_back_on_the_case(response, case, f"Feedback {case.reference} was resolved.")
+    assert fresh(case).status == Feedback.Status.RESOLVED
+    assert len(mail.outbox) == 1
+    [message] = resident_mail("bo@example.com")
+    assert f"Felet är åtgärdat ({case.reference})." in message.body
+
+
+def test_close_with_a_template(post_action, street_case):
+    template = ResponseTemplate.objects.create(title="Ei kaupungin", text_fi="Ei kaupungin asia.")
+    post_action(street_case, "close", {"response_template": template.pk, "reason": ""})
+    assert fresh(street_case).status == Feedback.Status.CLOSED
+    [message] = mail.outbox
+    assert "Ei kaupungin asia." in message.body
+
+
 def test_resident_email_is_in_the_residents_language(post_action, streets):
     case = FeedbackFactory(category=streets, language="sv", contact_email="bo@example.com")
     post_action(case, "resolve", {"message": "Lampan är bytt."})
