@@ -635,7 +635,49 @@ def test_reopen_a_closed_case(post_action, streets):
     case = fresh(case)
     assert case.status == Feedback.Status.IN_PROGRESS
     assert case.closed_at is None
+    [message] = resident_mail()  # they had been told it was closed
+    assert f"Palautteesi käsittely jatkuu ({case.reference})" == message.subject
+
+
+@pytest.mark.parametrize("status", ["resolved", "closed", "already_known", "redirected"])
+def test_reopen_tells_the_resident_in_their_language(post_action, streets, status):
+    case = FeedbackFactory(category=streets, status=status, language="sv",
+                           contact_email="bo@example.com")
+    post_action(case, "reopen")
+    [message] = mail.outbox
+    assert message.to == ["bo@example.com"]
+    assert message.subject == f"Din respons behandlas igen ({case.reference})"
+    assert "behandlas igen" in message.body
+    assert Notification.objects.get(feedback=case, to_resident=True).language == "sv"
+
+
+def test_reopen_of_a_rejected_case_tells_nobody(post_action, streets):
+    case = FeedbackFactory(category=streets, status=Feedback.Status.REJECTED)
+    post_action(case, "reopen")
+    assert fresh(case).status == Feedback.Status.IN_PROGRESS
     assert mail.outbox == []
+
+
+def test_after_reopening_the_timeline_still_shows_the_links(post_action, handler_client,
+                                                          streets, street_case):
+    earlier = FeedbackFactory(category=streets, message="Sama lamppu.")
+    post_action(street_case, "already_known", {"reference": earlier.reference})
+    assert fresh(street_case).duplicate_of == earlier
+    post_action(fresh(street_case), "reopen")
+    case = fresh(street_case)
+    assert case.duplicate_of is None
+    content = handler_client.get(detail_url(case)).content.decode()
+    assert f"(earlier feedback {earlier.reference})" in content
+    assert f"(had been linked to earlier feedback {earlier.reference})" in content
+
+
+def test_after_reopening_a_redirected_case_the_timeline_names_the_authority(
+        post_action, handler_client, street_case):
+    authority = OtherAuthorityFactory(name_fi="Lapin ELY-keskus")
+    post_action(street_case, "redirect", {"authority": authority.pk})
+    post_action(fresh(street_case), "reopen")
+    content = handler_client.get(detail_url(street_case)).content.decode()
+    assert "(had been directed to Lapin ELY-keskus)" in content
 
 
 def test_reopen_an_open_case_is_refused(post_action, street_case):
