@@ -319,6 +319,22 @@ def test_after_a_conflict_the_form_has_the_current_version_and_the_retry_succeed
     assert fresh(street_case).status == Feedback.Status.RESOLVED
 
 
+def test_after_a_conflict_that_ended_the_action_the_case_is_shown(
+        post_action, client, colleague, street_case):
+    seen_version = street_case.version
+    other = Client()
+    other.force_login(colleague)
+    post_action(street_case, "resolve", {"message": "Korjattu."}, client=other,
+                expected_version=seen_version)
+    response = post_action(street_case, "close", {"reason": "Ei toimenpiteitä."},
+                           expected_version=seen_version)
+    assert response.redirect_chain[-1] == (detail_url(street_case), 302)
+    content = response.content.decode()
+    assert CHANGED_BY_SOMEONE_ELSE in content
+    assert "That action is not available for this case now." in content
+    assert fresh(street_case).status == Feedback.Status.RESOLVED
+
+
 # --- take and assign ------------------------------------------------------------------
 
 
