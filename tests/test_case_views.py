@@ -647,7 +647,8 @@ def test_reject_sends_no_email(post_action, street_case):
 def test_reopen_a_closed_case(post_action, streets):
     case = FeedbackFactory(category=streets, status=Feedback.Status.CLOSED)
     response = post_action(case, "reopen")
-    assert_back_on_the_case(response, case, f"Feedback {case.reference} was reopened.")
+    assert_back_on_the_case(response, case, f"Feedback {case.reference} was reopened. "
+                                            "The resident is told by email.")
     case = fresh(case)
     assert case.status == Feedback.Status.IN_PROGRESS
     assert case.closed_at is None
@@ -669,7 +670,9 @@ def test_reopen_tells_the_resident_in_their_language(post_action, streets, statu
 
 def test_reopen_of_a_rejected_case_tells_nobody(post_action, streets):
     case = FeedbackFactory(category=streets, status=Feedback.Status.REJECTED)
-    post_action(case, "reopen")
+    response = post_action(case, "reopen")
+    assert_back_on_the_case(response, case, f"Feedback {case.reference} was reopened.")
+    assert "The resident is told by email." not in response.content.decode()
     assert fresh(case).status == Feedback.Status.IN_PROGRESS
     assert mail.outbox == []
 

@@ -425,6 +425,13 @@ class ReopenForm(ActionForm):
     submit_label = _("Reopen")
     success_text = _("Feedback %(reference)s was reopened.")
 
+    def success_message(self, feedback):
+        message = super().success_message(feedback)
+        # ``self.feedback`` is the case as it was: a resident told of it is told again.
+        if self.feedback.status in actions.TOLD_RESIDENT and feedback.contact_email:
+            message = f"{message} {_('The resident is told by email.')}"
+        return message
+
 
 class ChangeCategoryForm(ActionForm):
     name = "change_category"
