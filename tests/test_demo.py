@@ -100,7 +100,8 @@ def test_a_demo_handler_can_change_their_admin_language(client, settings, tmp_pa
     assert handler.first_name and handler.last_name
     client.force_login(handler)
     data = account_form_data(client.get("/admin/account/").content.decode())
-    assert data["locale-preferred_language"] in ("", "fi")
+    assert "locale-preferred_language" in data
+    assert UserProfile.get_for_user(handler).preferred_language != "sv"
     data["locale-preferred_language"] = "sv"
 
     response = client.post("/admin/account/", data)
