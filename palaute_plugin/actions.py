@@ -142,14 +142,17 @@ def _transition(feedback, *, user, expected_version, allowed, changes=None, log_
                 log_data=None, after=None):
     """Apply ``changes`` to the case if it is still as the user saw it.
 
-    ``after(case)`` runs inside the transaction to queue emails. The version
-    check is a conditional UPDATE, so two handlers acting at once cannot both win.
+    ``after(case)`` runs inside the transaction to queue emails. ``changes`` and
+    ``log_data`` may be callables of the locked case as it was before the change.
+    The version check is a conditional UPDATE, so two handlers acting at once
+    cannot both win.
     """
     with queue.atomic():
         case = _load_for_update(feedback.pk)
         _check(case, user, expected_version, allowed)
         # Decided on the locked row, not on what the caller loaded earlier.
         changes = dict((changes(case) if callable(changes) else changes) or {})
+        log_data = log_data(case) if callable(log_data) else log_data
         new_status = changes.get("status")
         if new_status and new_status != case.status:
             if new_status in CLOSED:
@@ -348,15 +351,38 @@ def reject(feedback, *, user, reason="", expected_version=None):
         log_data={"status": Status.REJECTED, "reason": reason or ""})
 
 
+#: Statuses the resident was told of by email, and so is told again when the case reopens.
+TOLD_RESIDENT = (Status.RESOLVED, Status.CLOSED, Status.ALREADY_KNOWN, Status.REDIRECTED)
+
+
 def reopen(feedback, *, user, expected_version=None):
-    """A closed case back to handling."""
+    """A closed case back to handling.
+
+    The log keeps what the case had been linked to (the earlier case, the
+    authority), so the timeline still shows it; a resident who was told of the
+    decision is told that the case is handled again.
+    """
+    before = {}
+
+    def log_data(case):
+        before["status"] = case.status
+        data = {"status": Status.IN_PROGRESS, "public_message": "", "reopened_from": case.status}
+        if case.duplicate_of_id:
+            data["was_duplicate_of"] = case.duplicate_of.reference
+        if case.redirected_to_id:
+            data["was_redirected_to"] = case.redirected_to.name_fi
+        return data
+
+    def after(case):
+        if before.get("status") in TOLD_RESIDENT:
+            _email_resident("reopened", previous_status=before["status"])(case)
+
     return _transition(
         feedback, user=user, expected_version=expected_version,
         allowed=ALLOWED_STATUSES["reopen"],
         changes={"status": Status.IN_PROGRESS, "duplicate_of": None, "redirected_to": None,
                  "expected_date": None},
-        log_action=log_actions.STATUS_CHANGED,
-        log_data={"status": Status.IN_PROGRESS, "public_message": ""})
+        log_action=log_actions.STATUS_CHANGED, log_data=log_data, after=after)
 
 
 def change_category(feedback, *, user, category, expected_version=None):

@@ -67,8 +67,25 @@ class StatusChangedFormatter(TextFormatter):
     def format_message(self, log_entry):
         from .models import Feedback
 
-        status = dict(Feedback.Status.choices).get(log_entry.data.get("status"), "")
-        return _("Status changed to “%(status)s”") % {"status": status}
+        data = log_entry.data or {}
+        status = dict(Feedback.Status.choices).get(data.get("status"), "")
+        message = _("Status changed to “%(status)s”") % {"status": status}
+        # What the case was linked to, at the step that linked it and at a reopening.
+        links = []
+        if data.get("status") == Feedback.Status.ALREADY_KNOWN and data.get("duplicate_of"):
+            links.append(_("earlier feedback %(reference)s") % {
+                "reference": data["duplicate_of"]})
+        if data.get("status") == Feedback.Status.REDIRECTED and data.get("authority"):
+            links.append(_("directed to %(authority)s") % {"authority": data["authority"]})
+        if data.get("was_duplicate_of"):
+            links.append(_("had been linked to earlier feedback %(reference)s") % {
+                "reference": data["was_duplicate_of"]})
+        if data.get("was_redirected_to"):
+            links.append(_("had been directed to %(authority)s") % {
+                "authority": data["was_redirected_to"]})
+        if links:
+            message = f"{message} ({'; '.join(str(link) for link in links)})"
+        return message
 
 
 class CategoryChangedFormatter(LogFormatter):

@@ -291,6 +291,50 @@ def test_two_handlers_at_once_the_later_is_told(post_action, client, colleague, 
     assert unchanged(taken)
 
 
+def test_after_a_conflict_the_form_has_the_current_version_and_the_retry_succeeds(
+        post_action, client, colleague, street_case):
+    seen_version = street_case.version
+    other = Client()
+    other.force_login(colleague)
+    post_action(street_case, "note", {"text": "Tarkistan paikan."}, client=other,
+                expected_version=seen_version)
+    now = fresh(street_case)
+    assert now.version == seen_version + 1
+
+    response = post_action(street_case, "resolve", {"message": "Lamppu vaihdettu tänään."},
+                           expected_version=seen_version)
+    content = response.content.decode()
+    assert_refused_on_the_case(response, CHANGED_BY_SOMEONE_ELSE)
+    assert f'name="expected_version" value="{now.version}"' in content
+    assert "Latest change: Internal note added (" in content
+    assert colleague.get_full_name() in content
+    assert "Lamppu vaihdettu tänään." in content  # the handler's text is kept
+    assert fresh(street_case).status == Feedback.Status.NEW
+
+    version = re.search(r'name="expected_version" value="(\d+)"', content).group(1)
+    response = post_action(street_case, "resolve", {"message": "Lamppu vaihdettu tänään."},
+                           expected_version=int(version))
+    assert_back_on_the_case(response, street_case,
+                            f"Feedback {street_case.reference} was resolved.")
+    assert fresh(street_case).status == Feedback.Status.RESOLVED
+
+
+def test_after_a_conflict_that_ended_the_action_the_case_is_shown(
+        post_action, client, colleague, street_case):
+    seen_version = street_case.version
+    other = Client()
+    other.force_login(colleague)
+    post_action(street_case, "resolve", {"message": "Korjattu."}, client=other,
+                expected_version=seen_version)
+    response = post_action(street_case, "close", {"reason": "Ei toimenpiteitä."},
+                           expected_version=seen_version)
+    assert response.redirect_chain[-1] == (detail_url(street_case), 302)
+    content = response.content.decode()
+    assert CHANGED_BY_SOMEONE_ELSE in content
+    assert "That action is not available for this case now." in content
+    assert fresh(street_case).status == Feedback.Status.RESOLVED
+
+
 # --- take and assign ------------------------------------------------------------------
 
 
@@ -535,6 +579,36 @@ def test_resolve_emails_the_answer(post_action, street_case):
     assert "Lamppu vaihdettu." in message.body
 
 
+def test_resolve_and_close_offer_the_templates(handler_client, streets, street_case):
+    ResponseTemplate.objects.create(title="Korjattu", category=streets,
+                                    text_fi="Korjattu ({reference}).")
+    for name, target in (("resolve", "id_resolve_message"), ("close", "id_close_reason")):
+        content = handler_client.get(action_url(street_case, name)).content.decode()
+        assert f'data-text="Korjattu ({street_case.reference})."' in content
+        assert f'data-palaute-template-for="{target}"' in content
+
+
+def test_resolve_with_a_template_is_one_action_and_one_email(post_action, streets):
+    case = FeedbackFactory(category=streets, language="sv", contact_email="bo@example.com")
+    template = ResponseTemplate.objects.create(
+        title="Korjattu", category=streets, text_fi="Vika on korjattu ({reference}).",
+        text_sv="Felet är åtgärdat ({reference}).")
+    response = post_action(case, "resolve", {"response_template": template.pk, "message": ""})
+    assert_back_on_the_case(response, case, f"Feedback {case.reference} was resolved.")
+    assert fresh(case).status == Feedback.Status.RESOLVED
+    assert len(mail.outbox) == 1
+    [message] = resident_mail("bo@example.com")
+    assert f"Felet är åtgärdat ({case.reference})." in message.body
+
+
+def test_close_with_a_template(post_action, street_case):
+    template = ResponseTemplate.objects.create(title="Ei kaupungin", text_fi="Ei kaupungin asia.")
+    post_action(street_case, "close", {"response_template": template.pk, "reason": ""})
+    assert fresh(street_case).status == Feedback.Status.CLOSED
+    [message] = mail.outbox
+    assert "Ei kaupungin asia." in message.body
+
+
 def test_resident_email_is_in_the_residents_language(post_action, streets):
     case = FeedbackFactory(category=streets, language="sv", contact_email="bo@example.com")
     post_action(case, "resolve", {"message": "Lampan är bytt."})
@@ -573,11 +647,56 @@ def test_reject_sends_no_email(post_action, street_case):
 def test_reopen_a_closed_case(post_action, streets):
     case = FeedbackFactory(category=streets, status=Feedback.Status.CLOSED)
     response = post_action(case, "reopen")
-    assert_back_on_the_case(response, case, f"Feedback {case.reference} was reopened.")
+    assert_back_on_the_case(response, case, f"Feedback {case.reference} was reopened. "
+                                            "The resident is told by email.")
     case = fresh(case)
     assert case.status == Feedback.Status.IN_PROGRESS
     assert case.closed_at is None
+    [message] = resident_mail()  # they had been told it was closed
+    assert f"Palautteesi käsittely jatkuu ({case.reference})" == message.subject
+
+
+@pytest.mark.parametrize("status", ["resolved", "closed", "already_known", "redirected"])
+def test_reopen_tells_the_resident_in_their_language(post_action, streets, status):
+    case = FeedbackFactory(category=streets, status=status, language="sv",
+                           contact_email="bo@example.com")
+    post_action(case, "reopen")
+    [message] = mail.outbox
+    assert message.to == ["bo@example.com"]
+    assert message.subject == f"Din respons behandlas igen ({case.reference})"
+    assert "behandlas igen" in message.body
+    assert Notification.objects.get(feedback=case, to_resident=True).language == "sv"
+
+
+def test_reopen_of_a_rejected_case_tells_nobody(post_action, streets):
+    case = FeedbackFactory(category=streets, status=Feedback.Status.REJECTED)
+    response = post_action(case, "reopen")
+    assert_back_on_the_case(response, case, f"Feedback {case.reference} was reopened.")
+    assert "The resident is told by email." not in response.content.decode()
+    assert fresh(case).status == Feedback.Status.IN_PROGRESS
     assert mail.outbox == []
+
+
+def test_after_reopening_the_timeline_still_shows_the_links(post_action, handler_client,
+                                                          streets, street_case):
+    earlier = FeedbackFactory(category=streets, message="Sama lamppu.")
+    post_action(street_case, "already_known", {"reference": earlier.reference})
+    assert fresh(street_case).duplicate_of == earlier
+    post_action(fresh(street_case), "reopen")
+    case = fresh(street_case)
+    assert case.duplicate_of is None
+    content = handler_client.get(detail_url(case)).content.decode()
+    assert f"(earlier feedback {earlier.reference})" in content
+    assert f"(had been linked to earlier feedback {earlier.reference})" in content
+
+
+def test_after_reopening_a_redirected_case_the_timeline_names_the_authority(
+        post_action, handler_client, street_case):
+    authority = OtherAuthorityFactory(name_fi="Lapin ELY-keskus")
+    post_action(street_case, "redirect", {"authority": authority.pk})
+    post_action(fresh(street_case), "reopen")
+    content = handler_client.get(detail_url(street_case)).content.decode()
+    assert "(had been directed to Lapin ELY-keskus)" in content
 
 
 def test_reopen_an_open_case_is_refused(post_action, street_case):

@@ -65,3 +65,49 @@ def test_demo_without_a_home_page_model_uses_the_site_root(client, settings, tmp
     assert Site.objects.get(is_default_site=True).root_page_id == welcome.pk
     assert client.get("/palaute/").status_code == 200
     assert Feedback.objects.filter(page=page).exists()
+
+
+def account_form_data(html):
+    """What the browser would post from Wagtail's account settings form, as shown."""
+    from bs4 import BeautifulSoup
+
+    form = BeautifulSoup(html, "html.parser").find(
+        "form", attrs={"method": lambda method: (method or "").lower() == "post"})
+    data = {}
+    for field in form.find_all(["input", "select", "textarea"]):
+        name, kind = field.get("name"), field.get("type", "")
+        if not name or kind in ("file", "submit") or field.has_attr("disabled"):
+            continue
+        if kind in ("checkbox", "radio"):
+            if field.has_attr("checked"):
+                data.setdefault(name, []).append(field.get("value", "on"))
+        elif field.name == "select":
+            chosen = field.find("option", selected=True) or field.find("option")
+            data[name] = chosen.get("value", "") if chosen else ""
+        elif field.name == "textarea":
+            data[name] = field.text
+        else:
+            data[name] = field.get("value", "")
+    return data
+
+
+def test_a_demo_handler_can_change_their_admin_language(client, settings, tmp_path):
+    from wagtail.users.models import UserProfile
+
+    settings.PALAUTE_PHOTO_ROOT = str(tmp_path)
+    run_demo()
+    handler = get_user_model().objects.get(username="liikenne")
+    assert handler.first_name and handler.last_name
+    client.force_login(handler)
+    data = account_form_data(client.get("/admin/account/").content.decode())
+    assert "locale-preferred_language" in data
+    assert UserProfile.get_for_user(handler).preferred_language != "sv"
+    data["locale-preferred_language"] = "sv"
+
+    response = client.post("/admin/account/", data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert UserProfile.get_for_user(handler).preferred_language == "sv"
+    page = client.get("/admin/account/").content.decode()
+    assert 'lang="sv"' in page
+    assert "<title>Konto - " in page  # the admin speaks Swedish

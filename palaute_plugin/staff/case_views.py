@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -16,11 +18,26 @@ from wagtail.admin import messages
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.models import ModelLogEntry
 
 from .. import actions, notifications
 from ..permissions import can_view_feedback
 from .forms import ACTION_FORMS, StaffFeedbackForm, can_enter_feedback
 from .views import CaseObjectMixin
+
+
+def latest_change(feedback):
+    """The case's latest logged step in words: what, by whom and when."""
+    entry = (ModelLogEntry.objects.for_instance(feedback).select_related("user")
+             .order_by("-timestamp", "-pk").first())
+    if entry is None:
+        return ""
+    when = date_format(localtime(entry.timestamp), "SHORT_DATETIME_FORMAT")
+    if not entry.user_id:
+        return _("Latest change: %(change)s (%(time)s).") % {
+            "change": entry.message, "time": when}
+    return _("Latest change: %(change)s (%(user)s, %(time)s).") % {
+        "change": entry.message, "user": entry.user_display_name, "time": when}
 
 
 def reply_preview(feedback, message):
@@ -72,6 +89,8 @@ class FeedbackActionView(CaseObjectMixin, PermissionCheckedMixin, WagtailAdminTe
         action = actions.ACTIONS[form.name]
         try:
             updated = action(self.object, user=self.request.user, **form.action_kwargs())
+        except actions.ConcurrentChange as error:
+            return self.concurrent_change(form, error)
         except actions.ActionError as error:
             # Nothing changed; the handler's text stays in the form to send again.
             messages.error(self.request, str(error))
@@ -80,6 +99,25 @@ class FeedbackActionView(CaseObjectMixin, PermissionCheckedMixin, WagtailAdminTe
         if not can_view_feedback(self.request.user, updated):  # re-routed to another team
             return redirect(self.index_url_name)
         return redirect(self.get_case_url())
+
+    def concurrent_change(self, form, error):
+        """Someone else acted first: show the case as it is now, with what they did.
+
+        The form keeps the handler's text and takes the current version, so
+        pressing again acts on the case as now shown (unless it changes again).
+        """
+        self.__dict__.pop("object", None)  # reload the case as it is now
+        if form.name not in actions.available_actions(self.object, self.request.user):
+            messages.error(self.request, str(error))
+            messages.warning(self.request, _("That action is not available for this case now."))
+            return redirect(self.get_case_url())
+        data = self.request.POST.copy()
+        data["expected_version"] = str(self.object.version)
+        self.form = type(form)(data, feedback=self.object, user=self.request.user)
+        self.form.is_valid()
+        message = " ".join(part for part in (str(error), latest_change(self.object)) if part)
+        messages.error(self.request, message)
+        return self.render_to_response(self.get_context_data())
 
     def success_message(self, form, feedback):
         message = form.success_message(feedback)

@@ -170,7 +170,54 @@ def response_templates_for(category):
     ).order_by("title")
 
 
-class ReplyForm(ActionForm):
+class TemplatedActionForm(ActionForm):
+    """An action that writes to the resident, with a response template to start from.
+
+    ``text_field`` names the field the template fills in; it may be left empty
+    when a template is chosen (without JavaScript the template is the text).
+    ``text_required`` is the error when neither is given.
+    """
+
+    text_field = "message"
+    text_required = _("Write the text or choose a response template.")
+    template_help = _("Choosing one fills in the text below; you can still edit it.")
+
+    response_template = forms.ModelChoiceField(
+        label=_("Response template"), queryset=None, required=False,
+        empty_label=_("No template: write freely"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        queryset = response_templates_for(self.feedback.category)
+        templates = list(queryset)
+        field = self.fields["response_template"]
+        field.queryset = queryset
+        field.help_text = self.template_help
+        field.widget = TemplateSelect(
+            texts={t.pk: t.render(self.feedback) for t in templates},
+            attrs={"data-palaute-template-for": self[self.text_field].auto_id,
+                   "data-palaute-confirm": _("Replace what you have written with the template?")},
+        )
+        field.widget.choices = field.choices
+        self.has_templates = bool(templates)
+        if not self.has_templates:
+            field.widget = forms.HiddenInput()
+
+    def clean(self):
+        cleaned = super().clean()
+        text = (cleaned.get(self.text_field) or "").strip()
+        template = cleaned.get("response_template")
+        if not text and template is not None:
+            # Without JavaScript the chosen template is the text.
+            text = template.render(self.feedback)
+        if not text and self.text_field not in self.errors:
+            self.add_error(self.text_field, ValidationError(self.text_required, code="required"))
+        cleaned[self.text_field] = text
+        return cleaned
+
+
+class ReplyForm(TemplatedActionForm):
     name = "reply"
     label = _("Reply to the resident")
     icon_name = "mail"
@@ -180,30 +227,14 @@ class ReplyForm(ActionForm):
     emails_resident = True
     previewable = True
     template_name = "palaute_plugin/admin/actions/reply.html"
+    text_required = _("Write the reply or choose a response template.")
+    template_help = _("Choosing one fills in the reply; you can still edit it.")
 
-    response_template = forms.ModelChoiceField(
-        label=_("Response template"), queryset=None, required=False,
-        empty_label=_("No template: write freely"),
-        help_text=_("Choosing one fills in the reply; you can still edit it."),
-    )
     message = forms.CharField(label=_("Reply"), required=False, widget=textarea(6))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["message"].help_text = self.message_help()
-        queryset = response_templates_for(self.feedback.category)
-        templates = list(queryset)
-        field = self.fields["response_template"]
-        field.queryset = queryset
-        field.widget = TemplateSelect(
-            texts={t.pk: t.render(self.feedback) for t in templates},
-            attrs={"data-palaute-template-for": self["message"].auto_id,
-                   "data-palaute-confirm": _("Replace what you have written with the template?")},
-        )
-        field.widget.choices = field.choices
-        self.has_templates = bool(templates)
-        if not self.has_templates:
-            field.widget = forms.HiddenInput()
 
     def message_help(self):
         if not self.feedback.contact_email:
@@ -211,18 +242,6 @@ class ReplyForm(ActionForm):
                      "case's history only.")
         return _("The resident gets this text by email. Write in their language: "
                  "%(language)s.") % {"language": self.feedback.get_language_display()}
-
-    def clean(self):
-        cleaned = super().clean()
-        message = (cleaned.get("message") or "").strip()
-        template = cleaned.get("response_template")
-        if not message and template is not None:
-            # Without JavaScript the chosen template is the reply.
-            message = template.render(self.feedback)
-        if not message and "message" not in self.errors:
-            self.add_error("message", _("Write the reply or choose a response template."))
-        cleaned["message"] = message
-        return cleaned
 
 
 def distance_label(metres):
@@ -354,7 +373,7 @@ class RedirectForm(ActionForm):
                 "authority": self.cleaned_data["authority"].name}
 
 
-class ResolveForm(ActionForm):
+class ResolveForm(TemplatedActionForm):
     name = "resolve"
     label = _("Resolve")
     icon_name = "check"
@@ -362,14 +381,13 @@ class ResolveForm(ActionForm):
     success_text = _("Feedback %(reference)s was resolved.")
     action_fields = ("message",)
     emails_resident = True
+    text_required = _("Write the answer to the resident.")
 
-    message = forms.CharField(
-        label=_("Answer to the resident"), widget=textarea(5),
-        error_messages={"required": _("Write the answer to the resident.")},
-    )
+    message = forms.CharField(label=_("Answer to the resident"), required=False,
+                              widget=textarea(5))
 
 
-class CloseForm(ActionForm):
+class CloseForm(TemplatedActionForm):
     name = "close"
     label = _("Close")
     icon_name = "cross"
@@ -378,11 +396,10 @@ class CloseForm(ActionForm):
     success_text = _("Feedback %(reference)s was closed.")
     action_fields = ("reason",)
     emails_resident = True
+    text_field = "reason"
+    text_required = _("Write the reason for closing.")
 
-    reason = forms.CharField(
-        label=_("Reason"), widget=textarea(),
-        error_messages={"required": _("Write the reason for closing.")},
-    )
+    reason = forms.CharField(label=_("Reason"), required=False, widget=textarea())
 
 
 class RejectForm(ActionForm):
@@ -407,6 +424,13 @@ class ReopenForm(ActionForm):
     icon_name = "rotate"
     submit_label = _("Reopen")
     success_text = _("Feedback %(reference)s was reopened.")
+
+    def success_message(self, feedback):
+        message = super().success_message(feedback)
+        # ``self.feedback`` is the case as it was: a resident told of it is told again.
+        if self.feedback.status in actions.TOLD_RESIDENT and feedback.contact_email:
+            message = f"{message} {_('The resident is told by email.')}"
+        return message
 
 
 class ChangeCategoryForm(ActionForm):

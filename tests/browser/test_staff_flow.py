@@ -340,3 +340,44 @@ def test_decision_emails_to_a_swedish_resident_are_all_swedish(staff_data):
     for email in (work_list, resolved):
         text = email.subject + "\n" + email.body
         assert not [phrase for phrase in english if phrase in text], text
+
+
+def test_resolve_with_a_template_after_a_conflict_succeeds_on_retry(
+        new_context, staff_data, colleague, streets):
+    """A template answer in one action; when a colleague acts meanwhile, the handler is
+    told what they did and pressing again resolves with one email."""
+    from palaute_plugin.models import ResponseTemplate
+
+    handler, case_a = staff_data["handler"], staff_data["case_a"]
+    ResponseTemplate.objects.create(
+        title="Lamp replaced", category=streets, text_fi="Lamppu vaihdettu ({reference}).",
+        text_sv="Lampan är utbytt ({reference}).")
+    sent_before = len(mail.outbox)
+    page = new_context(**DESKTOP).new_page()
+    page.goto("/admin/login/")
+    page.fill("#id_username", handler.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+    page.goto(f"/admin/palaute/{case_a.pk}/action/resolve/")
+    page.get_by_label("Response template").select_option(label="Lamp replaced")
+    answer = page.get_by_label("Answer to the resident")
+    expect(answer).to_have_value(f"Lampan är utbytt ({case_a.reference}).")
+
+    # Meanwhile a colleague adds a note: the handler's page is one version behind.
+    actions.add_note(case_a, user=colleague, text="Kollat på plats.")
+    page.locator("#palaute-action-resolve").get_by_role("button", name="Resolve").click()
+    error = page.locator(".messages .error")
+    expect(error).to_contain_text("Someone else changed this feedback")
+    expect(error).to_contain_text("Latest change: Internal note added (Kalle Kollega,")
+    expect(answer).to_have_value(f"Lampan är utbytt ({case_a.reference}).")
+    assert fresh(case_a).status != Feedback.Status.RESOLVED
+    axe_page(page)
+
+    page.locator("#palaute-action-resolve").get_by_role("button", name="Resolve").click()
+    expect(success_message(page)).to_contain_text(f"Feedback {case_a.reference} was resolved.")
+    assert fresh(case_a).status == Feedback.Status.RESOLVED
+    new_mails = wait_for(lambda: mail.outbox[sent_before:] or None)
+    assert [m.to for m in new_mails] == [[RESIDENT]]
+    assert f"Lampan är utbytt ({case_a.reference})." in new_mails[0].body

@@ -100,6 +100,13 @@ CATEGORIES = [
      "Palautejärjestelmän kehittäjät", []),
 ]
 
+#: Full names (first, last) of the demo users: Wagtail's account settings need both.
+FULL_NAMES = {"admin": ("Aino", "Pääkäyttäjä"), "moderaattori": ("Mikko", "Moderaattori"),
+              "asuminen": ("Anna", "Asuminen"), "liikenne": ("Liisa", "Liikenne"),
+              "ymparisto": ("Ville", "Ympäristö"), "kiinteisto": ("Kalle", "Kiinteistö"),
+              "ateria": ("Anu", "Ateria"), "kehittaja": ("Kaisa", "Kehittäjä"),
+              "editor": ("Veera", "Verkkotoimittaja")}
+
 USERNAMES = {"asuminen": "asuminen", "liikenne": "liikenne", "ymparisto": "ymparisto",
              "kiinteistonhoito": "kiinteisto", "ateria-ja-puhtauspalvelut": "ateria",
              "palautejarjestelma": "kehittaja"}
@@ -248,14 +255,19 @@ class Command(BaseCommand):
             groups["Editors"] = editors
             specs.append(("editor", "Verkkotoimittaja", "Editors", False))
         users = {}
-        for username, first_name, group_name, superuser in specs:
+        for username, team_name, group_name, superuser in specs:
+            first_name, last_name = FULL_NAMES.get(username, (team_name, team_name))
             user, created = user_model.objects.get_or_create(
                 username=username,
                 defaults={"email": f"{username}@tornio.example", "first_name": first_name,
+                          "last_name": last_name,
                           "is_staff": superuser, "is_superuser": superuser})
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+            elif not user.last_name:  # a demo from before full names
+                user.first_name, user.last_name = first_name, last_name
+                user.save(update_fields=["first_name", "last_name"])
             user.groups.add(groups[group_name])
             users[username] = (user, groups[group_name].name)
         return users
