@@ -295,7 +295,8 @@ def test_chosen_photos_are_public_copies_under_new_names(client, page, workflow,
     # Deselected and published again: the copy and its files go.
     publication.refresh_from_db()
     publication.photo_ids = []
-    publication.save_revision(user=moderator).publish(user=moderator)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # files go once it commits
+        publication.save_revision(user=moderator).publish(user=moderator)
     assert not PublicPhoto.objects.exists()
     assert not copy.image.storage.exists(copy.image.name)
     assert private.pk not in publication.photo_ids
@@ -312,10 +313,33 @@ def test_photo_of_an_unpublished_record_is_404(client, page, workflow, handler, 
     publication.photo_ids = [photo.pk]
     publication.save_revision(user=moderator)
     approve(publication, moderator)
-    token = PublicPhoto.objects.get().token
+    copy = PublicPhoto.objects.get()
     with TestCase.captureOnCommitCallbacks(execute=True):
         publication.unpublish(user=moderator)
-    assert client.get(page.url + f"julkiset/kuvat/{token}/full/").status_code == 404
+    assert client.get(page.url + f"julkiset/kuvat/{copy.token}/full/").status_code == 404
+    # Unpublished: no public copy and no copy's file is kept.
+    assert not PublicPhoto.objects.exists()
+    assert not copy.image.storage.exists(copy.image.name)
+    assert not copy.thumbnail.storage.exists(copy.thumbnail.name)
+    assert photo.image.storage.exists(photo.image.name)  # the private original stays
+
+
+def test_deleting_a_case_deletes_its_public_copies_files(workflow, handler, moderator,
+                                                        personal_case):
+    from palaute_plugin.publication.photos import PublicPhoto
+
+    from .admin_fixtures import add_photo
+
+    photo = add_photo(personal_case, 0)
+    publication = proposed(personal_case, handler)
+    publication.photo_ids = [photo.pk]
+    publication.save_revision(user=moderator)
+    approve(publication, moderator)
+    copy = PublicPhoto.objects.get()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        personal_case.delete()
+    assert not copy.image.storage.exists(copy.image.name)
+    assert not copy.thumbnail.storage.exists(copy.thumbnail.name)
 
 
 def test_nobody_adds_a_publication_by_hand(admin_client, workflow):

@@ -261,6 +261,7 @@ def published_photo_view(request, page, token, size):
     except (OSError, ValueError) as error:
         raise Http404 from error
     response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "public, max-age=3600"
+    # Short: a photo a moderator withdraws must not live on in shared caches for long.
+    response["Cache-Control"] = "public, max-age=300"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -9,7 +9,7 @@ no longer chosen are deleted.
 import secrets
 
 from django.core.files.base import ContentFile
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..models import FeedbackPhoto
@@ -79,7 +79,19 @@ def sync_public_photos(publication):
 
 
 def delete_copy(copy):
-    for field in (copy.image, copy.thumbnail):
-        if field:
-            field.delete(save=False)
+    """Delete a public copy; its files go with the row (see ``delete_copy_files``)."""
     copy.delete()
+
+
+def delete_all_copies(publication):
+    """No public copy outlives its publication being public (on unpublish)."""
+    for copy in publication.public_photos.all():
+        delete_copy(copy)
+
+
+def delete_copy_files(sender, instance, **kwargs):
+    """``post_delete`` of a ``PublicPhoto``, also when a publication, case or photo is deleted:
+    the files are removed once the deletion has committed."""
+    names = [field.name for field in (instance.image, instance.thumbnail) if field]
+    storage = instance.image.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])

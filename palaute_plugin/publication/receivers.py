@@ -4,6 +4,7 @@
 """
 
 from django.db import transaction
+from django.db.models.signals import post_delete
 from wagtail.log_actions import log
 from wagtail.signals import published, unpublished, workflow_rejected
 
@@ -11,7 +12,7 @@ from ..signals import status_changed
 from . import log_actions
 from .actions import bump_publications_version, follow_case
 from .models import FeedbackPublication
-from .photos import sync_public_photos
+from .photos import PublicPhoto, delete_all_copies, delete_copy_files, sync_public_photos
 
 
 def on_published(sender, instance, revision=None, **kwargs):
@@ -22,6 +23,7 @@ def on_published(sender, instance, revision=None, **kwargs):
 
 
 def on_unpublished(sender, instance, **kwargs):
+    delete_all_copies(instance)
     log(instance=instance.feedback, action=log_actions.UNPUBLISHED,
         data={"publication_id": instance.pk})
     transaction.on_commit(bump_publications_version)
@@ -44,3 +46,5 @@ def connect():
                         dispatch_uid="palaute-publication-unpublished")
     workflow_rejected.connect(on_workflow_rejected, dispatch_uid="palaute-publication-rejected")
     status_changed.connect(follow_case, dispatch_uid="palaute-publication-follows-case")
+    post_delete.connect(delete_copy_files, sender=PublicPhoto,
+                        dispatch_uid="palaute-public-photo-files")
