@@ -302,18 +302,25 @@ def test_chosen_photos_are_public_copies_under_new_names(client, page, workflow,
     assert private.pk not in publication.photo_ids
 
 
-def test_photo_of_an_unpublished_record_is_404(client, page, workflow, handler, moderator,
-                                               personal_case):
+def published_with_a_photo(case, handler, moderator):
+    """The case published with its one photo chosen: ``(photo, publication, public copy)``."""
     from palaute_plugin.publication.photos import PublicPhoto
 
     from .admin_fixtures import add_photo
 
-    photo = add_photo(personal_case, 0)
-    publication = proposed(personal_case, handler)
+    photo = add_photo(case, 0)
+    publication = proposed(case, handler)
     publication.photo_ids = [photo.pk]
     publication.save_revision(user=moderator)
     approve(publication, moderator)
-    copy = PublicPhoto.objects.get()
+    return photo, publication, PublicPhoto.objects.get()
+
+
+def test_photo_of_an_unpublished_record_is_404(client, page, workflow, handler, moderator,
+                                               personal_case):
+    from palaute_plugin.publication.photos import PublicPhoto
+
+    photo, publication, copy = published_with_a_photo(personal_case, handler, moderator)
     with TestCase.captureOnCommitCallbacks(execute=True):
         publication.unpublish(user=moderator)
     assert client.get(page.url + f"julkiset/kuvat/{copy.token}/full/").status_code == 404
@@ -326,16 +333,7 @@ def test_photo_of_an_unpublished_record_is_404(client, page, workflow, handler, 
 
 def test_deleting_a_case_deletes_its_public_copies_files(workflow, handler, moderator,
                                                         personal_case):
-    from palaute_plugin.publication.photos import PublicPhoto
-
-    from .admin_fixtures import add_photo
-
-    photo = add_photo(personal_case, 0)
-    publication = proposed(personal_case, handler)
-    publication.photo_ids = [photo.pk]
-    publication.save_revision(user=moderator)
-    approve(publication, moderator)
-    copy = PublicPhoto.objects.get()
+    _photo, _publication, copy = published_with_a_photo(personal_case, handler, moderator)
     with TestCase.captureOnCommitCallbacks(execute=True):
         personal_case.delete()
     assert not copy.image.storage.exists(copy.image.name)
