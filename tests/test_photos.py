@@ -461,6 +461,26 @@ def test_truncated_png_and_webp_are_rejected_as_damaged(image_format):
     assert_rejected(upload(source[: len(source) // 2], name="puolikas.kuva"), "photo_damaged")
 
 
+@pytest.mark.parametrize("keep", [0.5, 0.99])
+def test_truncated_heic_is_rejected_as_damaged_while_the_resident_waits(keep):
+    source = encode(Image.effect_noise((400, 300), 60).convert("RGB"), "HEIF")
+    cut = source[: int(len(source) * keep)]
+    assert_rejected(upload(cut, name="IMG_0003.HEIC", content_type="image/heic"),
+                    "photo_damaged")
+
+
+def test_heic_whose_last_box_runs_to_the_end_of_the_file_is_accepted():
+    # A box size of 0 means "to the end of the file" (ISO/IEC 14496-12 4.2).
+    source = bytearray(encode(Image.effect_noise((64, 48), 60).convert("RGB"), "HEIF"))
+    position = 0
+    while position + int.from_bytes(source[position:position + 4], "big") < len(source):
+        position += int.from_bytes(source[position:position + 4], "big")
+    assert source[position + 4:position + 8] == b"mdat"
+    source[position:position + 4] = b"\0\0\0\0"
+    photo = inspect_photo(upload(bytes(source), name="IMG_0004.HEIC", content_type="image/heic"))
+    assert photo.pixels == 64 * 48
+
+
 def test_png_with_broken_pixel_data_is_rejected_as_damaged():
     source = bytearray(encode(Image.effect_noise((200, 200), 60), "PNG"))
     source[200:260] = b"\0" * 60
