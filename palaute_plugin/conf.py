@@ -21,6 +21,11 @@ DEFAULTS = {
     # (with its EXIF and GPS) deleted by the sweep (tasks.process_pending_photos),
     # which runs every 5 minutes. Keep it above django-q2's task timeout.
     "PHOTO_PROCESSING_MAX_SECONDS": 15 * 60,
+    # Memory one photo's cleaning may add to a worker process, in MB (Linux:
+    # RLIMIT_DATA while the task runs; beyond it the photo ends "failed", the worker
+    # lives on). The worst photo the pixel caps let through peaks at about 360 MB
+    # (a 24-megapixel WebP; bench/photo_processing.py). None: no bound.
+    "PHOTO_WORKER_MEMORY_MB": 512,
     "PHOTO_MAX_EDGE": 2560,
     "PHOTO_THUMB_EDGE": 480,
     # The private folder for photos when STORAGES has no "palaute_photos" alias.

@@ -5,10 +5,16 @@ pending → sending → sent; a failed attempt puts it back to pending with
 exponential backoff, and after ``PALAUTE_EMAIL_MAX_ATTEMPTS`` attempts to failed.
 """
 
+import contextlib
 import logging
 import time
 from datetime import timedelta
 from email.utils import parseaddr
+
+try:
+    import resource
+except ImportError:  # not on Unix
+    resource = None
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -165,8 +171,50 @@ def release_stale():
 
 
 def process_photo(photo_id):
-    """Clean one received photo (see ``photos.store.process_photo``)."""
-    return store.process_photo(photo_id)
+    """Clean one received photo (see ``photos.store.process_photo``).
+
+    Within ``PALAUTE_PHOTO_WORKER_MEMORY_MB`` of memory more than the worker already
+    uses: a photo needing more fails (``MemoryError`` is caught like any damaged
+    file) instead of pushing the worker's machine into swap or the OOM killer.
+    """
+    with memory_bound(palaute_setting("PHOTO_WORKER_MEMORY_MB")):
+        return store.process_photo(photo_id)
+
+
+@contextlib.contextmanager
+def memory_bound(megabytes):
+    """Limit how much more memory this process may take while the block runs.
+
+    Sets the soft ``RLIMIT_DATA`` (heap and private mappings, which is where Pillow's
+    image buffers live) to what the process has now plus ``megabytes``, and puts
+    the earlier limit back afterwards. Does nothing where there is no such limit
+    (not Linux) or when ``megabytes`` is None.
+    """
+    data_kb = _status_kb("VmData")
+    if megabytes is None or resource is None or data_kb is None:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    bound = data_kb * 1024 + megabytes * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        bound = min(bound, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (bound, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
+
+
+def _status_kb(field):
+    """A ``kB`` figure of ``/proc/self/status`` (Linux), or None."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
 
 
 PHOTO_REQUEUE_AFTER = timedelta(minutes=2)

@@ -1,6 +1,7 @@
 """Photo checking, cleaning and storing (palaute_plugin/photos/). Every image is made here."""
 
 import base64
+import functools
 import io
 import re
 import struct
@@ -604,6 +605,36 @@ def test_a_photo_whose_cleaning_raises_fails_and_its_upload_is_deleted(
     row.refresh_from_db()
     assert (row.state, row.upload.name, row.image.name) == (FeedbackPhoto.State.FAILED, "", "")
     assert upload_files(photo_root) == []
+
+
+@functools.cache
+def costly_png():
+    """A 12-megapixel RGBA PNG: cleaning it peaks at about 120 MB."""
+    gradient = Image.linear_gradient("L").resize((4000, 3000))
+    return encode(Image.merge("RGBA", (gradient,) * 4), "PNG", compress_level=1)
+
+
+def costly_png_received(feedback):
+    return save_photos(feedback, [inspect_photo(upload(costly_png(), name="iso.png"))])[0]
+
+
+@pytest.mark.django_db
+def test_a_photo_needing_more_memory_than_the_worker_bound_fails_and_the_worker_goes_on(
+        photo_root, enqueued, settings):
+    import resource
+
+    from palaute_plugin import tasks
+
+    feedback = FeedbackFactory()
+    costly = costly_png_received(feedback)
+    before = resource.getrlimit(resource.RLIMIT_DATA)
+    settings.PALAUTE_PHOTO_WORKER_MEMORY_MB = 30
+    assert tasks.process_photo(costly.pk) == FeedbackPhoto.State.FAILED
+    assert resource.getrlimit(resource.RLIMIT_DATA) == before
+    assert upload_files(photo_root) == []
+    # The same photo within the default bound, in the same process: cleaned.
+    settings.PALAUTE_PHOTO_WORKER_MEMORY_MB = 512
+    assert tasks.process_photo(costly_png_received(feedback).pk) == FeedbackPhoto.State.READY
 
 
 @pytest.mark.django_db

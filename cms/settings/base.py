@@ -173,6 +173,10 @@ Q_CLUSTER = {
     "retry": 120,
     "max_attempts": 1,
     "catch_up": False,
+    # A worker whose resident memory ever reached this (kB) is replaced after its
+    # task, so memory a costly photo left fragmented is given back
+    # (PALAUTE_PHOTO_WORKER_MEMORY_MB bounds the photo itself).
+    "max_rss": 1_000_000,
     "label": _("Task queue"),
 }
 
