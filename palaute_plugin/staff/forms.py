@@ -87,6 +87,13 @@ class ActionForm(forms.Form):
         """Whether the action has fields to fill in, or is one button (``take``)."""
         return any(not field.widget.is_hidden for field in cls.base_fields.values())
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.name in actions.WAIT_FOR_PENDING_ANSWER and actions.has_pending_answer(
+                self.feedback):
+            raise ValidationError(actions.ANSWER_PENDING_MESSAGE, code="answer_pending")
+        return cleaned
+
     def action_kwargs(self):
         return {field: self.cleaned_data[field] for field in self.action_fields} | {
             "expected_version": self.cleaned_data.get("expected_version"),
