@@ -78,7 +78,7 @@ class AnswerDraft(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, 
         ]
 
     def __str__(self):
-        return _("%(action)s to %(reference)s") % {
+        return _("Answer to %(reference)s (%(action)s)") % {
             "action": self.get_action_display(), "reference": self.feedback.reference}
 
     def publish(self, revision, user=None, **kwargs):
