@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.test import TestCase
+from django.utils import translation
 from wagtail.models import ModelLogEntry, TaskState, WorkflowContentType
 
 from palaute_plugin import actions
@@ -19,6 +20,13 @@ from .factories import FeedbackFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 RESIDENT = "invanare@example.com"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Errors are asserted by their English msgids; the resident's email stays Swedish."""
+    with translation.override("en"):
+        yield
 
 
 def to_resident():
