@@ -213,3 +213,23 @@ def test_listing_query_count_does_not_grow(client, handler, approval_category, a
     for _ in range(3):
         submitted(FeedbackFactory(category=approval_category), UserFactory(is_superuser=True))
     assert count() == one
+
+
+def test_bulk_resolve_sends_answers_of_an_approval_category_for_approval(
+        client, handler, approval_category):
+    from .test_bulk_actions import bulk_url
+
+    cases = [FeedbackFactory(category=approval_category, contact_email=RESIDENT)
+             for _ in range(2)]
+    client.force_login(handler)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(bulk_url("change_status", cases),
+                               {"status": "resolved", "message": "Klart."}, follow=True)
+    content = response.content.decode()
+    assert "2 cases are in a category whose answers need approval" in content
+    assert "changed to “resolved”" not in content
+    assert AnswerDraft.objects.filter(action="resolve").count() == 2
+    assert to_resident() == []
+    for case in cases:
+        case.refresh_from_db()
+        assert case.status == "new"
