@@ -43,6 +43,9 @@ def workflow_action_url(answer, name):
 
 def test_reply_form_submits_for_approval(client, handler, sensitive_case):
     client.force_login(handler)
+    for name in ("reply", "resolve", "close"):
+        form = client.get(action_url(sensitive_case, name)).content.decode()
+        assert "Answers in this category are approved before they are sent" in form, name
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(action_url(sensitive_case, "reply"),
                                {"message": "Vi hjälper dig.", "expected_version": 0},
