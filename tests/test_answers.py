@@ -201,3 +201,31 @@ def test_handler_of_another_approval_category_sees_nothing(sensitive_case, handl
     answer = submitted(sensitive_case, handler)
     assert list(answers_for_user(handler)) == [answer]
     assert list(answers_for_user(other)) == []
+
+
+def test_the_resident_sees_nothing_of_the_answer_until_it_is_approved(sensitive_case, handler,
+                                                                      approver):
+    from palaute_plugin.log_actions import public_history
+
+    answer = submitted(sensitive_case, handler)
+    decide(answer, approver, "reject", comment="Internt.")
+    history = list(public_history(sensitive_case))
+    assert [entry.action for entry in history] == []  # the factory's case logged no receipt
+    answer.save_revision(user=handler)
+    answer.current_workflow_state.resume(user=handler)
+    decide(answer, approver)
+    assert [(entry.action, entry.data["public_message"])
+            for entry in public_history(sensitive_case)] == [
+        ("palaute_plugin.replied", "Vi hjälper dig gärna.")]
+
+
+def test_deleting_the_case_deletes_its_answers_revisions_and_workflow_states(sensitive_case,
+                                                                           handler):
+    from wagtail.models import Revision, WorkflowState
+
+    answer = submitted(sensitive_case, handler)
+    assert Revision.objects.for_instance(answer).exists()
+    sensitive_case.delete()
+    assert not AnswerDraft.objects.exists()
+    assert not Revision.objects.filter(content_type__model="answerdraft").exists()
+    assert not WorkflowState.objects.filter(content_type__model="answerdraft").exists()
