@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
 from . import log_actions, notifications, permissions, queue, signals
+from .answers.models import AnswerDraft
 from .geo import distance_between
 from .models import Feedback, FeedbackCategory, FeedbackPage
 from .photos.store import delete_photo_files, save_photos
@@ -36,6 +37,14 @@ ALLOWED_STATUSES = {
     "close": OPEN, "reject": OPEN, "reopen": CLOSED, "change_category": OPEN, "note": None,
 }
 
+#: Actions whose text to the resident waits for approval in a category with
+#: ``answer_approvers`` (``answers.approval``).
+APPROVED_ANSWERS = ("reply", "resolve", "close")
+#: Actions refused while an answer awaits approval: the approved answer must still
+#: apply to the case as it was when written, and a case is not answered twice.
+WAIT_FOR_PENDING_ANSWER = ("reply", "already_known", "work_list", "redirect", "resolve",
+                           "close", "reject", "reopen", "change_category")
+
 
 class ActionError(Exception):
     """An action could not be done; ``str(error)`` tells the user why, in their language."""
@@ -54,6 +63,15 @@ class NotAllowed(ActionError):
 
 class ConcurrentChange(ActionError):
     """Someone else changed the case after the user loaded it."""
+
+
+class AnswerPending(NotAllowed):
+    """An answer to the case awaits approval: no other answer or decision meanwhile."""
+
+
+ANSWER_PENDING_MESSAGE = _(
+    "An answer to this feedback is awaiting approval. Wait for the approver's decision, "
+    "or withdraw that answer first.")
 
 
 @dataclass(frozen=True)
@@ -139,17 +157,21 @@ def _delete_files(saved_photos):
 
 
 def _transition(feedback, *, user, expected_version, allowed, changes=None, log_action,
-                log_data=None, after=None):
+                log_data=None, after=None, waits_for_answer=True, approved=False):
     """Apply ``changes`` to the case if it is still as the user saw it.
 
     ``after(case)`` runs inside the transaction to queue emails. ``changes`` and
     ``log_data`` may be callables of the locked case as it was before the change.
     The version check is a conditional UPDATE, so two handlers acting at once
-    cannot both win.
+    cannot both win. Unless ``waits_for_answer`` is False, a case with an answer
+    awaiting approval is refused; ``approved`` is that answer being sent (its
+    author's permission was checked when it was written).
     """
     with queue.atomic():
         case = _load_for_update(feedback.pk)
-        _check(case, user, expected_version, allowed)
+        _check(case, user, expected_version, allowed, check_permission=not approved)
+        if waits_for_answer and not approved:
+            check_no_pending_answer(case)
         # Decided on the locked row, not on what the caller loaded earlier.
         changes = dict((changes(case) if callable(changes) else changes) or {})
         log_data = log_data(case) if callable(log_data) else log_data
@@ -184,14 +206,38 @@ def _load_for_update(pk):
             .select_related("category", "assignee").get(pk=pk))
 
 
-def _check(case, user, expected_version, allowed):
-    if not permissions.can_view_feedback(user, case):
+def _check(case, user, expected_version, allowed, check_permission=True):
+    if check_permission and not permissions.can_view_feedback(user, case):
         raise NotAllowed(_("You may not handle this feedback."))
     if expected_version not in (None, "") and int(expected_version) != case.version:
         raise ConcurrentChange(_CHANGED_MESSAGE)
     if allowed is not None and case.status not in allowed:
         raise NotAllowed(_("This cannot be done while the feedback is “%(status)s”.")
                          % {"status": case.get_status_display()})
+
+
+#: For ``answers.approval``, which checks a case as the actions do.
+load_for_update = _load_for_update
+check = _check
+
+
+def has_pending_answer(feedback):
+    """Whether an answer to the case awaits approval."""
+    return AnswerDraft.objects.pending().filter(feedback=feedback.pk).exists()
+
+
+def check_no_pending_answer(case):
+    if has_pending_answer(case):
+        raise AnswerPending(ANSWER_PENDING_MESSAGE)
+
+
+def _submit_for_approval(feedback, action_name, text, *, user, approved, expected_version):
+    """The case when the answer was submitted for approval instead, else None."""
+    if approved or feedback.category.answer_approvers_id is None:
+        return None
+    from .answers.approval import submit
+
+    return submit(feedback, action_name, text, user=user, expected_version=expected_version)
 
 
 def _public_response(message, *, status=None):
@@ -247,7 +293,7 @@ def assign(feedback, *, user, assignee, expected_version=None):
         changes=changes, log_action=log_actions.ASSIGNED,
         log_data={"assignee_id": assignee.pk, "assignee": assignee.get_full_name()
                   or assignee.get_username()},
-        after=after)
+        after=after, waits_for_answer=False)
 
 
 def take(feedback, *, user, expected_version=None):
@@ -255,15 +301,20 @@ def take(feedback, *, user, expected_version=None):
     return assign(feedback, user=user, assignee=user, expected_version=expected_version)
 
 
-def reply(feedback, *, user, message, expected_version=None):
-    """Answer the resident without changing the status."""
+def reply(feedback, *, user, message, expected_version=None, approved=False):
+    """Answer the resident without changing the status (after approval, if the category
+    asks for it: then the case is returned with ``submitted_answer`` set)."""
     message = _require_text(message, _("Write the reply."))
+    submitted = _submit_for_approval(feedback, "reply", message, user=user, approved=approved,
+                                     expected_version=expected_version)
+    if submitted is not None:
+        return submitted
     return _transition(
         feedback, user=user, expected_version=expected_version,
         allowed=ALLOWED_STATUSES["reply"],
         changes=_with_first_response(), log_action=log_actions.REPLIED,
         log_data=_public_response(message),
-        after=_email_resident("reply", message=message))
+        after=_email_resident("reply", message=message), approved=approved)
 
 
 def mark_already_known(feedback, *, user, earlier, message="", expected_version=None):
@@ -311,9 +362,14 @@ def redirect_to_authority(feedback, *, user, authority, message="", expected_ver
         after=_email_resident("redirected", message=message, authority=authority))
 
 
-def resolve(feedback, *, user, message, expected_version=None):
-    """Resolved, with an answer; residents of linked duplicates are told too."""
+def resolve(feedback, *, user, message, expected_version=None, approved=False):
+    """Resolved, with an answer; residents of linked duplicates are told too (after
+    approval, if the category asks for it)."""
     message = _require_text(message, _("Write the answer to the resident."))
+    submitted = _submit_for_approval(feedback, "resolve", message, user=user,
+                                     approved=approved, expected_version=expected_version)
+    if submitted is not None:
+        return submitted
 
     def after(case):
         _email_resident("resolved", message=message)(case)
@@ -327,19 +383,25 @@ def resolve(feedback, *, user, message, expected_version=None):
         allowed=ALLOWED_STATUSES["resolve"],
         changes=_with_first_response(status=Status.RESOLVED),
         log_action=log_actions.STATUS_CHANGED,
-        log_data=_public_response(message, status=Status.RESOLVED), after=after)
+        log_data=_public_response(message, status=Status.RESOLVED), after=after,
+        approved=approved)
 
 
-def close(feedback, *, user, reason, expected_version=None):
-    """No further action, with the reason told to the resident."""
+def close(feedback, *, user, reason, expected_version=None, approved=False):
+    """No further action, with the reason told to the resident (after approval, if the
+    category asks for it)."""
     reason = _require_text(reason, _("Write the reason for closing."))
+    submitted = _submit_for_approval(feedback, "close", reason, user=user, approved=approved,
+                                     expected_version=expected_version)
+    if submitted is not None:
+        return submitted
     return _transition(
         feedback, user=user, expected_version=expected_version,
         allowed=ALLOWED_STATUSES["close"],
         changes=_with_first_response(status=Status.CLOSED),
         log_action=log_actions.STATUS_CHANGED,
         log_data=_public_response(reason, status=Status.CLOSED),
-        after=_email_resident("closed", message=reason))
+        after=_email_resident("closed", message=reason), approved=approved)
 
 
 def reject(feedback, *, user, reason="", expected_version=None):
@@ -410,7 +472,7 @@ def add_note(feedback, *, user, text, expected_version=None):
     text = _require_text(text, _("Write the note."))
     return _transition(
         feedback, user=user, expected_version=None, allowed=ALLOWED_STATUSES["note"],
-        log_action=log_actions.NOTE, log_data={"text": text})
+        log_action=log_actions.NOTE, log_data={"text": text}, waits_for_answer=False)
 
 
 def create_staff_feedback(submission, *, user):
@@ -460,6 +522,8 @@ def available_actions(feedback, user):
         return []
     names = [name for name, allowed in ALLOWED_STATUSES.items()
              if allowed is None or feedback.status in allowed]
+    if has_pending_answer(feedback):
+        names = [name for name in names if name not in WAIT_FOR_PENDING_ANSWER]
     if feedback.assignee_id == getattr(user, "pk", None) and feedback.status != Status.NEW:
         names = [name for name in names if name != "take"]
     return names

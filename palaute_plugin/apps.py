@@ -12,11 +12,13 @@ class PalautePluginConfig(AppConfig):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
         from . import checks  # noqa: F401  (registers the system checks)
+        from .answers import receivers as answer_receivers
         from .public.caching import bump_categories_version
         from .publication import receivers as publication_receivers
         from .tasks import ensure_schedules
 
         publication_receivers.connect()
+        answer_receivers.connect()
         post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="palaute-schedules")
 
         for model_name in ("FeedbackCategory", "OtherAuthority"):

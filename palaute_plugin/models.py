@@ -139,6 +139,13 @@ class FeedbackCategory(models.Model):
         on_delete=models.SET_NULL, related_name="+",
         help_text=_("Members of this group may see and handle this category's feedback."),
     )
+    answer_approvers = models.ForeignKey(
+        "auth.Group", verbose_name=_("answers approved by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("For sensitive services: when set, replies and the texts of resolving and "
+                    "closing reach the resident only after a member of this group approves "
+                    "them. Leave empty to send answers at once."),
+    )
     notification_emails = models.TextField(
         _("notification addresses"), blank=True,
         help_text=_("Extra email addresses told of new feedback, one per line."),
@@ -190,6 +197,7 @@ class FeedbackCategory(models.Model):
         ObjectList([
             FieldPanel("responsible_person"),
             FieldPanel("handler_group"),
+            FieldPanel("answer_approvers"),
             FieldPanel("notification_emails"),
             FieldPanel("expected_response_days"),
             FieldPanel("other_authority"),
@@ -665,6 +673,7 @@ class Notification(models.Model):
 
 # The moderated public record lives in its own package; imported here so that
 # Django registers it under this app.
+from .answers.models import AnswerApprovalTask, AnswerDraft  # noqa: E402, F401
 from .publication.models import FeedbackPublication  # noqa: E402, F401
 from .publication.photos import PublicPhoto  # noqa: E402, F401
 from .publication.tasks import PublicationApprovalTask  # noqa: E402, F401

@@ -5,6 +5,10 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from . import log_actions
+from .answers import log_actions as answer_log_actions
+from .answers.models import AnswerDraft
+from .answers.permissions import AnswerPermissionPolicy
+from .answers.viewsets import AnswerDraftViewSet
 from .models import Feedback
 from .permissions import FeedbackPermissionPolicy
 from .publication import log_actions as publication_log_actions
@@ -30,6 +34,8 @@ register_snippet(OtherAuthorityViewSet)
 register_snippet(ResponseTemplateViewSet)
 register_permission_policy(FeedbackPublication, PublicationPermissionPolicy(FeedbackPublication))
 register_snippet(FeedbackPublicationViewSet)
+register_permission_policy(AnswerDraft, AnswerPermissionPolicy())
+register_snippet(AnswerDraftViewSet)
 
 
 @hooks.register("register_admin_viewset")
@@ -41,6 +47,7 @@ def register_feedback_viewset():
 def register_log_actions(actions):
     log_actions.register_log_actions(actions)
     publication_log_actions.register_log_actions(actions)
+    answer_log_actions.register_log_actions(actions)
 
 
 hooks.register("construct_homepage_panels", dashboard.add_feedback_panel)

@@ -16,6 +16,13 @@ from .admin_fixtures import (  # noqa: F401  (fixtures shared by the staff-side 
     street_case,
     streets,
 )
+from .answer_fixtures import (  # noqa: F401  (fixtures of the answer approval tests)
+    answer_approvers,
+    answer_workflow,
+    approval_category,
+    approver,
+    sensitive_case,
+)
 from .factories import UserFactory
 from .publication_fixtures import (  # noqa: F401  (fixtures of the publication tests)
     moderator,

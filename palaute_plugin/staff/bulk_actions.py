@@ -202,8 +202,19 @@ class FeedbackBulkAction(PermissionCheckedMixin, BulkAction):
 
     def report(self, form, done, failed, skipped):
         """Tell how many succeeded, which failed and why, and how many were skipped."""
+        # In categories whose answers need approval the answer waits for it instead.
+        submitted = [case for case in done if getattr(case, "submitted_answer", None)]
+        done = [case for case in done if not getattr(case, "submitted_answer", None)]
         if done:
             messages.success(self.request, form.success_message(len(done)))
+        if submitted:
+            messages.warning(self.request, ngettext(
+                "%(count)d case is in a category whose answers need approval: its answer "
+                "was sent for approval, and it changes once approved.",
+                "%(count)d cases are in a category whose answers need approval: their "
+                "answers were sent for approval, and they change once approved.",
+                len(submitted),
+            ) % {"count": len(submitted)})
         if failed:
             django_messages.error(self.request, messages.render(
                 ngettext("%(count)d case could not be changed:",

@@ -70,7 +70,11 @@ class FeedbackActionView(CaseObjectMixin, PermissionCheckedMixin, WagtailAdminTe
     def get(self, request, pk, action_name):
         form_class = self.get_form_class(action_name)
         if action_name not in actions.available_actions(self.object, request.user):
-            messages.warning(request, _("That action is not available for this case now."))
+            if (action_name in actions.WAIT_FOR_PENDING_ANSWER
+                    and actions.has_pending_answer(self.object)):
+                messages.warning(request, str(actions.ANSWER_PENDING_MESSAGE))
+            else:
+                messages.warning(request, _("That action is not available for this case now."))
             return redirect(self.get_case_url())
         self.form = form_class(feedback=self.object, user=request.user)
         return self.render_to_response(self.get_context_data())
@@ -120,6 +124,9 @@ class FeedbackActionView(CaseObjectMixin, PermissionCheckedMixin, WagtailAdminTe
         return self.render_to_response(self.get_context_data())
 
     def success_message(self, form, feedback):
+        if getattr(feedback, "submitted_answer", None) is not None:
+            return _("Your answer to %(reference)s was sent for approval. The resident gets "
+                     "it once it is approved.") % {"reference": feedback.reference}
         message = form.success_message(feedback)
         if form.emails_resident and feedback.contact_email:
             told = _("The resident is told by email.")

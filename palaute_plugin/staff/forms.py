@@ -87,6 +87,13 @@ class ActionForm(forms.Form):
         """Whether the action has fields to fill in, or is one button (``take``)."""
         return any(not field.widget.is_hidden for field in cls.base_fields.values())
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.name in actions.WAIT_FOR_PENDING_ANSWER and actions.has_pending_answer(
+                self.feedback):
+            raise ValidationError(actions.ANSWER_PENDING_MESSAGE, code="answer_pending")
+        return cleaned
+
     def action_kwargs(self):
         return {field: self.cleaned_data[field] for field in self.action_fields} | {
             "expected_version": self.cleaned_data.get("expected_version"),
@@ -170,6 +177,10 @@ def response_templates_for(category):
     ).order_by("title")
 
 
+APPROVAL_HELP = _("Answers in this category are approved before they are sent: the text goes "
+                  "to the approvers first, and the resident gets it once it is approved.")
+
+
 class TemplatedActionForm(ActionForm):
     """An action that writes to the resident, with a response template to start from.
 
@@ -203,6 +214,14 @@ class TemplatedActionForm(ActionForm):
         self.has_templates = bool(templates)
         if not self.has_templates:
             field.widget = forms.HiddenInput()
+        self.requires_approval = self.feedback.category.answer_approvers_id is not None
+        if self.requires_approval:
+            self.set_text_help(APPROVAL_HELP)
+
+    def set_text_help(self, text):
+        self.fields[self.text_field].help_text = text
+        # The bound field (made above for its id) copied the old help text: make it anew.
+        self._bound_fields_cache.pop(self.text_field, None)
 
     def clean(self):
         cleaned = super().clean()
@@ -234,9 +253,11 @@ class ReplyForm(TemplatedActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["message"].help_text = self.message_help()
+        self.set_text_help(self.message_help())
 
     def message_help(self):
+        if self.requires_approval:
+            return APPROVAL_HELP
         if not self.feedback.contact_email:
             return _("The resident left no email address: the reply is kept in the "
                      "case's history only.")

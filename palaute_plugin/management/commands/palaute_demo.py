@@ -11,6 +11,7 @@ from django.utils import translation
 from wagtail.models import Locale, Page, Site
 
 from palaute_plugin import actions
+from palaute_plugin.answers import demo as answers_demo
 from palaute_plugin.conf import palaute_setting
 from palaute_plugin.models import (
     Feedback,
@@ -62,6 +63,8 @@ CATEGORIES = [
          "City rental housing", {}),
         ("rakennusvalvonta", "Rakennusvalvonta ja luvat", "Byggnadstillsyn och tillstånd",
          "Building control and permits", {"location_mode": "optional"}),
+        # Sensitive: its answers are approved before they are sent (answers.demo).
+        (*answers_demo.CATEGORY, {"location_mode": "hidden"}),
     ]),
     ("liikenne", "Liikenne", "Trafik", "Traffic", "Liikenteen käsittelijät", [
         ("katujen-kunto", "Katujen kunto", "Gatornas skick", "Street condition",
@@ -105,7 +108,7 @@ FULL_NAMES = {"admin": ("Aino", "Pääkäyttäjä"), "moderaattori": ("Mikko", "
               "asuminen": ("Anna", "Asuminen"), "liikenne": ("Liisa", "Liikenne"),
               "ymparisto": ("Ville", "Ympäristö"), "kiinteisto": ("Kalle", "Kiinteistö"),
               "ateria": ("Anu", "Ateria"), "kehittaja": ("Kaisa", "Kehittäjä"),
-              "editor": ("Veera", "Verkkotoimittaja")}
+              "editor": ("Veera", "Verkkotoimittaja"), "hyvaksyja": ("Hanna", "Hyväksyjä")}
 
 USERNAMES = {"asuminen": "asuminen", "liikenne": "liikenne", "ymparisto": "ymparisto",
              "kiinteistonhoito": "kiinteisto", "ateria-ja-puhtauspalvelut": "ateria",
@@ -142,6 +145,9 @@ class Command(BaseCommand):
             users = self.create_users(groups)
             categories = self.create_categories(groups, users, authorities)
             self.create_response_templates(categories)
+            answers_demo.setup_workflow()
+            answers_demo.require_approval(categories[answers_demo.CATEGORY[0]],
+                                          groups["answer_approvers"])
             publication_demo.setup_workflow(
                 groups["moderators"],
                 [groups[group_name] for *_, group_name, _children in CATEGORIES])
@@ -236,12 +242,14 @@ class Command(BaseCommand):
         moderators, _ = Group.objects.get_or_create(name="Palautteen moderaattorit")
         moderators.permissions.add(access_admin)
         groups["moderators"] = moderators
+        groups["answer_approvers"] = answers_demo.approver_group()
         return groups
 
     def create_users(self, groups):
         user_model = get_user_model()
         specs = [("admin", "Pääkäyttäjä", "admins", True),
-                 ("moderaattori", "Moderaattori", "moderators", False)] + [
+                 ("moderaattori", "Moderaattori", "moderators", False),
+                 ("hyvaksyja", "Vastausten hyväksyjä", "answer_approvers", False)] + [
             (USERNAMES[code], name_fi, group, False)
             for code, name_fi, _sv, _en, group, _children in CATEGORIES
         ]

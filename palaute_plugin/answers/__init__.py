@@ -1,0 +1,1 @@
+"""Answers to residents approved before they are sent (``AnswerDraft``) and their workflow."""

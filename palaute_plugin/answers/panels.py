@@ -1,0 +1,19 @@
+"""What the approver reads beside the answer: the case it answers."""
+
+from wagtail.admin.panels import Panel
+
+
+class AnswerContextPanel(Panel):
+    """The case's reference, kind, language and message, and what approval will do."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "palaute_plugin/admin/answer_context.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            answer = self.instance
+            context.update({
+                "answer": answer,
+                "feedback": answer.feedback if answer.feedback_id else None,
+            })
+            return context

@@ -1,0 +1,70 @@
+"""The answers awaiting approval: Wagtail's edit, revisions, history and workflow screens.
+
+Approvers reach only the answers of categories they approve, handlers only those
+of cases they may see; anything else is 404, as for cases. A sent answer is kept
+for the record and no longer changed.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
+from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet
+
+from . import log_actions
+from .approval import answers_for_user, can_view_answer
+from .models import AnswerDraft
+
+#: Views that only show an answer: the rest change it, which a sent answer refuses.
+READ_ONLY_VIEWS = ("HistoryView", "InspectView", "UsageView", "RevisionsCompareView",
+                   "PreviewRevisionView", "RevisionsUnscheduleView", "PreviewOnEditView")
+
+
+class HideOtherAnswersMixin:
+    """For any view of one answer: 404 unless the user may see it; a sent answer is
+    not changed any more (403)."""
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if isinstance(obj, AnswerDraft):
+            if not can_view_answer(self.request.user, obj):
+                raise Http404
+            if obj.sent_at is not None and self.request.method == "POST" and not any(
+                    base.__name__ in READ_ONLY_VIEWS for base in type(self).__mro__):
+                raise PermissionDenied
+        return obj
+
+
+class WithdrawAnswerView(DeleteView):
+    """Deleting an unsent answer withdraws it, in the case's timeline too."""
+
+    def delete_action(self):
+        answer = self.object
+        workflow_state = answer.current_workflow_state
+        if workflow_state is not None:
+            workflow_state.cancel(user=self.request.user)
+        log(instance=answer.feedback, action=log_actions.WITHDRAWN, user=self.request.user,
+            data={"answer_id": answer.pk, "text": answer.text})
+        super().delete_action()
+
+
+class AnswerDraftViewSet(SnippetViewSet):
+    model = AnswerDraft
+    icon = "mail"
+    menu_label = _("Answers awaiting approval")
+    list_display = ["__str__", "action", "author", "created_at", "live"]
+    list_filter = ["action", "live"]
+    delete_view_class = WithdrawAnswerView
+
+    def get_queryset(self, request):
+        return answers_for_user(request.user).select_related("feedback", "author",
+                                                             "latest_revision")
+
+    def register_chooser_viewset(self):
+        """No chooser: nothing links to an answer, and Wagtail's generic chooser would
+        list every category's answers to any admin user."""
+
+    def construct_view(self, view_class, **kwargs):
+        if hasattr(view_class, "get_object"):
+            view_class = type(view_class.__name__, (HideOtherAnswersMixin, view_class), {})
+        return super().construct_view(view_class, **kwargs)

@@ -1,0 +1,26 @@
+"""The case screen's notice of an answer awaiting approval."""
+
+from django import template
+
+from ..answers.approval import pending_answer
+
+register = template.Library()
+
+
+@register.inclusion_tag("palaute_plugin/admin/includes/case_pending_answer.html",
+                        takes_context=True)
+def case_pending_answer(context, feedback):
+    answer = pending_answer(feedback)
+    workflow_state = answer.current_workflow_state if answer else None
+    needs_changes = workflow_state is not None and workflow_state.status == "needs_changes"
+    comment = ""
+    if needs_changes and workflow_state.current_task_state:
+        comment = workflow_state.current_task_state.get_comment()
+    return {
+        "feedback": feedback,
+        "answer": answer,
+        "in_review": workflow_state is not None and not needs_changes,
+        "needs_changes": needs_changes,
+        "comment": comment,
+        "request": context["request"],
+    }
