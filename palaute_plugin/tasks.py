@@ -18,6 +18,7 @@ except ImportError:  # not on Unix
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import F
 from django.utils import timezone
 from django_q.conf import Conf
@@ -49,10 +50,32 @@ def deliver_notification(notification_id):
     except Exception as error:
         logger.warning("Sending notification %s failed: %s", notification_id, error)
         return record_failure(notification, f"{type(error).__name__}: {error}"[:2000])
-    Notification.objects.filter(pk=notification_id, state=Notification.State.SENDING).update(
-        state=Notification.State.SENT, sent_at=timezone.now(), last_error=""
-    )
+    mark_sent(notification_id)
     return "sent"
+
+
+#: Pauses between attempts to record a sent email after the database connection was lost.
+MARK_SENT_PAUSES = (0.2, 1, 3, 10)
+
+
+def mark_sent(notification_id):
+    """Record that the email left; a lost database connection is retried on a new one.
+
+    The email is already with the SMTP server: if this update failed, the row would
+    stay "sending" until its lease ran out and the email would go out again.
+    """
+    rows = Notification.objects.filter(pk=notification_id, state=Notification.State.SENDING)
+    for pause in (*MARK_SENT_PAUSES, None):
+        try:
+            rows.update(state=Notification.State.SENT, sent_at=timezone.now(), last_error="")
+            return
+        except (OperationalError, InterfaceError) as error:
+            if pause is None or connection.in_atomic_block:
+                raise
+            logger.warning("Recording notification %s as sent failed (%s); trying again.",
+                           notification_id, error)
+            connection.close()
+            time.sleep(pause)
 
 
 def claim(notification_id):

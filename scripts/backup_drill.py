@@ -50,10 +50,10 @@ def create_cases():
             Image.effect_noise((640, 480), 40 + 10 * order + number).convert("RGB").save(
                 buffer, "JPEG")
             photos.append(clean_photo(ContentFile(buffer.getvalue(), name="kuva.jpg")))
-        actions.submit_feedback(
+        actions.submit_feedback(actions.Submission(
             category=category, message=f"Varmuuskopioharjoitus {number}: katuvalo ei pala.",
             address="Hallituskatu 12", contact_email=f"asukas{number}@example.com",
-            cleaned_photos=photos)
+            photos=tuple(photos)))
 
 
 def fingerprint():
@@ -81,16 +81,18 @@ def staff_views():
     from django.urls import reverse
 
     from palaute_plugin.models import Feedback, FeedbackPhoto
+    from palaute_plugin.staff.viewsets import feedback_viewset
 
     client = Client(HTTP_HOST=os.environ["DJANGO_ALLOWED_HOSTS"], HTTP_X_FORWARDED_PROTO="https")
     client.force_login(get_user_model().objects.get(username="admin"))
     pages, photos = {}, {}
     for case in Feedback.objects.all():
-        response = client.get(reverse("palaute_feedback:detail", args=[case.pk]))
+        response = client.get(reverse(feedback_viewset.get_url_name("inspect"), args=[case.pk]))
         pages[case.reference] = [response.status_code, case.reference in response.text]
     for photo in FeedbackPhoto.objects.all():
         for size in ("full", "thumb"):
-            response = client.get(reverse("palaute_feedback:photo", args=[photo.pk, size]))
+            url = reverse(feedback_viewset.get_url_name("photo"), args=[photo.pk, size])
+            response = client.get(url)
             body = b"".join(response.streaming_content) if response.status_code == 200 else b""
             photos[f"{photo.pk}-{size}"] = [response.status_code,
                                            hashlib.sha256(body).hexdigest()]
@@ -123,6 +125,7 @@ def main():
         try:
             manage(env_source, "migrate", "--noinput")
             manage(env_source, "createcachetable")  # without Redis, the database cache
+            manage(env_source, "collectstatic", "--noinput")  # the manifest production reads
             manage(env_source, "palaute_demo", "--base-url", env_source["WAGTAILADMIN_BASE_URL"])
             in_django(env_source, "create_cases")
             before = json.loads(in_django(env_source, "fingerprint"))

@@ -305,6 +305,33 @@ def test_delivering_the_same_row_twice_sends_once():
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.django_db(transaction=True)  # as in a worker: no transaction around the task
+def test_an_email_sent_while_the_database_connection_drops_is_recorded_and_not_sent_again(
+        monkeypatch):
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    monkeypatch.setattr(queue, "async_task", lambda *args, **kwargs: None)
+    monkeypatch.setattr(tasks.time, "sleep", lambda seconds: None)
+    notification = queue_receipt()
+    real_update, failures = QuerySet.update, []
+
+    def connection_dropped_once(queryset, **changes):
+        if changes.get("state") == Notification.State.SENT and not failures:
+            failures.append(changes)
+            raise OperationalError("terminating connection due to administrator command")
+        return real_update(queryset, **changes)
+
+    monkeypatch.setattr(QuerySet, "update", connection_dropped_once)
+    assert deliver_notification(notification.pk) == "sent"
+    notification.refresh_from_db()
+    assert (len(failures), notification.state) == (1, Notification.State.SENT)
+    make_due(notification)
+    assert tasks.release_stale() == 0
+    assert deliver_notification(notification.pk) == "skipped"
+    assert len(mail.outbox) == 1
+
+
 def test_a_row_being_sent_is_skipped():
     notification = queue_receipt()
     Notification.objects.filter(pk=notification.pk).update(

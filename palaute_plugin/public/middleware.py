@@ -1,4 +1,7 @@
-"""Refuse an oversized post before it is read, instead of after writing it all to disk.
+"""Middleware: oversized posts refused unread; a view run again after a lost connection.
+
+``UploadSizeLimitMiddleware`` refuses an oversized post before it is read, instead
+of after writing it all to disk.
 
 Add ``palaute_plugin.public.middleware.UploadSizeLimitMiddleware`` before
 ``CsrfViewMiddleware`` (which reads the body). A post to any page outside the
@@ -8,10 +11,16 @@ form) gets a translated 413 page at once. Set the reverse proxy's body limit
 (nginx ``client_max_body_size``) to the same figure.
 """
 
+import logging
+import threading
+
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from ..conf import palaute_setting
+
+logger = logging.getLogger(__name__)
 
 FORM_ALLOWANCE_BYTES = 1024 * 1024  # the text fields and multipart overhead
 
@@ -53,3 +62,59 @@ class UploadSizeLimitMiddleware:
                                     status=413)
         response["Connection"] = "close"  # the unread body is not worth reading
         return response.render()
+
+
+#: Statements that change nothing: a view that ran only these can be run again.
+_READ_ONLY_PREFIXES = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET", "SHOW")
+
+
+class RetryAfterLostConnectionMiddleware:
+    """Run a view once more when the database connection was lost under it.
+
+    A connection the database server dropped (a restart, a failover, an operator's
+    ``pg_terminate_backend``) fails the request that was using it, even with
+    ``CONN_HEALTH_CHECKS``, which only checks before a request's first query. The
+    view is run again on a new connection when it raised ``OperationalError`` or
+    ``InterfaceError`` and had changed nothing: every statement it ran was a read,
+    so running it again is what the person would do by reloading, minus the error
+    page. A view that wrote anything is not run again (its 500 stands) unless it
+    said that it may be (``request.palaute_may_run_again``: the feedback form, whose
+    form token makes a repeated post answer with the first case); never one inside a
+    transaction of the request (``ATOMIC_REQUESTS``), and never twice.
+
+    Add ``palaute_plugin.public.middleware.RetryAfterLostConnectionMiddleware`` to
+    ``MIDDLEWARE`` (anywhere; it only acts on a view's exception).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.local = threading.local()
+
+    def __call__(self, request):
+        connection = connections[DEFAULT_DB_ALIAS]
+        self.local.wrote = False
+        with connection.execute_wrapper(self.watch):
+            return self.get_response(request)
+
+    def watch(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not str(sql).lstrip().upper().startswith(_READ_ONLY_PREFIXES):
+            self.local.wrote = True
+        return result
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        connection = connections[DEFAULT_DB_ALIAS]
+        wrote = getattr(self.local, "wrote", True)
+        if ((wrote and not getattr(request, "palaute_may_run_again", False))
+                or connection.in_atomic_block
+                or getattr(request, "_palaute_ran_again", False)
+                or request.resolver_match is None):
+            return None
+        request._palaute_ran_again = True
+        logger.warning("Database connection lost during %s %s (%s); running the view again.",
+                       request.method, request.path, exception)
+        connection.close()
+        match = request.resolver_match
+        return match.func(request, *match.args, **match.kwargs)

@@ -136,6 +136,9 @@ def reshow_form(request, page, form, status):
 
 
 def save_feedback(request, page, form, nonce):
+    # Safe to run again after a lost database connection, even if it had written:
+    # the form token makes a repeated post answer with the first case.
+    request.palaute_may_run_again = True
     return actions.submit_feedback(form.submission(language=current_language()), page=page,
                                    submission_key=nonce)
 
