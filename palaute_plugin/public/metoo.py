@@ -39,7 +39,9 @@ class MeTooForm(forms.Form):
         error_messages={"required": _("Enter your email address."),
                         "invalid": _("Enter an email address like name@example.com.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    website = forms.CharField(label=_("Leave this field empty"), required=False)
+    website = forms.CharField(
+        label=_("Leave this field empty"), required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
 
     @property
     def honeypot_filled(self):
