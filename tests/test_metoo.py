@@ -95,6 +95,22 @@ def test_nearby_view_answers_json(client, page, record, streets):
     assert "text" not in item and "Moderoitu" not in response.content.decode()
 
 
+def test_nearby_view_query_count_does_not_grow(client, page, record, streets):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    query = {"category": streets.pk, "lat": HERE[0], "lon": HERE[1]}
+    client.get(page.url + "julkiset/lahella/", query)  # the site's and page's caches warm up
+    with CaptureQueriesContext(connection) as one:
+        client.get(page.url + "julkiset/lahella/", query)
+    for _number in range(4):
+        public_record(case_at(streets, NEAR))
+    with CaptureQueriesContext(connection) as five:
+        response = client.get(page.url + "julkiset/lahella/", query)
+    assert json.loads(response.content)["count"] == 5
+    assert len(five) == len(one)
+
+
 @pytest.mark.parametrize("query", [{}, {"category": "x", "lat": "65", "lon": "24"},
                                    {"category": "1", "lat": "91", "lon": "24"},
                                    {"category": "1", "lat": "nan", "lon": "24"}])
