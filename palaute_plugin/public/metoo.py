@@ -90,7 +90,8 @@ def nearby_view(request, page):
     items = nearby_items(page, found)
     response = JsonResponse({"count": len(items), "message": nearby_message(len(items)),
                              "results": items})
-    response["Cache-Control"] = "public, max-age=60"
+    # private: the page may have view restrictions (a password, a login)
+    response["Cache-Control"] = "private, max-age=60"
     response["Vary"] = "Accept-Language, Cookie"
     return response
 
