@@ -95,6 +95,20 @@ def test_nearby_view_answers_json(client, page, record, streets):
     assert "text" not in item and "Moderoitu" not in response.content.decode()
 
 
+def test_nearby_view_gives_the_public_photo_copy_as_thumbnail(client, page, workflow, handler,
+                                                              moderator, personal_case,
+                                                              streets):
+    from .test_publication_views import published_with_a_photo
+
+    _photo, _publication, copy = published_with_a_photo(personal_case, handler, moderator)
+    response = client.get(page.url + "julkiset/lahella/",
+                          {"category": streets.pk, "lat": HERE[0], "lon": HERE[1]})
+    thumbnail = json.loads(response.content)["results"][0]["thumbnail"]
+    assert thumbnail == page.url + f"julkiset/kuvat/{copy.token}/thumb/"
+    image = client.get(thumbnail)
+    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
+
+
 def test_nearby_view_query_count_does_not_grow(client, page, record, streets):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
