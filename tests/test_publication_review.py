@@ -133,3 +133,23 @@ def test_logged_in_user_gets_the_geojson_of_a_login_restricted_page(client, page
     response = client.get(page.url + "julkiset/kartta.geojson?bbox=65.8,24.1,65.9,24.2")
     assert response.status_code == 200
     assert published.reference in response.content.decode()
+
+
+def test_migration_moves_earlier_publication_entries_to_their_own_table(published, moderator):
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    migration = importlib.import_module("palaute_plugin.migrations.0003_metoo")
+    content_type = ContentType.objects.get_for_model(published)
+    old = ModelLogEntry.objects.create(
+        content_type=content_type, object_id=str(published.pk), label=published.title,
+        action="wagtail.edit", timestamp=published.first_published_at, user=moderator)
+    before = PublicationLogEntry.objects.count()
+    migration.move_publication_log_entries(apps, None)
+    assert not ModelLogEntry.objects.filter(pk=old.pk).exists()
+    assert PublicationLogEntry.objects.count() == before + 1
+    moved = PublicationLogEntry.objects.order_by("-pk").first()
+    assert (moved.action, moved.user, moved.object_id, moved.label) == (
+        "wagtail.edit", moderator, str(published.pk), published.title)
