@@ -44,6 +44,8 @@ DEFAULTS = {
     # syntax). Generous, because a school, a library or a mobile carrier's NAT puts
     # many residents behind one address; invalid posts are not counted.
     "RATE_LIMIT": "30/h",
+    # "Me too": how long the confirmation link in the email works.
+    "METOO_CONFIRM_MAX_AGE_SECONDS": 3 * 24 * 60 * 60,
     # Site-wide, in the same period: at SITE_ALERT_COUNT staff are alerted (once per
     # period); at SITE_RATE_LIMIT the form pauses for everyone until the period ends.
     "SITE_ALERT_COUNT": 200,

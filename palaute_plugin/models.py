@@ -303,6 +303,30 @@ class FeedbackPage(RoutablePageMixin, Page):
 
         return published_photo_view(request, self, token, size)
 
+    @path("julkiset/lahella/")
+    def nearby_view(self, request):
+        from .public.metoo import nearby_view
+
+        return nearby_view(request, self)
+
+    @path("julkiset/<str:reference>/mina-myos/")
+    def metoo_view(self, request, reference):
+        from .public.metoo import metoo_view
+
+        return metoo_view(request, self, reference)
+
+    @path("mina-myos/vahvista/<str:token>/")
+    def metoo_confirm_view(self, request, token):
+        from .public.metoo import metoo_confirm_view
+
+        return metoo_confirm_view(request, self, token)
+
+    @path("mina-myos/peru/<str:token>/")
+    def metoo_unsubscribe_view(self, request, token):
+        from .public.metoo import metoo_unsubscribe_view
+
+        return metoo_unsubscribe_view(request, self, token)
+
     @path("julkiset/<str:reference>/")
     def published_detail_view(self, request, reference):
         from .public.published import published_detail_view
@@ -676,4 +700,5 @@ class Notification(models.Model):
 from .answers.models import AnswerApprovalTask, AnswerDraft  # noqa: E402, F401
 from .publication.models import FeedbackPublication  # noqa: E402, F401
 from .publication.photos import PublicPhoto  # noqa: E402, F401
+from .publication.subscriptions import MeTooSubscription  # noqa: E402, F401
 from .publication.tasks import PublicationApprovalTask  # noqa: E402, F401

@@ -12,6 +12,7 @@ from .answers.viewsets import AnswerDraftViewSet
 from .models import Feedback
 from .permissions import FeedbackPermissionPolicy
 from .publication import log_actions as publication_log_actions
+from .publication import log_entries as publication_log_entries
 from .publication.models import FeedbackPublication
 from .publication.permissions import PublicationPermissionPolicy
 from .publication.viewsets import FeedbackPublicationViewSet
@@ -48,6 +49,7 @@ def register_log_actions(actions):
     log_actions.register_log_actions(actions)
     publication_log_actions.register_log_actions(actions)
     answer_log_actions.register_log_actions(actions)
+    publication_log_entries.register(actions)
 
 
 hooks.register("construct_homepage_panels", dashboard.add_feedback_panel)

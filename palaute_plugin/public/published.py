@@ -8,6 +8,8 @@ and status changes bump (``publication.actions.bump_publications_version``).
 
 import hashlib
 import json
+import math
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.cache import cache
@@ -29,6 +31,7 @@ from ..conf import palaute_setting
 from ..models import Feedback, FeedbackCategory, current_language
 from ..publication.actions import publications_version
 from ..publication.models import FeedbackPublication
+from ..publication.nearby import OPEN_STATUSES
 from ..publication.photos import PublicPhoto
 
 GEOJSON_PATH = "julkiset/kartta.geojson"
@@ -96,15 +99,53 @@ def public_publications():
             .order_by("-first_published_at", "-pk"))
 
 
-def cache_key(page, name, request):
-    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+#: The list's parameters that change what it shows; anything else is left out of the key.
+LIST_PARAMS = ("category", "kind", "status", "since", "until", "page")
+#: Longer values are not valid for any of them (a bad value answers 400, never cached).
+MAX_PARAM_CHARS = 40
+MAX_PAGES = CappedPaginator.MAX_COUNTED // PAGE_SIZE
+#: The GeoJSON's box is rounded outwards to this many decimals (about 1 km): nearby
+#: boxes share one cached answer, and a box of junk digits cannot make new keys.
+BBOX_DECIMALS = 2
+
+
+def list_query_key(query):
+    """The list's query normalised: known parameters only, sorted, values trimmed and
+    numbers written one way, so that junk parameters cannot fill the cache."""
+    parts = []
+    for name in LIST_PARAMS:
+        value = query.get(name, "").strip()
+        if name == "category" and value.isdigit():
+            value = str(int(value))
+        elif name == "page":
+            # The paginator shows page 1 for anything but a number, the last page
+            # for a number past it.
+            value = str(min(int(value), MAX_PAGES + 1)) if value.isdigit() else ""
+            value = "" if value == "1" else value
+        if value:
+            parts.append((name, value[:MAX_PARAM_CHARS + 1]))
+    return urlencode(parts)
+
+
+def round_bbox(bbox):
+    """The box rounded outwards to ``BBOX_DECIMALS`` and kept within the world."""
+    scale = 10 ** BBOX_DECIMALS
+    south, west, north, east = bbox
+    return (max(-90.0, math.floor(south * scale) / scale),
+            max(-180.0, math.floor(west * scale) / scale),
+            min(90.0, math.ceil(north * scale) / scale),
+            min(180.0, math.ceil(east * scale) / scale))
+
+
+def cache_key(page, name, normalised_query):
+    query = hashlib.sha256(normalised_query.encode()).hexdigest()[:16]
     return (f"palaute:public:{name}:{page.pk}:{current_language()}:"
             f"{publications_version()}:{query}")
 
 
-def cached(request, page, name, render):
+def cached(page, name, normalised_query, render):
     """The response body from the cache, or rendered and stored."""
-    key = cache_key(page, name, request)
+    key = cache_key(page, name, normalised_query)
     hit = cache.get(key)
     if hit is None:
         response = render()
@@ -141,7 +182,7 @@ def published_list_view(request, page):
                    "map_url": page.url + page.reverse_subpage("published_map_view")}
         return TemplateResponse(request, "palaute_plugin/public/published_list.html", context,
                                 status=200 if not form.errors else 400)
-    return cached(request, page, "list", render)
+    return cached(page, "list", list_query_key(request.GET), render)
 
 
 def published_detail_view(request, page, reference):
@@ -153,7 +194,9 @@ def published_detail_view(request, page, reference):
          page.url + page.reverse_subpage("published_photo_view", args=[photo.token, "thumb"]))
         for photo in publication.public_photos.all()]
     context = {"page": page, "self": page, "publication": publication, "photos": photos,
-               "list_url": page.url + page.reverse_subpage("published_list_view")}
+               "list_url": page.url + page.reverse_subpage("published_list_view"),
+               "metoo_url": (page.url + page.reverse_subpage("metoo_view", args=[reference])
+                             if publication.shown_status in OPEN_STATUSES else "")}
     return TemplateResponse(request, "palaute_plugin/public/published_detail.html", context)
 
 
@@ -194,6 +237,8 @@ def published_geojson_view(request, page):
             json.dumps({"error": "bbox must be south,west,north,east in degrees"}),
             content_type="application/json")
 
+    bbox = round_bbox(bbox)
+
     def render():
         south, west, north, east = bbox
         # No ordering: the (live, latitude, longitude) index serves the box alone;
@@ -209,7 +254,8 @@ def published_geojson_view(request, page):
         return JsonResponse({"type": "FeatureCollection", "features": items,
                              "truncated": len(items) >= MAX_FEATURES},
                             content_type="application/geo+json")
-    return cached(request, page, "geojson", render)
+    return cached(page, "geojson", ",".join(f"{value:.{BBOX_DECIMALS}f}" for value in bbox),
+                  render)
 
 
 def published_map_view(request, page):
@@ -242,7 +288,17 @@ def geojson_dispatch(request, page_path):
     page = page.specific
     if not isinstance(page, FeedbackPage) or not page.live:
         raise Http404
+    if not accepts_request(page, request):
+        return JsonResponse({"error": "this page is not public"}, status=403)
     return page.published_geojson_view(request)
+
+
+def accepts_request(page, request):
+    """Whether the page's view restrictions (Wagtail's privacy: a password, a login or
+    groups, its own or an ancestor's) let this request see it. Wagtail checks them
+    before serving a page's routes; this URL is outside its page serving."""
+    return all(restriction.accept_request(request)
+               for restriction in page.get_view_restrictions())
 
 
 PHOTO_FIELDS = {"full": "image", "thumb": "thumbnail"}

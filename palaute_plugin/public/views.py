@@ -14,6 +14,7 @@ from django_permissions_policy.decorators import permissions_policy_override
 from .. import actions, log_actions
 from ..conf import palaute_setting
 from ..models import Feedback, FeedbackCategory, FeedbackPhoto, current_language
+from ..publication.nearby import nearby_for_case
 from . import antispam, ratelimit
 from .caching import cached_form_html
 from .forms import FeedbackForm, FollowUpForm
@@ -39,6 +40,7 @@ def render_form_fields(page, form):
         "categories": categories,
         "authorities": sorted(authorities.values(), key=lambda a: a.name),
         "privacy_url": page.get_privacy_url(),
+        "nearby_url": page.url + page.reverse_subpage("nearby_view"),
         "has_location_categories": any(
             c.location_mode != FeedbackCategory.LocationMode.HIDDEN for c in categories),
     }
@@ -177,8 +179,11 @@ def receipt_view(request, page, token):
                    "route_translations": route_translations(page, "receipt_view", token)}
         return private_response(TemplateResponse(request, "palaute_plugin/receipt.html", context))
     feedback = get_feedback_by_token(token)
+    from .metoo import nearby_items  # it imports this module
+
     context = {"page": page, "self": page, "feedback": feedback,
                "status_url": page.status_url(feedback, request),
+               "nearby": nearby_items(page, nearby_for_case(feedback)),
                "route_translations": route_translations(page, "receipt_view", token)}
     return private_response(TemplateResponse(request, "palaute_plugin/receipt.html", context))
 

@@ -13,6 +13,7 @@ from . import log_actions
 from .actions import bump_publications_version, follow_case
 from .models import FeedbackPublication
 from .photos import PublicPhoto, delete_all_copies, delete_copy_files, sync_public_photos
+from .subscriptions import notify_subscribers
 
 
 def on_published(sender, instance, revision=None, **kwargs):
@@ -46,5 +47,6 @@ def connect():
                         dispatch_uid="palaute-publication-unpublished")
     workflow_rejected.connect(on_workflow_rejected, dispatch_uid="palaute-publication-rejected")
     status_changed.connect(follow_case, dispatch_uid="palaute-publication-follows-case")
+    status_changed.connect(notify_subscribers, dispatch_uid="palaute-metoo-subscribers")
     post_delete.connect(delete_copy_files, sender=PublicPhoto,
                         dispatch_uid="palaute-public-photo-files")

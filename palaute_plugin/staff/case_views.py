@@ -76,7 +76,9 @@ class FeedbackActionView(CaseObjectMixin, PermissionCheckedMixin, WagtailAdminTe
             else:
                 messages.warning(request, _("That action is not available for this case now."))
             return redirect(self.get_case_url())
-        self.form = form_class(feedback=self.object, user=request.user)
+        initial = {"expected_version": self.object.version,
+                   **form_class.initial_from(request.GET)}
+        self.form = form_class(feedback=self.object, user=request.user, initial=initial)
         return self.render_to_response(self.get_context_data())
 
     def post(self, request, pk, action_name):

@@ -94,6 +94,11 @@ class ActionForm(forms.Form):
             raise ValidationError(actions.ANSWER_PENDING_MESSAGE, code="answer_pending")
         return cleaned
 
+    @classmethod
+    def initial_from(cls, query):
+        """Values a link to the form may fill in (``?name=value``); none by default."""
+        return {}
+
     def action_kwargs(self):
         return {field: self.cleaned_data[field] for field in self.action_fields} | {
             "expected_version": self.cleaned_data.get("expected_version"),
@@ -308,6 +313,24 @@ class AlreadyKnownForm(ActionForm):
             self.fields["reference"].label = _("The earlier feedback's reference")
             self.fields["reference"].help_text = _(
                 "No other feedback of this category to list: type the earlier one's reference.")
+        self.prefill_earlier()
+
+    @classmethod
+    def initial_from(cls, query):
+        """``?earlier=<pk>``: a possible duplicate chosen on the case screen."""
+        earlier = query.get("earlier", "")
+        return {"earlier": int(earlier)} if earlier.isdigit() else {}
+
+    def prefill_earlier(self):
+        """A case not among the listed candidates is filled in by its reference."""
+        wanted = self.initial.get("earlier")
+        if wanted is None or wanted in {case.pk for case in self.candidates}:
+            return
+        del self.initial["earlier"]
+        earlier = feedback_for_user(self.user).exclude(pk=self.feedback.pk).filter(
+            pk=wanted).first()
+        if earlier is not None:
+            self.initial["reference"] = earlier.reference
 
     def candidate_label(self, case):
         parts = [case.reference, date_format(localtime(case.created_at), "SHORT_DATE_FORMAT"),

@@ -34,6 +34,7 @@ from wagtail.models import ModelLogEntry
 
 from ..models import DUE_SOON, Feedback, FeedbackPhoto, Notification
 from ..permissions import can_view_photo, feedback_for_user
+from .duplicates import nearby_open_cases
 from .filters import SEARCH_FIELDS, FeedbackFilterSet
 from .forms import action_form_classes, can_enter_feedback
 from .side_panels import CaseHistorySidePanel, CaseStatusSidePanel
@@ -54,6 +55,11 @@ def with_photo_count(queryset):
     return queryset.annotate(
         photo_count=Coalesce(Subquery(photo_counts, output_field=IntegerField()), 0)
     )
+
+
+def with_affected_count(queryset):
+    """Annotate ``affected_count``: its public record's count ("me too"), else 1."""
+    return queryset.annotate(affected_count=Coalesce(F("publication__affected_count"), 1))
 
 
 class AgeColumn(Column):
@@ -130,6 +136,7 @@ class FeedbackIndexView(IndexView):
             AgeColumn("created_at", label=_("Age"), sort_key="created_at"),
             DueColumn("due_at", label=_("Due"), sort_key="due_at"),
             NumberColumn("photo_count", label=_("Photos")),
+            NumberColumn("affected_count", label=_("Affected"), sort_key="affected_count"),
         ]
 
     @cached_property
@@ -146,7 +153,7 @@ class FeedbackIndexView(IndexView):
         queryset = feedback_for_user(self.request.user).select_related(
             "category__parent", "assignee"
         )
-        return with_photo_count(queryset)
+        return with_affected_count(with_photo_count(queryset))
 
     def order_queryset(self, queryset):
         # The primary key breaks ties, so that pages stay stable.
@@ -336,6 +343,10 @@ class FeedbackInspectView(CaseObjectMixin, InspectView):
             "action_links": [(form, self.get_action_url(form.name))
                              for form in self.action_forms],
             "action_url_name": self.action_url_name,
+            "nearby_cases": nearby_open_cases(feedback, self.request.user),
+            "already_known_url": (self.get_action_url("already_known")
+                                  if "already_known" in {f.name for f in self.action_forms}
+                                  else ""),
         })
         return context
 
