@@ -80,6 +80,10 @@ class FeedbackPublication(PreviewableMixin, WorkflowMixin, DraftStateMixin, Lock
         _("public photos"), default=list, blank=True, editable=False,
         help_text=_("The case's photos chosen to be shown publicly (as copies)."),
     )
+    blur_areas = models.JSONField(
+        _("blurred areas"), default=dict, blank=True, editable=False,
+        help_text=_("Areas of the chosen photos blurred on their public copies."),
+    )
     affected_count = models.PositiveIntegerField(
         _("affected residents"), default=1, editable=False,
         help_text=_("How many residents this concerns."),
@@ -94,6 +98,7 @@ class FeedbackPublication(PreviewableMixin, WorkflowMixin, DraftStateMixin, Lock
         FieldPanel("text"),
         FieldPanel("public_answer"),
         FieldPanel("photos"),
+        FieldPanel("blurred_areas"),
         FieldRowPanel([FieldPanel("category"), FieldPanel("kind"), FieldPanel("language")]),
         MultiFieldPanel([FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")])],
                         _("Place")),
@@ -133,11 +138,16 @@ class FeedbackPublication(PreviewableMixin, WorkflowMixin, DraftStateMixin, Lock
         from django.urls import reverse
 
         from ..staff.viewsets import feedback_viewset
-        from .photos import chosen_photos
+        from .photos import blurred_data_url, chosen_photos
 
         photo_url_name = feedback_viewset.get_url_name("photo")
-        photos = [(reverse(photo_url_name, args=[photo.pk, "full"]),
-                   reverse(photo_url_name, args=[photo.pk, "thumb"]))
-                  for photo in chosen_photos(self)]
+        photos = []
+        for photo in chosen_photos(self):
+            areas = (self.blur_areas or {}).get(str(photo.pk))
+            if areas:  # as the public copy will be: blurred here, shown inline
+                photos.append((blurred_data_url(photo, areas),) * 2)
+            else:
+                photos.append((reverse(photo_url_name, args=[photo.pk, "full"]),
+                               reverse(photo_url_name, args=[photo.pk, "thumb"])))
         return {**super().get_preview_context(request, mode_name), "publication": self,
                 "photos": photos}

@@ -6,6 +6,7 @@ new random name, and the public view serves only these copies. Copies of photos
 no longer chosen are deleted.
 """
 
+import base64
 import secrets
 
 from django.core.files.base import ContentFile
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import FeedbackPhoto
 from ..photos.storage import photo_storage
+from .blur import blurred_copy
 
 
 def public_upload_to(instance, filename):
@@ -41,6 +43,7 @@ class PublicPhoto(models.Model):
     thumbnail = models.FileField(_("thumbnail"), upload_to=public_upload_to,
                                  storage=photo_storage)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    blur_areas = models.JSONField(_("blurred areas"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("public photo")
@@ -59,23 +62,40 @@ def chosen_photos(publication):
 
 
 def sync_public_photos(publication):
-    """Make the public copies match the chosen photos (on publish)."""
+    """Make the public copies match the chosen photos and their blurred areas (on publish).
+
+    A copy whose areas changed is made anew, under a new name.
+    """
     wanted = {photo.pk: photo for photo in chosen_photos(publication)}
+    areas = {pk: (publication.blur_areas or {}).get(str(pk), []) for pk in wanted}
     for copy in publication.public_photos.all():
-        if copy.source_id not in wanted:
+        if copy.source_id not in wanted or copy.blur_areas != areas[copy.source_id]:
             delete_copy(copy)
     existing = set(publication.public_photos.values_list("source_id", flat=True))
     for order, photo in enumerate(wanted.values()):
         if photo.pk in existing:
             publication.public_photos.filter(source=photo).update(sort_order=order)
             continue
-        copy = PublicPhoto(publication=publication, source=photo, sort_order=order)
+        copy = PublicPhoto(publication=publication, source=photo, sort_order=order,
+                           blur_areas=areas[photo.pk])
         name = secrets.token_hex(16)
         with photo.image.open("rb") as handle:
-            copy.image.save(f"{name}.jpg", ContentFile(handle.read()), save=False)
-        with photo.thumbnail.open("rb") as handle:
-            copy.thumbnail.save(f"{name}_t.jpg", ContentFile(handle.read()), save=False)
+            image = handle.read()
+        if copy.blur_areas:
+            image, thumbnail = blurred_copy(image, copy.blur_areas)
+        else:
+            with photo.thumbnail.open("rb") as handle:
+                thumbnail = handle.read()
+        copy.image.save(f"{name}.jpg", ContentFile(image), save=False)
+        copy.thumbnail.save(f"{name}_t.jpg", ContentFile(thumbnail), save=False)
         copy.save()
+
+
+def blurred_data_url(photo, areas):
+    """The moderator's preview of a blurred copy, as a ``data:`` URL (admin only)."""
+    with photo.image.open("rb") as handle:
+        image, _thumbnail = blurred_copy(handle.read(), areas)
+    return "data:image/jpeg;base64," + base64.b64encode(image).decode("ascii")
 
 
 def delete_copy(copy):
