@@ -475,6 +475,14 @@ class Feedback(ClusterableModel):
             models.Index(fields=["category", "status", "-created_at"]),
             # Lets the inbox count a handler's cases from the index alone.
             models.Index(fields=["status", "category", "assignee"]),
+            # The open cases only (a small part of a long history): the dashboard's
+            # counts and the overdue filter read this, not the table. On PostgreSQL,
+            # migration 0003 also adds the search's indexes (trigram and reference prefix).
+            models.Index(
+                fields=["status", "category", "assignee", "due_at", "first_response_at"],
+                condition=Q(status__in=("new", "in_progress", "work_list")),
+                name="palaute_feedback_open_idx",
+            ),
         ]
 
     def __str__(self):
