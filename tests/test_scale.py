@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from palaute_plugin.models import Feedback
 from palaute_plugin.staff import filters
-from palaute_plugin.staff.pagination import CappedPaginator
+from palaute_plugin.staff.pagination import MAX_LISTED_CASES, MAX_SEARCHED_CASES
 from palaute_plugin.staff.viewsets import feedback_viewset
 
 from .admin_fixtures import add_photo
@@ -38,7 +38,7 @@ def listed(client, **params):
 
 @pytest.fixture
 def cap_at_three(monkeypatch):
-    monkeypatch.setattr(CappedPaginator, "max_count", 3)
+    monkeypatch.setattr(feedback_viewset.index_view_class, "max_listed_cases", 3)
 
 
 # --- the capped count and pages ---------------------------------------------------------
@@ -69,7 +69,7 @@ def test_above_the_cap_the_list_stops_and_asks_to_refine(handler_client, streets
 
 def test_a_page_beyond_the_cap_shows_the_last_listed_page(handler_client, streets,
                                                           monkeypatch):
-    monkeypatch.setattr(CappedPaginator, "max_count", 4)
+    monkeypatch.setattr(feedback_viewset.index_view_class, "max_listed_cases", 4)
     monkeypatch.setattr(feedback_viewset.index_view_class, "paginate_by", 2)
     cases = sorted((FeedbackFactory(category=streets) for _ in range(7)),
                    key=lambda case: case.pk, reverse=True)
@@ -98,7 +98,19 @@ def test_the_count_query_asks_for_one_row_more_than_the_cap(handler_client, stre
     counts = [query["sql"] for query in queries if "COUNT(" in query["sql"].upper()
               and 'FROM "palaute_plugin_feedback"' in query["sql"]]
     assert len(counts) == 1
-    assert f"LIMIT {CappedPaginator.max_count + 1}" in counts[0]
+    assert f"LIMIT {MAX_LISTED_CASES + 1}" in counts[0]
+
+
+def test_a_search_lists_fewer_matches_than_a_filter(handler_client, streets, monkeypatch):
+    monkeypatch.setattr(feedback_viewset.index_view_class, "max_searched_cases", 2)
+    for _ in range(3):
+        FeedbackFactory(category=streets, message="Syvä kuoppa kadulla")
+    searched = index(handler_client, q="kuoppa")
+    assert searched.context["listing_capped"]
+    assert len(searched.context["object_list"]) == 2
+    assert "Only the first 2 are listed" in searched.content.decode()
+    assert not index(handler_client).context["listing_capped"]
+    assert MAX_SEARCHED_CASES < MAX_LISTED_CASES
 
 
 # --- search -----------------------------------------------------------------------------

@@ -15,8 +15,11 @@ from wagtail.admin.paginator import WagtailPaginator
 
 from ..models import FeedbackPhoto
 
-#: Cases listed for one search or filter at most (200 pages of 50).
+#: Cases listed for one set of filters at most (200 pages of 50).
 MAX_LISTED_CASES = 10_000
+#: Matches listed for a text search at most: counting a common word's matches costs
+#: a test of the text of every row until this many are found (as GitHub's 1,000).
+MAX_SEARCHED_CASES = 1_000
 
 
 class CappedPaginator(WagtailPaginator):

@@ -35,7 +35,12 @@ from ..models import DUE_SOON, Feedback, FeedbackPhoto, Notification
 from ..permissions import can_view_photo, feedback_for_user
 from .filters import SEARCH_FIELDS, FeedbackFilterSet, search_q
 from .forms import action_form_classes, can_enter_feedback
-from .pagination import CappedPaginator, add_photo_counts
+from .pagination import (
+    MAX_LISTED_CASES,
+    MAX_SEARCHED_CASES,
+    CappedPaginator,
+    add_photo_counts,
+)
 from .side_panels import CaseHistorySidePanel, CaseStatusSidePanel
 from .widgets import ReadOnlyLeafletMap
 
@@ -89,8 +94,11 @@ class FeedbackIndexView(IndexView):
         "-due_at": F("due_at").desc(nulls_last=True),
     }
     paginate_by = 50
-    #: Counts up to ``pagination.MAX_LISTED_CASES`` and pages no further.
+    #: Counts up to ``max_listed_cases`` (``max_searched_cases`` while searching) and
+    #: pages no further.
     paginator_class = CappedPaginator
+    max_listed_cases = MAX_LISTED_CASES
+    max_searched_cases = MAX_SEARCHED_CASES
     template_name = "palaute_plugin/admin/index.html"
     results_template_name = "palaute_plugin/admin/index_results.html"
     page_title = _("Feedback")
@@ -138,6 +146,10 @@ class FeedbackIndexView(IndexView):
     def search_queryset(self, queryset):
         # A reference is looked up by its prefix, text by substring (filters.search_q).
         return queryset.filter(search_q(self.search_query)) if self.is_searching else queryset
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        max_count = self.max_searched_cases if self.is_searching else self.max_listed_cases
+        return self.paginator_class(queryset, per_page, max_count=max_count, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, cases, is_paginated = super().paginate_queryset(queryset, page_size)
