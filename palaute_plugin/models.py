@@ -483,6 +483,8 @@ class Feedback(ClusterableModel):
                 condition=Q(status__in=("new", "in_progress", "work_list")),
                 name="palaute_feedback_open_idx",
             ),
+            # The inbox sorted by status, newest first within each (its tie-break).
+            models.Index(fields=["status", "-id"], name="palaute_feedback_status_id_idx"),
         ]
 
     def __str__(self):

@@ -3,8 +3,9 @@
 On every database: a partial index of the open cases (``Feedback.Meta.indexes``).
 On PostgreSQL only (the indexes are not in the models' state, so the autodetector
 leaves them alone): ``pg_trgm`` GIN indexes serving the inbox's ``icontains``
-search (``UPPER(col) LIKE '%q%'``), and an ``UPPER(reference)`` pattern index serving
-the reference prefix search (``UPPER(reference) LIKE 'Q%'``). SQLite scans.
+search (``UPPER(col) LIKE '%q%'``), an ``UPPER(reference)`` pattern index serving
+the reference prefix search (``UPPER(reference) LIKE 'Q%'``) and a ``due_at DESC NULLS
+LAST`` index for the inbox's sort by due date. SQLite scans.
 """
 
 from django.db import migrations, models
@@ -16,6 +17,9 @@ POSTGRESQL_INDEXES = [
     ("palaute_feedback_ref_trgm_idx", "UPPER(reference::text) gin_trgm_ops", "gin"),
     ("palaute_feedback_msg_trgm_idx", "UPPER(message) gin_trgm_ops", "gin"),
     ("palaute_feedback_addr_trgm_idx", "UPPER(address::text) gin_trgm_ops", "gin"),
+    # The inbox's "-due_at" (latest due first, cases without one last); SQLite's
+    # CREATE INDEX takes no NULLS LAST.
+    ("palaute_feedback_due_desc_idx", "due_at DESC NULLS LAST", "btree"),
 ]
 
 
@@ -50,6 +54,10 @@ class Migration(migrations.Migration):
                 fields=["status", "category", "assignee", "due_at", "first_response_at"],
                 name="palaute_feedback_open_idx",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="feedback",
+            index=models.Index(fields=["status", "-id"], name="palaute_feedback_status_id_idx"),
         ),
         migrations.RunPython(add_postgresql_indexes, remove_postgresql_indexes,
                              elidable=False),
