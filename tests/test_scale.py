@@ -243,3 +243,13 @@ def test_search_query_plan(streets, kind, query):
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = "\n".join(str(row) for row in cursor.fetchall())
     assert PLAN_MARKERS[connection.vendor][kind] in plan
+
+
+def test_the_filters_results_fragment_says_so_too(handler_client, streets, cap_at_three):
+    for _ in range(4):
+        FeedbackFactory(category=streets)
+    response = handler_client.get(reverse(feedback_viewset.get_url_name("index_results")),
+                                  {"status": "new"})
+    assert response.status_code == 200
+    assert "Only the first 3 are listed" in response.content.decode()
+    assert len(response.context["object_list"]) == 3
