@@ -96,9 +96,6 @@ OPERATIONS = [
     Operation("inbox, search by reference", "admin",
               lambda c: c.inbox_with(q=c.sample_reference)),
     Operation("inbox, free-text search", "admin", lambda c: c.inbox_with(q="kuoppa")),
-    # A rare phrase: a few cases at 1k, about 900 at 1M (trigram index lookups).
-    Operation("inbox, free-text search, a street and number", "admin",
-              lambda c: c.inbox_with(q="Torikatu 17")),
     Operation("inbox, last page", "admin", lambda c: c.inbox_with(p=c.admin_pages)),
     Operation("inbox, page 500 (last page when fewer)", "admin",
               lambda c: c.inbox_with(p=min(500, c.admin_pages))),
