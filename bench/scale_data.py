@@ -302,7 +302,7 @@ def fill(count):
             cursor = conn.cursor()
             copy = cursor.copy(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN")
             stack.append(copy)
-            copies[key] = (copy.__enter__(), columns)
+            copies[key] = (copy.__enter__(), columns, column_defaults(model))
         for number in range(count):
             case = generator.case(number)
             year = case.pop("year")
@@ -337,9 +337,16 @@ def fill(count):
     return generator
 
 
-def _write(copy_and_columns, row):
-    copy, columns = copy_and_columns
-    copy.write_row([row[column] for column in columns])
+def column_defaults(model):
+    """The model's own defaults, for columns the generator does not write (fields added
+    after it was written); a column with neither a value nor a default fails the write."""
+    return {field.column: field.get_default() for field in model._meta.concrete_fields
+            if field.has_default() or field.null}
+
+
+def _write(copy_columns_defaults, row):
+    copy, columns, defaults = copy_columns_defaults
+    copy.write_row([row[column] if column in row else defaults[column] for column in columns])
 
 
 def main(argv):

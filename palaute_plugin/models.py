@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -366,12 +366,31 @@ class ReferenceSequence(models.Model):
         # No savepoint: a failure here fails the whole submission anyway.
         with transaction.atomic(savepoint=False):
             # The UPDATE takes the row lock first, so concurrent submissions queue here.
-            if not cls.objects.filter(year=year).update(last_number=models.F("last_number") + 1):
+            number = cls._increment(year)
+            if number is None:
                 cls.objects.get_or_create(year=year, defaults={"last_number": 0})
-                cls.objects.filter(year=year).update(last_number=models.F("last_number") + 1)
-            number = cls.objects.filter(year=year).values_list("last_number", flat=True).get()
+                number = cls._increment(year)
         prefix = palaute_setting("REFERENCE_PREFIX")
         return f"{prefix}{year}-{number:05d}"
+
+    @classmethod
+    def _increment(cls, year):
+        """Add one to the year's number and return it (None: the year has no row yet), in
+        one ``UPDATE ... RETURNING`` where the database has it (PostgreSQL, SQLite 3.35+)."""
+        connection = connections[router.db_for_write(cls)]
+        if not connection.features.can_return_columns_from_insert:
+            if not cls.objects.filter(year=year).update(last_number=models.F("last_number") + 1):
+                return None
+            return cls.objects.filter(year=year).values_list("last_number", flat=True).get()
+        quote = connection.ops.quote_name
+        number = quote(cls._meta.get_field("last_number").column)
+        # Only the model's own quoted names are formatted in; the year is a parameter.
+        sql = (f"UPDATE {quote(cls._meta.db_table)} SET {number} = {number} + 1 "  # noqa: S608
+               f"WHERE {quote(cls._meta.get_field('year').column)} = %s RETURNING {number}")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [year])
+            row = cursor.fetchone()
+        return row[0] if row else None
 
 
 #: An open case is "due soon" this close to its due time.
@@ -507,6 +526,16 @@ class Feedback(ClusterableModel):
             models.Index(fields=["category", "status", "-created_at"]),
             # Lets the inbox count a handler's cases from the index alone.
             models.Index(fields=["status", "category", "assignee"]),
+            # The open cases only (a small part of a long history): the dashboard's
+            # counts and the overdue filter read this, not the table. On PostgreSQL,
+            # migration 0003 also adds the search's indexes (trigram and reference prefix).
+            models.Index(
+                fields=["status", "category", "assignee", "due_at", "first_response_at"],
+                condition=Q(status__in=("new", "in_progress", "work_list")),
+                name="palaute_feedback_open_idx",
+            ),
+            # The inbox sorted by status, newest first within each (its tie-break).
+            models.Index(fields=["status", "-id"], name="palaute_feedback_status_id_idx"),
         ]
 
     def __str__(self):

@@ -91,3 +91,17 @@ def test_only_active_city_categories_accept_feedback():
     assert set(FeedbackCategory.objects.active()) == {city, elsewhere}
     for category in (city, inactive, elsewhere, inactive_elsewhere):
         assert category.accepts_feedback == (category in accepting), category
+
+
+@pytest.mark.parametrize("returning", [True, False], ids=["update-returning", "update-select"])
+def test_references_run_per_year_from_one(settings, monkeypatch, returning):
+    from django.db import connection
+
+    from palaute_plugin.models import ReferenceSequence
+
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", returning)
+    settings.PALAUTE_REFERENCE_PREFIX = "TOR-"
+    references = [ReferenceSequence.next_reference(year) for year in (2026, 2026, 2027, 2026)]
+    assert references == ["TOR-2026-00001", "TOR-2026-00002", "TOR-2027-00001",
+                          "TOR-2026-00003"]
+    assert ReferenceSequence.objects.get(year=2026).last_number == 3

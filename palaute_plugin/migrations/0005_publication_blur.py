@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='feedbackpublication',
             name='blur_areas',
-            field=models.JSONField(blank=True, default=dict, editable=False, help_text='Areas of the chosen photos blurred on their public copies (publication/blur.py).', verbose_name='blurred areas'),
+            field=models.JSONField(blank=True, default=dict, editable=False, help_text='Areas of the chosen photos blurred on their public copies.', verbose_name='blurred areas'),
         ),
         migrations.AddField(
             model_name='publicphoto',

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django import forms
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
@@ -35,26 +35,19 @@ from wagtail.models import ModelLogEntry
 from ..models import DUE_SOON, Feedback, FeedbackPhoto, Notification
 from ..permissions import can_view_photo, feedback_for_user
 from .duplicates import nearby_open_cases
-from .filters import SEARCH_FIELDS, FeedbackFilterSet
+from .filters import SEARCH_FIELDS, FeedbackFilterSet, search_q
 from .forms import action_form_classes, can_enter_feedback
+from .pagination import (
+    MAX_LISTED_CASES,
+    MAX_SEARCHED_CASES,
+    CappedPaginator,
+    add_photo_counts,
+)
 from .side_panels import CaseHistorySidePanel, CaseStatusSidePanel
 from .widgets import ReadOnlyLeafletMap
 
 MESSAGE_PREVIEW_CHARS = 80
 PHOTO_SIZES = {"full": "image", "thumb": "thumbnail"}
-
-
-def with_photo_count(queryset):
-    """Annotate ``photo_count`` with a subquery, so later joins cannot multiply it."""
-    photo_counts = (
-        FeedbackPhoto.objects.filter(feedback=OuterRef("pk"))
-        .values("feedback")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return queryset.annotate(
-        photo_count=Coalesce(Subquery(photo_counts, output_field=IntegerField()), 0)
-    )
 
 
 def with_affected_count(queryset):
@@ -108,7 +101,13 @@ class FeedbackIndexView(IndexView):
         "-due_at": F("due_at").desc(nulls_last=True),
     }
     paginate_by = 50
+    #: Counts up to ``max_listed_cases`` (``max_searched_cases`` while searching) and
+    #: pages no further.
+    paginator_class = CappedPaginator
+    max_listed_cases = MAX_LISTED_CASES
+    max_searched_cases = MAX_SEARCHED_CASES
     template_name = "palaute_plugin/admin/index.html"
+    results_template_name = "palaute_plugin/admin/index_results.html"
     page_title = _("Feedback")
     header_icon = "comment"
     verbose_name = _("feedback")
@@ -150,10 +149,29 @@ class FeedbackIndexView(IndexView):
         return Truncator(feedback.message).chars(MESSAGE_PREVIEW_CHARS)
 
     def get_base_queryset(self):
-        queryset = feedback_for_user(self.request.user).select_related(
-            "category__parent", "assignee"
-        )
-        return with_affected_count(with_photo_count(queryset))
+        return with_affected_count(
+            feedback_for_user(self.request.user).select_related("category__parent", "assignee"))
+
+    def search_queryset(self, queryset):
+        # A reference is looked up by its prefix, text by substring (filters.search_q).
+        return queryset.filter(search_q(self.search_query)) if self.is_searching else queryset
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        max_count = self.max_searched_cases if self.is_searching else self.max_listed_cases
+        return self.paginator_class(queryset, per_page, max_count=max_count, **kwargs)
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, cases, is_paginated = super().paginate_queryset(queryset, page_size)
+        # Photos are counted for the page's rows only, never for the rows an OFFSET skips.
+        page.object_list = add_photo_counts(list(page.object_list))
+        return paginator, page, page.object_list, is_paginated
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        paginator = context["paginator"]
+        context["listing_capped"] = paginator.is_capped
+        context["max_listed_cases"] = paginator.max_count
+        return context
 
     def order_queryset(self, queryset):
         # The primary key breaks ties, so that pages stay stable.
