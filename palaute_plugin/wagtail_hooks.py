@@ -6,6 +6,8 @@ from wagtail.snippets.models import register_snippet
 
 from . import log_actions
 from .models import Feedback
+from .open311 import log_actions as open311_log_actions
+from .open311.viewsets import ApiKeyViewSet, ServiceAttributeViewSet
 from .permissions import FeedbackPermissionPolicy
 from .publication import log_actions as publication_log_actions
 from .publication.models import FeedbackPublication
@@ -30,6 +32,12 @@ register_snippet(OtherAuthorityViewSet)
 register_snippet(ResponseTemplateViewSet)
 register_permission_policy(FeedbackPublication, PublicationPermissionPolicy(FeedbackPublication))
 register_snippet(FeedbackPublicationViewSet)
+register_snippet(ServiceAttributeViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_api_key_viewset():
+    return ApiKeyViewSet()
 
 
 @hooks.register("register_admin_viewset")
@@ -41,6 +49,7 @@ def register_feedback_viewset():
 def register_log_actions(actions):
     log_actions.register_log_actions(actions)
     publication_log_actions.register_log_actions(actions)
+    open311_log_actions.register_log_actions(actions)
 
 
 hooks.register("construct_homepage_panels", dashboard.add_feedback_panel)

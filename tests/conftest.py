@@ -17,6 +17,7 @@ from .admin_fixtures import (  # noqa: F401  (fixtures shared by the staff-side 
     streets,
 )
 from .factories import UserFactory
+from .open311_fixtures import api_key, danger  # noqa: F401  (fixtures of the Open311 tests)
 from .publication_fixtures import (  # noqa: F401  (fixtures of the publication tests)
     moderator,
     moderators,
