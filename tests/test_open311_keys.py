@@ -5,12 +5,19 @@ from django.urls import reverse
 
 from palaute_plugin.open311.models import ApiKey, ServiceAttribute, hash_key
 
-from .admin_fixtures import assert_sent_to_login
+from .admin_fixtures import assert_sent_to_login, in_english
 from .open311_fixtures import new_key
 
 pytestmark = pytest.mark.django_db
 
 KEYS = "palaute_open311_keys"
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """An administrator who reads the admin in English (our msgids)."""
+    client.force_login(in_english(admin_user))
+    return client
 
 
 def create(admin_client, **fields):

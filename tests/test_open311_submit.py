@@ -254,3 +254,15 @@ def test_pre_moderated_key_gets_a_token_and_the_id_once_staff_take_the_case(clie
 def test_get_only_endpoints_refuse_post(client, api_key, streets):
     response = client.post(API + "services.json", valid(api_key, streets))
     assert response.status_code == 405
+
+
+def test_errors_are_in_the_language_asked_for(client, api_key, streets):
+    data = valid(api_key, streets, service_code="no-such-service")
+    assert error_of(post(client, {**data, "locale": "fi"}), 400).endswith(
+        "Tuntematon palvelukoodi.")
+    assert error_of(post(client, {**data, "locale": "sv"}), 400).endswith("Okänd tjänstekod.")
+    flooding = new_key(name="Tulva", rate_limit="1/h")
+    post(client, valid(flooding, streets))
+    refused = post(client, valid(flooding, streets, description="Toinen viesti, eri asia.",
+                                 locale="sv"))
+    assert error_of(refused, 429).startswith("För många förfrågningar")

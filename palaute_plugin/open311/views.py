@@ -29,16 +29,20 @@ def api_view(methods=("GET",)):
         @functools.wraps(view)
         def wrapper(request, fmt, **kwargs):
             try:
-                if request.method not in methods:
-                    raise ApiError(405, _("This method is not allowed here."))
                 language = params.language(request.GET) or params.language(request.POST)
-                with translation.override(language or translation.get_language()):
-                    return view(request, fmt, **kwargs)
             except ApiError as error:
-                return error_response(fmt, error.status, error.description,
-                                      headers=getattr(error, "headers", None))
-            except Http404:
-                return error_response(fmt, 404, _("Not found."))
+                return error_response(fmt, error.status, error.description)
+            # The error's text is made inside, in the language asked for.
+            with translation.override(language or translation.get_language()):
+                try:
+                    if request.method not in methods:
+                        raise ApiError(405, _("This method is not allowed here."))
+                    return view(request, fmt, **kwargs)
+                except ApiError as error:
+                    return error_response(fmt, error.status, error.description,
+                                          headers=getattr(error, "headers", None))
+                except Http404:
+                    return error_response(fmt, 404, _("Not found."))
         return wrapper
     return decorator
 
