@@ -197,6 +197,14 @@ def test_a_category_of_another_authority_is_unknown(client, api_key):
     assert "Unknown service code" in message
 
 
+def test_a_group_is_not_a_service(client, api_key, streets):
+    group = CategoryFactory(service_code="liikenne")
+    streets.parent = group
+    streets.save()
+    message = error_of(post(client, valid(api_key, group)), 400)
+    assert "Unknown service code" in message
+
+
 def test_idempotency_key_returns_the_first_case(client, api_key, streets):
     first = post(client, valid(api_key, streets), **{"Idempotency-Key": "abc-1"})
     again = post(client, valid(api_key, streets, description="Eri teksti kokonaan tässä."),

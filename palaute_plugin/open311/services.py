@@ -7,8 +7,12 @@ from .models import ServiceAttribute
 
 
 def service_categories():
+    """What a report can be filed under: as on the form, a group with active children
+    (shown as their heading) is not a service itself; its children name it as ``group``."""
     has_attributes = ServiceAttribute.objects.filter(category=OuterRef("pk"))
+    active_children = FeedbackCategory.objects.filter(parent=OuterRef("pk"), active=True)
     return (FeedbackCategory.objects.accepting_feedback().exclude(service_code="")
+            .exclude(Exists(active_children))
             .select_related("parent").annotate(has_attributes=Exists(has_attributes)))
 
 

@@ -21,10 +21,11 @@ from wagtail.log_actions import log
 
 from .. import actions, queue
 from ..fields import MultiplePhotoField, clean_photo_files
-from ..models import Feedback, FeedbackCategory, FeedbackPage, current_language
+from ..models import Feedback, FeedbackPage, current_language
 from . import log_actions, params
 from .models import ApiKey, ApiSubmission
 from .render import ApiError, respond
+from .services import service_categories
 
 REPLAY_WINDOW = timedelta(minutes=10)
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 4000
@@ -51,8 +52,7 @@ class ServiceRequestForm(forms.Form):
 
     def clean_service_code(self):
         code = self.cleaned_data["service_code"]
-        category = (FeedbackCategory.objects.accepting_feedback()
-                    .filter(service_code=code).first())
+        category = service_categories().filter(service_code=code).first()
         if category is None:
             raise ValidationError(_("Unknown service code."), code="unknown_service")
         return category
