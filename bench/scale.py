@@ -108,6 +108,10 @@ OPERATIONS = [
     Operation("staff dashboard /admin/ as handler", "handler", lambda c: c.dashboard),
     Operation("case screen", "admin", lambda c: c.case(SAMPLE_CASE_ID)),
     Operation("resident's status page", None, lambda c: c.status_page()),
+    Operation("Open311 requests.json, default filters", None,
+              lambda c: "/open311/v2/requests.json"),
+    Operation("Open311 requests.json, extensions=true", None,
+              lambda c: "/open311/v2/requests.json?extensions=true"),
 ]
 
 

@@ -323,3 +323,10 @@ def test_list_query_count_is_constant(client, workflow, handler, moderator, stre
     assert list_queries(client, extensions="true") == (one[0], 5)
     assert list_queries(client) == (one[0], 5)
     assert one[0] <= 5
+
+
+def test_a_page_holds_100_unless_more_are_asked_for(client, streets):
+    from palaute_plugin.open311 import params
+
+    assert params.request_query({}).page_size == params.DEFAULT_PAGE_SIZE == 100
+    assert params.request_query({"page_size": "1000"}).page_size == 1000

@@ -11,9 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from ..geo import within_city_area
 from .render import ApiError
 
-#: The spec's default window and largest one, and its default cap on results.
+#: The spec's default window and largest one, and its cap on results. A page holds
+#: ``DEFAULT_PAGE_SIZE`` unless ``page_size`` asks for more (``X-Result-Count`` tells
+#: the total), so that the default answer costs the same however busy the window.
 MAX_WINDOW = timedelta(days=90)
 MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 100
 MAX_IDS = 200
 MAX_RADIUS_M = 100_000
 REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,29}$")
@@ -144,7 +147,8 @@ def request_query(get, now=None):
     return RequestQuery(
         ids=ids, service_codes=codes, start=start, end=end, status=status,
         page=positive_int(get.get("page"), "page", 1),
-        page_size=positive_int(get.get("page_size"), "page_size", MAX_PAGE_SIZE, MAX_PAGE_SIZE),
+        page_size=positive_int(get.get("page_size"), "page_size", DEFAULT_PAGE_SIZE,
+                               MAX_PAGE_SIZE),
         bbox=bbox(get["bbox"]) if get.get("bbox") else None, circle=circle,
         extensions=get.get("extensions", "").lower() == "true",
     )
