@@ -274,3 +274,13 @@ def test_errors_are_in_the_language_asked_for(client, api_key, streets):
     refused = post(client, valid(flooding, streets, description="Toinen viesti, eri asia.",
                                  locale="sv"))
     assert error_of(refused, 429).startswith("För många förfrågningar")
+
+
+def test_the_case_screen_names_the_key_and_the_media_link(client, api_key, streets, handler):
+    from .admin_fixtures import detail_url
+
+    post(client, valid(api_key, streets, media_url="https://example.com/kuva.jpg?a=1&b=2"))
+    client.force_login(handler)
+    html = client.get(detail_url(Feedback.objects.get())).content.decode()
+    assert "Received through the API key “Kaupunkisovellus”" in html
+    assert "https://example.com/kuva.jpg?a=1&amp;b=2" in html
