@@ -219,6 +219,7 @@ def test_filters_by_status_service_code_and_ids(client, streets, housing):
 
     assert ids(status="open") == [open_case.reference]
     assert ids(status="closed") == [closed_case.reference]
+    assert ids(status="open,closed") == [open_case.reference, closed_case.reference]
     assert ids(service_code=f"{housing.service_code},nothing") == [closed_case.reference]
     assert ids(service_request_id=f"{closed_case.reference}, {open_case.reference}") == [
         open_case.reference, closed_case.reference]
@@ -233,6 +234,9 @@ def test_default_window_is_the_last_90_days(client, streets):
     start = (timezone.now() - timedelta(days=120)).isoformat()
     end = (timezone.now() - timedelta(days=50)).isoformat()
     _response, body = get_json(client, "requests", start_date=start, end_date=end)
+    assert [item["service_request_id"] for item in body] == [old.reference]
+    day = (timezone.localdate() - timedelta(days=110)).isoformat()
+    _response, body = get_json(client, "requests", start_date=day)
     assert [item["service_request_id"] for item in body] == [old.reference]
 
 

@@ -2,10 +2,10 @@
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from ..geo import within_city_area
@@ -52,9 +52,12 @@ def comma_list(value, pattern, message):
 
 
 def w3c_datetime(value, name):
-    parsed = None
+    """A W3C datetime (a ``+`` that came through a URL unencoded is a space) or a date."""
+    text = value.strip().replace(" ", "+")
     try:
-        parsed = parse_datetime(value.strip().replace(" ", "+"))
+        parsed = parse_datetime(text)
+        if parsed is None and (day := parse_date(text)) is not None:
+            parsed = datetime.combine(day, time.min)
     except ValueError:
         parsed = None
     if parsed is None:
@@ -135,9 +138,10 @@ def request_query(get, now=None):
     if get.get("service_code"):
         codes = comma_list(get["service_code"], SERVICE_CODE,
                            _("service_code must be a comma-separated list of codes."))
-    status = get.get("status", "")
-    if status not in ("", "open", "closed"):
+    statuses = {item.strip() for item in get.get("status", "").split(",") if item.strip()}
+    if statuses - {"open", "closed"}:
         raise bad(_("status must be open or closed."))
+    status = statuses.pop() if len(statuses) == 1 else ""
     circle = None
     if get.get("lat") or get.get("long") or get.get("radius"):
         lat, lon = point(get.get("lat"), get.get("long"), in_city=False)
