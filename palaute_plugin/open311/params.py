@@ -42,6 +42,7 @@ class RequestQuery:
     bbox: tuple | None
     circle: tuple | None
     extensions: bool
+    dates_asked: tuple = ("", "")
 
 
 def comma_list(value, pattern, message):
@@ -155,6 +156,7 @@ def request_query(get, now=None):
                                MAX_PAGE_SIZE),
         bbox=bbox(get["bbox"]) if get.get("bbox") else None, circle=circle,
         extensions=get.get("extensions", "").lower() == "true",
+        dates_asked=(get.get("start_date", ""), get.get("end_date", "")),
     )
 
 

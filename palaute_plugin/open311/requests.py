@@ -7,18 +7,23 @@ never shown, the same as an unknown id. Each list costs the same few queries wha
 its length (one for the rows, one for their photos, one to count, and the page's URL).
 """
 
+import hashlib
 from datetime import datetime, time
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from ..geo import bounds_around, distance_m
 from ..models import Feedback, FeedbackPage, current_language
+from ..publication.actions import publications_version
 from ..publication.models import FeedbackPublication
 from ..publication.photos import PublicPhoto
 from .render import w3c
 
 #: How many places a radius query looks at, newest first, before the exact circle.
 MAX_CIRCLE_CANDIDATES = 10_000
+#: How long a list's total (``X-Result-Count``) is reused while nothing is published.
+COUNT_SECONDS = 300
 
 PUBLIC_FIELDS = {
     "pk": "pk", "reference": "reference", "title": "title", "text": "text",
@@ -83,7 +88,25 @@ def page_of_publications(query):
             "-feedback__created_at", "-pk")) if chosen else []
         return rows, len(inside)
     rows = public_rows(publications[offset:offset + query.page_size])
-    return rows, publications.count()
+    return rows, cached_count(publications, query)
+
+
+def cached_count(publications, query):
+    """How many records ``query`` selects, kept for ``COUNT_SECONDS`` under the
+    publications' cache version (publishing, unpublishing and status changes bump it).
+
+    Counting is the one step that grows with the window (every public record of 90
+    days is looked at); the page itself reads only its rows.
+    """
+    # The dates as asked: the default window moves with the clock, not its key.
+    filters = (query.ids, query.service_codes, query.status, query.bbox, query.dates_asked)
+    digest = hashlib.sha256(repr(filters).encode()).hexdigest()[:24]
+    key = f"palaute:open311:count:{publications_version()}:{digest}"
+    total = cache.get(key)
+    if total is None:
+        total = publications.count()
+        cache.set(key, total, COUNT_SECONDS)
+    return total
 
 
 def unpublished_rows(references, published):
