@@ -2,8 +2,8 @@
 
 Each database is created, migrated with the project's migrations, given staff
 through the ORM (categories, groups, users, a feedback page), then filled with
-COPY (psycopg 3 ``cursor.copy``) on four connections at once: cases, photo rows,
-Wagtail log entries and notifications. One million cases take a few minutes.
+COPY (psycopg 3 ``cursor.copy``) on six connections at once: cases, photo rows,
+Wagtail log entries, notifications, public records and their photo copies. One million cases take a few minutes.
 
 The cases are one history generated newest first from a fixed seed, so the
 1,000-case database holds exactly the newest 1,000 cases of the 1,000,000-case
@@ -79,6 +79,8 @@ KINDS = [("feedback", 70), ("question", 20), ("proposal", 10)]
 CHANNELS = [("web", 80), ("phone", 8), ("email", 5), ("service_point", 3), ("post", 2),
             ("legacy_form", 1), ("api", 1)]
 LANGUAGES = [("fi", 85), ("sv", 8), ("en", 7)]
+#: The share of cases (not rejected) with a live public record.
+PUBLISHED_SHARE = 0.2
 
 
 def _chooser(weighted):
@@ -176,7 +178,7 @@ class Generator:
         self.content_type_id = content_type_id
         self.prefix = reference_prefix
         self.year_counts = {}
-        self.log_id = self.photo_id = self.notification_id = 0
+        self.log_id = self.photo_id = self.notification_id = self.publication_id = 0
 
     def _token(self):
         return base64.urlsafe_b64encode(self.rng.getrandbits(256).to_bytes(32, "big")
@@ -219,7 +221,7 @@ class Generator:
             "redirected_to_id": None, "page_id": self.page_id, "expected_date": None,
             "version": 1 + (status != "new"), "created_at": created, "due_at": due,
             "first_response_at": first_response, "closed_at": closed,
-            "updated_at": closed or first_response or created,
+            "updated_at": closed or first_response or created, "publish_consent": True,
         }
 
     def photos(self, case):
@@ -232,6 +234,36 @@ class Generator:
                  "thumbnail": f"feedback/{name[:2]}/{name}-t.jpg", "state": "ready",
                  "width": 2560, "height": 1920, "sort_order": 0,
                  "created_at": case["created_at"]}]
+
+    def publication(self, case, photos):
+        """A live public record for one case in five that was not rejected (with a public
+        copy of its photo), as moderators leave them: the Open311 API and public lists."""
+        if case["status"] == "rejected" or self.rng.random() >= PUBLISHED_SHARE:
+            return None, []
+        self.publication_id += 1
+        published = case["first_response_at"] or case["created_at"]
+        lat, lon = case["latitude"], case["longitude"]
+        publication = {
+            "id": self.publication_id, "latest_revision_id": None, "live": True,
+            "has_unpublished_changes": False, "first_published_at": published,
+            "last_published_at": published, "live_revision_id": None, "go_live_at": None,
+            "expire_at": None, "expired": False, "locked": False, "locked_at": None,
+            "locked_by_id": None, "feedback_id": case["id"], "reference": case["reference"],
+            "title": case["message"][:60], "text": case["message"],
+            "language": case["language"], "category_id": case["category_id"],
+            "kind": case["kind"], "latitude": None if lat is None else round(lat, 3),
+            "longitude": None if lon is None else round(lon, 3),
+            "shown_status": case["status"], "status_changed_at": case["updated_at"],
+            "public_answer": "Kiitos, asia on korjattu." if case["closed_at"] else "",
+            "photo_ids": json.dumps([photo["id"] for photo in photos]),
+            "affected_count": 1, "created_at": case["created_at"],
+        }
+        copies = [{"id": photo["id"], "publication_id": self.publication_id,
+                   "source_id": photo["id"], "token": self._token()[:32],
+                   "image": f"public/{photo['image'].rsplit('/', 1)[1]}",
+                   "thumbnail": f"public/{photo['thumbnail'].rsplit('/', 1)[1]}",
+                   "sort_order": 0} for photo in photos]
+        return publication, copies
 
     def log_entries(self, case):
         """Received, and a status change or a note for most handled cases (about 2 a case)."""
@@ -276,6 +308,8 @@ def fill(count):
 
     from palaute_plugin.conf import palaute_setting
     from palaute_plugin.models import Feedback, FeedbackPhoto, Notification, ReferenceSequence
+    from palaute_plugin.publication.models import FeedbackPublication
+    from palaute_plugin.publication.photos import PublicPhoto
 
     page, categories = create_staff()
     now = timezone.now().replace(microsecond=0)
@@ -290,7 +324,8 @@ def fill(count):
     remaining = dict(years)
 
     tables = [(Feedback, "cases"), (FeedbackPhoto, "photos"), (ModelLogEntry, "log_entries"),
-              (Notification, "notifications")]
+              (Notification, "notifications"), (FeedbackPublication, "publications"),
+              (PublicPhoto, "public_photos")]
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
     params.pop("context", None)
@@ -309,8 +344,14 @@ def fill(count):
             case["reference"] = f"{generator.prefix}{year}-{remaining[year]:05d}"
             remaining[year] -= 1
             _write(copies["cases"], case)
-            for photo in generator.photos(case):
+            photos = generator.photos(case)
+            for photo in photos:
                 _write(copies["photos"], photo)
+            publication, public_photos = generator.publication(case, photos)
+            if publication:
+                _write(copies["publications"], publication)
+            for copy in public_photos:
+                _write(copies["public_photos"], copy)
             for entry in generator.log_entries(case):
                 _write(copies["log_entries"], entry)
             for notification in generator.notifications(case):
@@ -325,7 +366,8 @@ def fill(count):
     for year, number in years.items():
         ReferenceSequence.objects.update_or_create(year=year, defaults={"last_number": number})
     with connection.cursor() as cursor:
-        for model in (Feedback, FeedbackPhoto, ModelLogEntry, Notification):
+        for model in (Feedback, FeedbackPhoto, ModelLogEntry, Notification,
+                      FeedbackPublication, PublicPhoto):
             table = model._meta.db_table
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                            f"COALESCE(MAX(id), 1)) FROM {table}")

@@ -727,6 +727,7 @@ class Notification(models.Model):
 # The moderated public record lives in its own package; imported here so that
 # Django registers it under this app.
 from .answers.models import AnswerApprovalTask, AnswerDraft  # noqa: E402, F401
+from .open311.models import ApiKey, ApiSubmission, ServiceAttribute  # noqa: E402, F401
 from .publication.models import FeedbackPublication  # noqa: E402, F401
 from .publication.photos import PublicPhoto  # noqa: E402, F401
 from .publication.subscriptions import MeTooSubscription  # noqa: E402, F401

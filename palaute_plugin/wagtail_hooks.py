@@ -10,6 +10,8 @@ from .answers.models import AnswerDraft
 from .answers.permissions import AnswerPermissionPolicy
 from .answers.viewsets import AnswerDraftViewSet
 from .models import Feedback
+from .open311 import log_actions as open311_log_actions
+from .open311.viewsets import ApiKeyViewSet, ServiceAttributeViewSet
 from .permissions import FeedbackPermissionPolicy
 from .publication import log_actions as publication_log_actions
 from .publication import log_entries as publication_log_entries
@@ -37,6 +39,12 @@ register_permission_policy(FeedbackPublication, PublicationPermissionPolicy(Feed
 register_snippet(FeedbackPublicationViewSet)
 register_permission_policy(AnswerDraft, AnswerPermissionPolicy())
 register_snippet(AnswerDraftViewSet)
+register_snippet(ServiceAttributeViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_api_key_viewset():
+    return ApiKeyViewSet()
 
 
 @hooks.register("register_admin_viewset")
@@ -50,6 +58,7 @@ def register_log_actions(actions):
     publication_log_actions.register_log_actions(actions)
     answer_log_actions.register_log_actions(actions)
     publication_log_entries.register(actions)
+    open311_log_actions.register_log_actions(actions)
 
 
 hooks.register("construct_homepage_panels", dashboard.add_feedback_panel)

@@ -24,6 +24,7 @@ from .answer_fixtures import (  # noqa: F401  (fixtures of the answer approval t
     sensitive_case,
 )
 from .factories import UserFactory
+from .open311_fixtures import api_key, danger  # noqa: F401  (fixtures of the Open311 tests)
 from .publication_fixtures import (  # noqa: F401  (fixtures of the publication tests)
     moderator,
     moderators,

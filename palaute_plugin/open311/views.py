@@ -1,0 +1,127 @@
+"""The GeoReport v2 endpoints. Each answers JSON or XML as its URL ends, errors included.
+
+Override nothing here to change what is shown: ``requests.py`` decides what of a case
+is public, ``services.py`` what a service is, ``submit.py`` how a POST becomes a case.
+"""
+
+import functools
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+
+from ..models import Feedback
+from ..publication.models import FeedbackPublication
+from . import params, requests, services
+from .models import ApiSubmission
+from .render import ApiError, error_response, respond
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-12-01T00:00:00+02:00"
+
+
+def api_view(methods=("GET",)):
+    """Answers in the URL's format, in the ``locale`` asked for, errors in the spec's shape."""
+    def decorator(view):
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request, fmt, **kwargs):
+            try:
+                language = params.language(request.GET) or params.language(request.POST)
+            except ApiError as error:
+                return error_response(fmt, error.status, error.description)
+            # The error's text is made inside, in the language asked for.
+            with translation.override(language or translation.get_language()):
+                try:
+                    if request.method not in methods:
+                        raise ApiError(405, _("This method is not allowed here."))
+                    return view(request, fmt, **kwargs)
+                except ApiError as error:
+                    return error_response(fmt, error.status, error.description,
+                                          headers=getattr(error, "headers", None))
+                except Http404:
+                    return error_response(fmt, 404, _("Not found."))
+        return wrapper
+    return decorator
+
+
+@api_view()
+def discovery(request, fmt):
+    base = request.build_absolute_uri(reverse("palaute_open311_services", args=["json"]))
+    url = base.rsplit("/", 1)[0] + "/"
+    return respond(fmt, "discovery", {
+        "changeset": CHANGESET,
+        "contact": request.build_absolute_uri("/"),
+        "key_service": "",
+        "endpoints": [{"specification": SPECIFICATION, "url": url, "changeset": CHANGESET,
+                       "type": "production", "formats": ["text/xml", "application/json"]}],
+    })
+
+
+@api_view()
+def services_list(request, fmt):
+    return respond(fmt, "services", services.services())
+
+
+@api_view()
+def service_definition(request, fmt, code):
+    category = services.service_categories().filter(service_code=code).first()
+    if category is None:
+        raise ApiError(404, _("Unknown service code."))
+    return respond(fmt, "service_definition", services.service_definition(category))
+
+
+@api_view(methods=("GET", "POST"))
+def requests_view(request, fmt):
+    if request.method == "POST":
+        from .submit import submit_view
+
+        return submit_view(request, fmt)
+    query = params.request_query(request.GET)
+    serializer = requests.RequestSerializer(request, extensions=query.extensions)
+    rows, total = requests.page_of_publications(query)
+    items = serializer.public(rows)
+    if query.ids:
+        found = {row["reference"] for row in rows}
+        items += serializer.unpublished(requests.unpublished_rows(query.ids, found))
+    return respond(fmt, "service_requests", items, headers={"X-Result-Count": str(
+        total + len(items) - len(rows))})
+
+
+@api_view()
+def request_detail(request, fmt, request_id):
+    if not params.REQUEST_ID.match(request_id):
+        raise ApiError(404, _("Unknown service request."))
+    extensions = request.GET.get("extensions", "").lower() == "true"
+    serializer = requests.RequestSerializer(request, extensions=extensions)
+    rows = requests.public_rows(FeedbackPublication.objects.public().filter(
+        reference=request_id))
+    items = serializer.public(rows) or serializer.unpublished(
+        requests.unpublished_rows([request_id], set()))
+    if not items:
+        raise ApiError(404, _("Unknown service request."))
+    return respond(fmt, "service_requests", items)
+
+
+@api_view()
+def token_view(request, fmt, token):
+    submission = (ApiSubmission.objects.filter(token=token)
+                  .exclude(feedback__status=Feedback.Status.REJECTED)
+                  .select_related("feedback", "api_key").first())
+    if submission is None:
+        raise ApiError(404, _("Unknown token."))
+    item = {"service_request_id": submission.feedback.reference, "token": token}
+    if waiting_for_moderation(submission):
+        item["service_request_id"] = None
+    return respond(fmt, "service_requests", [item])
+
+
+def waiting_for_moderation(submission):
+    """A pre-moderated key's case has no id to show until staff have taken it up."""
+    key = submission.api_key
+    return (key is not None and key.pre_moderation
+            and submission.feedback.status == Feedback.Status.NEW)
+
+

@@ -1,0 +1,356 @@
+"""The Open311 GeoReport v2 read endpoints: what is public, filters, errors, query counts."""
+
+import json
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from palaute_plugin.models import Feedback
+
+from .factories import CategoryFactory, feedback_page
+from .open311_fixtures import API, case, publish_directly
+
+pytestmark = pytest.mark.django_db
+
+
+def get_json(client, path, expected=200, **params):
+    response = client.get(API + path + ".json", params)
+    assert response.status_code == expected, response.content
+    assert response["Content-Type"].startswith("application/json")
+    return response, json.loads(response.content)
+
+
+def get_xml(client, path, expected=200, **params):
+    response = client.get(API + path + ".xml", params)
+    assert response.status_code == expected, response.content
+    assert response["Content-Type"].startswith("text/xml")
+    return response, ET.fromstring(response.content)  # noqa: S314 (our own answer)
+
+
+def assert_error(client, path, expected, **params):
+    _response, body = get_json(client, path, expected, **params)
+    assert len(body) == 1
+    assert body[0]["code"] == expected
+    assert body[0]["description"]
+    _response, root = get_xml(client, path, expected, **params)
+    assert root.tag == "errors"
+    assert root.find("error/code").text == str(expected)
+    assert root.find("error/description").text
+    return body[0]["description"]
+
+
+# --- discovery and services -----------------------------------------------------------
+
+
+def test_discovery_names_the_endpoint_and_formats(client):
+    _response, body = get_json(client, "discovery")
+    endpoint = body["endpoints"][0]
+    assert endpoint["url"] == "http://testserver/open311/v2/"
+    assert endpoint["formats"] == ["text/xml", "application/json"]
+    _response, root = get_xml(client, "discovery")
+    assert root.tag == "discovery"
+    assert [f.text for f in root.findall("endpoints/endpoint/formats/format")] == [
+        "text/xml", "application/json"]
+
+
+def test_services_lists_active_city_categories_with_group_and_metadata(client, streets, housing,
+                                                                        danger):
+    group = CategoryFactory(name_fi="Liikenne", name_en="Traffic", service_code="liikenne")
+    streets.parent = group
+    streets.save()
+    CategoryFactory(service_code="inactive", active=False)
+    _response, body = get_json(client, "services", locale="en")
+    by_code = {item["service_code"]: item for item in body}
+    assert "inactive" not in by_code
+    assert by_code[streets.service_code]["group"] == "Traffic"
+    assert by_code[streets.service_code]["service_name"] == "Street lighting"
+    assert by_code[streets.service_code]["metadata"] is True
+    assert by_code[housing.service_code]["metadata"] is False
+    assert by_code[housing.service_code]["type"] == "realtime"
+    assert "liikenne" not in by_code  # a group is a heading, as on the form
+    _response, root = get_xml(client, "services")
+    assert root.tag == "services"
+    codes = [service.find("service_code").text for service in root.findall("service")]
+    assert streets.service_code in codes
+    metadata = {service.find("service_code").text: service.find("metadata").text
+                for service in root.findall("service")}
+    assert metadata[streets.service_code] == "true"
+    assert metadata[housing.service_code] == "false"
+
+
+def test_services_in_swedish(client, streets):
+    _response, body = get_json(client, "services", locale="sv")
+    assert body[0]["service_name"] == "Gatubelysning"
+    assert_error(client, "services", 400, locale="de")
+
+
+def test_service_definition_has_the_attributes(client, streets, danger):
+    _response, body = get_json(client, f"services/{streets.service_code}", locale="en")
+    assert body["service_code"] == streets.service_code
+    attribute = body["attributes"][0]
+    assert attribute["code"] == "dangerous"
+    assert attribute["description"] == "Is it dangerous?"
+    assert attribute["required"] is True
+    assert attribute["datatype"] == "singlevaluelist"
+    assert attribute["values"] == [{"key": "yes", "name": "Kyllä"}, {"key": "no", "name": "Ei"}]
+    _response, root = get_xml(client, f"services/{streets.service_code}")
+    assert root.tag == "service_definition"
+    assert root.find("attributes/attribute/values/value/key").text == "yes"
+
+
+def test_unknown_service_code_is_404(client, streets):
+    assert_error(client, "services/no-such-code", 404)
+
+
+# --- requests: what is public ---------------------------------------------------------
+
+
+@pytest.fixture
+def published_case(streets):
+    reported = case(streets, latitude=65.8463, longitude=24.1441,
+                    message="Maija tässä, 040 123 4567: katuvalo ei pala.",
+                    contact_name="Maija Meikäläinen")
+    publish_directly(reported, text="Katuvalo ei pala.", answer="Korjataan viikolla 49.")
+    return reported
+
+
+def test_list_shows_the_public_record_only(client, published_case):
+    _response, body = get_json(client, "requests")
+    assert len(body) == 1
+    item = body[0]
+    assert item["service_request_id"] == published_case.reference
+    assert item["description"] == "Katuvalo ei pala."
+    assert item["status_notes"] == "Korjataan viikolla 49."
+    assert item["status"] == "open"
+    assert item["lat"] == 65.8463
+    assert item["long"] == 24.1441
+    assert "040" not in json.dumps(body)
+    assert "Maija" not in json.dumps(body)
+    assert item["requested_datetime"].endswith("+02:00")
+    assert "detailed_status" not in item
+
+
+def test_unpublished_and_rejected_cases_are_not_listed(client, streets, published_case):
+    case(streets, message="Yksityinen viesti, ei julkaistu.")
+    _response, body = get_json(client, "requests")
+    assert [item["service_request_id"] for item in body] == [published_case.reference]
+
+
+def test_unpublished_case_by_id_shows_only_its_id_status_and_dates(client, streets):
+    private = case(streets, message="Salainen viesti joka ei ole julkinen.")
+    _response, body = get_json(client, f"requests/{private.reference}", extensions="true")
+    assert set(body[0]) == {"service_request_id", "status", "service_code",
+                            "requested_datetime", "updated_datetime", "expected_datetime",
+                            "detailed_status"}
+    assert body[0]["service_code"] == streets.service_code
+    assert "Salainen" not in json.dumps(body)
+    _response, listed = get_json(client, "requests", service_request_id=private.reference)
+    assert listed[0]["service_request_id"] == private.reference
+    assert "description" not in listed[0]
+
+
+def test_rejected_case_is_the_same_404_as_an_unknown_one(client, streets, published_case):
+    rejected = case(streets, status=Feedback.Status.REJECTED)
+    unknown = assert_error(client, "requests/2000-99999", 404)
+    assert assert_error(client, f"requests/{rejected.reference}", 404) == unknown
+    published_case.status = Feedback.Status.REJECTED
+    published_case.save()
+    published_case.publication.shown_status = Feedback.Status.REJECTED
+    published_case.publication.save()
+    assert assert_error(client, f"requests/{published_case.reference}", 404) == unknown
+    _response, body = get_json(client, "requests",
+                               service_request_id=f"{rejected.reference},2000-99999")
+    assert body == []
+
+
+def test_one_request_is_a_one_element_list(client, published_case):
+    _response, body = get_json(client, f"requests/{published_case.reference}")
+    assert len(body) == 1
+    assert body[0]["description"] == "Katuvalo ei pala."
+    _response, root = get_xml(client, f"requests/{published_case.reference}")
+    assert root.tag == "service_requests"
+    assert root.find("request/service_request_id").text == published_case.reference
+
+
+def test_extensions_add_detailed_status_title_and_media(client, workflow, handler, moderator,
+                                                        personal_case):
+    from .test_publication_views import published_with_a_photo
+
+    feedback_page()
+    _photo, publication, copy = published_with_a_photo(personal_case, handler, moderator)
+    _response, body = get_json(client, "requests", extensions="true")
+    item = body[0]
+    assert item["detailed_status"] == "NEW"
+    assert item["title"] == publication.title
+    url = f"http://testserver/palaute/julkiset/kuvat/{copy.token}/full/"
+    assert item["media"] == [url]
+    assert item["media_url"] == url
+    assert client.get(url).status_code == 200
+    _response, root = get_xml(client, "requests", extensions="true")
+    assert root.find("request/media/media_url").text == url
+
+
+def test_xml_breaking_text_is_escaped(client, streets):
+    reported = case(streets)
+    publish_directly(reported, text='<b>"&" ja </request>\x01 loppu</b>', title="<script>")
+    response, root = get_xml(client, "requests", extensions="true")
+    assert root.find("request/description").text == '<b>"&" ja </request>\ufffd loppu</b>'
+    assert root.find("request/title").text == "<script>"
+    assert b"<script>" not in response.content
+    _response, body = get_json(client, "requests")
+    assert body[0]["description"] == '<b>"&" ja </request>\x01 loppu</b>'
+
+
+# --- requests: filters ----------------------------------------------------------------
+
+
+def test_filters_by_status_service_code_and_ids(client, streets, housing):
+    open_case = case(streets, days_ago=1)
+    closed_case = case(housing, days_ago=2, status=Feedback.Status.RESOLVED)
+    for reported in (open_case, closed_case):
+        publish_directly(reported)
+
+    def ids(**params):
+        return [item["service_request_id"] for item in get_json(client, "requests", **params)[1]]
+
+    assert ids(status="open") == [open_case.reference]
+    assert ids(status="closed") == [closed_case.reference]
+    assert ids(status="open,closed") == [open_case.reference, closed_case.reference]
+    assert ids(service_code=f"{housing.service_code},nothing") == [closed_case.reference]
+    assert ids(service_request_id=f"{closed_case.reference}, {open_case.reference}") == [
+        open_case.reference, closed_case.reference]
+
+
+def test_default_window_is_the_last_90_days(client, streets):
+    recent, old = case(streets, days_ago=10), case(streets, days_ago=100)
+    for reported in (recent, old):
+        publish_directly(reported)
+    _response, body = get_json(client, "requests")
+    assert [item["service_request_id"] for item in body] == [recent.reference]
+    start = (timezone.now() - timedelta(days=120)).isoformat()
+    end = (timezone.now() - timedelta(days=50)).isoformat()
+    _response, body = get_json(client, "requests", start_date=start, end_date=end)
+    assert [item["service_request_id"] for item in body] == [old.reference]
+    day = (timezone.localdate() - timedelta(days=110)).isoformat()
+    _response, body = get_json(client, "requests", start_date=day)
+    assert [item["service_request_id"] for item in body] == [old.reference]
+
+
+def test_pages_and_result_count(client, streets):
+    cases = [case(streets, days_ago=day) for day in range(1, 6)]
+    for reported in cases:
+        publish_directly(reported)
+    response, body = get_json(client, "requests", page=2, page_size=2)
+    assert response["X-Result-Count"] == "5"
+    assert [item["service_request_id"] for item in body] == [c.reference for c in cases[2:4]]
+
+
+def test_bbox_and_radius(client, streets):
+    near = case(streets, latitude=65.8463, longitude=24.1441)
+    far = case(streets, latitude=65.9000, longitude=24.1441)  # 6 km north
+    for reported in (near, far):
+        publish_directly(reported)
+
+    def ids(**params):
+        return [item["service_request_id"] for item in get_json(client, "requests", **params)[1]]
+
+    assert ids(bbox="65.84,24.14,65.85,24.15") == [near.reference]
+    assert ids(lat="65.8463", long="24.1441", radius="1000") == [near.reference]
+    response, _body = get_json(client, "requests", lat="65.8463", long="24.1441", radius="7000")
+    assert response["X-Result-Count"] == "2"
+
+
+@pytest.mark.parametrize("params", [
+    {"start_date": "2026-01-01T00:00:00+02:00", "end_date": "2026-06-01T00:00:00+02:00"},
+    {"start_date": "2026-06-01T00:00:00+02:00", "end_date": "2026-05-01T00:00:00+02:00"},
+    {"start_date": "eilen"},
+    {"page_size": "1001"},
+    {"page_size": "0"},
+    {"page": "-1"},
+    {"service_request_id": "2026-00001,,2026-00002"},
+    {"service_request_id": "2026-00001;DROP"},
+    {"service_code": "a b"},
+    {"status": "pending"},
+    {"bbox": "1,2,3"},
+    {"bbox": "66,24,65,25"},
+    {"lat": "95", "long": "24", "radius": "100"},
+    {"lat": "65.8", "long": "nan"},
+    {"lat": "65.8", "long": "24.1", "radius": "1000000"},
+])
+def test_bad_query_is_400_in_the_error_shape(client, params):
+    assert_error(client, "requests", 400, **params)
+
+
+def test_unknown_request_id_and_token_are_404(client):
+    assert_error(client, "requests/2026-12345", 404)
+    assert_error(client, "requests/<script>", 404)
+    assert_error(client, "tokens/nosuchtoken", 404)
+
+
+def test_other_methods_are_refused(client):
+    response = client.delete(API + "requests.json")
+    assert response.status_code == 405
+    assert json.loads(response.content)[0]["code"] == 405
+
+
+# --- cost -----------------------------------------------------------------------------
+
+
+def list_queries(client, **params):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(API + "requests.json", params)
+    assert response.status_code == 200
+    return len(captured), len(json.loads(response.content))
+
+
+def test_list_query_count_is_constant(client, workflow, handler, moderator, streets):
+    from django.core.cache import cache
+
+    from .admin_fixtures import add_photo
+
+    feedback_page()
+
+    def publish_with_photo():
+        reported = case(streets)
+        publication = publish_directly(reported)
+        photo = add_photo(reported)
+        publication.public_photos.create(source=photo, image=photo.image.name,
+                                         thumbnail=photo.thumbnail.name)
+
+    publish_with_photo()
+    list_queries(client, extensions="true")  # warm Wagtail's site root paths
+    cache.clear()
+    one = list_queries(client, extensions="true")
+    counted = list_queries(client, extensions="true")  # the total is reused
+    for _ in range(4):
+        publish_with_photo()
+    cache.clear()
+    assert list_queries(client, extensions="true") == (one[0], 5)
+    assert list_queries(client, extensions="true") == (counted[0], 5)
+    assert list_queries(client) == (counted[0], 5)
+    # The rows, their photos, the count, the page's URL, and Wagtail's site paths when
+    # they are not cached; a reused total spares the count.
+    assert one[0] <= 9
+    assert counted[0] < one[0]
+
+
+def test_the_total_follows_publishing(client, streets):
+    from palaute_plugin.publication.actions import bump_publications_version
+
+    publish_directly(case(streets))
+    assert get_json(client, "requests")[0]["X-Result-Count"] == "1"
+    publish_directly(case(streets))
+    bump_publications_version()  # as publishing, unpublishing and status changes do
+    assert get_json(client, "requests")[0]["X-Result-Count"] == "2"
+    assert get_json(client, "requests", status="closed")[0]["X-Result-Count"] == "0"
+
+
+def test_a_page_holds_100_unless_more_are_asked_for(client, streets):
+    from palaute_plugin.open311 import params
+
+    assert params.request_query({}).page_size == params.DEFAULT_PAGE_SIZE == 100
+    assert params.request_query({"page_size": "1000"}).page_size == 1000
