@@ -10,6 +10,8 @@ from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from palaute_plugin.legacy.models import FeedbackFormPageMixin
+
 
 class HomePage(Page):
     intro = RichTextField(_("intro"), blank=True)
@@ -42,8 +44,9 @@ class FormField(AbstractFormField):
     page = ParentalKey("FormPage", on_delete=models.CASCADE, related_name="form_fields")
 
 
-class FormPage(AbstractEmailForm):
-    """A free-form web form of the older kind (welfare, culture, sports)."""
+class FormPage(FeedbackFormPageMixin, AbstractEmailForm):
+    """A free-form web form of the older kind (welfare, culture, sports), whose submissions
+    can become feedback cases (``FeedbackFormPageMixin``)."""
 
     intro = RichTextField(_("intro"), blank=True)
     thank_you_text = RichTextField(_("thank-you text"), blank=True)
@@ -60,6 +63,7 @@ class FormPage(AbstractEmailForm):
             ],
             _("Email"),
         ),
+        *FeedbackFormPageMixin.feedback_panels,
     ]
 
     class Meta:

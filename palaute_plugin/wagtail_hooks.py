@@ -5,6 +5,8 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from . import log_actions
+from .legacy import convert as legacy_convert
+from .legacy import urls as legacy_urls
 from .models import Feedback
 from .permissions import FeedbackPermissionPolicy
 from .publication import log_actions as publication_log_actions
@@ -41,6 +43,12 @@ def register_feedback_viewset():
 def register_log_actions(actions):
     log_actions.register_log_actions(actions)
     publication_log_actions.register_log_actions(actions)
+    log_actions.register_log_actions(actions, legacy_convert.LOG_ACTIONS)
+
+
+@hooks.register("register_admin_urls")
+def register_legacy_form_urls():
+    return legacy_urls.urlpatterns
 
 
 hooks.register("construct_homepage_panels", dashboard.add_feedback_panel)
