@@ -111,4 +111,4 @@ class FeedbackFormPageMixin(models.Model):
     def serve(self, request, *args, **kwargs):
         from ..public.legacy import serve_legacy_form
 
-        return serve_legacy_form(self, request, *args, **kwargs)
+        return serve_legacy_form(request, self, *args, **kwargs)

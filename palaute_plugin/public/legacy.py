@@ -24,7 +24,7 @@ def form_context(page, request, form):
 
 
 @never_cache
-def serve_legacy_form(page, request, *args, **kwargs):
+def serve_legacy_form(request, page, *args, **kwargs):
     """Wagtail's ``FormMixin.serve``, with the checks the feedback form makes."""
     if request.method != "POST":
         form = page.get_form(page=page, user=request.user)
