@@ -10,6 +10,7 @@ from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from palaute_plugin.blocks import FeedbackBlock, FeedbackBlockPageMixin
 from palaute_plugin.legacy.models import FeedbackFormPageMixin
 
 
@@ -22,13 +23,14 @@ class HomePage(Page):
         verbose_name = _("home page")
 
 
-class ContentPage(Page):
-    """An ordinary page of the city site, built from blocks."""
+class ContentPage(FeedbackBlockPageMixin, Page):
+    """An ordinary page of the city site, built from blocks (a feedback form among them)."""
 
     body = StreamField(
         [
             ("heading", blocks.CharBlock(form_classname="title", label=_("Heading"))),
             ("paragraph", blocks.RichTextBlock(label=_("Paragraph"))),
+            ("feedback", FeedbackBlock()),
         ],
         blank=True,
         verbose_name=_("body"),

@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import TestCase
 from wagtail.contrib.forms.models import FormSubmission
 
@@ -170,5 +171,5 @@ def test_auto_route_with_a_broken_mapping_keeps_the_submission(client, library):
 def test_routing_needs_a_category_and_message_field(library):
     page = legacy_form()
     page.route_to_feedback = True
-    with pytest.raises(Exception, match="Choose the category and the message field"):
+    with pytest.raises(ValidationError, match="Valitse luokka ja viestikenttä"):
         page.full_clean()
