@@ -55,7 +55,7 @@ def form_response(request, page, form=None, status=200):
     """The form page; an unbound form's fields come from the cache."""
     form_html = cached_form_fields(page) if form is None else mark_safe(  # noqa: S308
         render_form_fields(page, form))
-    token = (form.data.get("form_token") if form is not None
+    token = (form.data.get("form_token") if form is not None and form.is_bound
              else antispam.issue_form_token())
     context = {
         "page": page,
@@ -94,7 +94,7 @@ FORM_PERMISSIONS_POLICY = {"geolocation": ["self"], "camera": [], "microphone": 
 def feedback_form_view(request, page):
     """Show the form; on a valid post create the case and redirect to the receipt."""
     if request.method != "POST":
-        return form_response(request, page)
+        return form_response(request, page, preselected_form(request))
 
     form = FeedbackForm(request.POST, request.FILES)
     if form.honeypot_filled:
@@ -126,6 +126,16 @@ def feedback_form_view(request, page):
     if token_error:
         form.add_error(None, TOKEN_MESSAGES[token_error])
     return reshow_form(request, page, form, status=400)
+
+
+def preselected_form(request):
+    """Coming from an ordinary page (``?from=<page id>``): its category chosen, or None
+    (the cached form)."""
+    from ..page_categories import FROM_PARAMETER, category_for_page
+
+    page_id = request.GET.get(FROM_PARAMETER)
+    category = category_for_page(page_id) if page_id else None
+    return FeedbackForm(initial={"category": category.pk}) if category else None
 
 
 def reshow_form(request, page, form, status):
