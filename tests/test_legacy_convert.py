@@ -192,3 +192,24 @@ def test_anonymous_is_sent_to_login(client, form):
     response = client.get(convert_url(form, submission.pk))
     assert response.status_code == 302
     assert FormSubmission.objects.count() == 1
+
+
+def test_case_screen_links_the_submission_and_the_listing_query_count_stays_flat(
+        client, form, library, librarian):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(librarian)
+    url = reverse("wagtailforms:list_submissions", args=[form.pk])
+    convert(form, [submission_of(form)], form.feedback_mapping())
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    convert(form, [submission_of(form) for _ in range(5)], form.feedback_mapping())
+    with CaptureQueriesContext(connection) as six:
+        response = client.get(url)
+    assert response.content.decode().count("converted →") == 6
+    assert len(six) == len(one)
+    case = Feedback.objects.first()
+    html = client.get(detail_url(case)).content.decode()
+    assert f'href="{url}">Kirjaston palaute</a>' in html
