@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.test import Client, TestCase
 from PIL import Image
+from wagtail.models import Site
 
 from home.models import ContentPage
 from palaute_plugin.models import Feedback
@@ -183,3 +184,18 @@ def test_editor_must_choose_a_category_or_group():
     block = FeedbackBlock()
     with pytest.raises(StructBlockValidationError):
         block.clean(block.to_python({"heading": "", "category": None, "category_group": None}))
+
+
+def test_editors_see_the_block_the_mapping_and_the_link_setting(admin_client, page):
+    from .legacy_fixtures import legacy_form
+
+    form = legacy_form()
+    html = admin_client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    assert "Palautelomake" in html  # the block, in the editor's language
+    assert "feedback_category" in html
+    html = admin_client.get(f"/admin/pages/{form.pk}/edit/").content.decode()
+    assert "route_to_feedback" in html and "feedback_message_field" in html
+    site = Site.objects.get(is_default_site=True)
+    response = admin_client.get(f"/admin/settings/home/feedbacklinksettings/{site.pk}/")
+    assert response.status_code == 200
+    assert "show_feedback_link" in response.content.decode()

@@ -7,8 +7,9 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
+from wagtail.models import Site
 
-from home.models import ContentPage
+from home.models import ContentPage, FeedbackLinkSettings
 from palaute_plugin.models import Feedback
 from tests.admin_fixtures import handled_category, handler_of
 from tests.factories import site_root
@@ -38,19 +39,23 @@ def winter(form_page, responsible):
 
 
 @pytest.fixture
-def block_page(winter):
+def block_page(winter, form_page):
     page = ContentPage(title="Katujen talvikunnossapito", slug="talvikunnossapito", body=[
         ("paragraph", "<p>Pääkadut aurataan ensin.</p>"),
         ("feedback", {"heading": "Anna palautetta talvikunnossapidosta", "category": winter,
                       "category_group": None}),
     ])
     site_root().add_child(instance=page)
+    FeedbackLinkSettings.objects.create(site=Site.objects.get(is_default_site=True),
+                                        feedback_page=form_page)
     return page
 
 
 def test_resident_sends_the_blocks_form_on_a_phone(axe, phone, block_page, winter):
     phone.goto(block_page.url)
     expect(phone.get_by_role("heading", name="Anna palautetta talvikunnossapidosta")).to_be_visible()
+    expect(phone.get_by_role("link", name="Anna palautetta")).to_have_attribute(
+        "href", f"/palaute/?from={block_page.pk}")
     assert_no_violations(axe, phone)
     phone.get_by_label("Kysymys").check()
     phone.get_by_label("Viestisi").fill("Jalkakäytävä on auraamatta Hallituskadulla.")
