@@ -27,6 +27,12 @@ class FeedbackCategoryPageMixin(models.Model):
         abstract = True
 
 
+def page_from(request):
+    """The live page a resident came from (``?from=``, kept in the form as ``from``)."""
+    page_id = request.POST.get(FROM_PARAMETER) or request.GET.get(FROM_PARAMETER) or ""
+    return Page.objects.live().filter(pk=page_id).first() if page_id.isdigit() else None
+
+
 def category_for_page(page_id):
     """The category of the page or of its nearest ancestor that sets one, or None."""
     page = Page.objects.filter(pk=page_id).first() if str(page_id).isdigit() else None

@@ -68,3 +68,21 @@ def test_link_in_swedish_goes_to_the_swedish_page(client, section, link):
     sv_top.save_revision().publish()
     html = client.get(sv_top.url).content.decode()
     assert f'href="{swedish.url}?from={sv_top.pk}">Ge respons</a>' in html
+
+
+def test_case_sent_through_the_link_records_the_page(client, section, link, winter):
+    from django.test import TestCase
+
+    from palaute_plugin.models import Feedback
+    from palaute_plugin.public import antispam
+
+    child = section[1]
+    html = client.get(f"/palaute/?from={child.pk}").content.decode()
+    assert f'<input type="hidden" name="from" value="{child.pk}">' in html
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/palaute/", {
+            "kind": "feedback", "category": str(winter.pk), "from": str(child.pk),
+            "message": "Auraus unohtui Aurauskadulta.", "website": "",
+            "form_token": antispam.issue_form_token()})
+    assert response.status_code == 302
+    assert Feedback.objects.get().source_page_id == child.pk

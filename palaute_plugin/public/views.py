@@ -1,5 +1,7 @@
 """Public views: the form, the receipt and the private status page (routes of FeedbackPage)."""
 
+import dataclasses
+
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -14,6 +16,7 @@ from django_permissions_policy.decorators import permissions_policy_override
 from .. import actions, log_actions
 from ..conf import palaute_setting
 from ..models import Feedback, FeedbackCategory, FeedbackPhoto, current_language
+from ..page_categories import category_for_page, page_from
 from . import antispam, ratelimit
 from .caching import cached_form_html
 from .forms import FeedbackForm, FollowUpForm
@@ -65,6 +68,7 @@ def form_response(request, page, form=None, status=200):
         "form_token_input": format_html(
             '<input type="hidden" name="form_token" value="{}">', token),
         "form_media": FeedbackForm.media_for_page(),
+        "from_page": page_from(request),
     }
     return TemplateResponse(request, "palaute_plugin/feedback_page.html", context,
                             status=status)
@@ -131,10 +135,8 @@ def feedback_form_view(request, page):
 def preselected_form(request):
     """Coming from an ordinary page (``?from=<page id>``): its category chosen, or None
     (the cached form)."""
-    from ..page_categories import FROM_PARAMETER, category_for_page
-
-    page_id = request.GET.get(FROM_PARAMETER)
-    category = category_for_page(page_id) if page_id else None
+    source_page = page_from(request)
+    category = category_for_page(source_page.pk) if source_page else None
     return FeedbackForm(initial={"category": category.pk}) if category else None
 
 
@@ -146,8 +148,11 @@ def reshow_form(request, page, form, status):
 
 
 def save_feedback(request, page, form, nonce):
-    return actions.submit_feedback(form.submission(language=current_language()), page=page,
-                                   submission_key=nonce)
+    submission = form.submission(language=current_language())
+    source_page = page_from(request)
+    if source_page is not None:
+        submission = dataclasses.replace(submission, source_page=source_page)
+    return actions.submit_feedback(submission, page=page, submission_key=nonce)
 
 
 def get_feedback_by_token(token):
