@@ -173,3 +173,11 @@ def test_routing_needs_a_category_and_message_field(library):
     page.route_to_feedback = True
     with pytest.raises(ValidationError, match="Valitse luokka ja viestikenttä"):
         page.full_clean()
+
+
+def test_replayed_post_saves_and_emails_once(client, form):
+    data = answers()
+    assert post(client, form, data).status_code == 200
+    assert post(client, form, data).status_code == 200
+    assert FormSubmission.objects.count() == 1
+    assert len([m for m in mail.outbox if m.to == ["liisa@example.com"]]) == 1
