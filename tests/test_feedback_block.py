@@ -199,3 +199,19 @@ def test_editors_see_the_block_the_mapping_and_the_link_setting(admin_client, pa
     response = admin_client.get(f"/admin/settings/home/feedbacklinksettings/{site.pk}/")
     assert response.status_code == 200
     assert "show_feedback_link" in response.content.decode()
+
+
+def test_block_on_a_swedish_page_answers_in_swedish(client, page, winter):
+    from .legacy_fixtures import translated_form
+
+    swedish = translated_form(page, "sv", "Vinterunderhåll")
+    html = client.get(swedish.url).content.decode()
+    assert "Vinterunderhåll" in html and "Skicka" in html
+    response = post(client, swedish, block_data(swedish))
+    assert response.status_code == 302
+    case = Feedback.objects.get()
+    assert (case.language, case.source_page_id) == ("sv", swedish.pk)
+    receipt = client.get(response["Location"]).content.decode()
+    assert "Tack, din respons har tagits emot." in receipt
+    resident = [m for m in mail.outbox if m.to == ["maija@example.com"]]
+    assert resident[0].subject.startswith("Din respons har tagits emot")
