@@ -213,3 +213,14 @@ def test_case_screen_links_the_submission_and_the_listing_query_count_stays_flat
     case = Feedback.objects.first()
     html = client.get(detail_url(case)).content.decode()
     assert f'href="{url}">Kirjaston palaute</a>' in html
+
+
+def test_convert_refuses_a_submission_of_another_form_and_keeps_bad_emails_out(form, library):
+    other = legacy_form(slug="toinen", title="Toinen lomake")
+    with pytest.raises(ConversionError):
+        convert(form, [submission_of(form), submission_of(other)], form.feedback_mapping())
+    assert not Feedback.objects.exists()
+    case = run_commits(convert, form, [submission_of(form, sahkoposti="ei osoite")],
+                       form.feedback_mapping())[0]
+    assert case.contact_email == ""
+    assert mail.outbox and all(m.to != ["ei osoite"] for m in mail.outbox)

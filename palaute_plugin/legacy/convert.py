@@ -72,10 +72,11 @@ def to_submission(form_submission, mapping, page, language):
                               % {"id": form_submission.pk,
                                  "field": fields[mapping.message_field]})
     email = as_text(data.get(mapping.email_field)) if mapping.email_field else ""
-    try:
-        validate_email(email) if email else None
-    except ValidationError:
-        email = ""  # an answer that is no address: the case is made without it
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            email = ""  # an answer that is no address: the case is made without it
     return actions.Submission(
         category=mapping.category, kind=mapping.kind, message=message,
         contact_name=as_text(data.get(mapping.name_field))[:150] if mapping.name_field else "",
@@ -104,6 +105,8 @@ def convert(page, form_submissions, mapping, *, user=None):
                       .select_for_update().filter(page=page,
                                                   pk__in=[s.pk for s in form_submissions])
                       .order_by("pk"))
+        if len(locked) != len({s.pk for s in form_submissions}):
+            raise ConversionError(_("Choose submissions of this form only."))
         done = Feedback.objects.filter(legacy_submission__in=locked).values_list(
             "reference", flat=True)
         if done:
