@@ -94,6 +94,10 @@ class Submission:
     channel: str = Feedback.Channel.WEB
     photos: tuple = ()
     publish_consent: bool = True
+    #: The ordinary page the resident sent it from (``FeedbackBlock``, the site-wide link).
+    source_page: object = None
+    #: The free-form form submission the case is made from (``legacy.convert``).
+    legacy_submission: object = None
 
 
 def submit_feedback(submission, *, page=None, submission_key=None, user=None):
@@ -119,6 +123,7 @@ def submit_feedback(submission, *, page=None, submission_key=None, user=None):
         channel=channel, page=page, submission_key=submission_key,
         assignee_id=category.responsible_person_id,
         publish_consent=submission.publish_consent,
+        source_page=submission.source_page, legacy_submission=submission.legacy_submission,
     )
     saved_photos = []
     try:
@@ -482,9 +487,13 @@ def create_staff_feedback(submission, *, user):
     if not permissions.visible_categories(user).accepting_feedback().filter(
             pk=submission.category.pk).exists():
         raise ActionError(_("Choose an active category you handle."))
+    return submit_feedback(submission, page=feedback_page_for(submission.language), user=user)
+
+
+def feedback_page_for(language):
+    """The live feedback page in ``language`` (or any), whose status link a case gets."""
     pages = FeedbackPage.objects.live()
-    page = (pages.filter(locale__language_code=submission.language).first() or pages.first())
-    return submit_feedback(submission, page=page, user=user)
+    return pages.filter(locale__language_code=language).first() or pages.first()
 
 
 def nearby_candidates(feedback, limit=20, user=None):

@@ -21,6 +21,7 @@ REQUIRED_APPS = (
     "wagtail.admin",
     "wagtail.snippets",
     "wagtail.contrib.routable_page",
+    "wagtail.contrib.forms",  # cases link the free-form form submission they came from
     "wagtailgeowidget",
     "modelcluster",
     "django_filters",

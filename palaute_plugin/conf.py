@@ -76,6 +76,10 @@ DEFAULTS = {
     # ``manage.py palaute_demo``: the page model ("app_label.ModelName") to create as the
     # site's home page. None: the demo uses the default site's root page as it is.
     "DEMO_HOME_PAGE": None,
+    # The site's page models the demo's free-form forms and feedback-block page use.
+    "DEMO_FORM_PAGE": None,
+    "DEMO_CONTENT_PAGE": None,
+    "DEMO_LINK_SETTINGS": None,
 }
 
 

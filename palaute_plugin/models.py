@@ -509,6 +509,16 @@ class Feedback(ClusterableModel):
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    source_page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("sent from page"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The ordinary page whose feedback block or link the resident used."),
+    )
+    legacy_submission = models.OneToOneField(
+        "wagtailforms.FormSubmission", verbose_name=_("free-form submission"), null=True,
+        blank=True, on_delete=models.SET_NULL, related_name="feedback_case",
+        help_text=_("The free-form web form submission this case was made from."),
+    )
     publish_consent = models.BooleanField(
         _("may be published"), default=True,
         help_text=_("The resident allowed publication after moderation, without their name "

@@ -9,6 +9,8 @@ from .answers import log_actions as answer_log_actions
 from .answers.models import AnswerDraft
 from .answers.permissions import AnswerPermissionPolicy
 from .answers.viewsets import AnswerDraftViewSet
+from .legacy import convert as legacy_convert
+from .legacy import urls as legacy_urls
 from .models import Feedback
 from .open311 import log_actions as open311_log_actions
 from .open311.viewsets import ApiKeyViewSet, ServiceAttributeViewSet
@@ -59,6 +61,12 @@ def register_log_actions(actions):
     answer_log_actions.register_log_actions(actions)
     publication_log_entries.register(actions)
     open311_log_actions.register_log_actions(actions)
+    log_actions.register_log_actions(actions, legacy_convert.LOG_ACTIONS)
+
+
+@hooks.register("register_admin_urls")
+def register_legacy_form_urls():
+    return legacy_urls.urlpatterns
 
 
 hooks.register("construct_homepage_panels", dashboard.add_feedback_panel)

@@ -111,3 +111,30 @@ def test_a_demo_handler_can_change_their_admin_language(client, settings, tmp_pa
     page = client.get("/admin/account/").content.decode()
     assert 'lang="sv"' in page
     assert "<title>Konto - " in page  # the admin speaks Swedish
+
+
+def test_demo_has_legacy_forms_and_a_feedback_block_page(client, settings, tmp_path):
+    from wagtail.contrib.forms.models import FormSubmission
+
+    from home.models import ContentPage, FormPage
+
+    settings.PALAUTE_PHOTO_ROOT = str(tmp_path)
+    run_demo()
+    run_demo()
+    assert FormPage.objects.filter(locale__language_code="fi").count() == 3
+    assert FormPage.objects.count() == 9
+    assert FormSubmission.objects.count() == 4
+    routed = Feedback.objects.get(channel="legacy_form")
+    assert routed.category.service_code == "liikuntapaikat"
+    for url in ("/liikuntapaikkojen-varauskysymys/", "/sv/liikuntapaikkojen-varauskysymys/",
+                "/en/kirjaston-palaute/"):
+        assert client.get(url).status_code == 200, url
+    page = ContentPage.objects.get(slug="katujen-talvikunnossapito",
+                                   locale__language_code="fi")
+    html = client.get(page.url).content.decode()
+    assert "Anna palautetta talvikunnossapidosta" in html
+    winter = FeedbackCategory.objects.get(service_code="talvikunnossapito")
+    assert f'value="{winter.pk}"' in html
+    assert f'href="/palaute/?from={page.pk}"' in html
+    english = client.get("/en/kirjaston-palaute/").content.decode()
+    assert "Your feedback" in english

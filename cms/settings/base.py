@@ -276,6 +276,9 @@ PALAUTE_AREA_BOUNDS = (65.55, 23.55, 66.45, 24.95)
 PALAUTE_MAP_CENTER = (65.8481, 24.1466)
 # palaute_demo builds the city's home page from the site's own page type.
 PALAUTE_DEMO_HOME_PAGE = "home.HomePage"
+PALAUTE_DEMO_FORM_PAGE = "home.FormPage"
+PALAUTE_DEMO_CONTENT_PAGE = "home.ContentPage"
+PALAUTE_DEMO_LINK_SETTINGS = "home.FeedbackLinkSettings"
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,10 @@
 """Template tags of the city site's own templates (``templates/base.html``)."""
 
 from django import template
+from django.utils.http import urlencode
+
+from home.models import FeedbackLinkSettings
+from palaute_plugin.page_categories import FROM_PARAMETER
 
 register = template.Library()
 
@@ -15,3 +19,20 @@ def live_translations(page):
     if page is None or not hasattr(page, "get_translations"):
         return []
     return list(page.get_translations().live().select_related("locale"))
+
+
+@register.inclusion_tag("includes/feedback_link.html", takes_context=True)
+def feedback_link(context):
+    """The site-wide "Give feedback" link, carrying the page it is on (``?from=``)."""
+    request, page = context.get("request"), context.get("page")
+    if request is None:
+        return {"url": ""}
+    settings = FeedbackLinkSettings.for_request(request)
+    target = settings.feedback_page if settings.show_feedback_link else None
+    if target is None or not target.live:
+        return {"url": ""}
+    target = target.localized
+    url = target.get_url(request)
+    if page is not None and getattr(page, "pk", None) and page.pk != target.pk:
+        url = f"{url}?{urlencode({FROM_PARAMETER: page.pk})}"
+    return {"url": url}

@@ -1,5 +1,7 @@
 """Public views: the form, the receipt and the private status page (routes of FeedbackPage)."""
 
+import dataclasses
+
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -14,6 +16,7 @@ from django_permissions_policy.decorators import permissions_policy_override
 from .. import actions, log_actions
 from ..conf import palaute_setting
 from ..models import Feedback, FeedbackCategory, FeedbackPhoto, current_language
+from ..page_categories import category_for_page, page_from
 from ..publication.nearby import nearby_for_case
 from . import antispam, ratelimit
 from .caching import cached_form_html
@@ -57,7 +60,7 @@ def form_response(request, page, form=None, status=200):
     """The form page; an unbound form's fields come from the cache."""
     form_html = cached_form_fields(page) if form is None else mark_safe(  # noqa: S308
         render_form_fields(page, form))
-    token = (form.data.get("form_token") if form is not None
+    token = (form.data.get("form_token") if form is not None and form.is_bound
              else antispam.issue_form_token())
     context = {
         "page": page,
@@ -67,6 +70,7 @@ def form_response(request, page, form=None, status=200):
         "form_token_input": format_html(
             '<input type="hidden" name="form_token" value="{}">', token),
         "form_media": FeedbackForm.media_for_page(),
+        "from_page": page_from(request),
     }
     return TemplateResponse(request, "palaute_plugin/feedback_page.html", context,
                             status=status)
@@ -96,7 +100,7 @@ FORM_PERMISSIONS_POLICY = {"geolocation": ["self"], "camera": [], "microphone": 
 def feedback_form_view(request, page):
     """Show the form; on a valid post create the case and redirect to the receipt."""
     if request.method != "POST":
-        return form_response(request, page)
+        return form_response(request, page, preselected_form(request))
 
     form = FeedbackForm(request.POST, request.FILES)
     if form.honeypot_filled:
@@ -130,6 +134,14 @@ def feedback_form_view(request, page):
     return reshow_form(request, page, form, status=400)
 
 
+def preselected_form(request):
+    """Coming from an ordinary page (``?from=<page id>``): its category chosen, or None
+    (the cached form)."""
+    source_page = page_from(request)
+    category = category_for_page(source_page.pk) if source_page else None
+    return FeedbackForm(initial={"category": category.pk}) if category else None
+
+
 def reshow_form(request, page, form, status):
     """The form again with the resident's input kept and a fresh token."""
     form.data = form.data.copy()
@@ -141,8 +153,11 @@ def save_feedback(request, page, form, nonce):
     # Safe to run again after a lost database connection, even if it had written:
     # the form token makes a repeated post answer with the first case.
     request.palaute_may_run_again = True
-    return actions.submit_feedback(form.submission(language=current_language()), page=page,
-                                   submission_key=nonce)
+    submission = form.submission(language=current_language())
+    source_page = page_from(request)
+    if source_page is not None:
+        submission = dataclasses.replace(submission, source_page=source_page)
+    return actions.submit_feedback(submission, page=page, submission_key=nonce)
 
 
 def get_feedback_by_token(token):

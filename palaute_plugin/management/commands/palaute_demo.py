@@ -13,6 +13,7 @@ from wagtail.models import Locale, Page, Site
 from palaute_plugin import actions
 from palaute_plugin.answers import demo as answers_demo
 from palaute_plugin.conf import palaute_setting
+from palaute_plugin.legacy import demo as legacy_demo
 from palaute_plugin.models import (
     Feedback,
     FeedbackCategory,
@@ -151,6 +152,7 @@ class Command(BaseCommand):
             publication_demo.setup_workflow(
                 groups["moderators"],
                 [groups[group_name] for *_, group_name, _children in CATEGORIES])
+            legacy_demo.create_all(homes, pages, self.translation_of)
         self.create_examples(categories, pages)
         self.publish_examples(users)
         self.print_summary(base_url, users)
@@ -345,6 +347,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
         self.stdout.write(f"  Feedback form:  {base_url}/palaute/  (/sv/palaute/, /en/palaute/)")
         self.stdout.write(f"  Wagtail admin:  {base_url}/admin/")
+        self.stdout.write(f"  Feedback block: {base_url}/katujen-talvikunnossapito/  "
+                          f"Free-form forms: {base_url}/admin/forms/")
         self.stdout.write(f"  Logins (password for all: {DEMO_PASSWORD}):")
         for username, (_user, group) in users.items():
             self.stdout.write(f"    {username:<14} {group}")
