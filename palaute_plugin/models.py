@@ -668,3 +668,4 @@ class Notification(models.Model):
 from .publication.models import FeedbackPublication  # noqa: E402, F401
 from .publication.photos import PublicPhoto  # noqa: E402, F401
 from .publication.tasks import PublicationApprovalTask  # noqa: E402, F401
+from .stats import models as stats_models  # noqa: E402, F401
