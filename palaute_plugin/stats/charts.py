@@ -50,12 +50,20 @@ def _svg(chart_id, title, description, body, height=HEIGHT):
         WIDTH, height, chart_id, chart_id, chart_id, title, chart_id, description, body)
 
 
+def tick_steps(maximum):
+    """How many steps the axis has: whole numbers at each tick where possible."""
+    for steps in (5, 4, 2):
+        if maximum % steps == 0:
+            return steps
+    return 1
+
+
 def _y_axis(maximum, plot_height):
-    ticks = []
-    for step in range(5):
-        value = maximum * step / 4
-        y = TOP + plot_height - plot_height * step / 4
-        label = f"{value:g}" if value != int(value) else str(int(value))
+    ticks, steps = [], tick_steps(maximum)
+    for step in range(steps + 1):
+        value = maximum * step / steps
+        y = TOP + plot_height - plot_height * step / steps
+        label = f"{value:g}"
         ticks.append(format_html(
             '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"/>'
             '<text x="{}" y="{}" class="tick" text-anchor="end">{}</text>',

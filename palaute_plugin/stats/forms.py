@@ -30,7 +30,7 @@ class StatisticsFilterForm(forms.Form):
                             widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), required=False,
                           widget=forms.DateInput(attrs={"type": "date"}))
-    period = forms.ChoiceField(label=_("Group by"), required=False, choices=[
+    period = forms.ChoiceField(label=_("Group by"), required=False, initial="month", choices=[
         ("week", _("week")), ("month", _("month")), ("year", _("year"))])
     category = forms.ModelChoiceField(label=_("Category"), required=False, queryset=None,
                                       empty_label=_("All"))
@@ -38,8 +38,15 @@ class StatisticsFilterForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), required=False)
 
     def __init__(self, data=None, *, user, today=None):
-        super().__init__(data)
         self.today = today or timezone.localdate()
+        if data is not None:  # show the defaults the figures use
+            data = data.copy()
+            if not data.get("period"):
+                data["period"] = "month"
+            if not data.get("start") and not data.get("end"):
+                data["start"] = twelve_months_before(self.today).isoformat()
+                data["end"] = self.today.isoformat()
+        super().__init__(data)
         self.notes = []
         self.fields["category"].queryset = stats_categories(user).select_related("parent")
         all_label = [("", _("All"))]
