@@ -69,6 +69,8 @@ class Context:
     feedback_page_url: str
     busiest_category: int
     handled_group: int
+    statistics: str
+    ten_years_ago: str
 
     def inbox_with(self, **params):
         return f"{self.inbox}?{urlencode(params)}"
@@ -108,6 +110,10 @@ OPERATIONS = [
     Operation("staff dashboard /admin/ as handler", "handler", lambda c: c.dashboard),
     Operation("case screen", "admin", lambda c: c.case(SAMPLE_CASE_ID)),
     Operation("resident's status page", None, lambda c: c.status_page()),
+    Operation("statistics report, last 12 months", "admin", lambda c: c.statistics),
+    Operation("statistics report as handler", "handler", lambda c: c.statistics),
+    Operation("statistics report, 10 years by year", "admin",
+              lambda c: f"{c.statistics}?period=year&start={c.ten_years_ago}"),
 ]
 
 
@@ -189,6 +195,7 @@ class Databases:
 def read_context(databases, name):
     from django.db.models import Count
     from django.urls import reverse
+    from django.utils import timezone
 
     from palaute_plugin.models import Feedback, FeedbackCategory, FeedbackPage
     from palaute_plugin.permissions import feedback_for_user
@@ -211,6 +218,8 @@ def read_context(databases, name):
         feedback_page_url=FeedbackPage.objects.get().url,
         busiest_category=busiest,
         handled_group=group.pk,
+        statistics=reverse("palaute_statistics"),
+        ten_years_ago=f"{timezone.localdate().year - 9}-01-01",
     )
 
 

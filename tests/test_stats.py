@@ -469,3 +469,19 @@ def test_report_in_finnish_and_swedish(client, streets):
         profile.preferred_language = language
         profile.save()
         assert heading in client.get(REPORT).content.decode()
+
+
+def test_rebuild_command_counts_deleted_cases_out(generated, now):
+    from django.core.management import call_command
+
+    aggregates.refresh(now)
+    old = Feedback.objects.filter(created_at__lt=now - timedelta(days=2)).first()
+    day = timezone.localdate(old.created_at)
+    before = sum(CaseDayStat.objects.filter(day=day).values_list("count", flat=True))
+    old.delete()
+    out = io.StringIO()
+    call_command("palaute_stats_rebuild", stdout=out)
+    assert out.getvalue().startswith("Rebuilt ")
+    assert sum(CaseDayStat.objects.filter(day=day).values_list("count", flat=True)) == before - 1
+    call_command("palaute_stats_rebuild", "--days", "0", stdout=out)
+    assert "Rebuilt 0 days." in out.getvalue()
