@@ -204,23 +204,25 @@ class Figures:
     def breakdown(self, dimension):
         """``(series, table)``: series = [(key, label)], table = {(period, key): count}
         for ``dimension`` in ``"group"``, ``"kind"``, ``"channel"``, ``"status"``."""
-        table, labels = Counter(), {}
-        for period, category, kind, channel, status, n in self.count_rows:
-            if dimension == "group":
-                group = self.group_of(category)
-                key, label = group.pk, group.name
-            else:
-                key = {"kind": kind, "channel": channel, "status": status}[dimension]
-                label = capfirst(choice_label(dimension, key))
-            labels[key] = label
-            table[period, key] += n
         if dimension == "group":
-            order = sorted(labels, key=lambda key: self.categories.get(key) and (
-                self.categories[key].sort_order, labels[key]) or (0, labels[key]))
-        else:
-            values = [value for value, _label in choices_of(dimension)]
-            order = sorted(labels, key=lambda key: values.index(key) if key in values else 99)
-        return [(key, labels[key]) for key in order], table
+            return self._group_breakdown()
+        table, keys = Counter(), set()
+        for period, _category, kind, channel, status, n in self.count_rows:
+            key = {"kind": kind, "channel": channel, "status": status}[dimension]
+            keys.add(key)
+            table[period, key] += n
+        series = [(value, capfirst(label)) for value, label in choices_of(dimension)
+                  if value in keys]
+        return series, table
+
+    def _group_breakdown(self):
+        table, groups = Counter(), {}
+        for period, category, _kind, _channel, _status, n in self.count_rows:
+            group = self.group_of(category)
+            groups[group.pk] = group
+            table[period, group.pk] += n
+        ordered = sorted(groups.values(), key=lambda group: (group.sort_order, group.name))
+        return [(group.pk, group.name) for group in ordered], table
 
     @cached_property
     def total(self):
@@ -323,6 +325,3 @@ def choices_of(dimension):
     return {"kind": Feedback.Kind.choices, "channel": Feedback.Channel.choices,
             "status": Feedback.Status.choices}[dimension]
 
-
-def choice_label(dimension, value):
-    return dict(choices_of(dimension)).get(value, value)
