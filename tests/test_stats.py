@@ -490,3 +490,19 @@ def test_rebuild_command_counts_deleted_cases_out(generated, now):
     assert sum(CaseDayStat.objects.filter(day=day).values_list("count", flat=True)) == before - 1
     call_command("palaute_stats_rebuild", "--days", "0", stdout=out)
     assert "Rebuilt 0 days." in out.getvalue()
+
+
+def test_report_by_week_and_by_year(client, streets, now):
+    FeedbackFactory(category=streets, created_at=now - timedelta(days=20))
+    FeedbackFactory(category=streets)
+    aggregates.refresh(now)
+    client.force_login(superuser())
+    start = (now - timedelta(days=30)).date().isoformat()
+    weekly = client.get(REPORT, {"period": "week", "start": start})
+    week, year = timezone.localdate().isocalendar()[1], timezone.localdate().isocalendar()[0]
+    assert f"week {week}/{year}" in weekly.content.decode()
+    assert 5 <= len(weekly.context["figures"].periods) <= 6  # 31 days touch 5 or 6 weeks
+    yearly = client.get(REPORT, {"period": "year", "start": "2020-01-01"})
+    assert [start.year for start in yearly.context["figures"].periods] == list(
+        range(2020, timezone.localdate().year + 1))
+    assert yearly.context["figures"].total == 2
