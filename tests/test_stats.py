@@ -39,8 +39,8 @@ REPORT = "/admin/reports/palaute-tilastot/"
 CASES = "/admin/reports/palaute-tilastot/tapaukset/"
 #: Wagtail's admin page (session, user, its menus and profile) and the report's own: the
 #: scope, the aggregate's state, the counts, the handling times, the backlog, overdue,
-#: affected residents, the places (2 with today's cells) and today's cases. Measured: 18.
-REPORT_MAX_QUERIES = 18
+#: affected residents, the places (2 with today's cells) and today's cases. Measured: 21.
+REPORT_MAX_QUERIES = 21
 KINDS = [value for value, _label in Feedback.Kind.choices]
 CHANNELS = ["web", "phone", "email", "service_point"]
 STATUSES = [value for value, _label in Feedback.Status.choices]

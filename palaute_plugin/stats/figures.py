@@ -135,6 +135,7 @@ class Figures:
         self.now = now or timezone.now()
         self.today = timezone.localdate(self.now)
         self.stored_end = min(filters.end, self.today - timedelta(days=1))
+        self._counts = {}
 
     # -- scope and sources ------------------------------------------------------
 
@@ -184,18 +185,24 @@ class Figures:
     def periods(self):
         return periods_between(self.filters.start, self.filters.end, self.filters.period)
 
-    @cached_property
-    def count_rows(self):
-        """[(period, category id, kind, channel, status, count)] of the range."""
-        period = self.filters.period
-        stored = (self.stored(CaseDayStat)
-                  .annotate(period=Trunc("day", period, output_field=DateField()))
-                  .values_list("period", "category_id", "kind", "channel", "status")
-                  .annotate(n=Sum("count")).order_by())
-        rows = [tuple(row) for row in stored]
-        for (day, category, kind, channel, status, _closed), n in self.live.cases.items():
-            rows.append((period_start(day, period), category, kind, channel, status, n))
-        return rows
+    #: The columns of ``CaseDayStat`` a breakdown counts by, and their place in the
+    #: keys of ``aggregates.DayRows.cases``.
+    COUNT_COLUMNS = {"category_id": 1, "kind": 2, "channel": 3, "status": 4}
+
+    def counts_by(self, column):
+        """{(period, value): cases} of the range by ``column`` of ``COUNT_COLUMNS``.
+        The database adds up the stored days; today's cases are added here."""
+        if column not in self._counts:
+            period = self.filters.period
+            stored = (self.stored(CaseDayStat)
+                      .annotate(period=Trunc("day", period, output_field=DateField()))
+                      .values_list("period", column).annotate(n=Sum("count")).order_by())
+            table = Counter({(start, value): n for start, value, n in stored})
+            position = self.COUNT_COLUMNS[column]
+            for key, n in self.live.cases.items():
+                table[period_start(key[0], period), key[position]] += n
+            self._counts[column] = table
+        return self._counts[column]
 
     def group_of(self, category_id):
         category = self.categories[category_id]
@@ -206,18 +213,15 @@ class Figures:
         for ``dimension`` in ``"group"``, ``"kind"``, ``"channel"``, ``"status"``."""
         if dimension == "group":
             return self._group_breakdown()
-        table, keys = Counter(), set()
-        for period, _category, kind, channel, status, n in self.count_rows:
-            key = {"kind": kind, "channel": channel, "status": status}[dimension]
-            keys.add(key)
-            table[period, key] += n
+        table = self.counts_by(dimension)
+        keys = {key for _period, key in table}
         series = [(value, capfirst(label)) for value, label in choices_of(dimension)
                   if value in keys]
         return series, table
 
     def _group_breakdown(self):
         table, groups = Counter(), {}
-        for period, category, _kind, _channel, _status, n in self.count_rows:
+        for (period, category), n in self.counts_by("category_id").items():
             group = self.group_of(category)
             groups[group.pk] = group
             table[period, group.pk] += n
@@ -226,12 +230,12 @@ class Figures:
 
     @cached_property
     def total(self):
-        return sum(row[-1] for row in self.count_rows)
+        return sum(self.counts_by("category_id").values())
 
     def by_category(self):
         """[(category, count, is_group)]: each group's total, then its categories."""
         counts = Counter()
-        for _period, category, *_rest, n in self.count_rows:
+        for (_period, category), n in self.counts_by("category_id").items():
             counts[category] += n
         groups = defaultdict(list)
         for category in self.categories.values():
