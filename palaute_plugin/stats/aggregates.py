@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from ..cache_versions import CacheVersion
 from ..models import Feedback
 from .models import CaseDayStat, DurationDayStat, PlaceDayStat, StatisticsState
 
@@ -28,6 +29,8 @@ DAYS_PER_QUERY = 31
 CASE_FIELDS = ("created_at", "category_id", "kind", "channel", "status", "closed_at",
                "first_response_at", "latitude", "longitude")
 Measure = DurationDayStat.Measure
+#: In the key of the report's cached sums (``figures.Figures.stored_sums``).
+STATS_VERSION = CacheVersion("palaute:stats-version")
 
 
 def duration_bucket(delta):
@@ -143,6 +146,8 @@ def rebuild_days(days):
     days = set(days)
     for first_day, last_day in spans(days):
         rebuild_span(first_day, last_day)
+    if days:
+        transaction.on_commit(STATS_VERSION.bump)
     return len(days)
 
 

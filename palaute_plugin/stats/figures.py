@@ -6,11 +6,13 @@ handlers get their own categories, feedback administrators and holders of
 ``palaute_plugin.view_statistics`` all. Extenders add a figure as a method.
 """
 
+import hashlib
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import Trunc
 from django.utils import timezone
@@ -26,6 +28,8 @@ from .models import CaseDayStat, DurationDayStat, PlaceDayStat, StatisticsState
 VIEW_STATISTICS_PERMISSION = "palaute_plugin.view_statistics"
 PERIODS = ("week", "month", "year")
 TOP_PLACES = 20
+#: How long the stored days' sums are kept; a rebuild makes them stale at once anyway.
+STORED_SUMS_SECONDS = 24 * 60 * 60
 Measure = DurationDayStat.Measure
 
 
@@ -179,6 +183,51 @@ class Figures:
     def aggregate_updated_at(self):
         return StatisticsState.objects.values_list("changes_seen_until", flat=True).first()
 
+    # -- the stored days' sums, cached until the aggregate changes -----------------
+
+    @cached_property
+    def stored_sums(self):
+        """What the figures need from the aggregate, added up by the database: the
+        same for every request until the aggregate is refreshed, so it is cached under
+        ``STATS_VERSION`` (bumped by every rebuild) and the day it was read."""
+        key = self.stored_sums_key()
+        sums = cache.get(key)
+        if sums is None:
+            sums = self.read_stored_sums()
+            cache.set(key, sums, timeout=STORED_SUMS_SECONDS)
+        return sums
+
+    def stored_sums_key(self):
+        f = self.filters
+        scope = ",".join(str(pk) for pk in sorted(self.categories))
+        raw = f"{f.start}|{self.stored_end}|{f.period}|{f.kind}|{f.channel}|{scope}"
+        digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+        return f"palaute:stats:{aggregates.STATS_VERSION.current()}:{digest}"
+
+    def read_stored_sums(self):
+        period = Trunc("day", self.filters.period, output_field=DateField())
+        counts = {}
+        for column in self.COUNT_COLUMNS:
+            rows = (self.stored(CaseDayStat).annotate(period=period)
+                    .values_list("period", column).annotate(n=Sum("count")).order_by())
+            counts[column] = {(start, value): n for start, value, n in rows}
+        durations = (self.stored(DurationDayStat).values_list("category_id", "measure", "hours")
+                     .annotate(n=Sum("count")).order_by())
+        first_month = aggregates.month_start(self.filters.start)
+        backlog = (self.stored(CaseDayStat, from_start=False)
+                   .filter(Q(closed_month__isnull=True) | Q(closed_month__gt=first_month))
+                   .annotate(month=Trunc("day", "month", output_field=DateField()))
+                   .values_list("month", "closed_month").annotate(n=Sum("count")).order_by())
+        places = (self.stored(PlaceDayStat).values_list("cell_lat", "cell_lon")
+                  .annotate(n=Sum("count")).order_by())
+        return {
+            "counts": counts,
+            "durations": {(category, measure, hours): n
+                          for category, measure, hours, n in durations},
+            "backlog": {(month, closed): n for month, closed, n in backlog},
+            "places": {(cell_lat, cell_lon): n for cell_lat, cell_lon, n in places},
+        }
+
     # -- case counts --------------------------------------------------------------
 
     @cached_property
@@ -190,17 +239,12 @@ class Figures:
     COUNT_COLUMNS = {"category_id": 1, "kind": 2, "channel": 3, "status": 4}
 
     def counts_by(self, column):
-        """{(period, value): cases} of the range by ``column`` of ``COUNT_COLUMNS``.
-        The database adds up the stored days; today's cases are added here."""
+        """{(period, value): cases} of the range by ``column`` of ``COUNT_COLUMNS``."""
         if column not in self._counts:
-            period = self.filters.period
-            stored = (self.stored(CaseDayStat)
-                      .annotate(period=Trunc("day", period, output_field=DateField()))
-                      .values_list("period", column).annotate(n=Sum("count")).order_by())
-            table = Counter({(start, value): n for start, value, n in stored})
+            table = Counter(self.stored_sums["counts"][column])
             position = self.COUNT_COLUMNS[column]
             for key, n in self.live.cases.items():
-                table[period_start(key[0], period), key[position]] += n
+                table[period_start(key[0], self.filters.period), key[position]] += n
             self._counts[column] = table
         return self._counts[column]
 
@@ -254,10 +298,7 @@ class Figures:
     def handling_times(self):
         """[HandlingTimes] per category, then one for all categories together."""
         histograms = defaultdict(Counter)
-        stored = (self.stored(DurationDayStat)
-                  .values_list("category_id", "measure", "hours")
-                  .annotate(n=Sum("count")).order_by())
-        for category, measure, hours, n in stored:
+        for (category, measure, hours), n in self.stored_sums["durations"].items():
             histograms[category, measure][hours] += n
         for (_day, category, _kind, _channel, measure, hours), n in self.live.durations.items():
             histograms[category, measure][hours] += n
@@ -280,11 +321,7 @@ class Figures:
         """[(month, open cases at its end, or now for the current month)]."""
         first_month = aggregates.month_start(self.filters.start)
         last_day = min(self.filters.end, self.today)
-        stored = (self.stored(CaseDayStat, from_start=False)
-                  .filter(Q(closed_month__isnull=True) | Q(closed_month__gt=first_month))
-                  .annotate(month=Trunc("day", "month", output_field=DateField()))
-                  .values_list("month", "closed_month").annotate(n=Sum("count")).order_by())
-        rows = Counter({(month, closed): n for month, closed, n in stored})
+        rows = Counter(self.stored_sums["backlog"])
         for (day, _category, _kind, _channel, _status, closed), n in self.live.cases.items():
             rows[aggregates.month_start(day), closed] += n
         return [(month, sum(n for (created, closed), n in rows.items()
@@ -308,19 +345,9 @@ class Figures:
     @cached_property
     def places(self):
         """[(latitude, longitude, cases)] of the busiest map cells, busiest first."""
-        stored = (self.stored(PlaceDayStat).values_list("cell_lat", "cell_lon")
-                  .annotate(n=Sum("count")).order_by("-n", "cell_lat", "cell_lon"))
-        live = Counter()
+        totals = Counter(self.stored_sums["places"])
         for (_day, _c, _k, _ch, cell_lat, cell_lon), n in self.live.places.items():
-            live[cell_lat, cell_lon] += n
-        totals = Counter({(lat, lon): n for lat, lon, n in stored[:TOP_PLACES]})
-        if live:  # the stored totals of today's cells, wherever they rank
-            cells = Q()
-            for cell_lat, cell_lon in live:
-                cells |= Q(cell_lat=cell_lat, cell_lon=cell_lon)
-            totals.update({(lat, lon): n for lat, lon, n in stored.filter(cells)
-                           if (lat, lon) not in totals})
-            totals.update(live)
+            totals[cell_lat, cell_lon] += n
         top = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:TOP_PLACES]
         return [(*aggregates.cell_centre(*cell), n) for cell, n in top]
 
