@@ -48,6 +48,7 @@ def register_log_actions(actions):
 hooks.register("construct_homepage_panels", dashboard.add_feedback_panel)
 hooks.register("register_reports_menu_item", stats_menu.statistics_menu_item)
 hooks.register("register_admin_urls", lambda: stats_urls.urlpatterns)
+hooks.register("register_permissions", stats_menu.statistics_permissions)
 
 for bulk_action_class in BULK_ACTIONS:
     hooks.register("register_bulk_action", bulk_action_class)

@@ -532,3 +532,11 @@ def test_stored_sums_are_cached_until_the_aggregate_changes(
     with django_capture_on_commit_callbacks(execute=True):
         aggregates.rebuild_days([timezone.localdate(case.created_at)])
     assert Figures(admin, filters, now=now).total == total - 1
+
+
+def test_statistics_permission_is_offered_in_wagtails_group_editor(client):
+    client.force_login(superuser())
+    response = client.get(reverse("wagtailusers_groups:add"))
+    assert response.status_code == 200
+    permission = Permission.objects.get(codename="view_statistics")
+    assert f'value="{permission.pk}"' in response.content.decode()
