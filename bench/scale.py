@@ -70,6 +70,8 @@ class Context:
     feedback_page_url: str
     busiest_category: int
     handled_group: int
+    statistics: str
+    ten_years_ago: str
 
     def inbox_with(self, **params):
         return f"{self.inbox}?{urlencode(params)}"
@@ -121,6 +123,10 @@ OPERATIONS = [
     Operation("Open311 requests.json, total counted afresh", None,
               lambda c: "/open311/v2/requests.json?" + urlencode(
                   {"start_date": (datetime.now(UTC) - timedelta(days=90)).isoformat()})),
+    Operation("statistics report, last 12 months", "admin", lambda c: c.statistics),
+    Operation("statistics report as handler", "handler", lambda c: c.statistics),
+    Operation("statistics report, 10 years by year", "admin",
+              lambda c: f"{c.statistics}?period=year&start={c.ten_years_ago}"),
 ]
 
 
@@ -202,6 +208,7 @@ class Databases:
 def read_context(databases, name):
     from django.db.models import Count
     from django.urls import reverse
+    from django.utils import timezone
 
     from palaute_plugin.models import Feedback, FeedbackCategory, FeedbackPage
     from palaute_plugin.permissions import feedback_for_user
@@ -224,6 +231,8 @@ def read_context(databases, name):
         feedback_page_url=FeedbackPage.objects.get().url,
         busiest_category=busiest,
         handled_group=group.pk,
+        statistics=reverse("palaute_statistics"),
+        ten_years_ago=f"{timezone.localdate().year - 9}-01-01",
     )
 
 

@@ -742,3 +742,4 @@ from .publication.models import FeedbackPublication  # noqa: E402, F401
 from .publication.photos import PublicPhoto  # noqa: E402, F401
 from .publication.subscriptions import MeTooSubscription  # noqa: E402, F401
 from .publication.tasks import PublicationApprovalTask  # noqa: E402, F401
+from .stats import models as stats_models  # noqa: E402, F401

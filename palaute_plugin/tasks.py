@@ -266,11 +266,19 @@ def process_pending_photos():
     return {"failed": failed, "queued": len(waiting)}
 
 
+def refresh_statistics():
+    """Fold changed cases and finished days into the statistics' daily aggregate."""
+    from .stats import aggregates
+
+    return aggregates.refresh()
+
+
 #: The periodic schedules this app needs: func -> (name, minutes). Created after
 #: ``migrate`` (see ``apps.py``) if missing; an existing one keeps the timing it has.
 SCHEDULES = {
     "palaute_plugin.tasks.retry_pending_notifications": ("palaute: retry email notifications", 1),
     "palaute_plugin.tasks.process_pending_photos": ("palaute: process waiting photos", 5),
+    "palaute_plugin.tasks.refresh_statistics": ("palaute: refresh statistics", 15),
 }
 
 

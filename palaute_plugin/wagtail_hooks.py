@@ -28,6 +28,8 @@ from .staff.viewsets import (
     ResponseTemplateViewSet,
     feedback_viewset,
 )
+from .stats import menu as stats_menu
+from .stats import urls as stats_urls
 
 # Before any view asks the registry, or Wagtail would fall back to model permissions.
 register_permission_policy(Feedback, FeedbackPermissionPolicy())
@@ -70,6 +72,9 @@ def register_legacy_form_urls():
 
 
 hooks.register("construct_homepage_panels", dashboard.add_feedback_panel)
+hooks.register("register_reports_menu_item", stats_menu.statistics_menu_item)
+hooks.register("register_admin_urls", lambda: stats_urls.urlpatterns)
+hooks.register("register_permissions", stats_menu.statistics_permissions)
 
 for bulk_action_class in BULK_ACTIONS:
     hooks.register("register_bulk_action", bulk_action_class)

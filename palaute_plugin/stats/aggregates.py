@@ -1,0 +1,190 @@
+"""Writing the daily aggregate (``models``) from the cases, and the rules it counts by.
+
+``rows_for_cases`` turns cases into aggregate rows in Python, so the same code
+counts a stored day and today's live cases; ``rebuild_days`` replaces the rows of
+some days (idempotent); ``refresh`` is what the django-q2 schedule runs.
+"""
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..cache_versions import CacheVersion
+from ..models import Feedback
+from .models import CaseDayStat, DurationDayStat, PlaceDayStat, StatisticsState
+
+#: A map cell in degrees (latitude, longitude): about 220 m × 190 m in Tornio.
+PLACE_CELL = (0.002, 0.004)
+#: Times up to this many hours are counted by the hour, longer ones by the day.
+HOURLY_UNTIL = 48
+#: Changed cases are looked for this far before the last refresh, so that a
+#: transaction that committed late is not missed (rebuilding a day twice is harmless).
+CHANGE_MARGIN = timedelta(minutes=10)
+#: Days rebuilt per query when many are (the first refresh, ``palaute_stats_rebuild``).
+DAYS_PER_QUERY = 31
+CASE_FIELDS = ("created_at", "category_id", "kind", "channel", "status", "closed_at",
+               "first_response_at", "latitude", "longitude")
+Measure = DurationDayStat.Measure
+#: In the key of the report's cached sums (``figures.Figures.stored_sums``).
+STATS_VERSION = CacheVersion("palaute:stats-version")
+
+
+def duration_bucket(delta):
+    """The histogram bucket of a handling time: whole hours (rounded up) up to
+    ``HOURLY_UNTIL`` hours, whole days (rounded up, in hours) beyond. Rounding up keeps
+    "answered within N days" exact: a time is within N days iff its bucket is."""
+    hours = max(0, math.ceil(delta.total_seconds() / 3600))
+    if hours <= HOURLY_UNTIL:
+        return hours
+    return 24 * math.ceil(hours / 24)
+
+
+def place_cell(latitude, longitude):
+    return (math.floor(latitude / PLACE_CELL[0]), math.floor(longitude / PLACE_CELL[1]))
+
+
+def cell_centre(cell_lat, cell_lon):
+    return ((cell_lat + 0.5) * PLACE_CELL[0], (cell_lon + 0.5) * PLACE_CELL[1])
+
+
+def month_start(day):
+    return day.replace(day=1)
+
+
+def is_closed(status):
+    return status not in Feedback.OPEN_STATUSES
+
+
+@dataclass
+class DayRows:
+    """Aggregate rows as counters: key = the row's dimensions, value = its count."""
+
+    cases: Counter = field(default_factory=Counter)
+    durations: Counter = field(default_factory=Counter)
+    places: Counter = field(default_factory=Counter)
+
+    def add(self, case):
+        """Count one case (a dict of ``CASE_FIELDS``)."""
+        created = case["created_at"]
+        dims = (timezone.localdate(created), case["category_id"], case["kind"], case["channel"])
+        closed = is_closed(case["status"]) and case["closed_at"] is not None
+        closed_month = month_start(timezone.localdate(case["closed_at"])) if closed else None
+        self.cases[(*dims, case["status"], closed_month)] += 1
+        if case["first_response_at"] is not None:
+            bucket = duration_bucket(case["first_response_at"] - created)
+            self.durations[(*dims, Measure.FIRST_RESPONSE, bucket)] += 1
+        # Spam closes at once and says nothing about how fast the city works.
+        if closed and case["status"] != Feedback.Status.REJECTED:
+            bucket = duration_bucket(case["closed_at"] - created)
+            self.durations[(*dims, Measure.CLOSING, bucket)] += 1
+        if case["latitude"] is not None and case["longitude"] is not None:
+            self.places[(*dims, *place_cell(case["latitude"], case["longitude"]))] += 1
+
+
+def rows_for_cases(cases):
+    """``DayRows`` of an iterable of case dicts (``queryset.values(*CASE_FIELDS)``)."""
+    rows = DayRows()
+    for case in cases:
+        rows.add(case)
+    return rows
+
+
+def day_bounds(first_day, last_day):
+    """The aware datetimes [start of ``first_day``, start of the day after ``last_day``)."""
+    start = timezone.make_aware(datetime.combine(first_day, time.min))
+    end = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min))
+    return start, end
+
+
+def cases_received(first_day, last_day):
+    start, end = day_bounds(first_day, last_day)
+    return Feedback.objects.filter(created_at__gte=start, created_at__lt=end)
+
+
+def rebuild_span(first_day, last_day):
+    """Replace the aggregate rows of the days ``first_day``…``last_day`` (inclusive)."""
+    cases = cases_received(first_day, last_day).order_by().values(*CASE_FIELDS)
+    rows = rows_for_cases(cases.iterator(chunk_size=5000))
+    with transaction.atomic():
+        for model in (CaseDayStat, DurationDayStat, PlaceDayStat):
+            model.objects.filter(day__gte=first_day, day__lte=last_day).delete()
+        CaseDayStat.objects.bulk_create(
+            (CaseDayStat(day=day, category_id=category, kind=kind, channel=channel,
+                         status=status, closed_month=closed_month, count=count)
+             for (day, category, kind, channel, status, closed_month), count
+             in rows.cases.items()), batch_size=2000)
+        DurationDayStat.objects.bulk_create(
+            (DurationDayStat(day=day, category_id=category, kind=kind, channel=channel,
+                             measure=measure, hours=hours, count=count)
+             for (day, category, kind, channel, measure, hours), count
+             in rows.durations.items()), batch_size=2000)
+        PlaceDayStat.objects.bulk_create(
+            (PlaceDayStat(day=day, category_id=category, kind=kind, channel=channel,
+                          cell_lat=cell_lat, cell_lon=cell_lon, count=count)
+             for (day, category, kind, channel, cell_lat, cell_lon), count
+             in rows.places.items()), batch_size=2000)
+
+
+def spans(days, longest=DAYS_PER_QUERY):
+    """Runs of consecutive days from a set of days, each at most ``longest`` days."""
+    runs = []
+    for day in sorted(days):
+        if runs and day - runs[-1][1] == timedelta(days=1) and (
+                day - runs[-1][0]).days < longest:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    return [tuple(run) for run in runs]
+
+
+def rebuild_days(days):
+    """Rebuild the aggregate of each day in ``days``; return how many days."""
+    days = set(days)
+    for first_day, last_day in spans(days):
+        rebuild_span(first_day, last_day)
+    if days:
+        transaction.on_commit(STATS_VERSION.bump)
+    return len(days)
+
+
+def all_days_until(last_day):
+    """Every day from the first case received up to ``last_day``."""
+    first = Feedback.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    if first is None:
+        return set()
+    first_day = timezone.localdate(first)
+    return {first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)}
+
+
+def changed_days(since, before):
+    """The days received of the cases changed since ``since`` (received before ``before``)."""
+    created = (Feedback.objects.filter(updated_at__gte=since - CHANGE_MARGIN,
+                                       created_at__lt=before)
+               .order_by().values_list("created_at", flat=True).distinct())
+    return {timezone.localdate(value) for value in created.iterator()}
+
+
+def refresh(now=None):
+    """Bring the aggregate up to yesterday: the days not built yet and the days whose
+    cases changed since the last refresh. Today is left to the report's live count.
+    Returns how many days were rebuilt."""
+    now = now or timezone.now()
+    yesterday = timezone.localdate(now) - timedelta(days=1)
+    today_start = day_bounds(yesterday, yesterday)[1]
+    with transaction.atomic():
+        state = StatisticsState.objects.select_for_update().first() or StatisticsState()
+        if state.changes_seen_until is None:
+            days = all_days_until(yesterday)
+        else:
+            built_through = timezone.localdate(state.changes_seen_until) - timedelta(days=1)
+            days = {built_through + timedelta(days=n)
+                    for n in range(1, (yesterday - built_through).days + 1)}
+            days |= changed_days(state.changes_seen_until, today_start)
+        rebuilt = rebuild_days(day for day in days if day <= yesterday)
+        state.changes_seen_until = now
+        state.save()
+    return rebuilt

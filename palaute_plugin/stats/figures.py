@@ -1,0 +1,358 @@
+"""The report's figures: read from the daily aggregate up to yesterday, plus today's
+cases counted live with the same code (``aggregates.rows_for_cases``).
+
+``Figures(user, filters)`` is scoped like everything else (``stats_categories``):
+handlers get their own categories, feedback administrators and holders of
+``palaute_plugin.view_statistics`` all. Extenders add a figure as a method.
+"""
+
+import hashlib
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.cache import cache
+from django.db.models import Count, DateField, Q, Sum
+from django.db.models.functions import Trunc
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
+
+from ..models import Feedback, FeedbackCategory, FeedbackQuerySet
+from ..permissions import sees_all_feedback, visible_categories
+from ..publication.models import FeedbackPublication
+from . import aggregates
+from .models import CaseDayStat, DurationDayStat, PlaceDayStat, StatisticsState
+
+VIEW_STATISTICS_PERMISSION = "palaute_plugin.view_statistics"
+PERIODS = ("week", "month", "year")
+TOP_PLACES = 20
+#: How long the stored days' sums are kept; a rebuild makes them stale at once anyway.
+STORED_SUMS_SECONDS = 24 * 60 * 60
+Measure = DurationDayStat.Measure
+
+
+def sees_all_statistics(user):
+    return sees_all_feedback(user) or (
+        user.is_authenticated and user.is_active and user.has_perm(VIEW_STATISTICS_PERMISSION))
+
+
+def stats_categories(user):
+    """The categories whose figures the user may see."""
+    if sees_all_statistics(user):
+        return FeedbackCategory.objects.all()
+    return visible_categories(user)
+
+
+def period_start(day, period):
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return day.replace(month=1, day=1)
+
+
+def next_period(start, period):
+    if period == "week":
+        return start + timedelta(days=7)
+    if period == "month":
+        return (start + timedelta(days=32)).replace(day=1)
+    return start.replace(year=start.year + 1)
+
+
+def periods_between(first_day, last_day, period):
+    """The starts of the periods from the one of ``first_day`` to the one of ``last_day``."""
+    starts, current = [], period_start(first_day, period)
+    while current <= last_day:
+        starts.append(current)
+        current = next_period(current, period)
+    return starts
+
+
+def percentile(histogram, p):
+    """The nearest-rank ``p``th percentile of ``{value: count}`` (None when empty)."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank, seen = max(1, math.ceil(p / 100 * total)), 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    return None
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date
+    period: str = "month"
+    category: FeedbackCategory | None = None
+    kind: str = ""
+    channel: str = ""
+
+
+@dataclass
+class HandlingTimes:
+    """One category's (or all categories') times to first response and to closing."""
+
+    label: str
+    expected_days: int | None
+    first_response: Counter
+    closing: Counter
+
+    @staticmethod
+    def _days(hours):
+        return None if hours is None else round(hours / 24, 1)
+
+    def median_days(self, measure):
+        return self._days(percentile(getattr(self, measure), 50))
+
+    def p90_days(self, measure):
+        return self._days(percentile(getattr(self, measure), 90))
+
+    def count(self, measure):
+        return sum(getattr(self, measure).values())
+
+    def share_within_expected(self, measure):
+        """Percent of the cases answered (or closed) within the expected days."""
+        histogram, total = getattr(self, measure), self.count(measure)
+        if not total or self.expected_days is None:
+            return None
+        within = sum(n for hours, n in histogram.items() if hours <= self.expected_days * 24)
+        return round(100 * within / total)
+
+    def row(self):
+        return {
+            "label": self.label, "expected_days": self.expected_days,
+            **{f"{measure}_{name}": getattr(self, name)(measure)
+               for measure in ("first_response", "closing")
+               for name in ("count", "median_days", "p90_days", "share_within_expected")},
+        }
+
+
+class Figures:
+    def __init__(self, user, filters, now=None):
+        self.user = user
+        self.filters = filters
+        self.now = now or timezone.now()
+        self.today = timezone.localdate(self.now)
+        self.stored_end = min(filters.end, self.today - timedelta(days=1))
+        self._counts = {}
+
+    # -- scope and sources ------------------------------------------------------
+
+    @cached_property
+    def categories(self):
+        """The categories in scope and filter, by primary key."""
+        categories = stats_categories(self.user).select_related("parent")
+        chosen = self.filters.category
+        if chosen is not None:
+            categories = categories.filter(Q(pk=chosen.pk) | Q(parent=chosen.pk))
+        return {category.pk: category for category in categories}
+
+    def _dimension_filter(self, prefix=""):
+        condition = Q(**{f"{prefix}category_id__in": list(self.categories)})
+        if self.filters.kind:
+            condition &= Q(**{f"{prefix}kind": self.filters.kind})
+        if self.filters.channel:
+            condition &= Q(**{f"{prefix}channel": self.filters.channel})
+        return condition
+
+    def stored(self, model, from_start=True):
+        rows = model.objects.filter(self._dimension_filter(), day__lte=self.stored_end)
+        return rows.filter(day__gte=self.filters.start) if from_start else rows
+
+    def cases(self):
+        """The cases in scope, filters and date range (for the live figures and export)."""
+        start, end = aggregates.day_bounds(self.filters.start, self.filters.end)
+        return Feedback.objects.filter(self._dimension_filter(), created_at__gte=start,
+                                       created_at__lt=end)
+
+    @cached_property
+    def live(self):
+        """Today's cases as aggregate rows (empty when the range ends before today)."""
+        if self.filters.end < self.today or self.filters.start > self.today:
+            return aggregates.DayRows()
+        start = aggregates.day_bounds(self.today, self.today)[0]
+        cases = self.cases().filter(created_at__gte=start).order_by()
+        return aggregates.rows_for_cases(cases.values(*aggregates.CASE_FIELDS))
+
+    @cached_property
+    def aggregate_updated_at(self):
+        return StatisticsState.objects.values_list("changes_seen_until", flat=True).first()
+
+    # -- the stored days' sums, cached until the aggregate changes -----------------
+
+    @cached_property
+    def stored_sums(self):
+        """What the figures need from the aggregate, added up by the database: the
+        same for every request until the aggregate is refreshed, so it is cached under
+        ``STATS_VERSION`` (bumped by every rebuild) and the day it was read."""
+        key = self.stored_sums_key()
+        sums = cache.get(key)
+        if sums is None:
+            sums = self.read_stored_sums()
+            cache.set(key, sums, timeout=STORED_SUMS_SECONDS)
+        return sums
+
+    def stored_sums_key(self):
+        f = self.filters
+        scope = ",".join(str(pk) for pk in sorted(self.categories))
+        raw = f"{f.start}|{self.stored_end}|{f.period}|{f.kind}|{f.channel}|{scope}"
+        digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+        return f"palaute:stats:{aggregates.STATS_VERSION.current()}:{digest}"
+
+    def read_stored_sums(self):
+        period = Trunc("day", self.filters.period, output_field=DateField())
+        counts = {}
+        for column in self.COUNT_COLUMNS:
+            rows = (self.stored(CaseDayStat).annotate(period=period)
+                    .values_list("period", column).annotate(n=Sum("count")).order_by())
+            counts[column] = {(start, value): n for start, value, n in rows}
+        durations = (self.stored(DurationDayStat).values_list("category_id", "measure", "hours")
+                     .annotate(n=Sum("count")).order_by())
+        first_month = aggregates.month_start(self.filters.start)
+        backlog = (self.stored(CaseDayStat, from_start=False)
+                   .filter(Q(closed_month__isnull=True) | Q(closed_month__gt=first_month))
+                   .annotate(month=Trunc("day", "month", output_field=DateField()))
+                   .values_list("month", "closed_month").annotate(n=Sum("count")).order_by())
+        places = (self.stored(PlaceDayStat).values_list("cell_lat", "cell_lon")
+                  .annotate(n=Sum("count")).order_by())
+        return {
+            "counts": counts,
+            "durations": {(category, measure, hours): n
+                          for category, measure, hours, n in durations},
+            "backlog": {(month, closed): n for month, closed, n in backlog},
+            "places": {(cell_lat, cell_lon): n for cell_lat, cell_lon, n in places},
+        }
+
+    # -- case counts --------------------------------------------------------------
+
+    @cached_property
+    def periods(self):
+        return periods_between(self.filters.start, self.filters.end, self.filters.period)
+
+    #: The columns of ``CaseDayStat`` a breakdown counts by, and their place in the
+    #: keys of ``aggregates.DayRows.cases``.
+    COUNT_COLUMNS = {"category_id": 1, "kind": 2, "channel": 3, "status": 4}
+
+    def counts_by(self, column):
+        """{(period, value): cases} of the range by ``column`` of ``COUNT_COLUMNS``."""
+        if column not in self._counts:
+            table = Counter(self.stored_sums["counts"][column])
+            position = self.COUNT_COLUMNS[column]
+            for key, n in self.live.cases.items():
+                table[period_start(key[0], self.filters.period), key[position]] += n
+            self._counts[column] = table
+        return self._counts[column]
+
+    def group_of(self, category_id):
+        category = self.categories[category_id]
+        return category.parent if category.parent_id else category
+
+    def breakdown(self, dimension):
+        """``(series, table)``: series = [(key, label)], table = {(period, key): count}
+        for ``dimension`` in ``"group"``, ``"kind"``, ``"channel"``, ``"status"``."""
+        if dimension == "group":
+            return self._group_breakdown()
+        table = self.counts_by(dimension)
+        keys = {key for _period, key in table}
+        series = [(value, capfirst(label)) for value, label in choices_of(dimension)
+                  if value in keys]
+        return series, table
+
+    def _group_breakdown(self):
+        table, groups = Counter(), {}
+        for (period, category), n in self.counts_by("category_id").items():
+            group = self.group_of(category)
+            groups[group.pk] = group
+            table[period, group.pk] += n
+        ordered = sorted(groups.values(), key=lambda group: (group.sort_order, group.name))
+        return [(group.pk, group.name) for group in ordered], table
+
+    @cached_property
+    def total(self):
+        return sum(self.counts_by("category_id").values())
+
+    def by_category(self):
+        """[(category, count, is_group)]: each group's total, then its categories."""
+        counts = Counter()
+        for (_period, category), n in self.counts_by("category_id").items():
+            counts[category] += n
+        groups = defaultdict(list)
+        for category in self.categories.values():
+            groups[self.group_of(category.pk)].append(category)
+        rows = []
+        for group in sorted(groups, key=lambda group: (group.sort_order, group.name)):
+            members = sorted(groups[group], key=lambda c: (c.parent_id is not None,
+                                                           c.sort_order, c.name))
+            rows.append((group, sum(counts[c.pk] for c in members), True))
+            rows.extend((c, counts[c.pk], False) for c in members if c.parent_id)
+        return rows
+
+    # -- handling times -----------------------------------------------------------
+
+    @cached_property
+    def handling_times(self):
+        """[HandlingTimes] per category, then one for all categories together."""
+        histograms = defaultdict(Counter)
+        for (category, measure, hours), n in self.stored_sums["durations"].items():
+            histograms[category, measure][hours] += n
+        for (_day, category, _kind, _channel, measure, hours), n in self.live.durations.items():
+            histograms[category, measure][hours] += n
+        rows = []
+        for category in sorted(self.categories.values(), key=str):
+            rows.append(HandlingTimes(
+                str(category), category.expected_response_days,
+                histograms[category.pk, Measure.FIRST_RESPONSE],
+                histograms[category.pk, Measure.CLOSING]))
+        everything = {measure: sum((histograms[pk, measure] for pk in self.categories), Counter())
+                      for measure in Measure.values}
+        rows.append(HandlingTimes("", None, everything[Measure.FIRST_RESPONSE],
+                                  everything[Measure.CLOSING]))
+        return rows
+
+    # -- backlog, overdue, affected residents, places -----------------------------
+
+    @cached_property
+    def backlog(self):
+        """[(month, open cases at its end, or now for the current month)]."""
+        first_month = aggregates.month_start(self.filters.start)
+        last_day = min(self.filters.end, self.today)
+        rows = Counter(self.stored_sums["backlog"])
+        for (day, _category, _kind, _channel, _status, closed), n in self.live.cases.items():
+            rows[aggregates.month_start(day), closed] += n
+        return [(month, sum(n for (created, closed), n in rows.items()
+                            if created <= month and (closed is None or closed > month)))
+                for month in periods_between(first_month, last_day, "month")]
+
+    @cached_property
+    def overdue(self):
+        """[(category, cases overdue now)] of the cases received in the range."""
+        counts = dict(self.cases().filter(FeedbackQuerySet.overdue_q(self.now))
+                      .values_list("category_id").annotate(n=Count("pk")).order_by())
+        return [(category, counts[pk]) for pk, category in
+                sorted(self.categories.items(), key=lambda item: str(item[1])) if counts.get(pk)]
+
+    @cached_property
+    def affected_residents(self):
+        publications = FeedbackPublication.objects.filter(
+            feedback__in=self.cases().values("pk"))
+        return publications.aggregate(n=Sum("affected_count"))["n"] or 0
+
+    @cached_property
+    def places(self):
+        """[(latitude, longitude, cases)] of the busiest map cells, busiest first."""
+        totals = Counter(self.stored_sums["places"])
+        for (_day, _c, _k, _ch, cell_lat, cell_lon), n in self.live.places.items():
+            totals[cell_lat, cell_lon] += n
+        top = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:TOP_PLACES]
+        return [(*aggregates.cell_centre(*cell), n) for cell, n in top]
+
+
+def choices_of(dimension):
+    return {"kind": Feedback.Kind.choices, "channel": Feedback.Channel.choices,
+            "status": Feedback.Status.choices}[dimension]
+

@@ -1,0 +1,95 @@
+"""The daily aggregate the statistics report reads instead of the cases.
+
+Each row counts the cases received on one (local) day with the same dimensions.
+``aggregates.rebuild_days`` writes a day's rows anew from its cases, so running it
+twice changes nothing; the ``tasks.refresh_statistics`` schedule rebuilds the days
+whose cases changed. Today's cases are counted live by the report.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DayStatBase(models.Model):
+    """The dimensions every aggregate row has: the day received and the filters' fields."""
+
+    day = models.DateField(_("day received"), db_index=True)
+    category = models.ForeignKey(
+        "palaute_plugin.FeedbackCategory", verbose_name=_("category"),
+        on_delete=models.CASCADE, related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    channel = models.CharField(_("channel"), max_length=20)
+    count = models.PositiveIntegerField(_("cases"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CaseDayStat(DayStatBase):
+    """Cases by day, category, kind, channel and current status, with the month they
+    closed in (empty while open), from which the backlog at each month's end follows."""
+
+    status = models.CharField(_("status"), max_length=20)
+    closed_month = models.DateField(
+        _("month closed"), null=True, blank=True,
+        help_text=_("The first day of the month the case was closed in; empty while open."),
+    )
+
+    class Meta:
+        verbose_name = _("daily case count")
+        verbose_name_plural = _("daily case counts")
+        # closed_month: the backlog reads the cases still open or closed after its start.
+        indexes = [models.Index(fields=["day", "category"]), models.Index(fields=["closed_month"])]
+        permissions = [("view_statistics",
+                        _("Can see the feedback statistics of every category"))]
+
+    def __str__(self):
+        return f"{self.day} {self.category_id} {self.status}: {self.count}"
+
+
+class DurationDayStat(DayStatBase):
+    """How long the cases of a day took to a first response or to closing, as a
+    histogram: ``count`` cases took at most ``hours`` (see ``aggregates.duration_bucket``)."""
+
+    class Measure(models.TextChoices):
+        FIRST_RESPONSE = "first_response", _("time to first response")
+        CLOSING = "closing", _("time to closing")
+
+    measure = models.CharField(_("measure"), max_length=20, choices=Measure.choices)
+    hours = models.PositiveIntegerField(_("hours at most"))
+
+    class Meta:
+        verbose_name = _("daily handling time")
+        verbose_name_plural = _("daily handling times")
+        indexes = [models.Index(fields=["day", "category"])]
+
+    def __str__(self):
+        return f"{self.day} {self.category_id} {self.measure} ≤{self.hours} h: {self.count}"
+
+
+class PlaceDayStat(DayStatBase):
+    """Cases with a location by day and map cell (see ``aggregates.PLACE_CELL``)."""
+
+    cell_lat = models.IntegerField(_("cell row"))
+    cell_lon = models.IntegerField(_("cell column"))
+
+    class Meta:
+        verbose_name = _("daily place count")
+        verbose_name_plural = _("daily place counts")
+        indexes = [models.Index(fields=["day", "category"])]
+
+    def __str__(self):
+        return f"{self.day} ({self.cell_lat}, {self.cell_lon}): {self.count}"
+
+
+class StatisticsState(models.Model):
+    """One row: until when changed cases have been folded into the aggregate."""
+
+    changes_seen_until = models.DateTimeField(_("changes seen until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("statistics state")
+
+    def __str__(self):
+        return str(self.changes_seen_until)
