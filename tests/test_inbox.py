@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from palaute_plugin.models import Feedback
 from palaute_plugin.staff.viewsets import feedback_viewset
+from palaute_plugin.workdays import add_working_days
 
 from .admin_fixtures import add_photo
 from .factories import CategoryFactory, FeedbackFactory
@@ -50,7 +51,8 @@ def test_index_shows_age_and_due_markers(handler_client, streets):
 
 def test_due_at_comes_from_the_categorys_expected_response_days(streets):
     case = FeedbackFactory(category=streets)
-    assert case.due_at == case.created_at + timedelta(days=14)
+    assert case.due_at == add_working_days(case.created_at, 14)
+    assert case.due_at >= case.created_at + timedelta(days=14 + 4)  # two weekends at least
 
 
 def test_index_has_the_bulk_action_footer(handler_client, streets):
