@@ -1,0 +1,8 @@
+"""django-q2 entry points of the response clock and retention (see ``tasks.SCHEDULES``)."""
+
+
+def run_clock():
+    """Hourly: reminders, escalations and the daily digests (``insights.clock``)."""
+    from .clock import run_clock as run
+
+    return run()
