@@ -5,6 +5,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from . import log_actions
+from .insights import log_actions as insights_log_actions
 from .models import Feedback
 from .permissions import FeedbackPermissionPolicy
 from .publication import log_actions as publication_log_actions
@@ -41,6 +42,7 @@ def register_feedback_viewset():
 def register_log_actions(actions):
     log_actions.register_log_actions(actions)
     publication_log_actions.register_log_actions(actions)
+    log_actions.register_log_actions(actions, insights_log_actions.LOG_ACTIONS)
 
 
 hooks.register("construct_homepage_panels", dashboard.add_feedback_panel)

@@ -6,3 +6,10 @@ def run_clock():
     from .clock import run_clock as run
 
     return run()
+
+
+def apply_retention():
+    """Daily: remove personal data and photos past their retention (``insights.retention``)."""
+    from .retention import apply
+
+    return apply()
