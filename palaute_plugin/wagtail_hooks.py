@@ -1,11 +1,16 @@
 """Registers the feedback admin with Wagtail; the views live in viewsets.py."""
 
+from django.contrib.auth.models import Permission
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from . import log_actions
 from .insights import log_actions as insights_log_actions
+from .insights import views as insights_views
 from .models import Feedback
 from .permissions import FeedbackPermissionPolicy
 from .publication import log_actions as publication_log_actions
@@ -49,3 +54,30 @@ hooks.register("construct_homepage_panels", dashboard.add_feedback_panel)
 
 for bulk_action_class in BULK_ACTIONS:
     hooks.register("register_bulk_action", bulk_action_class)
+
+
+@hooks.register("register_admin_urls")
+def register_insights_urls():
+    return [
+        path("palaute-tietopyynnot/", insights_views.DataRequestView.as_view(),
+             name="palaute_data_requests"),
+        path("palaute-sailytys/<int:pk>/", insights_views.LegalHoldView.as_view(),
+             name="palaute_legal_hold"),
+    ]
+
+
+class DataRequestMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(insights_views.DATA_REQUEST_PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
+def register_data_request_menu_item():
+    return DataRequestMenuItem(_("Data requests"), reverse("palaute_data_requests"),
+                               icon_name="user", order=160, name="palaute-data-requests")
+
+
+@hooks.register("register_permissions")
+def register_insights_permissions():
+    return Permission.objects.filter(content_type__app_label="palaute_plugin",
+                                     codename__in=["set_legal_hold", "handle_data_requests"])

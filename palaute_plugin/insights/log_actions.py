@@ -24,8 +24,12 @@ class PhotosDeletedFormatter(LogFormatter):
     label = _("Photos deleted")
 
     def format_message(self, log_entry):
+        data = log_entry.data or {}
+        if data.get("reason") == "request":
+            return _("%(count)s photos deleted at the resident's request") % {
+                "count": data.get("photos", 0)}
         return _("%(count)s photos deleted after the retention period") % {
-            "count": (log_entry.data or {}).get("photos", 0)}
+            "count": data.get("photos", 0)}
 
 
 class LegalHoldSetFormatter(TextFormatter):
