@@ -252,3 +252,16 @@ def test_query_count_does_not_grow_with_cases(
     many, listed_count = index_queries()
     assert listed_count == 30
     assert many == few
+
+
+def test_due_column_tells_the_time_left_while_the_clock_runs(handler_client, streets):
+    now = timezone.now()
+    FeedbackFactory(category=streets, due_at=now + timedelta(days=3, hours=2))
+    FeedbackFactory(category=streets, due_at=now - timedelta(days=2, hours=1))
+    FeedbackFactory(category=streets, due_at=now + timedelta(days=5, hours=1),
+                    first_response_at=now)  # answered: no clock
+    content = handler_client.get(reverse(INDEX_URL), {"ordering": "due_at"}).content.decode()
+    assert content.count('class="palaute-due__left"') == 2
+    assert "(3\xa0days left)" in content
+    assert "(2\xa0days late)" in content
+    assert content.index("days late") < content.index("days left")  # sorted by time left
