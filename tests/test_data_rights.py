@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client, TestCase
 from django.urls import reverse
+from wagtail import hooks
 from wagtail.models import ModelLogEntry
 
 from palaute_plugin.insights import data_requests
@@ -170,3 +171,53 @@ def test_a_case_on_legal_hold_is_not_erased(officer, resident_cases):
 def test_the_form_asks_for_an_address(officer):
     response = officer.get(reverse(DATA_URL), {"email": "", "phone": ""})
     assert "Give an email address or a phone number." in response.content.decode()
+
+
+class FakeSubscriptions(data_requests.PersonalDataSource):
+    """A stand-in for another part of the app that keeps addresses (e.g. "me too")."""
+
+    name = "subscriptions"
+    held = {"tilaaja@example.com": [{"case": "2026-00001", "since": "2026-05-01"}]}
+
+    def find(self, email, phone):
+        return list(self.held.get(email.lower(), []))
+
+    def erase(self, email, phone, *, user):
+        return len(self.held.pop(email.lower(), []))
+
+
+def test_registered_sources_are_found_exported_and_erased(officer):
+    source = FakeSubscriptions()
+    source.held = {"tilaaja@example.com": [{"case": "2026-00001", "since": "2026-05-01"}]}
+    with hooks.register_temporarily(data_requests.HOOK, lambda: source):
+        page = officer.get(reverse(DATA_URL), {"email": "tilaaja@example.com"})
+        assert "subscriptions: 1" in page.content.decode()
+        exported = json.loads(officer.post(reverse(DATA_URL), {
+            "email": "tilaaja@example.com", "export": "1"}).content)
+        assert exported == {"cases": [], "subscriptions": [
+            {"case": "2026-00001", "since": "2026-05-01"}]}
+        response = officer.post(reverse(DATA_URL), {"email": "tilaaja@example.com",
+                                                    "erase": "1", "confirm": "1"}, follow=True)
+    assert "1 other records" in response.content.decode()
+    assert source.held == {}
+
+
+def test_result_list_query_count_does_not_grow(officer):
+    from .factories import CategoryFactory
+
+    group = CategoryFactory(name_fi="Liikenne")
+    for _ in range(3):
+        FeedbackFactory(category=CategoryFactory(parent=group), contact_email="a@example.com")
+
+    def queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert officer.get(reverse(DATA_URL), {"email": "a@example.com"}).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for _ in range(5):
+        FeedbackFactory(category=CategoryFactory(parent=group), contact_email="a@example.com")
+    assert queries() == few

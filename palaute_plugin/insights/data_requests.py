@@ -5,6 +5,10 @@
 erasure is the same anonymisation as retention (``retention.erase_personal_data``),
 logged in each case's history without the address. Cases on legal hold are left as
 they are and reported.
+
+Other parts of the app that keep an address (e.g. "me too" subscriptions) take part
+by registering a ``PersonalDataSource`` with the Wagtail hook
+``register_palaute_personal_data`` (a function returning the source).
 """
 
 import json
@@ -13,6 +17,7 @@ import re
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
+from wagtail import hooks
 
 from ..log_actions import public_history
 from ..models import Feedback
@@ -50,8 +55,37 @@ def cases_for(email="", phone=""):
     if not condition:
         return Feedback.objects.none()
     return (Feedback.objects.annotate(phone_digits=phone_digits_expression())
-            .filter(condition).select_related("category", "legal_hold")
+            .filter(condition).select_related("category__parent", "legal_hold")
             .order_by("created_at", "pk"))
+
+
+HOOK = "register_palaute_personal_data"
+
+
+class PersonalDataSource:
+    """What another part of the app holds about a resident, found by email or phone.
+
+    ``name`` is its key in the export (e.g. ``"subscriptions"``); ``find`` returns
+    JSON-serialisable records; ``erase`` removes them and returns how many went.
+    """
+
+    name = ""
+
+    def find(self, email, phone):
+        raise NotImplementedError
+
+    def erase(self, email, phone, *, user):
+        raise NotImplementedError
+
+
+def sources():
+    return [make_source() for make_source in hooks.get_hooks(HOOK)]
+
+
+def other_records(email="", phone=""):
+    """``{source name: [records]}`` of the registered sources (empty lists left out)."""
+    found = {source.name: source.find(email, phone) for source in sources()}
+    return {name: records for name, records in found.items() if records}
 
 
 def case_record(case):
@@ -77,10 +111,16 @@ def case_record(case):
     }
 
 
-def export(cases):
-    """The resident's copy as JSON text (UTF-8, indented)."""
-    data = {"cases": [case_record(case) for case in cases], "subscriptions": []}
+def export(cases, others=None):
+    """The resident's copy as JSON text (UTF-8, indented): the cases and ``others``
+    (``other_records``)."""
+    data = {"cases": [case_record(case) for case in cases], **(others or {})}
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+
+
+def erase_others(email, phone, *, user):
+    """Erase what the registered sources hold; return how many records went."""
+    return sum(source.erase(email, phone, user=user) for source in sources())
 
 
 def erase(cases, *, user):

@@ -120,20 +120,25 @@ class DataRequestView(WagtailAdminTemplateMixin, TemplateView):
 
     def get(self, request):
         form = DataRequestForm(request.GET) if request.GET else DataRequestForm()
-        cases = None
+        cases = others = None
         if form.is_bound and form.is_valid():
-            cases = list(data_requests.cases_for(form.cleaned_data["email"],
-                                                 form.cleaned_data["phone"]))
-        return self.render_to_response(self.get_context_data(form=form, cases=cases))
+            cases, others = self.find(form)
+        return self.render_to_response(self.get_context_data(form=form, cases=cases,
+                                                             others=others))
+
+    def find(self, form):
+        email, phone = form.cleaned_data["email"], form.cleaned_data["phone"]
+        return (list(data_requests.cases_for(email, phone)),
+                data_requests.other_records(email, phone))
 
     def post(self, request):
         form = DataRequestForm(request.POST)
         if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form, cases=None))
-        cases = list(data_requests.cases_for(form.cleaned_data["email"],
-                                             form.cleaned_data["phone"]))
+            return self.render_to_response(self.get_context_data(form=form, cases=None,
+                                                                 others=None))
+        cases, others = self.find(form)
         if "export" in request.POST:
-            response = HttpResponse(data_requests.export(cases),
+            response = HttpResponse(data_requests.export(cases, others),
                                     content_type="application/json; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="palaute-tiedot.json"'
             logger.info("Data request: %s cases exported by user %s.", len(cases),
@@ -141,14 +146,20 @@ class DataRequestView(WagtailAdminTemplateMixin, TemplateView):
             return response
         if not request.POST.get("confirm"):
             messages.error(request, _("Tick the box to confirm the erasure."))
-            return self.render_to_response(self.get_context_data(form=form, cases=cases))
+            return self.render_to_response(self.get_context_data(form=form, cases=cases,
+                                                                 others=others))
         erased, on_hold = data_requests.erase(cases, user=request.user)
+        other_count = data_requests.erase_others(form.cleaned_data["email"],
+                                                 form.cleaned_data["phone"], user=request.user)
         logger.info("Data request: personal data erased from %s cases by user %s.",
                     len(erased), request.user.pk)
-        if not cases:
+        if other_count:
+            messages.success(request, _("%(count)s other records (such as subscriptions) "
+                                        "were erased.") % {"count": other_count})
+        if not cases and not others:
             messages.warning(request, _("No cases or subscriptions were found for this "
                                         "address: there was nothing to erase."))
-        else:
+        elif cases:
             messages.success(request, _("Personal data was erased from %(count)s cases.")
                              % {"count": len(erased)})
         if on_hold:
