@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from palaute_plugin.models import Feedback
@@ -15,6 +16,22 @@ from tests.factories import FeedbackFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "is_mobile": False, "has_touch": False}
+
+
+#: Our markup on the page (the rest is Wagtail's chrome).
+OUR_MARKUP = "#palaute-data-request-find-section, #palaute-data-request-results-section"
+
+
+def axe_our_markup(page):
+    """axe on the page: violations inside our panels fail."""
+    ours = []
+    for violation in Axe().run(page).response["violations"]:
+        inside = [node for node in violation["nodes"]
+                  if page.locator(node["target"][-1]).first.evaluate(
+                      "(el, ours) => !!el.closest(ours)", OUR_MARKUP)]
+        if inside:
+            ours.append(f"{violation['id']}: {[node['target'] for node in inside]}")
+    assert ours == []
 
 
 @pytest.fixture
@@ -44,6 +61,8 @@ def test_find_export_and_erase(new_context, officer, streets):
     page.get_by_label("Email address").fill("maija@example.com")
     page.get_by_role("button", name="Find").click()
     expect(page.locator(".palaute-data-request__cases")).to_contain_text(case.reference)
+    assert page.locator(OUR_MARKUP).count() == 2
+    axe_our_markup(page)
 
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Export for the resident (JSON)").click()
