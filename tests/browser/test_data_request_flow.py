@@ -5,8 +5,8 @@ import json
 import re
 
 import pytest
-from django.contrib.auth.models import Permission
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
 from palaute_plugin.models import Feedback
