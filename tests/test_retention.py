@@ -130,3 +130,19 @@ def test_photos_go_after_their_own_period_except_published_ones(streets, cases):
 
 def test_retention_is_a_daily_schedule():
     assert tasks.SCHEDULES["palaute_plugin.insights.tasks.apply_retention"][1] == 24 * 60
+
+
+def test_a_run_overtaken_by_a_concurrent_one_does_no_double_work(cases, monkeypatch):
+    """Another run erases everything between this run's listing and its first case."""
+    original = retention.erase_personal_data
+    overtaken = []
+
+    def overtaken_once(pk, **kwargs):
+        if not overtaken:
+            overtaken.append(original(pk, **kwargs))  # the other run, first to the lock
+        return original(pk, **kwargs)
+
+    monkeypatch.setattr(retention, "erase_personal_data", overtaken_once)
+    assert retention.apply() == {"contact": 0, "photos": 0}
+    assert overtaken == [True]
+    assert ModelLogEntry.objects.filter(action=PERSONAL_DATA_REMOVED).count() == 1
