@@ -80,8 +80,10 @@ def test_anonymous_is_sent_to_the_login(client, street_case):
 
 
 def test_set_and_lift_a_hold_with_a_reason_logged(handler_client, handler, street_case):
+    assert "Legal hold…" not in handler_client.get(detail_url(street_case)).content.decode()
     grant(handler, "set_legal_hold")
-    assert "Legal hold…" in handler_client.get(detail_url(street_case)).content.decode()
+    # In the status side panel and in its copy for browsers without JavaScript.
+    assert handler_client.get(detail_url(street_case)).content.decode().count("Legal hold…") == 2
     response = handler_client.post(hold_url(street_case), {"reason": ""})
     assert response.status_code == 200
     assert "Write the reason" in response.content.decode()
