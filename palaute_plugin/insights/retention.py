@@ -16,11 +16,12 @@ history. ``plan`` lists what ``apply`` would change (``palaute_retention --dry-r
 """
 
 import logging
+import time
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
@@ -35,6 +36,7 @@ from . import log_actions
 
 logger = logging.getLogger(__name__)
 
+BATCH_SIZE = 500
 RETENTION = "retention"
 REQUEST = "request"
 #: Log data keys that hold text written by or about the resident.
@@ -75,11 +77,16 @@ def contact_due(now):
                                    closed_at__lt=contact_cutoff(now))
 
 
-def photos_due(now):
-    """Photos of cases closed before the photo cutoff, except those published."""
-    cases = Feedback.objects.filter(retainable_q(), closed_at__lt=photo_cutoff(now))
-    return FeedbackPhoto.objects.filter(feedback__in=cases).exclude(
-        pk__in=PublicPhoto.objects.values("source"))
+def unpublished_photos():
+    return FeedbackPhoto.objects.exclude(
+        Exists(PublicPhoto.objects.filter(source=OuterRef("pk"))))
+
+
+def photo_cases_due(now):
+    """Cases closed before the photo cutoff that still have unpublished photos."""
+    return Feedback.objects.filter(
+        retainable_q(), Exists(unpublished_photos().filter(feedback=OuterRef("pk"))),
+        closed_at__lt=photo_cutoff(now))
 
 
 def plan(now=None):
@@ -87,24 +94,42 @@ def plan(now=None):
     return Plan(
         contact=list(contact_due(now).order_by("closed_at", "pk")
                      .values_list("reference", flat=True)),
-        photos=list(Feedback.objects.filter(pk__in=photos_due(now).values("feedback"))
-                    .order_by("closed_at", "pk").values_list("reference", flat=True)),
+        photos=list(photo_cases_due(now).order_by("closed_at", "pk")
+                    .values_list("reference", flat=True)),
     )
 
 
-def apply(now=None):
-    """Remove what is due; return ``{"contact": n, "photos": m}`` (cases changed)."""
+def apply(now=None, deadline=None, batch_size=BATCH_SIZE):
+    """Remove what is due, in batches of ``batch_size`` cases; return
+    ``{"contact": n, "photos": m, "more": bool}`` (cases changed; ``more``: stopped at
+    ``deadline``, a ``time.monotonic()`` value, with work left for the next run)."""
     now = now or timezone.now()
-    contact = photos = 0
-    for pk in list(contact_due(now).order_by("pk").values_list("pk", flat=True)):
-        contact += erase_personal_data(pk, reason=RETENTION, closed_before=contact_cutoff(now))
-    photo_cases = photos_due(now).order_by().values_list("feedback", flat=True).distinct()
-    for pk in sorted(set(photo_cases)):
-        photos += delete_photos(pk, closed_before=photo_cutoff(now))
-    if contact or photos:
-        logger.info("Retention: personal data removed from %s cases, photos from %s.",
-                    contact, photos)
-    return {"contact": contact, "photos": photos}
+    contact_before, photo_before = contact_cutoff(now), photo_cutoff(now)
+    steps = (
+        ("contact", lambda last: contact_due(now).filter(pk__gt=last).order_by("pk")
+         .values_list("pk", flat=True)[:batch_size],
+         lambda pk: erase_personal_data(pk, reason=RETENTION, closed_before=contact_before)),
+        ("photos", lambda last: photo_cases_due(now).filter(pk__gt=last).order_by("pk")
+         .values_list("pk", flat=True)[:batch_size],
+         lambda pk: delete_photos(pk, closed_before=photo_before)),
+    )
+    done = {"contact": 0, "photos": 0, "more": False}
+    for key, next_batch, change in steps:
+        last = 0
+        while not done["more"]:
+            pks = list(next_batch(last))
+            for pk in pks:
+                if deadline is not None and time.monotonic() > deadline:
+                    done["more"] = True
+                    break
+                done[key] += change(pk)
+                last = pk
+            if len(pks) < batch_size:
+                break
+    if done["contact"] or done["photos"]:
+        logger.info("Retention: personal data removed from %s cases, photos from %s%s.",
+                    done["contact"], done["photos"], " (more left)" if done["more"] else "")
+    return done
 
 
 def _lock(pk, condition):
@@ -170,8 +195,7 @@ def delete_photos(pk, *, closed_before=None, user=None):
         case = _lock(pk, condition)
         if case is None:
             return False
-        photos = list(FeedbackPhoto.objects.filter(feedback=case).exclude(
-            pk__in=PublicPhoto.objects.values("source")))
+        photos = list(unpublished_photos().filter(feedback=case))
         if not photos:
             return False
         FeedbackPhoto.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
