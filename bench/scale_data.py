@@ -218,7 +218,7 @@ class Generator:
             "status": status, "assignee_id": assignee, "duplicate_of_id": None,
             "redirected_to_id": None, "page_id": self.page_id, "expected_date": None,
             "version": 1 + (status != "new"), "created_at": created, "due_at": due,
-            "first_response_at": first_response, "closed_at": closed,
+            "first_response_at": first_response, "closed_at": closed, "publish_consent": True,
             "updated_at": closed or first_response or created,
         }
 
