@@ -447,8 +447,10 @@ def reopen(feedback, *, user, expected_version=None):
     return _transition(
         feedback, user=user, expected_version=expected_version,
         allowed=ALLOWED_STATUSES["reopen"],
-        changes={"status": Status.IN_PROGRESS, "duplicate_of": None, "redirected_to": None,
-                 "expected_date": None},
+        # A new due time from now (the category's working days) for the renewed handling.
+        changes=lambda case: {"status": Status.IN_PROGRESS, "duplicate_of": None,
+                              "redirected_to": None, "expected_date": None,
+                              "due_at": case.category.due_time(timezone.now())},
         log_action=log_actions.STATUS_CHANGED, log_data=log_data, after=after)
 
 

@@ -37,11 +37,13 @@ POSITIVE_INTEGERS = (
     "PHOTO_THUMB_EDGE",
     "MESSAGE_MAX_LENGTH", "FORM_MAX_AGE_SECONDS", "EMAIL_MAX_ATTEMPTS",
     "EMAIL_RETRY_BASE_SECONDS", "SITE_ALERT_COUNT", "METOO_CONFIRM_MAX_AGE_SECONDS",
+    "RETENTION_CONTACT_MONTHS", "RETENTION_PHOTO_MONTHS",
 )
 #: Whole numbers of at least 1, or None for a value derived from other settings.
 OPTIONAL_POSITIVE_INTEGERS = ("EMAIL_SENDING_LEASE_SECONDS", "MAX_REQUEST_BYTES",
                               "PHOTO_WORKER_MEMORY_MB")
-NON_NEGATIVE_INTEGERS = ("MESSAGE_MIN_LENGTH", "MIN_SUBMIT_SECONDS", "TRUSTED_PROXY_COUNT")
+NON_NEGATIVE_INTEGERS = ("MESSAGE_MIN_LENGTH", "MIN_SUBMIT_SECONDS", "TRUSTED_PROXY_COUNT",
+                         "REMINDER_WORKING_DAYS")
 #: django-ratelimit's "count/period" rates, e.g. "30/h".
 RATES = ("RATE_LIMIT", "SITE_RATE_LIMIT")
 RATE_RE = re.compile(r"^\d+/\d*[smhd]$")
@@ -146,6 +148,18 @@ def check_other_settings(app_configs, **kwargs):
         errors.append(Error("PALAUTE_ADMIN_GROUP_NAME must be a group name (1–150 characters).",
                             id="palaute_plugin.E007"))
     return errors + check_demo_home_page()
+
+
+@register(Tags.compatibility)
+def check_clock_and_retention(app_configs, **kwargs):
+    errors = []
+    if not is_integer(palaute_setting("DIGEST_HOUR"), 0) or palaute_setting("DIGEST_HOUR") > 23:
+        errors.append(Error("PALAUTE_DIGEST_HOUR must be an hour from 0 to 23.",
+                            id="palaute_plugin.E018"))
+    if not isinstance(palaute_setting("RETENTION_KEEP_MESSAGES"), bool):
+        errors.append(Error("PALAUTE_RETENTION_KEEP_MESSAGES must be True or False.",
+                            id="palaute_plugin.E019"))
+    return errors
 
 
 def check_demo_home_page():

@@ -69,6 +69,18 @@ DEFAULTS = {
     "EMAIL_RETRY_BASE_SECONDS": 60,
     # None: a little over django-q2's task timeout (see tasks.sending_lease_seconds).
     "EMAIL_SENDING_LEASE_SECONDS": None,
+    # The response clock (insights/clock.py): the assignee is reminded this many working
+    # days before a case is due (0: no reminders); handlers get their daily digest on the
+    # first run of the reminder schedule after this local hour (0-23).
+    "REMINDER_WORKING_DAYS": 2,
+    "DIGEST_HOUR": 7,
+    # Retention (insights/retention.py), counted from closing: the resident's contact
+    # details (name, email, phone) are removed after CONTACT months and photos after PHOTO
+    # months. KEEP_MESSAGES: the message stays with personal data replaced by a marker
+    # (True) or is removed too (False). Cases on legal hold and open cases are never touched.
+    "RETENTION_CONTACT_MONTHS": 24,
+    "RETENTION_PHOTO_MONTHS": 12,
+    "RETENTION_KEEP_MESSAGES": True,
     # Reference numbers: PREFIX + "2026-00042"
     "REFERENCE_PREFIX": "",
     # The group palaute_demo gives every category's feedback (view_all_feedback)

@@ -26,6 +26,7 @@ from wagtail.models import Page
 
 from .conf import palaute_setting
 from .photos.storage import photo_storage
+from .workdays import add_working_days
 
 LANGUAGE_CHOICES = [("fi", "suomi"), ("sv", "svenska"), ("en", "English")]
 
@@ -158,6 +159,11 @@ class FeedbackCategory(models.Model):
     expected_response_days = models.PositiveSmallIntegerField(
         _("expected response time in days"), default=14,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("Working days: weekends and Finnish public holidays are not counted."),
+    )
+    supervisor_email = models.EmailField(
+        _("supervisor's address"), blank=True,
+        help_text=_("Told with the responsible person when a case is overdue (escalation)."),
     )
     other_authority = models.ForeignKey(
         OtherAuthority, verbose_name=_("handled by another authority"), null=True, blank=True,
@@ -200,6 +206,7 @@ class FeedbackCategory(models.Model):
             FieldPanel("answer_approvers"),
             FieldPanel("notification_emails"),
             FieldPanel("expected_response_days"),
+            FieldPanel("supervisor_email"),
             FieldPanel("other_authority"),
         ], heading=_("Handling")),
         ObjectList([
@@ -222,6 +229,11 @@ class FeedbackCategory(models.Model):
     def accepts_feedback(self):
         """``FeedbackCategoryQuerySet.accepting_feedback`` for one category."""
         return self.active and self.other_authority_id is None
+
+    def due_time(self, start):
+        """When a case received at ``start`` is due: ``expected_response_days`` working
+        days later (``workdays.add_working_days``)."""
+        return add_working_days(start, self.expected_response_days)
 
     def notification_address_list(self):
         return [line.strip() for line in self.notification_emails.splitlines() if line.strip()]
@@ -419,6 +431,13 @@ class FeedbackQuerySet(models.QuerySet):
     def overdue(self, now=None):
         return self.filter(self.overdue_q(now))
 
+    @staticmethod
+    def due_soon_q(now=None, soon=DUE_SOON):
+        """Open, not yet answered, due within ``soon`` but not yet overdue."""
+        now = now or timezone.now()
+        return Q(status__in=Feedback.OPEN_STATUSES, first_response_at__isnull=True,
+                 due_at__gte=now, due_at__lt=now + soon)
+
 
 class Feedback(ClusterableModel):
     """One case: a resident's feedback, question or proposal."""
@@ -555,7 +574,7 @@ class Feedback(ClusterableModel):
         if not self.reference:
             self.reference = ReferenceSequence.next_reference(timezone.localdate().year)
         if self.due_at is None and self.category_id:
-            self.due_at = self.created_at + timedelta(days=self.category.expected_response_days)
+            self.due_at = self.category.due_time(self.created_at)
         super().save(*args, **kwargs)
 
     @property
@@ -587,7 +606,7 @@ class Feedback(ClusterableModel):
         now = now or timezone.now()
         if self.due_at < now:
             return "overdue"
-        if self.due_at < now + soon:
+        if self.due_at < now + soon:  # the rule of ``FeedbackQuerySet.due_soon_q``
             return "due_soon"
         return ""
 
@@ -737,6 +756,7 @@ class Notification(models.Model):
 # The moderated public record lives in its own package; imported here so that
 # Django registers it under this app.
 from .answers.models import AnswerApprovalTask, AnswerDraft  # noqa: E402, F401
+from .insights.models import ClockStep, DigestSent, LegalHold  # noqa: E402, F401
 from .open311.models import ApiKey, ApiSubmission, ServiceAttribute  # noqa: E402, F401
 from .publication.models import FeedbackPublication  # noqa: E402, F401
 from .publication.photos import PublicPhoto  # noqa: E402, F401

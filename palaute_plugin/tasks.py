@@ -279,6 +279,8 @@ SCHEDULES = {
     "palaute_plugin.tasks.retry_pending_notifications": ("palaute: retry email notifications", 1),
     "palaute_plugin.tasks.process_pending_photos": ("palaute: process waiting photos", 5),
     "palaute_plugin.tasks.refresh_statistics": ("palaute: refresh statistics", 15),
+    "palaute_plugin.insights.tasks.run_clock": ("palaute: response clock reminders", 60),
+    "palaute_plugin.insights.tasks.apply_retention": ("palaute: retention", 60),
 }
 
 

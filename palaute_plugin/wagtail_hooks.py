@@ -1,6 +1,10 @@
 """Registers the feedback admin with Wagtail; the views live in viewsets.py."""
 
+from django.contrib.auth.models import Permission
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
@@ -9,6 +13,8 @@ from .answers import log_actions as answer_log_actions
 from .answers.models import AnswerDraft
 from .answers.permissions import AnswerPermissionPolicy
 from .answers.viewsets import AnswerDraftViewSet
+from .insights import log_actions as insights_log_actions
+from .insights import views as insights_views
 from .legacy import convert as legacy_convert
 from .legacy import urls as legacy_urls
 from .models import Feedback
@@ -64,6 +70,7 @@ def register_log_actions(actions):
     publication_log_entries.register(actions)
     open311_log_actions.register_log_actions(actions)
     log_actions.register_log_actions(actions, legacy_convert.LOG_ACTIONS)
+    log_actions.register_log_actions(actions, insights_log_actions.LOG_ACTIONS)
 
 
 @hooks.register("register_admin_urls")
@@ -78,3 +85,30 @@ hooks.register("register_permissions", stats_menu.statistics_permissions)
 
 for bulk_action_class in BULK_ACTIONS:
     hooks.register("register_bulk_action", bulk_action_class)
+
+
+@hooks.register("register_admin_urls")
+def register_insights_urls():
+    return [
+        path("palaute-tietopyynnot/", insights_views.DataRequestView.as_view(),
+             name="palaute_data_requests"),
+        path("palaute-sailytys/<int:pk>/", insights_views.LegalHoldView.as_view(),
+             name="palaute_legal_hold"),
+    ]
+
+
+class DataRequestMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(insights_views.DATA_REQUEST_PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
+def register_data_request_menu_item():
+    return DataRequestMenuItem(_("Data requests"), reverse("palaute_data_requests"),
+                               icon_name="user", order=160, name="palaute-data-requests")
+
+
+@hooks.register("register_permissions")
+def register_insights_permissions():
+    return Permission.objects.filter(content_type__app_label="palaute_plugin",
+                                     codename__in=["set_legal_hold", "handle_data_requests"])

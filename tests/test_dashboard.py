@@ -107,7 +107,21 @@ def test_no_panel_for_an_admin_user_who_handles_no_feedback(client, cases):
 def test_empty_sections_say_so(handler_client):
     response, sections = sections_of(handler_client)
     assert all(section.count == 0 for section in sections.values())
-    assert response.content.decode().count("Nothing here.") == 3
+    assert response.content.decode().count("Nothing here.") == 4
+
+
+def test_due_soon_section_counts_what_its_link_lists(handler_client, streets):
+    now = timezone.now()
+    soon = FeedbackFactory(category=streets, due_at=now + timedelta(hours=20))
+    FeedbackFactory(category=streets, due_at=now + timedelta(days=10))
+    FeedbackFactory(category=streets, due_at=now - timedelta(hours=1))  # overdue instead
+    FeedbackFactory(category=streets, due_at=now + timedelta(hours=5),
+                    first_response_at=now)  # answered: the clock has stopped
+    response, sections = sections_of(handler_client)
+    assert sections["due_soon"].count == 1
+    assert [case.pk for case in sections["due_soon"].cases] == [soon.pk]
+    listed = handler_client.get(sections["due_soon"].url)
+    assert [case.pk for case in listed.context["object_list"]] == [soon.pk]
 
 
 def test_query_count_does_not_grow_with_cases(handler_client, handler, streets):

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from palaute_plugin.models import Feedback
 from palaute_plugin.staff.viewsets import feedback_viewset
+from palaute_plugin.workdays import add_working_days
 
 from .admin_fixtures import add_photo
 from .factories import CategoryFactory, FeedbackFactory
@@ -50,7 +51,8 @@ def test_index_shows_age_and_due_markers(handler_client, streets):
 
 def test_due_at_comes_from_the_categorys_expected_response_days(streets):
     case = FeedbackFactory(category=streets)
-    assert case.due_at == case.created_at + timedelta(days=14)
+    assert case.due_at == add_working_days(case.created_at, 14)
+    assert case.due_at >= case.created_at + timedelta(days=14 + 4)  # two weekends at least
 
 
 def test_index_has_the_bulk_action_footer(handler_client, streets):
@@ -250,3 +252,16 @@ def test_query_count_does_not_grow_with_cases(
     many, listed_count = index_queries()
     assert listed_count == 30
     assert many == few
+
+
+def test_due_column_tells_the_time_left_while_the_clock_runs(handler_client, streets):
+    now = timezone.now()
+    FeedbackFactory(category=streets, due_at=now + timedelta(days=3, hours=2))
+    FeedbackFactory(category=streets, due_at=now - timedelta(days=2, hours=1))
+    FeedbackFactory(category=streets, due_at=now + timedelta(days=5, hours=1),
+                    first_response_at=now)  # answered: no clock
+    content = handler_client.get(reverse(INDEX_URL), {"ordering": "due_at"}).content.decode()
+    assert content.count('class="palaute-due__left"') == 2
+    assert "(3\xa0days left)" in content
+    assert "(2\xa0days late)" in content
+    assert content.index("days late") < content.index("days left")  # sorted by time left

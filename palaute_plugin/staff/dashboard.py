@@ -60,6 +60,8 @@ class FeedbackDashboardPanel(Component):
                     filters.status_q(filters.OPEN) & filters.assignee_q(filters.ME, user),
                     {"status": filters.OPEN, "assignee": filters.ME, "ordering": "due_at"},
                     ordering=by_due_date),
+            Section("due_soon", _("Due soon"), FeedbackQuerySet.due_soon_q(now),
+                    {"due_soon": filters.YES, "ordering": "due_at"}, ordering=by_due_date),
             Section("overdue", _("Overdue"), FeedbackQuerySet.overdue_q(now),
                     {"overdue": filters.YES, "ordering": "due_at"}, ordering=by_due_date),
         ]

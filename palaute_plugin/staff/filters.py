@@ -154,11 +154,15 @@ class FeedbackFilterSet(WagtailFilterSet):
         label=_("Overdue"), method="filter_overdue", choices=yes_no_choices,
         widget=forms.RadioSelect, empty_label=_("All"),
     )
+    due_soon = django_filters.ChoiceFilter(
+        label=_("Due soon"), method="filter_due_soon", choices=yes_no_choices,
+        widget=forms.RadioSelect, empty_label=_("All"),
+    )
 
     class Meta:
         model = Feedback
         fields = ["status", "category", "kind", "channel", "assignee", "received",
-                  "has_photos", "overdue"]
+                  "has_photos", "overdue", "due_soon"]
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
@@ -192,6 +196,13 @@ class FeedbackFilterSet(WagtailFilterSet):
         if value == YES:
             return queryset.overdue()
         return queryset.exclude(FeedbackQuerySet.overdue_q())
+
+    def filter_due_soon(self, queryset, name, value):
+        if not value:
+            return queryset
+        if value == YES:
+            return queryset.filter(FeedbackQuerySet.due_soon_q())
+        return queryset.exclude(FeedbackQuerySet.due_soon_q())
 
 
 def filter_listing(queryset, request):

@@ -25,7 +25,10 @@ class CaseStatusSidePanel(BaseSidePanel):
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
         context.update({"feedback": self.object, "assignee_name": self.assignee_name,
-                        "inspect_url_name": self.inspect_url_name})
+                        "inspect_url_name": self.inspect_url_name,
+                        # A side panel's context has no ``perms``.
+                        "can_set_legal_hold": self.request.user.has_perm(
+                            "palaute_plugin.set_legal_hold")})
         return context
 
 

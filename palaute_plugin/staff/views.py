@@ -14,9 +14,10 @@ from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import Truncator, capfirst
-from django.utils.timesince import timesince
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from wagtail.admin.ui.components import MediaContainer
@@ -79,7 +80,19 @@ class DueColumn(Column):
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
         context["marker"] = instance.due_state(soon=self.due_soon)
+        context["time_left"] = time_left(instance)
         return context
+
+
+def time_left(feedback, now=None):
+    """"3 days left" or "2 days late" while the response clock runs (open, unanswered);
+    "" otherwise. Sorting the inbox by the due column sorts by it."""
+    if not feedback.is_open or feedback.first_response_at or not feedback.due_at:
+        return ""
+    now = now or timezone.now()
+    if feedback.due_at >= now:
+        return _("%(time)s left") % {"time": timeuntil(feedback.due_at, now, depth=1)}
+    return _("%(time)s late") % {"time": timesince(feedback.due_at, now, depth=1)}
 
 
 class FeedbackIndexView(IndexView):

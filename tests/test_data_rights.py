@@ -1,0 +1,225 @@
+"""Legal hold and residents' data requests (insights/views.py, insights/data_requests.py):
+who may use them, what they find, export and erase, and what they log."""
+
+import json
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client, TestCase
+from django.urls import reverse
+from wagtail import hooks
+from wagtail.models import ModelLogEntry
+
+from palaute_plugin.insights import data_requests
+from palaute_plugin.insights.log_actions import (
+    LEGAL_HOLD_LIFTED,
+    LEGAL_HOLD_SET,
+    PERSONAL_DATA_REMOVED,
+)
+from palaute_plugin.insights.models import LegalHold
+from palaute_plugin.models import Feedback
+
+from .admin_fixtures import add_photo, admin_user, detail_url
+from .factories import FeedbackFactory
+
+pytestmark = pytest.mark.django_db
+
+DATA_URL = "palaute_data_requests"
+
+
+def grant(user, codename):
+    user.user_permissions.add(Permission.objects.get(codename=codename,
+                                                     content_type__app_label="palaute_plugin"))
+    return user
+
+
+def hold_url(case):
+    return reverse("palaute_legal_hold", args=[case.pk])
+
+
+@pytest.fixture
+def officer(client):
+    user = grant(admin_user(username="tietosuoja"), "handle_data_requests")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def resident_cases(streets, housing):
+    return [
+        FeedbackFactory(category=streets, contact_email="Maija@Example.com",
+                        contact_name="Maija Meikäläinen", message="Maija Meikäläinen: valo rikki"),
+        FeedbackFactory(category=housing, contact_email="", contact_phone="+358 40 123 4567"),
+        FeedbackFactory(category=housing, contact_email="joku@example.com"),
+    ]
+
+
+# --- legal hold ---------------------------------------------------------------------
+
+
+def refused(response):
+    """Wagtail answers a PermissionDenied in the admin with a redirect to the dashboard."""
+    return response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
+
+
+def test_handler_without_the_permission_may_not_set_a_hold(handler_client, street_case):
+    assert refused(handler_client.get(hold_url(street_case)))
+    response = handler_client.post(hold_url(street_case), {"reason": "Valitus"})
+    assert refused(response)
+    assert not LegalHold.objects.exists()
+
+
+def test_another_categorys_case_is_not_found(handler_client, handler, housing_case):
+    grant(handler, "set_legal_hold")
+    assert handler_client.get(hold_url(housing_case)).status_code == 404
+
+
+def test_anonymous_is_sent_to_the_login(client, street_case):
+    response = client.get(hold_url(street_case))
+    assert response["Location"].startswith(reverse("wagtailadmin_login"))
+
+
+def test_set_and_lift_a_hold_with_a_reason_logged(handler_client, handler, street_case):
+    assert "Legal hold…" not in handler_client.get(detail_url(street_case)).content.decode()
+    grant(handler, "set_legal_hold")
+    # In the status side panel and in its copy for browsers without JavaScript.
+    assert handler_client.get(detail_url(street_case)).content.decode().count("Legal hold…") == 2
+    response = handler_client.post(hold_url(street_case), {"reason": ""})
+    assert response.status_code == 200
+    assert "Write the reason" in response.content.decode()
+    assert not LegalHold.objects.exists()
+    response = handler_client.post(hold_url(street_case), {"reason": "Oikaisuvaatimus <b>"})
+    assert response.status_code == 302
+    hold = LegalHold.objects.get(feedback=street_case)
+    assert hold.reason == "Oikaisuvaatimus <b>" and hold.set_by == handler
+    page = handler_client.get(hold_url(street_case)).content.decode()
+    assert "Oikaisuvaatimus &lt;b&gt;" in page
+    assert ModelLogEntry.objects.get(action=LEGAL_HOLD_SET).data["reason"] == hold.reason
+    handler_client.post(hold_url(street_case), {"reason": "Päätös lainvoimainen"})
+    assert not LegalHold.objects.exists()
+    assert ModelLogEntry.objects.filter(action=LEGAL_HOLD_LIFTED).count() == 1
+
+
+# --- data requests --------------------------------------------------------------------
+
+
+def test_data_requests_need_the_permission(handler_client, street_case):
+    assert refused(handler_client.get(reverse(DATA_URL)))
+    assert refused(handler_client.post(reverse(DATA_URL), {"email": "a@example.com",
+                                                           "erase": "1", "confirm": "1"}))
+    anonymous = Client()
+    assert anonymous.get(reverse(DATA_URL))["Location"].startswith(reverse("wagtailadmin_login"))
+    assert Feedback.objects.get(pk=street_case.pk).contact_email == "asukas@example.com"
+
+
+def test_phone_numbers_match_in_any_format(resident_cases):
+    found = data_requests.cases_for(phone="040-123 4567")
+    assert [case.pk for case in found] == [resident_cases[1].pk]
+    assert list(data_requests.cases_for(phone="00358401234567")) == [resident_cases[1]]
+    assert list(data_requests.cases_for(phone="123")) == []
+
+
+def test_find_by_email_ignores_case(officer, resident_cases):
+    response = officer.get(reverse(DATA_URL), {"email": "maija@example.COM"})
+    content = response.content.decode()
+    assert resident_cases[0].reference in content
+    assert resident_cases[1].reference not in content
+    assert resident_cases[2].reference not in content
+
+
+def test_export_is_a_json_file_of_the_residents_cases(officer, resident_cases):
+    response = officer.post(reverse(DATA_URL), {"email": "maija@example.com", "export": "1"})
+    assert response["Content-Disposition"].startswith("attachment")
+    data = json.loads(response.content)
+    assert [case["reference"] for case in data["cases"]] == [resident_cases[0].reference]
+    assert data["cases"][0]["message"] == "Maija Meikäläinen: valo rikki"
+
+
+def test_erase_needs_confirmation_then_erases_and_logs_without_the_address(
+        officer, resident_cases):
+    add_photo(resident_cases[0])
+    response = officer.post(reverse(DATA_URL), {"email": "maija@example.com", "erase": "1"})
+    assert "Tick the box" in response.content.decode()
+    assert Feedback.objects.get(pk=resident_cases[0].pk).contact_email
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = officer.post(reverse(DATA_URL), {"email": "maija@example.com", "erase": "1",
+                                                    "confirm": "1"})
+    assert response.status_code == 302
+    case = Feedback.objects.get(pk=resident_cases[0].pk)
+    assert (case.contact_email, case.contact_name) == ("", "")
+    assert "Meikäläinen" not in case.message
+    assert not case.photos.exists()
+    entry = ModelLogEntry.objects.get(action=PERSONAL_DATA_REMOVED)
+    assert "maija" not in json.dumps(entry.data).lower()
+    assert Feedback.objects.get(pk=resident_cases[2].pk).contact_email == "joku@example.com"
+
+
+def test_an_address_with_no_cases_gets_a_clear_answer(officer, resident_cases):
+    response = officer.get(reverse(DATA_URL), {"email": "nobody@example.com"})
+    assert "No cases or subscriptions were found" in response.content.decode()
+    response = officer.post(reverse(DATA_URL), {"email": "nobody@example.com", "erase": "1",
+                                                "confirm": "1"}, follow=True)
+    assert "nothing to erase" in response.content.decode()
+
+
+def test_a_case_on_legal_hold_is_not_erased(officer, resident_cases):
+    LegalHold.objects.create(feedback=resident_cases[0], reason="Valitus")
+    response = officer.post(reverse(DATA_URL), {"email": "maija@example.com", "erase": "1",
+                                                "confirm": "1"}, follow=True)
+    assert resident_cases[0].reference in response.content.decode()
+    assert Feedback.objects.get(pk=resident_cases[0].pk).contact_email == "Maija@Example.com"
+
+
+def test_the_form_asks_for_an_address(officer):
+    response = officer.get(reverse(DATA_URL), {"email": "", "phone": ""})
+    assert "Give an email address or a phone number." in response.content.decode()
+
+
+class FakeSubscriptions(data_requests.PersonalDataSource):
+    """A stand-in for another part of the app that keeps addresses (e.g. "me too")."""
+
+    name = "subscriptions"
+    held = {"tilaaja@example.com": [{"case": "2026-00001", "since": "2026-05-01"}]}
+
+    def find(self, email, phone):
+        return list(self.held.get(email.lower(), []))
+
+    def erase(self, email, phone, *, user):
+        return len(self.held.pop(email.lower(), []))
+
+
+def test_registered_sources_are_found_exported_and_erased(officer):
+    source = FakeSubscriptions()
+    source.held = {"tilaaja@example.com": [{"case": "2026-00001", "since": "2026-05-01"}]}
+    with hooks.register_temporarily(data_requests.HOOK, lambda: source):
+        page = officer.get(reverse(DATA_URL), {"email": "tilaaja@example.com"})
+        assert "subscriptions: 1" in page.content.decode()
+        exported = json.loads(officer.post(reverse(DATA_URL), {
+            "email": "tilaaja@example.com", "export": "1"}).content)
+        assert exported == {"cases": [], "subscriptions": [
+            {"case": "2026-00001", "since": "2026-05-01"}]}
+        response = officer.post(reverse(DATA_URL), {"email": "tilaaja@example.com",
+                                                    "erase": "1", "confirm": "1"}, follow=True)
+    assert "1 other records" in response.content.decode()
+    assert source.held == {}
+
+
+def test_result_list_query_count_does_not_grow(officer):
+    from .factories import CategoryFactory
+
+    group = CategoryFactory(name_fi="Liikenne")
+    for _ in range(3):
+        FeedbackFactory(category=CategoryFactory(parent=group), contact_email="a@example.com")
+
+    def queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert officer.get(reverse(DATA_URL), {"email": "a@example.com"}).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for _ in range(5):
+        FeedbackFactory(category=CategoryFactory(parent=group), contact_email="a@example.com")
+    assert queries() == few
