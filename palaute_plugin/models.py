@@ -665,6 +665,7 @@ class Notification(models.Model):
 
 # The moderated public record lives in its own package; imported here so that
 # Django registers it under this app.
+from .places.models import Place  # noqa: E402, F401
 from .publication.models import FeedbackPublication  # noqa: E402, F401
 from .publication.photos import PublicPhoto  # noqa: E402, F401
 from .publication.tasks import PublicationApprovalTask  # noqa: E402, F401

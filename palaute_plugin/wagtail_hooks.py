@@ -7,6 +7,7 @@ from wagtail.snippets.models import register_snippet
 from . import log_actions
 from .models import Feedback
 from .permissions import FeedbackPermissionPolicy
+from .places.viewsets import PlaceViewSet
 from .publication import log_actions as publication_log_actions
 from .publication.models import FeedbackPublication
 from .publication.permissions import PublicationPermissionPolicy
@@ -28,6 +29,7 @@ feedback_viewset.register_admin_url_finder()
 register_snippet(FeedbackCategoryViewSet)
 register_snippet(OtherAuthorityViewSet)
 register_snippet(ResponseTemplateViewSet)
+register_snippet(PlaceViewSet)
 register_permission_policy(FeedbackPublication, PublicationPermissionPolicy(FeedbackPublication))
 register_snippet(FeedbackPublicationViewSet)
 
