@@ -190,18 +190,33 @@ def check_map(app_configs, **kwargs):
 def check_geocoder(app_configs, **kwargs):
     from django.utils.module_loading import import_string
 
-    from .geo import Geocoder
+    from .geo import Geocoder, NominatimGeocoder
 
     path = palaute_setting("GEOCODER")
     try:
         geocoder_class = import_string(path)
     except (ImportError, TypeError, ValueError):
         geocoder_class = None
+    if isinstance(geocoder_class, type) and issubclass(geocoder_class, NominatimGeocoder):
+        return check_geocoder_service()
     if isinstance(geocoder_class, type) and issubclass(geocoder_class, Geocoder):
         return []
     return [Error("PALAUTE_GEOCODER must be the dotted path of a palaute_plugin.geo.Geocoder "
                   "subclass.", hint="The default is \"palaute_plugin.geo.NoGeocoder\".",
                   id="palaute_plugin.E017")]
+
+
+def check_geocoder_service():
+    errors = []
+    if not str(palaute_setting("GEOCODER_URL")).startswith(("http://", "https://")):
+        errors.append(Error("PALAUTE_GEOCODER_URL must be the http(s) address of the "
+                            "Nominatim-compatible service.", id="palaute_plugin.E041"))
+    timeout = palaute_setting("GEOCODER_TIMEOUT")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 30:
+        errors.append(Error("PALAUTE_GEOCODER_TIMEOUT must be a number of seconds (0–30].",
+                            hint="Residents wait for suggestions while they type.",
+                            id="palaute_plugin.E042"))
+    return errors
 
 
 @register(Tags.compatibility)
