@@ -62,6 +62,8 @@ DEFAULTS = {
     "GEOCODER_URL": "",
     "GEOCODER_TIMEOUT": 3,
     "GEOCODER_USER_AGENT": "palaute-plugin (City feedback service)",
+    # Address suggestions and pin lookups per client address (the form debounces typing).
+    "SUGGEST_RATE_LIMIT": "120/m",
     # Email delivery retries
     "EMAIL_MAX_ATTEMPTS": 8,
     "EMAIL_RETRY_BASE_SECONDS": 60,

@@ -270,6 +270,12 @@ class FeedbackPage(RoutablePageMixin, Page):
 
         return status_view(request, self, token)
 
+    @path("paikat/")
+    def place_search_view(self, request):
+        from .public.places import place_search_view
+
+        return place_search_view(request, self)
+
     @path("julkiset/")
     def published_list_view(self, request):
         from .public.published import published_list_view

@@ -17,8 +17,8 @@ from ..fields import (
     clean_phone,
     clean_photo_files,
 )
-from ..geo import parse_point, within_city_area
-from ..models import Feedback, FeedbackCategory
+from ..geo import geocoder, parse_point, within_city_area
+from ..models import Feedback, FeedbackCategory, current_language
 from .widgets import ResidentMapWidget
 
 
@@ -181,8 +181,9 @@ class FeedbackForm(forms.Form):
 
     @classmethod
     def media_for_page(cls):
-        """The scripts and styles of the form (the map), without building a form."""
-        return cls.base_fields["location"].widget.media
+        """The scripts and styles of the form (the map, address search), without a form."""
+        return cls.base_fields["location"].widget.media + forms.Media(
+            js=["palaute_plugin/js/address-search.js"])
 
     @property
     def honeypot_filled(self):
@@ -232,11 +233,23 @@ class FeedbackForm(forms.Form):
             self.add_error("address", ValidationError(
                 _("Mark the place on the map or type an address for this topic."),
                 code="location_required"))
+        elif not cleaned.get("location") and cleaned.get("address") and not self.errors:
+            cleaned["location"] = self.locate_address(cleaned["address"])
         if cleaned.get("photos") and not category.photos_enabled:
             self.add_error("photos", ValidationError(
                 _("Photos are not asked for this topic. Remove them to continue."),
                 code="photos_disabled"))
         return cleaned
+
+    def locate_address(self, address):
+        """The place of a typed address when the geocoder knows exactly one, else ``None``.
+
+        For residents without the map (no JavaScript, or they skipped it).
+        """
+        found = geocoder().search(address, language=current_language(), limit=2)
+        if len(found) != 1 or not within_city_area(found[0].latitude, found[0].longitude):
+            return None
+        return found[0].latitude, found[0].longitude
 
 
 class FollowUpForm(forms.Form):

@@ -13,6 +13,7 @@ from django_permissions_policy.decorators import permissions_policy_override
 
 from .. import actions, log_actions
 from ..conf import palaute_setting
+from ..geo import NoGeocoder, geocoder
 from ..models import Feedback, FeedbackCategory, FeedbackPhoto, current_language
 from . import antispam, ratelimit
 from .caching import cached_form_html
@@ -41,8 +42,16 @@ def render_form_fields(page, form):
         "privacy_url": page.get_privacy_url(),
         "has_location_categories": any(
             c.location_mode != FeedbackCategory.LocationMode.HIDDEN for c in categories),
+        "place_search_url": place_search_url(page),
     }
     return render_to_string("palaute_plugin/includes/form_fields.html", context)
+
+
+def place_search_url(page):
+    """Where the address field asks for suggestions; ``None`` without a geocoder."""
+    if isinstance(geocoder(), NoGeocoder):
+        return None
+    return page.url + page.reverse_subpage("place_search_view")
 
 
 def cached_form_fields(page):

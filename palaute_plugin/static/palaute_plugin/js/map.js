@@ -43,6 +43,10 @@
       if (out) { latLng.setAttribute("aria-invalid", "true"); }
       else if (!error) { latLng.removeAttribute("aria-invalid"); }
     }
+    function moved(point) {
+      // address-search.js names the new place in the address field.
+      document.dispatchEvent(new CustomEvent("palaute:pin-moved", { detail: point }));
+    }
     function place(point) {
       field.marker.setOpacity(1);
       field.setMapPosition(point);
@@ -50,10 +54,16 @@
       field.writeLocation(point);
       checkArea(point);
     }
-    field.map.on("click", function (event) { place(event.latlng); });
+    field.map.on("click", function (event) { place(event.latlng); moved(event.latlng); });
     field.marker.on("dragend", function () {
       field.marker.setOpacity(1);
       checkArea(field.marker.getLatLng());
+      moved(field.marker.getLatLng());
+    });
+    document.addEventListener("palaute:place-chosen", function (event) {
+      var point = L.latLng(event.detail.lat, event.detail.lon);
+      place(point);
+      field.map.setView(point, 17);
     });
     latLng.addEventListener("input", function () {
       if (!latLng.value.trim()) { input.value = ""; }
