@@ -96,3 +96,43 @@ def test_a_pin_on_the_map_fills_in_the_nearest_address(phone, form_url, categori
     expect(page.locator("#id_location_latlng")).not_to_have_value("")
     page.wait_for_timeout(500)
     expect(page.locator("#id_address")).to_have_value("Pihan perällä")
+
+
+def test_the_pin_is_placed_by_keyboard_and_said_in_words(phone, form_url, categories,
+                                                        places):
+    page = phone
+    page.goto(form_url)
+    page.select_option("#id_category", label=categories["lighting"].name_fi)
+    map_box = page.locator("#id_location_map")
+    expect(map_box.locator(".leaflet-marker-icon")).to_have_attribute("tabindex", "-1")
+    expect(map_box.locator(".leaflet-marker-icon")).to_have_attribute("alt", "Karttamerkki")
+    expect(map_box.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Lähennä")
+    expect(map_box.locator(".leaflet-control-zoom-out")).to_have_attribute(
+        "aria-label", "Loitonna")
+
+    # Address first, then the map: one Tab from the address reaches the map.
+    page.focus("#id_address")
+    page.keyboard.press("Tab")
+    expect(map_box).to_be_focused()
+    expect(map_box).to_have_attribute("aria-label", "Kartta")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(400)  # Leaflet's pan animation
+    page.keyboard.press("Enter")
+    status = page.locator(".js-my-location-status")
+    expect(status).to_contain_text("Karttamerkki on kartan keskellä (65.8")
+    value = page.locator("input#id_location").input_value()
+    latitude = float(re.match(r"^SRID=4326;POINT\(\S+ (\S+)\)$", value).group(1))
+    assert latitude < 65.845  # panned south of where the map opened (65.8481)
+
+    page.get_by_role("button", name="Aseta karttamerkki kartan keskelle").click()
+    expect(status).to_contain_text("Karttamerkki on kartan keskellä")
+
+
+def test_bad_coordinates_are_explained_with_a_local_example(phone, form_url, categories):
+    page = phone
+    page.goto(form_url)
+    page.select_option("#id_category", label=categories["lighting"].name_fi)
+    page.fill("#id_location_latlng", "pohjoinen")
+    expect(page.locator("#id_location_map").locator("xpath=..")).to_contain_text(
+        "esimerkiksi 65.848, 24.147")
