@@ -270,6 +270,12 @@ class FeedbackPage(RoutablePageMixin, Page):
 
         return status_view(request, self, token)
 
+    @path("lomakekuvat/<int:pk>/")
+    def kept_photo_view(self, request, pk):
+        from .public.views import kept_photo_view
+
+        return kept_photo_view(request, self, pk)
+
     @path("paikat/")
     def place_search_view(self, request):
         from .public.places import place_search_view
@@ -671,6 +677,7 @@ class Notification(models.Model):
 
 # The moderated public record lives in its own package; imported here so that
 # Django registers it under this app.
+from .photos.pending import PendingPhoto  # noqa: E402, F401
 from .places.models import Place  # noqa: E402, F401
 from .publication.models import FeedbackPublication  # noqa: E402, F401
 from .publication.photos import PublicPhoto  # noqa: E402, F401

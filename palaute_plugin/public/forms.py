@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIteratorValue
+from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
@@ -19,6 +20,8 @@ from ..fields import (
 )
 from ..geo import geocoder, parse_point, within_city_area
 from ..models import Feedback, FeedbackCategory, current_language
+from ..photos import pending
+from ..photos.images import inspect_photo, validate_photo_count, validate_total_pixels
 from .widgets import ResidentMapWidget
 
 
@@ -127,12 +130,15 @@ class FeedbackForm(forms.Form):
         help_text=_("Feedback may be published on this site after moderation, without your "
                     "name or contact details. Tick this if you do not want that."),
     )
+    # The signed key of photos kept from an earlier try (photos.pending).
+    pending_photos = forms.CharField(widget=forms.HiddenInput, required=False)
     # Honeypot: hidden from people and screen readers; bots fill it in.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.accepted_photos = []  # uploads that passed the checks, even if others did not
         # Other authorities' categories are listed too: choosing one shows its contacts.
         self.fields["category"].queryset = FeedbackCategory.objects.active().select_related(
             "parent", "other_authority").order_by("sort_order", "name_fi")
@@ -168,6 +174,35 @@ class FeedbackForm(forms.Form):
         self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
         self.fields["contact_phone"].widget.attrs.update({"autocomplete": "tel"})
 
+    @cached_property
+    def photo_batch(self):
+        """The key of the photos kept from an earlier try, if the form carries a valid one."""
+        return pending.unsign_batch(self.data.get("pending_photos")) if self.is_bound else None
+
+    @cached_property
+    def kept_photos(self):
+        """Photos kept from an earlier try that the resident did not tick for removal."""
+        removed = set(self.data.getlist("remove_photo")) if hasattr(self.data, "getlist") else set()
+        return [photo for photo in pending.kept_photos(self.photo_batch)
+                if str(photo.pk) not in removed]
+
+    def keep_accepted_photos(self):
+        """Before the form is shown again: keep the photos that passed, drop removed ones.
+
+        Returns the photos to show; the form's hidden field then carries their key.
+        """
+        batch = self.photo_batch or pending.new_batch()
+        kept_ids = {photo.pk for photo in self.kept_photos}
+        pending.delete([photo for photo in pending.kept_photos(self.photo_batch)
+                        if photo.pk not in kept_ids])
+        room = palaute_setting("MAX_PHOTOS") - len(self.kept_photos)
+        accepted = self.accepted_photos[:max(room, 0)]
+        pending.keep(batch, accepted)
+        kept = pending.kept_photos(batch)  # as their tasks left them (cleaned, or waiting)
+        self.data = self.data.copy()
+        self.data["pending_photos"] = pending.sign_batch(batch) if kept else ""
+        return kept
+
     def submission(self, language):
         """The valid form as an ``actions.Submission``."""
         data = self.cleaned_data
@@ -176,7 +211,8 @@ class FeedbackForm(forms.Form):
             location=data.get("location"), address=data.get("address", ""),
             contact_name=data["contact_name"], contact_email=data["contact_email"],
             contact_phone=data["contact_phone"], language=language,
-            photos=tuple(data.get("photos") or ()),
+            photos=tuple(photo.as_photo() for photo in self.kept_photos)
+            + tuple(data.get("photos") or ()),
             publish_consent=not data.get("do_not_publish"))
 
     @classmethod
@@ -201,7 +237,30 @@ class FeedbackForm(forms.Form):
         return category
 
     def clean_photos(self):
-        return clean_photo_files(self.cleaned_data.get("photos"))
+        self.accepted_photos = []
+
+        def check(uploaded):
+            photo = inspect_photo(uploaded)
+            self.accepted_photos.append(photo)
+            return photo
+
+        files = self.cleaned_data.get("photos") or []
+        try:
+            photos = clean_photo_files(files, check=check)
+        except ValidationError:
+            if len(self.accepted_photos) == len(files):
+                self.accepted_photos = []  # too many together: the resident chooses again
+            raise
+        if photos:
+            try:
+                validate_photo_count([*self.kept_photos, *photos])
+            except ValidationError:
+                self.accepted_photos = []
+                raise
+            # Kept photos not yet cleaned still cost their pixels (cleaned ones nothing).
+            validate_total_pixels([*photos, *(p for p in self.kept_photos
+                                              if p.state == p.State.PROCESSING)])
+        return photos
 
     def clean_contact_phone(self):
         return clean_phone(self.cleaned_data["contact_phone"],
@@ -235,7 +294,7 @@ class FeedbackForm(forms.Form):
                 code="location_required"))
         elif not cleaned.get("location") and cleaned.get("address") and not self.errors:
             cleaned["location"] = self.locate_address(cleaned["address"])
-        if cleaned.get("photos") and not category.photos_enabled:
+        if (cleaned.get("photos") or self.kept_photos) and not category.photos_enabled:
             self.add_error("photos", ValidationError(
                 _("Photos are not asked for this topic. Remove them to continue."),
                 code="photos_disabled"))

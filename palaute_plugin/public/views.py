@@ -1,6 +1,6 @@
 """Public views: the form, the receipt and the private status page (routes of FeedbackPage)."""
 
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -15,6 +15,8 @@ from .. import actions, log_actions
 from ..conf import palaute_setting
 from ..geo import NoGeocoder, geocoder
 from ..models import Feedback, FeedbackCategory, FeedbackPhoto, current_language
+from ..photos import pending
+from ..photos.pending import PendingPhoto
 from . import antispam, ratelimit
 from .caching import cached_form_html
 from .forms import FeedbackForm, FollowUpForm
@@ -138,15 +140,33 @@ def feedback_form_view(request, page):
 
 
 def reshow_form(request, page, form, status):
-    """The form again with the resident's input kept and a fresh token."""
+    """The form again with the resident's input and accepted photos kept, and a fresh token."""
+    form.kept_photo_list = form.keep_accepted_photos()
     form.data = form.data.copy()
     form.data["form_token"] = antispam.issue_form_token()
     return form_response(request, page, form, status=status)
 
 
 def save_feedback(request, page, form, nonce):
-    return actions.submit_feedback(form.submission(language=current_language()), page=page,
-                                   submission_key=nonce)
+    feedback = actions.submit_feedback(form.submission(language=current_language()),
+                                       page=page, submission_key=nonce)
+    pending.delete(pending.kept_photos(form.photo_batch))  # now the case's own photos
+    return feedback
+
+
+@never_cache
+def kept_photo_view(request, page, pk):
+    """The thumbnail of a photo kept from an earlier try, for the form that holds its key.
+
+    The signed key is in the query (``?key=``): Wagtail's page paths take no colons.
+    """
+    batch = pending.unsign_batch(request.GET.get("key"))
+    photo = PendingPhoto.objects.filter(pk=pk, batch=batch or "-",
+                                        state=PendingPhoto.State.READY).first()
+    if photo is None:
+        raise Http404
+    response = FileResponse(photo.thumbnail.open("rb"), content_type="image/jpeg")
+    return private_response(response)
 
 
 def get_feedback_by_token(token):
