@@ -169,6 +169,12 @@ class FeedbackForm(forms.Form):
             "Up to %(count)s photos: JPEG, PNG, WebP or HEIC. Location data is removed.",
             max_photos,
         ) % {"count": max_photos}
+        self.fields["photos"].widget.attrs.update({
+            "data-max-photos": str(max_photos),
+            "data-too-many": ngettext(
+                "You can attach at most %(max)s photo. Remove some photos.",
+                "You can attach at most %(max)s photos. Remove some photos.",
+                max_photos) % {"max": max_photos}})
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
         self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
