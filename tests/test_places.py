@@ -227,3 +227,12 @@ def test_the_command_imports_a_file_and_reports_errors(tmp_path, capsys):
         feature("Point", [24.14, 65.84], name="Tori")]}))
     call_command("palaute_import_places", str(replace), "--replace")
     assert list(Place.objects.values_list("name_fi", flat=True)) == ["Tori"]
+
+
+def test_a_name_starting_with_the_word_is_not_crowded_out_by_many_others(settings):
+    for number in range(5):
+        landmark(f"Iso kauppa {number}", 65.85, 24.15)
+    landmark("Kauppatori", 65.846, 24.145)
+    geocoder = PlacesGeocoder()
+    geocoder.candidate_limit = 3
+    assert [p.label for p in geocoder.search("kauppa", limit=1)] == ["Kauppatori"]

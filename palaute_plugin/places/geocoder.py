@@ -8,7 +8,7 @@ along a street's house-number range; a pin is named by the nearest known place.
 import math
 import re
 
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from .. import geo
@@ -77,8 +77,10 @@ class PlacesGeocoder(geo.Geocoder):
         return results[:limit]
 
     def candidates(self, word):
-        return Place.objects.filter(search_text__contains=word).order_by("pk")[
-            :self.candidate_limit]
+        # Names starting with the word first, so a long list does not crowd them out.
+        starts = Case(When(search_text__startswith=word, then=Value(0)), default=Value(1))
+        return (Place.objects.filter(search_text__contains=word)
+                .order_by(starts, "pk")[:self.candidate_limit])
 
     def match(self, place, words, street_words, number, language):
         """``(rank, geo.Place)`` if ``place`` matches the typed words, else ``None``."""
