@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -106,8 +106,10 @@ class FeedbackCategoryQuerySet(models.QuerySet):
         return self.filter(active=True)
 
     def accepting_feedback(self):
-        """The categories a case can be filed under or moved to."""
-        return self.filter(self.accepting_feedback_q())
+        """The categories a case can be filed under or moved to (a group with active
+        categories under it is only a heading, as on the resident's form)."""
+        active_children = FeedbackCategory.objects.filter(parent=OuterRef("pk"), active=True)
+        return self.filter(self.accepting_feedback_q()).exclude(Exists(active_children))
 
 
 class FeedbackCategory(models.Model):
@@ -213,7 +215,8 @@ class FeedbackCategory(models.Model):
     @property
     def accepts_feedback(self):
         """``FeedbackCategoryQuerySet.accepting_feedback`` for one category."""
-        return self.active and self.other_authority_id is None
+        return (self.active and self.other_authority_id is None
+                and not self.children.filter(active=True).exists())
 
     def notification_address_list(self):
         return [line.strip() for line in self.notification_emails.splitlines() if line.strip()]

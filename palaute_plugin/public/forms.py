@@ -233,6 +233,10 @@ class FeedbackForm(forms.Form):
 
     def clean_category(self):
         category = self.cleaned_data["category"]
+        if any(c.parent_id == category.pk for c in self.fields["category"].categories):
+            # A group is a heading of the list, not a topic (only a forged post sends one).
+            raise ValidationError(self.fields["category"].error_messages["invalid_choice"],
+                                  code="group")
         if category.other_authority_id:
             authority = category.other_authority
             raise ValidationError(
