@@ -45,7 +45,7 @@ OPTIONAL_POSITIVE_INTEGERS = ("EMAIL_SENDING_LEASE_SECONDS", "MAX_REQUEST_BYTES"
 NON_NEGATIVE_INTEGERS = ("MESSAGE_MIN_LENGTH", "MIN_SUBMIT_SECONDS", "TRUSTED_PROXY_COUNT",
                          "REMINDER_WORKING_DAYS")
 #: django-ratelimit's "count/period" rates, e.g. "30/h".
-RATES = ("RATE_LIMIT", "SITE_RATE_LIMIT")
+RATES = ("RATE_LIMIT", "SITE_RATE_LIMIT", "SUGGEST_RATE_LIMIT")
 RATE_RE = re.compile(r"^\d+/\d*[smhd]$")
 #: ``Feedback.reference`` holds 30 characters; "2026-00042" takes 10 of them.
 REFERENCE_PREFIX_MAX_LENGTH = 15
@@ -206,18 +206,33 @@ def check_map(app_configs, **kwargs):
 def check_geocoder(app_configs, **kwargs):
     from django.utils.module_loading import import_string
 
-    from .geo import Geocoder
+    from .geo import Geocoder, NominatimGeocoder
 
     path = palaute_setting("GEOCODER")
     try:
         geocoder_class = import_string(path)
     except (ImportError, TypeError, ValueError):
         geocoder_class = None
+    if isinstance(geocoder_class, type) and issubclass(geocoder_class, NominatimGeocoder):
+        return check_geocoder_service()
     if isinstance(geocoder_class, type) and issubclass(geocoder_class, Geocoder):
         return []
     return [Error("PALAUTE_GEOCODER must be the dotted path of a palaute_plugin.geo.Geocoder "
                   "subclass.", hint="The default is \"palaute_plugin.geo.NoGeocoder\".",
                   id="palaute_plugin.E017")]
+
+
+def check_geocoder_service():
+    errors = []
+    if not str(palaute_setting("GEOCODER_URL")).startswith(("http://", "https://")):
+        errors.append(Error("PALAUTE_GEOCODER_URL must be the http(s) address of the "
+                            "Nominatim-compatible service.", id="palaute_plugin.E041"))
+    timeout = palaute_setting("GEOCODER_TIMEOUT")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 30:
+        errors.append(Error("PALAUTE_GEOCODER_TIMEOUT must be a number of seconds (0–30].",
+                            hint="Residents wait for suggestions while they type.",
+                            id="palaute_plugin.E042"))
+    return errors
 
 
 @register(Tags.compatibility)

@@ -64,6 +64,13 @@ DEFAULTS = {
     "MAP_CENTER": None,
     # Looks up typed addresses and pins (geo.Geocoder subclass, dotted path).
     "GEOCODER": "palaute_plugin.geo.NoGeocoder",
+    # geo.NominatimGeocoder: the service's base URL (…/search and …/reverse below it),
+    # seconds to wait for an answer, and the User-Agent its usage policy asks for.
+    "GEOCODER_URL": "",
+    "GEOCODER_TIMEOUT": 3,
+    "GEOCODER_USER_AGENT": "palaute-plugin (City feedback service)",
+    # Address suggestions and pin lookups per client address (the form debounces typing).
+    "SUGGEST_RATE_LIMIT": "120/m",
     # Email delivery retries
     "EMAIL_MAX_ATTEMPTS": 8,
     "EMAIL_RETRY_BASE_SECONDS": 60,

@@ -6,15 +6,21 @@ candidates and the public map all use these. Distances are great-circle metres
 so comparing raw degrees orders places wrongly).
 """
 
+import json
+import logging
 import math
 import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
+from urllib.request import Request, urlopen
 
 from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .conf import palaute_setting
+
+logger = logging.getLogger(__name__)
 
 EARTH_RADIUS_M = 6_371_000
 
@@ -147,3 +153,63 @@ class InMemoryGeocoder(Geocoder):
 def geocoder():
     """The geocoder ``PALAUTE_GEOCODER`` names."""
     return import_string(palaute_setting("GEOCODER"))()
+
+
+class NominatimGeocoder(Geocoder):
+    """A Nominatim-compatible service the city runs (``PALAUTE_GEOCODER_URL``).
+
+    Searches are limited to ``PALAUTE_AREA_BOUNDS`` when set. A slow, failing or
+    strange answer is logged and treated as "nothing found": the resident can
+    always type the address as plain text.
+    """
+
+    def search(self, text, *, language="fi", limit=5):
+        text = " ".join(str(text).split())[:200]
+        if not text:
+            return []
+        params = {"q": text, "format": "jsonv2", "addressdetails": 1, "limit": limit,
+                  "accept-language": language}
+        bounds = palaute_setting("AREA_BOUNDS")
+        if bounds:
+            south, west, north, east = bounds
+            params.update(viewbox=f"{west},{north},{east},{south}", bounded=1)
+        answer = self.fetch("search", params)
+        if not isinstance(answer, list):
+            return []
+        return [place for place in map(self.place, answer[:limit]) if place is not None]
+
+    def reverse(self, latitude, longitude, *, language="fi"):
+        answer = self.fetch("reverse", {"lat": f"{latitude:.6f}", "lon": f"{longitude:.6f}",
+                                        "format": "jsonv2", "addressdetails": 1, "zoom": 18,
+                                        "accept-language": language})
+        return self.place(answer) if isinstance(answer, dict) else None
+
+    def fetch(self, endpoint, params):
+        """The service's JSON answer, or ``None`` (logged) when there is none to use."""
+        url = f"{palaute_setting('GEOCODER_URL').rstrip('/')}/{endpoint}?{urlencode(params)}"
+        request = Request(url, headers={  # noqa: S310 (the URL is the operator's setting)
+            "User-Agent": palaute_setting("GEOCODER_USER_AGENT"), "Accept": "application/json"})
+        try:
+            with urlopen(request, timeout=palaute_setting("GEOCODER_TIMEOUT")) as response:  # noqa: S310
+                return json.loads(response.read(1_000_000))
+        except (OSError, ValueError) as error:  # URLError, timeouts, bad JSON
+            logger.warning("Geocoder %s failed: %s", endpoint, error)
+            return None
+
+    @staticmethod
+    def place(item):
+        """A :class:`Place` of one Nominatim result: "street number", else its name."""
+        try:
+            latitude, longitude = float(item["lat"]), float(item["lon"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        address = item.get("address") or {}
+        street = " ".join(filter(None, [address.get("road") or address.get("pedestrian"),
+                                        address.get("house_number")]))
+        # A house or a road is named by its address; a landmark by its own name.
+        is_address = item.get("category") == "highway" or address.get("house_number")
+        label = street if is_address else (item.get("name") or street)
+        label = label or str(item.get("display_name") or "").split(",")[0].strip()
+        if not label:
+            return None
+        return Place(label[:255], latitude, longitude)

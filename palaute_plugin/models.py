@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, router, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -107,8 +107,10 @@ class FeedbackCategoryQuerySet(models.QuerySet):
         return self.filter(active=True)
 
     def accepting_feedback(self):
-        """The categories a case can be filed under or moved to."""
-        return self.filter(self.accepting_feedback_q())
+        """The categories a case can be filed under or moved to (a group with active
+        categories under it is only a heading, as on the resident's form)."""
+        active_children = FeedbackCategory.objects.filter(parent=OuterRef("pk"), active=True)
+        return self.filter(self.accepting_feedback_q()).exclude(Exists(active_children))
 
 
 class FeedbackCategory(models.Model):
@@ -228,7 +230,8 @@ class FeedbackCategory(models.Model):
     @property
     def accepts_feedback(self):
         """``FeedbackCategoryQuerySet.accepting_feedback`` for one category."""
-        return self.active and self.other_authority_id is None
+        return (self.active and self.other_authority_id is None
+                and not self.children.filter(active=True).exists())
 
     def due_time(self, start):
         """When a case received at ``start`` is due: ``expected_response_days`` working
@@ -289,6 +292,18 @@ class FeedbackPage(RoutablePageMixin, Page):
         from .public.views import status_view
 
         return status_view(request, self, token)
+
+    @path("lomakekuvat/<int:pk>/")
+    def kept_photo_view(self, request, pk):
+        from .public.views import kept_photo_view
+
+        return kept_photo_view(request, self, pk)
+
+    @path("paikat/")
+    def place_search_view(self, request):
+        from .public.places import place_search_view
+
+        return place_search_view(request, self)
 
     @path("julkiset/")
     def published_list_view(self, request):
@@ -758,6 +773,8 @@ class Notification(models.Model):
 from .answers.models import AnswerApprovalTask, AnswerDraft  # noqa: E402, F401
 from .insights.models import ClockStep, DigestSent, LegalHold  # noqa: E402, F401
 from .open311.models import ApiKey, ApiSubmission, ServiceAttribute  # noqa: E402, F401
+from .photos.pending import PendingPhoto  # noqa: E402, F401
+from .places.models import Place  # noqa: E402, F401
 from .publication.models import FeedbackPublication  # noqa: E402, F401
 from .publication.photos import PublicPhoto  # noqa: E402, F401
 from .publication.subscriptions import MeTooSubscription  # noqa: E402, F401

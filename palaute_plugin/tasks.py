@@ -26,7 +26,7 @@ from django_q.conf import Conf
 from . import queue
 from .conf import palaute_setting
 from .models import FeedbackPhoto, Notification
-from .photos import store
+from .photos import pending, store
 
 logger = logging.getLogger(__name__)
 
@@ -240,6 +240,11 @@ def _status_kb(field):
     return None
 
 
+def process_pending_photo(pending_id):
+    """Clean one photo of a form shown again with errors (``photos.pending.process``)."""
+    return pending.process(pending_id)
+
+
 PHOTO_REQUEUE_AFTER = timedelta(minutes=2)
 PHOTO_REQUEUE_BATCH_SIZE = 50
 
@@ -250,6 +255,7 @@ def process_pending_photos():
     A photo processing for longer than ``PALAUTE_PHOTO_PROCESSING_MAX_SECONDS`` is
     marked failed and its upload deleted (its task was killed or kept failing); one
     waiting over two minutes (its task never reached the broker) is queued again.
+    Photos of forms never sent go too (``photos.pending.delete_expired``).
     A second task for the same photo does nothing (``store.process_photo``).
     Returns ``{"failed": n, "queued": m}``.
     """
@@ -263,6 +269,9 @@ def process_pending_photos():
         for photo_id in waiting:
             queue.enqueue_after_commit("palaute_plugin.tasks.process_photo", photo_id,
                                        f"photo-{photo_id}")
+    expired = pending.delete_expired(now)  # photos of forms never sent
+    if expired:
+        logger.info("Deleted %s photos of unsent forms.", expired)
     return {"failed": failed, "queued": len(waiting)}
 
 

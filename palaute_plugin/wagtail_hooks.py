@@ -21,6 +21,7 @@ from .models import Feedback
 from .open311 import log_actions as open311_log_actions
 from .open311.viewsets import ApiKeyViewSet, ServiceAttributeViewSet
 from .permissions import FeedbackPermissionPolicy
+from .places.viewsets import PlaceViewSet
 from .publication import log_actions as publication_log_actions
 from .publication import log_entries as publication_log_entries
 from .publication.models import FeedbackPublication
@@ -45,6 +46,7 @@ feedback_viewset.register_admin_url_finder()
 register_snippet(FeedbackCategoryViewSet)
 register_snippet(OtherAuthorityViewSet)
 register_snippet(ResponseTemplateViewSet)
+register_snippet(PlaceViewSet)
 register_permission_policy(FeedbackPublication, PublicationPermissionPolicy(FeedbackPublication))
 register_snippet(FeedbackPublicationViewSet)
 register_permission_policy(AnswerDraft, AnswerPermissionPolicy())

@@ -293,8 +293,17 @@ def test_truncated_photo_is_refused_while_the_resident_waits(client, page, categ
     html = response.content.decode()
     assert "rikki.jpg" in html and "vioittunut" in html  # the Finnish "damaged" message
     assert Feedback.objects.count() == 0 and FeedbackPhoto.objects.count() == 0
+    assert_only_the_good_photo_is_kept_cleaned(settings)
+
+
+def assert_only_the_good_photo_is_kept_cleaned(settings):
+    """The accepted photo waits for the next try (photos.pending), cleaned; no raw upload."""
+    from palaute_plugin.photos.pending import PendingPhoto
+
+    assert list(PendingPhoto.objects.values_list("name", "state")) == [("kuva.jpg", "ready")]
     root = Path(settings.PALAUTE_PHOTO_ROOT)
-    assert not [p for p in root.rglob("*") if p.is_file()]
+    assert sorted(p.parent.name + p.suffix for p in root.rglob("*") if p.is_file()) == [
+        "pending.jpg", "pending.jpg"]
 
 
 def test_damaged_photo_past_the_quick_checks_fails_alone(client, page, category):
@@ -385,8 +394,7 @@ def test_huge_png_is_refused_at_the_form_and_nothing_is_saved(client, page, cate
     html = response.content.decode()
     assert "iso.png" in html and "PNG-, WebP- tai HEIC-kuvaksi" in html
     assert Feedback.objects.count() == 0 and FeedbackPhoto.objects.count() == 0
-    root = Path(settings.PALAUTE_PHOTO_ROOT)
-    assert not [p for p in root.rglob("*") if p.is_file()]
+    assert_only_the_good_photo_is_kept_cleaned(settings)
 
 
 def test_status_page_tells_the_resident_how_many_photos_could_not_be_used(

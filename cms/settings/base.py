@@ -274,6 +274,9 @@ PALAUTE_PHOTO_ROOT = os.environ.get("PALAUTE_PHOTO_ROOT", str(BASE_DIR / "privat
 # Tornio with a generous margin: places outside are refused on the form.
 PALAUTE_AREA_BOUNDS = (65.55, 23.55, 66.45, 24.95)
 PALAUTE_MAP_CENTER = (65.8481, 24.1466)
+# The local geocoder: the places editors keep (palaute_demo adds a few; import the
+# city's own with `manage.py palaute_import_places`).
+PALAUTE_GEOCODER = "palaute_plugin.places.geocoder.PlacesGeocoder"
 # palaute_demo builds the city's home page from the site's own page type.
 PALAUTE_DEMO_HOME_PAGE = "home.HomePage"
 PALAUTE_DEMO_FORM_PAGE = "home.FormPage"

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIteratorValue
+from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
@@ -17,8 +18,10 @@ from ..fields import (
     clean_phone,
     clean_photo_files,
 )
-from ..geo import parse_point, within_city_area
-from ..models import Feedback, FeedbackCategory
+from ..geo import geocoder, parse_point, within_city_area
+from ..models import Feedback, FeedbackCategory, current_language
+from ..photos import pending
+from ..photos.images import inspect_photo, validate_photo_count, validate_total_pixels
 from .widgets import ResidentMapWidget
 
 
@@ -127,12 +130,15 @@ class FeedbackForm(forms.Form):
         help_text=_("Feedback may be published on this site after moderation, without your "
                     "name or contact details. Tick this if you do not want that."),
     )
+    # The signed key of photos kept from an earlier try (photos.pending).
+    pending_photos = forms.CharField(widget=forms.HiddenInput, required=False)
     # Honeypot: hidden from people and screen readers; bots fill it in.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.accepted_photos = []  # uploads that passed the checks, even if others did not
         # Other authorities' categories are listed too: choosing one shows its contacts.
         self.fields["category"].queryset = FeedbackCategory.objects.active().select_related(
             "parent", "other_authority").order_by("sort_order", "name_fi")
@@ -163,10 +169,45 @@ class FeedbackForm(forms.Form):
             "Up to %(count)s photos: JPEG, PNG, WebP or HEIC. Location data is removed.",
             max_photos,
         ) % {"count": max_photos}
+        self.fields["photos"].widget.attrs.update({
+            "data-max-photos": str(max_photos),
+            "data-too-many": ngettext(
+                "You can attach at most %(max)s photo. Remove some photos.",
+                "You can attach at most %(max)s photos. Remove some photos.",
+                max_photos) % {"max": max_photos}})
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
         self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
         self.fields["contact_phone"].widget.attrs.update({"autocomplete": "tel"})
+
+    @cached_property
+    def photo_batch(self):
+        """The key of the photos kept from an earlier try, if the form carries a valid one."""
+        return pending.unsign_batch(self.data.get("pending_photos")) if self.is_bound else None
+
+    @cached_property
+    def kept_photos(self):
+        """Photos kept from an earlier try that the resident did not tick for removal."""
+        removed = set(self.data.getlist("remove_photo")) if hasattr(self.data, "getlist") else set()
+        return [photo for photo in pending.kept_photos(self.photo_batch)
+                if str(photo.pk) not in removed]
+
+    def keep_accepted_photos(self):
+        """Before the form is shown again: keep the photos that passed, drop removed ones.
+
+        Returns the photos to show; the form's hidden field then carries their key.
+        """
+        batch = self.photo_batch or pending.new_batch()
+        kept_ids = {photo.pk for photo in self.kept_photos}
+        pending.delete([photo for photo in pending.kept_photos(self.photo_batch)
+                        if photo.pk not in kept_ids])
+        room = palaute_setting("MAX_PHOTOS") - len(self.kept_photos)
+        accepted = self.accepted_photos[:max(room, 0)]
+        pending.keep(batch, accepted)
+        kept = pending.kept_photos(batch)  # as their tasks left them (cleaned, or waiting)
+        self.data = self.data.copy()
+        self.data["pending_photos"] = pending.sign_batch(batch) if kept else ""
+        return kept
 
     def submission(self, language):
         """The valid form as an ``actions.Submission``."""
@@ -176,13 +217,15 @@ class FeedbackForm(forms.Form):
             location=data.get("location"), address=data.get("address", ""),
             contact_name=data["contact_name"], contact_email=data["contact_email"],
             contact_phone=data["contact_phone"], language=language,
-            photos=tuple(data.get("photos") or ()),
+            photos=tuple(photo.as_photo() for photo in self.kept_photos)
+            + tuple(data.get("photos") or ()),
             publish_consent=not data.get("do_not_publish"))
 
     @classmethod
     def media_for_page(cls):
-        """The scripts and styles of the form (the map), without building a form."""
-        return cls.base_fields["location"].widget.media
+        """The scripts and styles of the form (the map, address search), without a form."""
+        return cls.base_fields["location"].widget.media + forms.Media(
+            js=["palaute_plugin/js/address-search.js"])
 
     @property
     def honeypot_filled(self):
@@ -190,6 +233,10 @@ class FeedbackForm(forms.Form):
 
     def clean_category(self):
         category = self.cleaned_data["category"]
+        if any(c.parent_id == category.pk for c in self.fields["category"].categories):
+            # A group is a heading of the list, not a topic (only a forged post sends one).
+            raise ValidationError(self.fields["category"].error_messages["invalid_choice"],
+                                  code="group")
         if category.other_authority_id:
             authority = category.other_authority
             raise ValidationError(
@@ -200,7 +247,30 @@ class FeedbackForm(forms.Form):
         return category
 
     def clean_photos(self):
-        return clean_photo_files(self.cleaned_data.get("photos"))
+        self.accepted_photos = []
+
+        def check(uploaded):
+            photo = inspect_photo(uploaded)
+            self.accepted_photos.append(photo)
+            return photo
+
+        files = self.cleaned_data.get("photos") or []
+        try:
+            photos = clean_photo_files(files, check=check)
+        except ValidationError:
+            if len(self.accepted_photos) == len(files):
+                self.accepted_photos = []  # too many together: the resident chooses again
+            raise
+        if photos:
+            try:
+                validate_photo_count([*self.kept_photos, *photos])
+            except ValidationError:
+                self.accepted_photos = []
+                raise
+            # Kept photos not yet cleaned still cost their pixels (cleaned ones nothing).
+            validate_total_pixels([*photos, *(p for p in self.kept_photos
+                                              if p.state == p.State.PROCESSING)])
+        return photos
 
     def clean_contact_phone(self):
         return clean_phone(self.cleaned_data["contact_phone"],
@@ -232,11 +302,23 @@ class FeedbackForm(forms.Form):
             self.add_error("address", ValidationError(
                 _("Mark the place on the map or type an address for this topic."),
                 code="location_required"))
-        if cleaned.get("photos") and not category.photos_enabled:
+        elif not cleaned.get("location") and cleaned.get("address") and not self.errors:
+            cleaned["location"] = self.locate_address(cleaned["address"])
+        if (cleaned.get("photos") or self.kept_photos) and not category.photos_enabled:
             self.add_error("photos", ValidationError(
                 _("Photos are not asked for this topic. Remove them to continue."),
                 code="photos_disabled"))
         return cleaned
+
+    def locate_address(self, address):
+        """The place of a typed address when the geocoder knows exactly one, else ``None``.
+
+        For residents without the map (no JavaScript, or they skipped it).
+        """
+        found = geocoder().search(address, language=current_language(), limit=2)
+        if len(found) != 1 or not within_city_area(found[0].latitude, found[0].longitude):
+            return None
+        return found[0].latitude, found[0].longitude
 
 
 class FollowUpForm(forms.Form):

@@ -14,6 +14,7 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django_ratelimit import ALL as ALL_METHODS
 from django_ratelimit.core import get_usage
 
 from ..conf import palaute_setting
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 CLIENT_GROUP = "palaute:accepted-by-client"
 SITE_GROUP = "palaute:accepted-site-wide"
+SUGGEST_GROUP = "palaute:address-lookups-by-client"
 
 
 def _client_key(group, request):
@@ -61,6 +63,18 @@ def site_paused(request):
 
 def limited(request):
     return client_limited(request) or site_paused(request)
+
+
+def suggestions_limited(request):
+    """Count one address lookup (``public/places.py``); ``True`` when over the client's limit.
+
+    Lookups reach the geocoder, possibly an outside service: a client typing is
+    well under ``SUGGEST_RATE_LIMIT``, a script walking the map is not.
+    """
+    usage = get_usage(request, group=SUGGEST_GROUP, key=_client_key,
+                      rate=palaute_setting("SUGGEST_RATE_LIMIT"), method=ALL_METHODS,
+                      increment=True)
+    return _over(usage) and usage["time_left"] >= 0
 
 
 def take(request):

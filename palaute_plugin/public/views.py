@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -15,8 +15,11 @@ from django_permissions_policy.decorators import permissions_policy_override
 
 from .. import actions, log_actions
 from ..conf import palaute_setting
+from ..geo import NoGeocoder, geocoder
 from ..models import Feedback, FeedbackCategory, FeedbackPhoto, current_language
 from ..page_categories import category_for_page, page_from
+from ..photos import pending
+from ..photos.pending import PendingPhoto
 from ..publication.nearby import nearby_for_case
 from . import antispam, ratelimit
 from .caching import cached_form_html
@@ -46,8 +49,16 @@ def render_form_fields(page, form):
         "nearby_url": page.url + page.reverse_subpage("nearby_view"),
         "has_location_categories": any(
             c.location_mode != FeedbackCategory.LocationMode.HIDDEN for c in categories),
+        "place_search_url": place_search_url(page),
     }
     return render_to_string("palaute_plugin/includes/form_fields.html", context)
+
+
+def place_search_url(page):
+    """Where the address field asks for suggestions; ``None`` without a geocoder."""
+    if isinstance(geocoder(), NoGeocoder):
+        return None
+    return page.url + page.reverse_subpage("place_search_view")
 
 
 def cached_form_fields(page):
@@ -143,7 +154,8 @@ def preselected_form(request):
 
 
 def reshow_form(request, page, form, status):
-    """The form again with the resident's input kept and a fresh token."""
+    """The form again with the resident's input and accepted photos kept, and a fresh token."""
+    form.kept_photo_list = form.keep_accepted_photos()
     form.data = form.data.copy()
     form.data["form_token"] = antispam.issue_form_token()
     return form_response(request, page, form, status=status)
@@ -157,7 +169,24 @@ def save_feedback(request, page, form, nonce):
     source_page = page_from(request)
     if source_page is not None:
         submission = dataclasses.replace(submission, source_page=source_page)
-    return actions.submit_feedback(submission, page=page, submission_key=nonce)
+    feedback = actions.submit_feedback(submission, page=page, submission_key=nonce)
+    pending.delete(pending.kept_photos(form.photo_batch))  # now the case's own photos
+    return feedback
+
+
+@never_cache
+def kept_photo_view(request, page, pk):
+    """The thumbnail of a photo kept from an earlier try, for the form that holds its key.
+
+    The signed key is in the query (``?key=``): Wagtail's page paths take no colons.
+    """
+    batch = pending.unsign_batch(request.GET.get("key"))
+    photo = PendingPhoto.objects.filter(pk=pk, batch=batch or "-",
+                                        state=PendingPhoto.State.READY).first()
+    if photo is None:
+        raise Http404
+    response = FileResponse(photo.thumbnail.open("rb"), content_type="image/jpeg")
+    return private_response(response)
 
 
 def get_feedback_by_token(token):

@@ -1,5 +1,7 @@
 """The resident's map: the shared Leaflet widget booted without the Wagtail admin."""
 
+import json
+
 from django import forms
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -8,6 +10,17 @@ from django.utils.translation import gettext_lazy as _
 
 from ..conf import palaute_setting
 from ..widgets import LEAFLET_CSS, LEAFLET_JS, LocalLeafletField
+
+#: What map.js writes on the map, and wagtailgeowidget's one message, translated.
+MAP_STRINGS = {
+    "zoomIn": _("Zoom in"),
+    "zoomOut": _("Zoom out"),
+    "marker": _("Pin on the map"),
+    "map": _("Map"),
+    "atCentre": _("The pin is at the map's centre ({lat}, {lon})."),
+    "badCoordinates": _("Type the coordinates as latitude, longitude, for example "
+                        "65.848, 24.147."),
+}
 
 #: wagtailgeowidget's public map script needs jQuery; ours comes from xstatic-jquery.
 JQUERY_JS = "palaute_plugin/vendor/jquery/jquery.min.js"
@@ -27,15 +40,28 @@ class ResidentMapWidget(LocalLeafletField):
                 "palaute_plugin/js/map.js"),
         )
 
+    def build_attrs(self, *args, **kwargs):
+        attrs = super().build_attrs(*args, **kwargs)
+        options = attrs.get("data-leaflet-field-options-value")
+        if options:
+            # Leaflet's own words and ours for map.js, in the page's language.
+            options = json.loads(options)
+            options["palaute"] = {key: str(text) for key, text in MAP_STRINGS.items()}
+            options["translations"] = {**options.get("translations", {}),
+                                       "error_message_invalid_location": options["palaute"][
+                                           "badCoordinates"]}
+            attrs["data-leaflet-field-options-value"] = json.dumps(options)
+        return attrs
+
     def render(self, name, value, attrs=None, renderer=None):
-        html = super().render(name, value, attrs, renderer)
+        """The map first, then its buttons, then the coordinates for those who want them."""
+        self.value_data = value
+        hidden = forms.HiddenInput.render(self, name, value, attrs, renderer)
         input_id = attrs["id"]
-        # The coordinate box wagtailgeowidget adds has no label; give it one.
-        label = format_html(
-            '<label class="map-coordinates-label" for="{}_latlng">{}</label>',
-            input_id,
-            _("Coordinates (latitude, longitude)"),
-        )
+        map_box = format_html('<div id="{}_map" class="leaflet-field"></div>', input_id)
+        at_centre = format_html(
+            '<button type="button" class="button button--secondary js-pin-at-centre" '
+            'data-target="{}">{}</button>', input_id, _("Place the pin at the map's centre"))
         my_location = format_html(
             '<button type="button" class="button button--secondary js-my-location" '
             'data-target="{}" data-locating="{}" data-found="{}" data-failed="{}">{}</button>'
@@ -46,7 +72,15 @@ class ResidentMapWidget(LocalLeafletField):
             _("Your location could not be found. Mark the place on the map instead."),
             _("Use my location"),
         )
-        return mark_safe(label + html + my_location + self.area_check(input_id))  # noqa: S308
+        # The coordinate box wagtailgeowidget's script expects; ours has a label.
+        coordinates = format_html(
+            '<label class="map-coordinates-label" for="{0}_latlng">{1}</label>'
+            '<div class="input"><input id="{0}_latlng" class="leaflet-field-location" '
+            'maxlength="250" type="text" inputmode="decimal" placeholder="65.848, 24.147">'
+            '</div>', input_id, _("Coordinates (latitude, longitude)"))
+        buttons = format_html('<div class="map-buttons">{}{}</div>', at_centre, my_location)
+        return mark_safe(hidden + map_box + buttons + coordinates  # noqa: S308
+                         + self.area_check(input_id))
 
     @staticmethod
     def area_check(input_id):

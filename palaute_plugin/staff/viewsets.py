@@ -14,6 +14,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from ..models import Feedback, FeedbackCategory, OtherAuthority, ResponseTemplate
 from ..permissions import VIEW_ALL_PERMISSION
 from .case_views import FeedbackActionView, FeedbackCreateView
+from .category_form import FeedbackCategoryForm
 from .views import FeedbackIndexView, FeedbackInspectView, FeedbackPhotoView
 
 
@@ -137,6 +138,13 @@ class FeedbackCategoryViewSet(SnippetViewSet):
     ]
     search_fields = ["name_fi", "name_sv", "name_en"]
     ordering = ["sort_order", "name_fi"]
+
+    @cached_property
+    def edit_handler(self):
+        # The model's panels with a form that narrows the responsible person's choices.
+        handler = FeedbackCategory.edit_handler
+        return type(handler)(**{**handler.clone_kwargs(),
+                                "base_form_class": FeedbackCategoryForm})
 
     def get_queryset(self, request):
         return FeedbackCategory.objects.select_related(

@@ -21,6 +21,7 @@ from palaute_plugin.models import (
     OtherAuthority,
     ResponseTemplate,
 )
+from palaute_plugin.places.demo import create_places
 from palaute_plugin.publication import demo as publication_demo
 
 DEMO_PASSWORD = "tornio-demo"  # noqa: S105 (printed for the demo on purpose)
@@ -149,6 +150,7 @@ class Command(BaseCommand):
             answers_demo.setup_workflow()
             answers_demo.require_approval(categories[answers_demo.CATEGORY[0]],
                                           groups["answer_approvers"])
+            create_places()
             publication_demo.setup_workflow(
                 groups["moderators"],
                 [groups[group_name] for *_, group_name, _children in CATEGORIES])
@@ -239,7 +241,8 @@ class Command(BaseCommand):
                           "delete_feedbackcategory", "add_otherauthority",
                           "change_otherauthority", "delete_otherauthority",
                           "add_responsetemplate", "change_responsetemplate",
-                          "delete_responsetemplate"]))
+                          "delete_responsetemplate", "add_place", "change_place",
+                          "delete_place"]))
         groups["admins"] = admins
         moderators, _ = Group.objects.get_or_create(name="Palautteen moderaattorit")
         moderators.permissions.add(access_admin)

@@ -43,6 +43,10 @@
       if (out) { latLng.setAttribute("aria-invalid", "true"); }
       else if (!error) { latLng.removeAttribute("aria-invalid"); }
     }
+    function moved(point) {
+      // address-search.js names the new place in the address field.
+      document.dispatchEvent(new CustomEvent("palaute:pin-moved", { detail: point }));
+    }
     function place(point) {
       field.marker.setOpacity(1);
       field.setMapPosition(point);
@@ -50,10 +54,58 @@
       field.writeLocation(point);
       checkArea(point);
     }
-    field.map.on("click", function (event) { place(event.latlng); });
+    field.map.on("click", function (event) { place(event.latlng); moved(event.latlng); });
     field.marker.on("dragend", function () {
       field.marker.setOpacity(1);
       checkArea(field.marker.getLatLng());
+      moved(field.marker.getLatLng());
+    });
+    var words = options.palaute || {};
+    function fill(text, point) {
+      return (text || "").replace("{lat}", point.lat.toFixed(5))
+        .replace("{lon}", point.lng.toFixed(5));
+    }
+    // Leaflet's own words in the page's language.
+    var zoomIn = field.map.getContainer().querySelector(".leaflet-control-zoom-in");
+    var zoomOut = field.map.getContainer().querySelector(".leaflet-control-zoom-out");
+    [[zoomIn, words.zoomIn], [zoomOut, words.zoomOut]].forEach(function (pair) {
+      if (pair[0] && pair[1]) {
+        pair[0].title = pair[1];
+        pair[0].setAttribute("aria-label", pair[1]);
+      }
+    });
+    // The pin is moved with the map (arrows, then Enter) or the buttons, not tabbed to.
+    var icon = field.marker.getElement && field.marker.getElement();
+    if (icon) {
+      icon.setAttribute("tabindex", "-1");
+      icon.removeAttribute("role");
+      icon.alt = words.marker || icon.alt;
+    }
+    var container = field.map.getContainer();
+    container.setAttribute("role", "group");
+    if (words.map) { container.setAttribute("aria-label", words.map); }
+    var hint = wrapper && wrapper.querySelector("#map-hint");
+    if (hint) { container.setAttribute("aria-describedby", hint.id); }
+    var status = document.querySelector('.js-my-location-status');
+    function placeAtCentre() {
+      var point = field.map.getCenter();
+      place(point);
+      moved(point);
+      if (status) { status.textContent = fill(words.atCentre, point); }
+    }
+    container.addEventListener("keydown", function (event) {
+      if (event.target !== container) { return; }  // a zoom button or a link inside
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        placeAtCentre();
+      }
+    });
+    var atCentre = document.querySelector('.js-pin-at-centre[data-target="' + input.id + '"]');
+    if (atCentre) { atCentre.addEventListener("click", placeAtCentre); }
+    document.addEventListener("palaute:place-chosen", function (event) {
+      var point = L.latLng(event.detail.lat, event.detail.lon);
+      place(point);
+      field.map.setView(point, 17);
     });
     latLng.addEventListener("input", function () {
       if (!latLng.value.trim()) { input.value = ""; }
@@ -67,7 +119,6 @@
       });
     }
     var locate = document.querySelector('.js-my-location[data-target="' + input.id + '"]');
-    var status = locate && locate.nextElementSibling;
     if (locate && navigator.geolocation) {
       locate.addEventListener("click", function () {
         status.textContent = locate.getAttribute("data-locating") || "…";

@@ -59,6 +59,28 @@
     });
   }
 
+  // Too many photos is said before anything is uploaded (kept ones count too).
+  if (photoInput && photoInput.getAttribute("data-max-photos")) {
+    var maxPhotos = Number(photoInput.getAttribute("data-max-photos"));
+    var countMessage = document.createElement("p");
+    countMessage.className = "error-message";
+    countMessage.id = photoInput.id + "_count_error";
+    countMessage.setAttribute("role", "alert");
+    countMessage.hidden = true;
+    photoInput.parentNode.insertBefore(countMessage, photoInput);
+    var checkCount = function () {
+      var kept = form.querySelectorAll("input[name=remove_photo]:not(:checked)").length;
+      var tooMany = photoInput.files.length + kept > maxPhotos;
+      countMessage.hidden = !tooMany;
+      countMessage.textContent = tooMany ? photoInput.getAttribute("data-too-many") : "";
+      photoInput.setCustomValidity(tooMany ? countMessage.textContent : "");
+    };
+    photoInput.addEventListener("change", checkCount);
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "remove_photo") { checkCount(); }
+    });
+  }
+
   // One case per click: a second click while sending does nothing.
   form.addEventListener("submit", function (event) {
     if (form.getAttribute("data-sending")) { event.preventDefault(); return; }

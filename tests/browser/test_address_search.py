@@ -1,0 +1,138 @@
+"""Finding the place by its address in Chromium on a phone: the combobox by keyboard moves
+the pin, a pin fills in the nearest known address, and axe finds nothing."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from palaute_plugin.models import Feedback
+from palaute_plugin.places.models import Place
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RECEIPT_URL = re.compile(r"/palaute/receipt/[\w-]+/$")
+
+
+@pytest.fixture
+def places(settings):
+    settings.PALAUTE_GEOCODER = "palaute_plugin.places.geocoder.PlacesGeocoder"
+    Place.objects.create(kind="street", name_fi="Hallituskatu", latitude=65.8440,
+                         longitude=24.1420, end_latitude=65.8520, end_longitude=24.1520,
+                         number_from=1, number_to=41)
+    Place.objects.create(kind="street", name_fi="Hallintokuja", latitude=65.8500,
+                         longitude=24.1500, end_latitude=65.8510, end_longitude=24.1510)
+    Place.objects.create(kind="landmark", name_fi="Kaupungintalo", latitude=65.8478,
+                         longitude=24.1447, aliases="Kompassi")
+
+
+def test_an_address_chosen_by_keyboard_moves_the_pin_and_is_sent(phone, form_url,
+                                                                  categories, places):
+    page = phone
+    page.goto(form_url)
+    page.select_option("#id_category", label=categories["lighting"].name_fi)
+    page.fill("#id_message", "Katuvalo on ollut rikki jo viikon.")
+    address = page.get_by_role("combobox", name=re.compile("Osoite tai paikka"))
+    address.press_sequentially("Halli")
+    options = page.get_by_role("listbox").get_by_role("option")
+    expect(options).to_have_text(["Hallituskatu", "Hallintokuja"])
+    expect(address).to_have_attribute("aria-expanded", "true")
+    expect(page.locator(".js-place-search-status")).to_have_text(
+        "2 ehdotusta. Valitse ylä- ja alanuolella ja Enterillä.")
+
+    address.press_sequentially("tuskatu 21")
+    expect(options).to_have_text(["Hallituskatu 21"])
+    address.press("ArrowDown")
+    expect(address).to_have_attribute("aria-activedescendant", "id_address_listbox_0")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    address.press("Enter")
+
+    expect(address).to_have_value("Hallituskatu 21")
+    expect(address).to_have_attribute("aria-expanded", "false")
+    expect(page.locator(".js-place-search-status")).to_have_text(
+        "Karttamerkki on nyt kohteessa Hallituskatu 21.")
+    expect(page.locator("input#id_location")).to_have_value(
+        re.compile(r"^SRID=4326;POINT\(24\.147\d* 65\.848\d*\)$"))
+    with page.expect_navigation(url=RECEIPT_URL):
+        page.click("button[data-submit]")
+    feedback = Feedback.objects.get()
+    assert feedback.address == "Hallituskatu 21"
+    assert (feedback.latitude, feedback.longitude) == (pytest.approx(65.848),
+                                                       pytest.approx(24.147))
+
+
+def test_escape_closes_the_suggestions_and_enter_without_a_choice_keeps_the_text(
+        phone, form_url, categories, places):
+    page = phone
+    page.goto(form_url)
+    page.select_option("#id_category", label=categories["lighting"].name_fi)
+    address = page.locator("#id_address")
+    address.press_sequentially("kompassi")
+    expect(page.get_by_role("listbox").get_by_role("option")).to_have_text(["Kaupungintalo"])
+    address.press("Escape")
+    expect(page.get_by_role("listbox")).to_be_hidden()
+    expect(address).to_have_value("kompassi")
+    expect(page.locator("input#id_location")).to_have_value("")
+
+
+def test_a_pin_on_the_map_fills_in_the_nearest_address(phone, form_url, categories,
+                                                      places, settings):
+    settings.PALAUTE_MAP_CENTER = (65.8480, 24.1470)
+    page = phone
+    page.goto(form_url)
+    page.select_option("#id_category", label=categories["lighting"].name_fi)
+    map_box = page.locator("#id_location_map")
+    box = map_box.bounding_box()
+    map_box.click(position={"x": box["width"] / 2 + 3, "y": box["height"] / 2 + 3})
+    expect(page.locator("#id_address")).to_have_value(re.compile(r"^Hallituskatu \d+$"))
+    expect(page.locator(".js-place-search-status")).to_contain_text(
+        "lähin tunnettu osoite")
+    # What the resident typed is theirs: a later pin does not replace it.
+    page.fill("#id_address", "Pihan perällä")
+    map_box.click(position={"x": box["width"] / 2 - 20, "y": box["height"] / 2})
+    expect(page.locator("#id_location_latlng")).not_to_have_value("")
+    page.wait_for_timeout(500)
+    expect(page.locator("#id_address")).to_have_value("Pihan perällä")
+
+
+def test_the_pin_is_placed_by_keyboard_and_said_in_words(phone, form_url, categories,
+                                                        places):
+    page = phone
+    page.goto(form_url)
+    page.select_option("#id_category", label=categories["lighting"].name_fi)
+    map_box = page.locator("#id_location_map")
+    expect(map_box.locator(".leaflet-marker-icon")).to_have_attribute("tabindex", "-1")
+    expect(map_box.locator(".leaflet-marker-icon")).to_have_attribute("alt", "Karttamerkki")
+    expect(map_box.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Lähennä")
+    expect(map_box.locator(".leaflet-control-zoom-out")).to_have_attribute(
+        "aria-label", "Loitonna")
+
+    # Address first, then the map: one Tab from the address reaches the map.
+    page.focus("#id_address")
+    page.keyboard.press("Tab")
+    expect(map_box).to_be_focused()
+    expect(map_box).to_have_attribute("aria-label", "Kartta")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(400)  # Leaflet's pan animation
+    page.keyboard.press("Enter")
+    status = page.locator(".js-my-location-status")
+    expect(status).to_contain_text("Karttamerkki on kartan keskellä (65.8")
+    value = page.locator("input#id_location").input_value()
+    latitude = float(re.match(r"^SRID=4326;POINT\(\S+ (\S+)\)$", value).group(1))
+    assert latitude < 65.845  # panned south of where the map opened (65.8481)
+
+    page.get_by_role("button", name="Aseta karttamerkki kartan keskelle").click()
+    expect(status).to_contain_text("Karttamerkki on kartan keskellä")
+
+
+def test_bad_coordinates_are_explained_with_a_local_example(phone, form_url, categories):
+    page = phone
+    page.goto(form_url)
+    page.select_option("#id_category", label=categories["lighting"].name_fi)
+    page.fill("#id_location_latlng", "pohjoinen")
+    expect(page.locator("#id_location_map").locator("xpath=..")).to_contain_text(
+        "esimerkiksi 65.848, 24.147")
