@@ -1,0 +1,70 @@
+"""Probes of the security and correctness review: each test here failed before its fix."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.test import TestCase
+from wagtail.models import ModelLogEntry
+
+from palaute_plugin import log_actions
+from tests.factories import CategoryFactory, FeedbackFactory, UserFactory, feedback_page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def page():
+    return feedback_page()
+
+
+# --- a resident's replayed follow-up ----------------------------------------------
+
+
+def follow_up_entries(feedback):
+    return ModelLogEntry.objects.for_instance(feedback).filter(action=log_actions.FOLLOW_UP)
+
+
+def test_a_replayed_follow_up_is_saved_and_emailed_once(page, client):
+    """A double click or a re-sent post of the status page's form adds the text once."""
+    assignee = UserFactory(email="kasittelija@tornio.example")
+    feedback = FeedbackFactory(page=page, category=CategoryFactory(), assignee=assignee)
+    path = f"/palaute/status/{feedback.tracking_token}/"
+    html = client.get(path).content.decode()
+    key = re.search(r'name="submission_key" value="([^"]+)"', html).group(1)
+    data = {"message": "Lamppu vilkkuu nyt myös iltaisin.", "submission_key": key}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        first = client.post(path, data)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        again = client.post(path, data)
+    assert first.status_code == 302
+    assert again.status_code == 302
+    assert follow_up_entries(feedback).count() == 1
+    assert [message.to for message in mail.outbox] == [["kasittelija@tornio.example"]]
+
+
+def test_a_forged_follow_up_key_still_saves_the_text(page, client):
+    feedback = FeedbackFactory(page=page, category=CategoryFactory())
+    path = f"/palaute/status/{feedback.tracking_token}/"
+    response = client.post(path, {"message": "Lisätieto ilman avainta.",
+                                  "submission_key": "forged"})
+    assert response.status_code == 302
+    assert follow_up_entries(feedback).count() == 1
+
+
+def test_two_follow_ups_with_their_own_keys_are_both_saved(page, client):
+    feedback = FeedbackFactory(page=page, category=CategoryFactory())
+    path = f"/palaute/status/{feedback.tracking_token}/"
+    for text in ("Ensimmäinen lisätieto.", "Toinen lisätieto."):
+        html = client.get(path).content.decode()
+        key = re.search(r'name="submission_key" value="([^"]+)"', html).group(1)
+        assert client.post(path, {"message": text, "submission_key": key}).status_code == 302
+    assert follow_up_entries(feedback).count() == 2
