@@ -68,3 +68,31 @@ def test_two_follow_ups_with_their_own_keys_are_both_saved(page, client):
         key = re.search(r'name="submission_key" value="([^"]+)"', html).group(1)
         assert client.post(path, {"message": text, "submission_key": key}).status_code == 302
     assert follow_up_entries(feedback).count() == 2
+
+
+# --- the retry middleware and a write whose answer was lost -------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_failed_on_a_lost_connection_is_not_run_again():
+    """The server may have committed an autocommit write whose answer was lost: running
+    the view again could write (and email) twice."""
+    from django.db import OperationalError, connection
+
+    from palaute_plugin.models import FeedbackCategory
+    from tests.test_lost_connection_retry import serve
+
+    def lost_after_commit(execute, sql, params, many, context):
+        execute(sql, params, many, context)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    calls = []
+
+    def view(request):
+        calls.append(request)
+        with connection.execute_wrapper(lost_after_commit):
+            FeedbackCategory.objects.filter(pk=-1).update(sort_order=1)
+
+    with pytest.raises(OperationalError):
+        serve(view, "post")
+    assert len(calls) == 1
