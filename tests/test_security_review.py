@@ -96,3 +96,41 @@ def test_a_write_that_failed_on_a_lost_connection_is_not_run_again():
     with pytest.raises(OperationalError):
         serve(view, "post")
     assert len(calls) == 1
+
+
+# --- "me too" addresses in residents' data requests -----------------------------------
+
+
+def test_a_data_request_finds_exports_and_erases_me_too_subscriptions(client, streets):
+    """The "me too" subscriptions hold residents' addresses: a data request must reach them."""
+    import json
+
+    from django.utils import timezone
+
+    from palaute_plugin.publication import subscriptions
+    from palaute_plugin.publication.models import FeedbackPublication
+    from palaute_plugin.publication.subscriptions import MeTooSubscription
+    from tests.test_data_rights import DATA_URL, admin_user, grant, reverse
+
+    case = FeedbackFactory(category=streets)
+    publication = FeedbackPublication.objects.create(
+        feedback=case, reference=case.reference, title="Katuvalo", text="Valo rikki.",
+        category=streets, live=True, first_published_at=timezone.now(),
+        shown_status=case.status)
+    token = subscriptions.confirmation_token(publication, "Tilaaja@Example.com", "fi")
+    subscriptions.confirm(token)
+    other = MeTooSubscription.objects.create(publication=publication, email="muu@example.com",
+                                             confirm_nonce="muu")
+    client.force_login(grant(admin_user(username="tietosuoja"), "handle_data_requests"))
+
+    exported = json.loads(client.post(reverse(DATA_URL), {
+        "email": "tilaaja@example.com", "export": "1"}).content)
+    assert [record["case"] for record in exported["me_too"]] == [case.reference]
+    assert exported["me_too"][0]["email"] == "tilaaja@example.com"
+
+    response = client.post(reverse(DATA_URL), {"email": "TILAAJA@example.com", "erase": "1",
+                                               "confirm": "1"}, follow=True)
+    assert "1 other records" in response.content.decode()
+    assert list(MeTooSubscription.objects.all()) == [other]
+    publication.refresh_from_db()
+    assert publication.affected_count == 1  # the reporter; the erased follower no longer
