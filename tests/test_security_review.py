@@ -134,3 +134,24 @@ def test_a_data_request_finds_exports_and_erases_me_too_subscriptions(client, st
     assert list(MeTooSubscription.objects.all()) == [other]
     publication.refresh_from_db()
     assert publication.affected_count == 1  # the reporter; the erased follower no longer
+
+
+# --- erasure reaches answers awaiting approval ------------------------------------------
+
+
+def test_erasing_a_case_anonymises_its_answers_and_their_revisions(approval_category, handler):
+    """An answer held for approval quotes the resident; erasure must not leave it behind."""
+    from wagtail.models import Revision
+
+    from palaute_plugin.answers.models import AnswerDraft
+    from palaute_plugin.insights import retention
+    from tests.answer_fixtures import submitted
+
+    case = FeedbackFactory(category=approval_category, contact_name="Maija Meikäläinen",
+                           message="Maija Meikäläinen: valo rikki.")
+    answer = submitted(case, handler, text="Hei Maija Meikäläinen, korjaamme valon.")
+    assert retention.erase_personal_data(case.pk, reason=retention.REQUEST)
+    assert "Meikäläinen" not in AnswerDraft.objects.get(pk=answer.pk).text
+    revisions = Revision.objects.for_instance(answer)
+    assert revisions.exists()
+    assert all("Meikäläinen" not in revision.content["text"] for revision in revisions)

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from wagtail.log_actions import log
-from wagtail.models import ModelLogEntry
+from wagtail.models import ModelLogEntry, Revision
 
 from .. import queue
 from ..conf import palaute_setting
@@ -159,6 +159,7 @@ def erase_personal_data(pk, *, reason, user=None, closed_before=None):
             message=anonymise(case.message), version=F("version") + 1,
             updated_at=timezone.now())
         _anonymise_history(case, anonymise)
+        _anonymise_answers(case, anonymise)
         _anonymise_emails(case)
         log(instance=case, action=log_actions.PERSONAL_DATA_REMOVED, user=user,
             data={"reason": reason, "messages_kept": keep})
@@ -173,6 +174,19 @@ def _anonymise_history(case, anonymise):
         if any(changed[key] != data[key] for key in changed):
             entry.data = {**data, **changed}
             entry.save(update_fields=["data"])
+
+
+def _anonymise_answers(case, anonymise):
+    """Answers held for approval (``answers``) and their revisions quote the resident too."""
+    from ..answers.models import AnswerDraft
+
+    for answer in AnswerDraft.objects.filter(feedback=case):
+        AnswerDraft.objects.filter(pk=answer.pk).update(text=anonymise(answer.text))
+        for revision in Revision.objects.for_instance(answer):
+            content = dict(revision.content or {})
+            if isinstance(content.get("text"), str) and content["text"]:
+                revision.content = {**content, "text": anonymise(content["text"])}
+                revision.save(update_fields=["content"])
 
 
 def _anonymise_emails(case):
