@@ -155,3 +155,13 @@ def test_erasing_a_case_anonymises_its_answers_and_their_revisions(approval_cate
     revisions = Revision.objects.for_instance(answer)
     assert revisions.exists()
     assert all("Meikäläinen" not in revision.content["text"] for revision in revisions)
+
+
+# --- the duplicate hint is rate limited like the address suggestions -----------------
+
+
+def test_the_nearby_hint_is_rate_limited_per_client(client, page, streets, settings):
+    settings.PALAUTE_SUGGEST_RATE_LIMIT = "2/m"
+    url = f"/palaute/julkiset/lahella/?category={streets.pk}&lat=65.846&lon=24.144"
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get(url).json()["count"] == 0
