@@ -165,3 +165,54 @@ def test_the_nearby_hint_is_rate_limited_per_client(client, page, streets, setti
     url = f"/palaute/julkiset/lahella/?category={streets.pk}&lat=65.846&lon=24.144"
     assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
     assert client.get(url).json()["count"] == 0
+
+
+# --- free-form form submissions in residents' data requests ------------------------------
+
+
+def test_a_data_request_finds_exports_and_erases_free_form_submissions(client):
+    """A free-form form keeps what the resident typed (name, address, phone) in its own
+    submissions: the data request must reach them, not only the cases made of them."""
+    import json
+
+    from wagtail.contrib.forms.models import FormSubmission
+
+    from tests.legacy_fixtures import legacy_form, submission_of
+    from tests.test_data_rights import DATA_URL, admin_user, grant, reverse
+
+    page = legacy_form()
+    theirs = submission_of(page, sahkoposti="Liisa@Example.com")
+    submission_of(page, sahkoposti="liisa@example.com.evil", nimi="Joku Muu")
+    other = submission_of(page, sahkoposti="muu@example.com", nimi="Muu Asukas")
+    client.force_login(grant(admin_user(username="tietosuoja"), "handle_data_requests"))
+
+    exported = json.loads(client.post(reverse(DATA_URL), {
+        "email": "liisa@example.com", "export": "1"}).content)
+    assert [record["answers"]["nimi"] for record in exported["form_submissions"]] == [
+        "Liisa Lukija"]
+    assert exported["form_submissions"][0]["form"] == page.title
+
+    response = client.post(reverse(DATA_URL), {"email": "liisa@example.com", "erase": "1",
+                                               "confirm": "1"}, follow=True)
+    assert "1 other records" in response.content.decode()
+    remaining = set(FormSubmission.objects.values_list("pk", flat=True))
+    assert theirs.pk not in remaining
+    assert other.pk in remaining
+    assert len(remaining) == 2
+
+
+def test_a_free_form_submission_whose_case_is_on_legal_hold_stays(streets):
+    from wagtail.contrib.forms.models import FormSubmission
+
+    from palaute_plugin.insights.models import LegalHold
+    from palaute_plugin.legacy.personal_data import FormSubmissionPersonalData
+    from tests.legacy_fixtures import legacy_form, submission_of
+
+    page = legacy_form()
+    held = submission_of(page)
+    free = submission_of(page, viesti="Toinen asia.")
+    LegalHold.objects.create(feedback=FeedbackFactory(category=streets, legacy_submission=held),
+                             reason="Valitus")
+    assert FormSubmissionPersonalData().erase("liisa@example.com", "", user=None) == 1
+    assert list(FormSubmission.objects.values_list("pk", flat=True)) == [held.pk]
+    assert free.pk != held.pk
