@@ -216,3 +216,36 @@ def test_a_free_form_submission_whose_case_is_on_legal_hold_stays(streets):
     assert FormSubmissionPersonalData().erase("liisa@example.com", "", user=None) == 1
     assert list(FormSubmission.objects.values_list("pk", flat=True)) == [held.pk]
     assert free.pk != held.pk
+
+
+# --- "me too" addresses are kept no longer than the cases' own ---------------------------
+
+
+def test_retention_removes_me_too_addresses_of_long_closed_cases(streets):
+    from django.utils import timezone
+
+    from palaute_plugin.insights import retention
+    from palaute_plugin.insights.models import LegalHold
+    from palaute_plugin.publication.models import FeedbackPublication
+    from palaute_plugin.publication.subscriptions import MeTooSubscription
+    from tests.test_retention import closed_case
+
+    def followed(case, email):
+        publication = FeedbackPublication.objects.create(
+            feedback=case, reference=case.reference, title="Katuvalo", text="Valo rikki.",
+            category=streets, live=True, first_published_at=timezone.now(),
+            shown_status=case.status, affected_count=2)
+        return MeTooSubscription.objects.create(publication=publication, email=email,
+                                                confirm_nonce=email)
+
+    followed(closed_case(streets, 40), "vanha@example.com")
+    recent = followed(closed_case(streets, 1), "tuore@example.com")
+    still_open = followed(FeedbackFactory(category=streets), "auki@example.com")
+    held_case = closed_case(streets, 40)
+    held = followed(held_case, "pidossa@example.com")
+    LegalHold.objects.create(feedback=held_case, reason="Valitus")
+
+    retention.apply()
+    assert set(MeTooSubscription.objects.all()) == {recent, still_open, held}
+    # The count of affected residents is a figure of the case, not an address: it stays.
+    assert FeedbackPublication.objects.get(reference=held_case.reference).affected_count == 2

@@ -113,6 +113,7 @@ def apply(now=None, deadline=None, batch_size=BATCH_SIZE):
          .values_list("pk", flat=True)[:batch_size],
          lambda pk: delete_photos(pk, closed_before=photo_before)),
     )
+    expire_subscriptions(contact_before)
     done = {"contact": 0, "photos": 0, "more": False}
     for key, next_batch, change in steps:
         last = 0
@@ -130,6 +131,19 @@ def apply(now=None, deadline=None, batch_size=BATCH_SIZE):
         logger.info("Retention: personal data removed from %s cases, photos from %s%s.",
                     done["contact"], done["photos"], " (more left)" if done["more"] else "")
     return done
+
+
+def expire_subscriptions(closed_before):
+    """Delete the "me too" addresses of cases closed before ``closed_before`` (and not
+    on legal hold): kept no longer than the cases' own contact details. The cases'
+    counts of affected residents stay as they are."""
+    from ..publication.subscriptions import MeTooSubscription
+
+    closed = Feedback.objects.filter(retainable_q(), closed_at__lt=closed_before)
+    deleted = MeTooSubscription.objects.filter(publication__feedback__in=closed).delete()[0]
+    if deleted:
+        logger.info("Retention: %s \"me too\" addresses removed.", deleted)
+    return deleted
 
 
 def _lock(pk, condition):
