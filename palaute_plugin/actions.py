@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry
 
 from . import log_actions, notifications, permissions, queue, signals
 from .answers.models import AnswerDraft
@@ -552,8 +553,11 @@ def bulk_apply(action_name, feedbacks, *, user, **kwargs):
     return done, failed
 
 
-def resident_follow_up(feedback, *, message, cleaned_photos=()):
-    """The resident adds information through their private status page."""
+def resident_follow_up(feedback, *, message, cleaned_photos=(), submission_key=""):
+    """The resident adds information through their private status page.
+
+    A repeated ``submission_key`` (the same form posted twice) changes nothing more.
+    """
     message = _require_text(message, _("Write your message."))
     if not feedback.is_open:
         raise NotAllowed(_("This feedback is closed. Send new feedback instead."))
@@ -561,6 +565,9 @@ def resident_follow_up(feedback, *, message, cleaned_photos=()):
     try:
         with queue.atomic():
             case = _load_for_update(feedback.pk)
+            if submission_key and ModelLogEntry.objects.for_instance(case).filter(
+                    action=log_actions.FOLLOW_UP, data__submission_key=submission_key).exists():
+                return case  # the case is locked: a concurrent twin waited and sees it
             start = case.photos.count()
             saved = save_photos(case, cleaned_photos)
             for offset, photo in enumerate(saved):
@@ -568,8 +575,10 @@ def resident_follow_up(feedback, *, message, cleaned_photos=()):
                 photo.save(update_fields=["sort_order"])
             Feedback.objects.filter(pk=case.pk).update(version=F("version") + 1,
                                                        updated_at=timezone.now())
-            log(instance=case, action=log_actions.FOLLOW_UP, user=None,
-                data={"public_message": message, "photos": len(saved)})
+            data = {"public_message": message, "photos": len(saved)}
+            if submission_key:
+                data["submission_key"] = submission_key
+            log(instance=case, action=log_actions.FOLLOW_UP, user=None, data=data)
             notifications.notify_follow_up(case, message)
     except Exception:
         _delete_files(saved)

@@ -104,6 +104,20 @@ class DataRequestMenuItem(MenuItem):
         return request.user.has_perm(insights_views.DATA_REQUEST_PERMISSION)
 
 
+@hooks.register("register_palaute_personal_data")
+def register_me_too_personal_data():
+    from .publication.subscriptions import MeTooPersonalData
+
+    return MeTooPersonalData()
+
+
+@hooks.register("register_palaute_personal_data")
+def register_form_submission_personal_data():
+    from .legacy.personal_data import FormSubmissionPersonalData
+
+    return FormSubmissionPersonalData()
+
+
 @hooks.register("register_admin_menu_item")
 def register_data_request_menu_item():
     return DataRequestMenuItem(_("Data requests"), reverse("palaute_data_requests"),

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from wagtail.log_actions import log
-from wagtail.models import ModelLogEntry
+from wagtail.models import ModelLogEntry, Revision
 
 from .. import queue
 from ..conf import palaute_setting
@@ -113,6 +113,7 @@ def apply(now=None, deadline=None, batch_size=BATCH_SIZE):
          .values_list("pk", flat=True)[:batch_size],
          lambda pk: delete_photos(pk, closed_before=photo_before)),
     )
+    expire_subscriptions(contact_before)
     done = {"contact": 0, "photos": 0, "more": False}
     for key, next_batch, change in steps:
         last = 0
@@ -130,6 +131,19 @@ def apply(now=None, deadline=None, batch_size=BATCH_SIZE):
         logger.info("Retention: personal data removed from %s cases, photos from %s%s.",
                     done["contact"], done["photos"], " (more left)" if done["more"] else "")
     return done
+
+
+def expire_subscriptions(closed_before):
+    """Delete the "me too" addresses of cases closed before ``closed_before`` (and not
+    on legal hold): kept no longer than the cases' own contact details. The cases'
+    counts of affected residents stay as they are."""
+    from ..publication.subscriptions import MeTooSubscription
+
+    closed = Feedback.objects.filter(retainable_q(), closed_at__lt=closed_before)
+    deleted = MeTooSubscription.objects.filter(publication__feedback__in=closed).delete()[0]
+    if deleted:
+        logger.info("Retention: %s \"me too\" addresses removed.", deleted)
+    return deleted
 
 
 def _lock(pk, condition):
@@ -159,6 +173,7 @@ def erase_personal_data(pk, *, reason, user=None, closed_before=None):
             message=anonymise(case.message), version=F("version") + 1,
             updated_at=timezone.now())
         _anonymise_history(case, anonymise)
+        _anonymise_answers(case, anonymise)
         _anonymise_emails(case)
         log(instance=case, action=log_actions.PERSONAL_DATA_REMOVED, user=user,
             data={"reason": reason, "messages_kept": keep})
@@ -173,6 +188,19 @@ def _anonymise_history(case, anonymise):
         if any(changed[key] != data[key] for key in changed):
             entry.data = {**data, **changed}
             entry.save(update_fields=["data"])
+
+
+def _anonymise_answers(case, anonymise):
+    """Answers held for approval (``answers``) and their revisions quote the resident too."""
+    from ..answers.models import AnswerDraft
+
+    for answer in AnswerDraft.objects.filter(feedback=case):
+        AnswerDraft.objects.filter(pk=answer.pk).update(text=anonymise(answer.text))
+        for revision in Revision.objects.for_instance(answer):
+            content = dict(revision.content or {})
+            if isinstance(content.get("text"), str) and content["text"]:
+                revision.content = {**content, "text": anonymise(content["text"])}
+                revision.save(update_fields=["content"])
 
 
 def _anonymise_emails(case):

@@ -45,6 +45,24 @@ def check_form_token(token, now=None):
     return nonce
 
 
+#: The follow-up form's key: a repeated post of the same form adds its text once.
+FOLLOW_UP_SALT = "palaute_plugin.follow_up"
+
+
+def issue_follow_up_key():
+    return signing.dumps(secrets.token_hex(16), salt=FOLLOW_UP_SALT)
+
+
+def read_follow_up_key(value):
+    """The nonce of a follow-up form's key, or ``""`` if it is missing, forged or too old
+    (the text is saved then all the same, only without the replay check)."""
+    try:
+        return str(signing.loads(value or "", salt=FOLLOW_UP_SALT,
+                                 max_age=palaute_setting("FORM_MAX_AGE_SECONDS")))
+    except signing.BadSignature:
+        return ""
+
+
 def issue_decoy_token():
     """A receipt address for a bot that filled the honeypot: it looks like a real one."""
     token = secrets.token_urlsafe(32)

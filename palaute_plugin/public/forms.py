@@ -22,6 +22,7 @@ from ..geo import geocoder, parse_point, within_city_area
 from ..models import Feedback, FeedbackCategory, current_language
 from ..photos import pending
 from ..photos.images import inspect_photo, validate_photo_count, validate_total_pixels
+from . import antispam
 from .widgets import ResidentMapWidget
 
 
@@ -331,5 +332,12 @@ class FollowUpForm(forms.Form):
         widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}),
     )
 
+    #: Signed once per shown form: a replayed post of it is saved once (``antispam``).
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False,
+                                     initial=antispam.issue_follow_up_key)
+
     def clean_photos(self):
         return clean_photo_files(self.cleaned_data.get("photos"))
+
+    def clean_submission_key(self):
+        return antispam.read_follow_up_key(self.cleaned_data.get("submission_key"))

@@ -84,6 +84,10 @@ def nearby_view(request, page):
             raise ValueError("outside the world")
     except (KeyError, ValueError):
         return JsonResponse({"error": "category, lat and lon are needed"}, status=400)
+    if ratelimit.suggestions_limited(request):
+        # The same budget as the address suggestions: a hint, not a bulk interface.
+        return JsonResponse({"count": 0, "message": "", "results": [],
+                             "error": "too many requests"}, status=429)
     found = []
     if FeedbackCategory.objects.accepting_feedback().filter(pk=category_id).exists():
         found = nearby_publications(category_id, latitude, longitude)

@@ -97,10 +97,11 @@ class RetryAfterLostConnectionMiddleware:
             return self.get_response(request)
 
     def watch(self, execute, sql, params, many, context):
-        result = execute(sql, params, many, context)
+        # Marked before it runs: a write that fails on a lost connection may have been
+        # committed by the server all the same (only its answer was lost).
         if not str(sql).lstrip().upper().startswith(_READ_ONLY_PREFIXES):
             self.local.wrote = True
-        return result
+        return execute(sql, params, many, context)
 
     def process_exception(self, request, exception):
         if not isinstance(exception, (OperationalError, InterfaceError)):

@@ -250,7 +250,8 @@ def status_view(request, page, token):
         elif form.is_valid():
             try:
                 actions.resident_follow_up(feedback, message=form.cleaned_data["message"],
-                                           cleaned_photos=form.cleaned_data["photos"])
+                                           cleaned_photos=form.cleaned_data["photos"],
+                                           submission_key=form.cleaned_data["submission_key"])
             except actions.ActionError as error:
                 form.add_error(None, str(error))
             else:
