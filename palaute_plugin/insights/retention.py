@@ -6,7 +6,8 @@ a marker, ``publication.redaction.redact``) or removed altogether
 (``PALAUTE_RETENTION_KEEP_MESSAGES = False``); the same goes for what the resident
 wrote later and for the texts of the case's emails. ``PALAUTE_RETENTION_PHOTO_MONTHS``
 after closing its photos are deleted, except those a moderator made public (the
-published record keeps its copies). Open cases and cases on legal hold
+published record keeps its copies). The "me too" subscriptions of a case go with its
+contact period too (``publication.personal_data.erase_closed``). Open cases and cases on legal hold
 (``LegalHold``) are never touched.
 
 Each case is changed in its own transaction that locks it first (``skip_locked``:
@@ -113,7 +114,7 @@ def apply(now=None, deadline=None, batch_size=BATCH_SIZE):
          .values_list("pk", flat=True)[:batch_size],
          lambda pk: delete_photos(pk, closed_before=photo_before)),
     )
-    done = {"contact": 0, "photos": 0, "more": False}
+    done = {"contact": 0, "photos": 0, "subscriptions": 0, "more": False}
     for key, next_batch, change in steps:
         last = 0
         while not done["more"]:
@@ -126,9 +127,14 @@ def apply(now=None, deadline=None, batch_size=BATCH_SIZE):
                 last = pk
             if len(pks) < batch_size:
                 break
-    if done["contact"] or done["photos"]:
-        logger.info("Retention: personal data removed from %s cases, photos from %s%s.",
-                    done["contact"], done["photos"], " (more left)" if done["more"] else "")
+    if not done["more"]:
+        from ..publication.personal_data import erase_closed
+
+        done["subscriptions"] = erase_closed(contact_before)
+    if done["contact"] or done["photos"] or done["subscriptions"]:
+        logger.info("Retention: personal data removed from %s cases, photos from %s, "
+                    "%s \"me too\" subscriptions deleted%s.", done["contact"], done["photos"],
+                    done["subscriptions"], " (more left)" if done["more"] else "")
     return done
 
 
