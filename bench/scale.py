@@ -55,6 +55,9 @@ PAGE_SIZE = 50
 #: The case shown on the case screen and searched for by reference: among the
 #: newest thousand, so it is the same case in both databases.
 SAMPLE_CASE_ID = 500
+#: Tornio's centre, about 4.4 km by 3.7 km (south,west,north,east): the map's box on a
+#: phone. The generated cases lie within 0.05° of latitude and 0.08° of longitude.
+TOWN_BBOX = "65.83,24.11,65.87,24.19"
 
 
 @dataclass
@@ -72,6 +75,9 @@ class Context:
     handled_group: int
     statistics: str
     ten_years_ago: str
+    #: An open case with a place among the newest thousand (case 500 has none), so
+    #: that its screen looks for possible duplicates nearby (staff/duplicates.py).
+    located_case: int
 
     def inbox_with(self, **params):
         return f"{self.inbox}?{urlencode(params)}"
@@ -92,6 +98,10 @@ class Operation:
     name: str
     user: str | None
     url: callable
+    #: Clear the cache before each request (untimed): pages that cache their body
+    #: (the public list, the GeoJSON) would otherwise answer from the cache, and the
+    #: cache is one for both databases.
+    uncached: bool = False
 
 
 OPERATIONS = [
@@ -113,6 +123,10 @@ OPERATIONS = [
     Operation("staff dashboard /admin/ as admin", "admin", lambda c: c.dashboard),
     Operation("staff dashboard /admin/ as handler", "handler", lambda c: c.dashboard),
     Operation("case screen", "admin", lambda c: c.case(SAMPLE_CASE_ID)),
+    Operation("case screen of an open located case (nearby duplicates)", "admin",
+              lambda c: c.case(c.located_case)),
+    Operation("case screen of an open located case as handler", "handler",
+              lambda c: c.case(c.located_case)),
     Operation("resident's status page", None, lambda c: c.status_page()),
     Operation("Open311 requests.json, default filters", None,
               lambda c: "/open311/v2/requests.json"),
@@ -127,6 +141,15 @@ OPERATIONS = [
     Operation("statistics report as handler", "handler", lambda c: c.statistics),
     Operation("statistics report, 10 years by year", "admin",
               lambda c: f"{c.statistics}?period=year&start={c.ten_years_ago}"),
+    Operation("public list julkiset/, uncached", None,
+              lambda c: f"{c.feedback_page_url}julkiset/", uncached=True),
+    Operation("public list julkiset/, status filter page 2, uncached", None,
+              lambda c: f"{c.feedback_page_url}julkiset/?status=new&page=2", uncached=True),
+    Operation("public geojson julkiset/kartta.geojson, town bbox, uncached", None,
+              lambda c: f"{c.feedback_page_url}julkiset/kartta.geojson?bbox={TOWN_BBOX}",
+              uncached=True),
+    Operation("public geojson julkiset/kartta.geojson, town bbox, cached", None,
+              lambda c: f"{c.feedback_page_url}julkiset/kartta.geojson?bbox={TOWN_BBOX}"),
 ]
 
 
@@ -211,7 +234,7 @@ def read_context(databases, name):
     from django.utils import timezone
 
     from palaute_plugin.models import Feedback, FeedbackCategory, FeedbackPage
-    from palaute_plugin.permissions import feedback_for_user
+    from palaute_plugin.permissions import feedback_for_user, visible_categories
     from palaute_plugin.staff.viewsets import feedback_viewset
 
     databases.use(name)
@@ -233,6 +256,11 @@ def read_context(databases, name):
         handled_group=group.pk,
         statistics=reverse("palaute_statistics"),
         ten_years_ago=f"{timezone.localdate().year - 9}-01-01",
+        located_case=Feedback.objects.filter(
+            pk__gte=SAMPLE_CASE_ID, pk__lte=2 * SAMPLE_CASE_ID, latitude__isnull=False,
+            status__in=Feedback.OPEN_STATUSES,
+            category__in=visible_categories(users["handler"]))
+        .order_by("pk").values_list("pk", flat=True).first(),
     )
 
 
@@ -288,6 +316,10 @@ def measure(operations, databases, contexts, clients, repeat, warmup=2):
                 databases.use(db)
                 url = op.url(contexts[db])
                 client = clients[op.user]
+                if op.uncached:
+                    from django.core.cache import cache
+
+                    cache.clear()
                 if round_number < warmup:
                     with CaptureQueriesContext(connections["default"]) as captured:
                         request(client, url)

@@ -388,7 +388,13 @@ def fill(count):
 def column_defaults(model):
     """The model's own defaults, for columns the generator does not write (fields added
     after it was written); a column with neither a value nor a default fails the write."""
-    return {field.column: field.get_default() for field in model._meta.concrete_fields
+    from psycopg.types.json import Jsonb
+
+    def value(field):
+        default = field.get_default()
+        return Jsonb(default) if isinstance(default, dict | list) else default
+
+    return {field.column: value(field) for field in model._meta.concrete_fields
             if field.has_default() or field.null}
 
 

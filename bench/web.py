@@ -106,6 +106,53 @@ def page_rows(client, page, content, repeat):
     ]
 
 
+def publish_some(categories, count=60):
+    """Published records as the moderators leave them (three list pages of 20), each of
+    an open case with a place: what ``julkiset/`` lists."""
+    from django.utils import timezone
+
+    from palaute_plugin.publication.models import FeedbackPublication
+    from tests.factories import FeedbackFactory
+
+    now = timezone.now()
+    for index in range(count):
+        case = FeedbackFactory(category=categories[index % len(categories)],
+                               latitude=65.84 + index / 10_000, longitude=24.14,
+                               publish_consent=True)
+        FeedbackPublication.objects.create(
+            feedback=case, reference=case.reference, title=f"Katuvalo ei pala {index}",
+            text="Katuvalo ei pala. " * 8, category_id=case.category_id, kind=case.kind,
+            latitude=case.latitude, longitude=case.longitude, live=True,
+            first_published_at=now, shown_status=case.status)
+
+
+def published_list_rows(client, page, content, repeat):
+    """``julkiset/`` caches its body under the publications' version: a hit, and a miss
+    after a publication changed (the version bumped, as publishing does)."""
+    from palaute_plugin.publication.actions import bump_publications_version
+
+    url = page.url + "julkiset/"
+
+    def list_hit():
+        ok(client.get(url))
+
+    def list_miss():
+        bump_publications_version()
+        ok(client.get(url))
+
+    def content_page():
+        ok(client.get(content.url))
+
+    medians = time_in_turns({"hit": list_hit, "miss": list_miss, "content": content_page},
+                            repeat)
+    return [
+        Row("(a) GET /palaute/julkiset/ (20 of 60), cache hit, vs a content page",
+            medians["hit"], medians["content"], 1.5),
+        Row("(a) GET /palaute/julkiset/ (20 of 60), cache miss, vs a content page",
+            medians["miss"], medians["content"], 1.5),
+    ]
+
+
 def submission_rows(client, page, form_page, categories, repeat):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import override_settings
@@ -167,6 +214,8 @@ def run(repeat=15):
     page, content, form_page, categories = build_site()
     client = Client()
     rows = page_rows(client, page, content, repeat)
+    publish_some(categories)
+    rows += published_list_rows(client, page, content, repeat)
     rows += submission_rows(client, page, form_page, categories, repeat)
     assert Feedback.objects.exists()
     purge_queue()

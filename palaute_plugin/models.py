@@ -580,6 +580,13 @@ class Feedback(ClusterableModel):
             ),
             # The inbox sorted by status, newest first within each (its tie-break).
             models.Index(fields=["status", "-id"], name="palaute_feedback_status_id_idx"),
+            # Open cases near a point (the case screen's possible duplicates,
+            # staff/duplicates.py): a latitude band, longitude checked in the index.
+            models.Index(
+                fields=["latitude", "longitude"],
+                condition=Q(status__in=("new", "in_progress", "work_list")),
+                name="palaute_feedback_open_geo_idx",
+            ),
         ]
 
     def __str__(self):

@@ -24,6 +24,7 @@ from .permissions import FeedbackPermissionPolicy
 from .places.viewsets import PlaceViewSet
 from .publication import log_actions as publication_log_actions
 from .publication import log_entries as publication_log_entries
+from .publication import personal_data as publication_personal_data
 from .publication.models import FeedbackPublication
 from .publication.permissions import PublicationPermissionPolicy
 from .publication.viewsets import FeedbackPublicationViewSet
@@ -81,6 +82,7 @@ def register_legacy_form_urls():
 
 
 hooks.register("construct_homepage_panels", dashboard.add_feedback_panel)
+hooks.register("register_palaute_personal_data", publication_personal_data.register)
 hooks.register("register_reports_menu_item", stats_menu.statistics_menu_item)
 hooks.register("register_admin_urls", lambda: stats_urls.urlpatterns)
 hooks.register("register_permissions", stats_menu.statistics_permissions)
@@ -102,13 +104,6 @@ def register_insights_urls():
 class DataRequestMenuItem(MenuItem):
     def is_shown(self, request):
         return request.user.has_perm(insights_views.DATA_REQUEST_PERMISSION)
-
-
-@hooks.register("register_palaute_personal_data")
-def register_me_too_personal_data():
-    from .publication.subscriptions import MeTooPersonalData
-
-    return MeTooPersonalData()
 
 
 @hooks.register("register_palaute_personal_data")

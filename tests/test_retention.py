@@ -82,7 +82,7 @@ def test_real_run_removes_contact_details_and_anonymises_the_message(cases):
 
 def test_a_second_run_does_nothing(cases):
     command()
-    assert retention.apply() == {"contact": 0, "photos": 0, "more": False}
+    assert retention.apply() == {"contact": 0, "photos": 0, "subscriptions": 0, "more": False}
     assert "would be removed from 0 cases" in command("--dry-run")
     assert ModelLogEntry.objects.filter(action=PERSONAL_DATA_REMOVED).count() == 1
 
@@ -100,7 +100,7 @@ def test_messages_removed_when_not_kept(cases, settings):
     settings.PALAUTE_RETENTION_KEEP_MESSAGES = False
     command()
     assert Feedback.objects.get(pk=cases["old"].pk).message == "[poistettu]"
-    assert retention.apply() == {"contact": 0, "photos": 0, "more": False}
+    assert retention.apply() == {"contact": 0, "photos": 0, "subscriptions": 0, "more": False}
 
 
 def test_photos_go_after_their_own_period_except_published_ones(streets, cases):
@@ -135,11 +135,11 @@ def test_retention_is_an_hourly_schedule():
 def test_batches_and_a_deadline_leave_the_rest_to_the_next_run(streets):
     cases = [closed_case(streets, 25) for _ in range(5)]
     with TestCase.captureOnCommitCallbacks(execute=True):
-        assert retention.apply(batch_size=2) == {"contact": 5, "photos": 0, "more": False}
+        assert retention.apply(batch_size=2) == {"contact": 5, "photos": 0, "subscriptions": 0, "more": False}
     assert not Feedback.objects.filter(pk__in=[c.pk for c in cases]).exclude(
         contact_email="").exists()
     more = [closed_case(streets, 25) for _ in range(3)]
-    assert retention.apply(deadline=0) == {"contact": 0, "photos": 0, "more": True}
+    assert retention.apply(deadline=0) == {"contact": 0, "photos": 0, "subscriptions": 0, "more": True}
     assert Feedback.objects.filter(pk__in=[c.pk for c in more], contact_email="").count() == 0
     assert retention.apply(batch_size=2)["contact"] == 3
 
@@ -155,6 +155,6 @@ def test_a_run_overtaken_by_a_concurrent_one_does_no_double_work(cases, monkeypa
         return original(pk, **kwargs)
 
     monkeypatch.setattr(retention, "erase_personal_data", overtaken_once)
-    assert retention.apply() == {"contact": 0, "photos": 0, "more": False}
+    assert retention.apply() == {"contact": 0, "photos": 0, "subscriptions": 0, "more": False}
     assert overtaken == [True]
     assert ModelLogEntry.objects.filter(action=PERSONAL_DATA_REMOVED).count() == 1

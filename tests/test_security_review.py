@@ -125,8 +125,8 @@ def test_a_data_request_finds_exports_and_erases_me_too_subscriptions(client, st
 
     exported = json.loads(client.post(reverse(DATA_URL), {
         "email": "tilaaja@example.com", "export": "1"}).content)
-    assert [record["case"] for record in exported["me_too"]] == [case.reference]
-    assert exported["me_too"][0]["email"] == "tilaaja@example.com"
+    assert [record["case"] for record in exported["me_too_subscriptions"]] == [case.reference]
+    assert exported["me_too_subscriptions"][0]["email"] == "tilaaja@example.com"
 
     response = client.post(reverse(DATA_URL), {"email": "TILAAJA@example.com", "erase": "1",
                                                "confirm": "1"}, follow=True)

@@ -6,7 +6,8 @@ a marker, ``publication.redaction.redact``) or removed altogether
 (``PALAUTE_RETENTION_KEEP_MESSAGES = False``); the same goes for what the resident
 wrote later and for the texts of the case's emails. ``PALAUTE_RETENTION_PHOTO_MONTHS``
 after closing its photos are deleted, except those a moderator made public (the
-published record keeps its copies). Open cases and cases on legal hold
+published record keeps its copies). The "me too" subscriptions of a case go with its
+contact period too (``publication.personal_data.erase_closed``). Open cases and cases on legal hold
 (``LegalHold``) are never touched.
 
 Each case is changed in its own transaction that locks it first (``skip_locked``:
@@ -113,8 +114,7 @@ def apply(now=None, deadline=None, batch_size=BATCH_SIZE):
          .values_list("pk", flat=True)[:batch_size],
          lambda pk: delete_photos(pk, closed_before=photo_before)),
     )
-    expire_subscriptions(contact_before)
-    done = {"contact": 0, "photos": 0, "more": False}
+    done = {"contact": 0, "photos": 0, "subscriptions": 0, "more": False}
     for key, next_batch, change in steps:
         last = 0
         while not done["more"]:
@@ -127,23 +127,15 @@ def apply(now=None, deadline=None, batch_size=BATCH_SIZE):
                 last = pk
             if len(pks) < batch_size:
                 break
-    if done["contact"] or done["photos"]:
-        logger.info("Retention: personal data removed from %s cases, photos from %s%s.",
-                    done["contact"], done["photos"], " (more left)" if done["more"] else "")
+    if not done["more"]:
+        from ..publication.personal_data import erase_closed
+
+        done["subscriptions"] = erase_closed(contact_before)
+    if done["contact"] or done["photos"] or done["subscriptions"]:
+        logger.info("Retention: personal data removed from %s cases, photos from %s, "
+                    "%s \"me too\" subscriptions deleted%s.", done["contact"], done["photos"],
+                    done["subscriptions"], " (more left)" if done["more"] else "")
     return done
-
-
-def expire_subscriptions(closed_before):
-    """Delete the "me too" addresses of cases closed before ``closed_before`` (and not
-    on legal hold): kept no longer than the cases' own contact details. The cases'
-    counts of affected residents stay as they are."""
-    from ..publication.subscriptions import MeTooSubscription
-
-    closed = Feedback.objects.filter(retainable_q(), closed_at__lt=closed_before)
-    deleted = MeTooSubscription.objects.filter(publication__feedback__in=closed).delete()[0]
-    if deleted:
-        logger.info("Retention: %s \"me too\" addresses removed.", deleted)
-    return deleted
 
 
 def _lock(pk, condition):

@@ -208,28 +208,3 @@ def notify_subscribers(sender, feedback, old_status=None, **kwargs):
               for subscription in subscriptions]
     queue_emails(emails)
 
-
-class MeTooPersonalData:
-    """The "me too" addresses in residents' data requests (``insights.data_requests``):
-    found and erased by email (a subscription holds no phone number)."""
-
-    name = "me_too"
-
-    @staticmethod
-    def of(email):
-        email = normalise_email(email or "")
-        if not email:
-            return MeTooSubscription.objects.none()
-        return MeTooSubscription.objects.filter(email__iexact=email)
-
-    def find(self, email, phone):
-        return [{"case": subscription.publication.reference, "email": subscription.email,
-                 "language": subscription.language, "confirmed": subscription.confirmed_at,
-                 "unsubscribed": subscription.unsubscribed_at}
-                for subscription in self.of(email).select_related("publication").order_by("pk")]
-
-    def erase(self, email, phone, *, user):
-        found = list(self.of(email))
-        for subscription in found:
-            unsubscribe(subscription)  # lowers the case's "affected" count as it did
-        return self.of(email).delete()[0]

@@ -28,4 +28,5 @@ class Command(BaseCommand):
         done = retention.apply()
         self.stdout.write(self.style.SUCCESS(
             f"Contact details removed from {done['contact']} cases; photos deleted from "
-            f"{done['photos']} cases."))
+            f"{done['photos']} cases; {done['subscriptions']} \"me too\" subscriptions "
+            "deleted."))

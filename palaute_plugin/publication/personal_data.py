@@ -1,0 +1,94 @@
+""""Me too" subscriptions as a source of a resident's personal data (GDPR articles 15
+and 17), registered with the ``register_palaute_personal_data`` hook, and their
+retention.
+
+A subscription holds the resident's email address; so do the closing emails sent
+to subscribers (``metoo_closed``, attached to the case). ``find`` lists the
+subscriptions of an address; ``erase`` deletes them (an active one first ends, so the
+publication's ``affected_count`` goes down as with ``unsubscribe``) and blanks the
+address and texts of the emails sent to it. ``erase_closed`` is the retention step:
+subscriptions of cases closed before the contact cutoff are deleted (the count they
+raised stays) and the addresses of their closing emails blanked.
+"""
+
+from django.db.models import F, Q
+
+from .. import queue
+from ..insights.data_requests import PersonalDataSource
+from ..models import Feedback, Notification
+from .models import FeedbackPublication
+from .subscriptions import MeTooSubscription, normalise_email
+
+#: The emails sent to subscribers (not to the case's own resident).
+SUBSCRIBER_TEMPLATES = ("metoo_closed",)
+
+
+class SubscriptionData(PersonalDataSource):
+    name = "me_too_subscriptions"
+
+    def _subscriptions(self, email):
+        email = normalise_email(email or "")
+        if not email:
+            return MeTooSubscription.objects.none()
+        return MeTooSubscription.objects.filter(email__iexact=email)
+
+    def find(self, email, phone):
+        return [{"case": subscription.publication.reference,
+                 "title": subscription.publication.title,
+                 "email": subscription.email,
+                 "language": subscription.language,
+                 "confirmed": subscription.confirmed_at,
+                 "unsubscribed": subscription.unsubscribed_at}
+                for subscription in self._subscriptions(email)
+                .select_related("publication").order_by("confirmed_at", "pk")]
+
+    def erase(self, email, phone, *, user):
+        email = normalise_email(email or "")
+        if not email:
+            return 0
+        with queue.atomic():
+            subscriptions = list(self._subscriptions(email).select_for_update())
+            for subscription in subscriptions:
+                if subscription.is_active:
+                    FeedbackPublication.objects.filter(
+                        pk=subscription.publication_id, affected_count__gt=1).update(
+                        affected_count=F("affected_count") - 1)
+            MeTooSubscription.objects.filter(pk__in=[s.pk for s in subscriptions]).delete()
+            _blank_emails(Notification.objects.filter(
+                template__in=SUBSCRIBER_TEMPLATES, recipient__iexact=email))
+        if subscriptions:
+            from .actions import bump_publications_version
+
+            bump_publications_version()
+        return len(subscriptions)
+
+
+def register():
+    return SubscriptionData()
+
+
+def _blank_emails(notifications):
+    """Unsent emails are not sent; the address and texts go."""
+    notifications.filter(state__in=[Notification.State.PENDING, Notification.State.SENDING]
+                         ).update(state=Notification.State.FAILED,
+                                  last_error="Personal data removed before sending.")
+    notifications.update(recipient="", body_text="", body_html="")
+
+
+def closed_before_q(prefix, cutoff):
+    """Cases (through ``prefix``) closed before ``cutoff`` and not on legal hold."""
+    return (~Q(**{f"{prefix}status__in": Feedback.OPEN_STATUSES})
+            & Q(**{f"{prefix}closed_at__lt": cutoff, f"{prefix}closed_at__isnull": False,
+                   f"{prefix}legal_hold__isnull": True}))
+
+
+def erase_closed(cutoff):
+    """Retention: delete the subscriptions of cases closed before ``cutoff`` and blank
+    the addresses of their closing emails; return how many subscriptions went."""
+    with queue.atomic():
+        deleted, _ = MeTooSubscription.objects.filter(
+            closed_before_q("publication__feedback__", cutoff)).delete()
+        _blank_emails(Notification.objects.filter(
+            closed_before_q("feedback__", cutoff), template__in=SUBSCRIBER_TEMPLATES)
+            .exclude(recipient=""))
+    return deleted
