@@ -161,3 +161,28 @@ def test_staff_timeline_names_the_subscriber_in_finnish(client, followed, handle
     content = client.get(detail_url(followed["case"])).content.decode()
     assert "Sähköposti asukkaalle, joka seuraa asiaa:" in content
     assert "toinen@example.com" not in content
+
+
+def test_case_screens_nearby_section_query_count_does_not_grow(handler_client, streets):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .factories import CategoryFactory
+
+    streets.parent = CategoryFactory(name_fi="Kadut ja liikenne")  # named "parent › child"
+    streets.save()
+    case = case_at(streets, NEAR)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            content = handler_client.get(detail_url(case)).content.decode()
+        return len(captured), content.count(" m away")
+
+    case_at(streets, NEAR)
+    queries()  # the first request fills per-process caches (content types, site)
+    few, listed = queries()
+    for _ in range(4):
+        case_at(streets, NEAR)
+    many, listed_more = queries()
+    assert (listed, listed_more) == (1, 5)
+    assert many == few

@@ -18,6 +18,6 @@ def nearby_open_cases(feedback, user, *, radius_m=RADIUS_M, limit=LIMIT):
     cases = (Feedback.objects.filter(
         category__in=visible_categories(user), status__in=OPEN_STATUSES,
         latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
-        .exclude(pk=feedback.pk).select_related("category", "publication")
+        .exclude(pk=feedback.pk).select_related("category__parent", "publication")
         .order_by("-created_at")[:CANDIDATES])
     return within(list(cases), feedback.latitude, feedback.longitude, radius_m, limit)
