@@ -5,12 +5,13 @@ search and the response templates' titles in the admin user's language."""
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from wagtail.users.models import UserProfile
 
 from palaute_plugin import actions
-from palaute_plugin.models import Feedback
+from palaute_plugin.models import Feedback, ResponseTemplate
 
-from .admin_fixtures import detail_url
-from .factories import FeedbackFactory
+from .admin_fixtures import detail_url, in_english
+from .factories import CategoryFactory, FeedbackFactory
 from .test_case_views import action_url, fresh, header_of, labels
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +93,77 @@ def test_dashboard_new_and_mine_do_not_list_the_same_cases(handler_client, handl
     sections = dashboard_sections(handler_client)
     assert sections["new"].count == 0
     assert sections["mine"].count == 2
+
+
+# --- response templates' titles --------------------------------------------------------
+
+
+@pytest.fixture
+def templates():
+    return [
+        ResponseTemplate.objects.create(title="Kiitos", title_sv="Tack", title_en="Thanks",
+                                        text_fi="Kiitos.", text_sv="Tack."),
+        ResponseTemplate.objects.create(title="Ajantasaiset tiedot", text_fi="Tiedot."),
+    ]
+
+
+def test_staff_choose_templates_by_their_title_in_the_admin_language(
+        handler_client, handler, street_case, templates):
+    content = handler_client.get(action_url(street_case, "reply")).content.decode()
+    assert ">Thanks</option>" in content  # the handler's admin language is English
+    assert ">Ajantasaiset tiedot</option>" in content  # no English title: the Finnish one
+    assert ">Kiitos</option>" not in content
+    profile = UserProfile.get_for_user(handler)
+    profile.preferred_language = "sv"
+    profile.save()
+    content = handler_client.get(action_url(street_case, "resolve")).content.decode()
+    assert ">Tack</option>" in content
+    # Ordered as shown: "Ajantasaiset tiedot" before "Tack".
+    assert content.index(">Ajantasaiset tiedot<") < content.index(">Tack<")
+
+
+def test_editor_gives_a_template_its_title_in_three_languages(client, django_user_model):
+    editor = django_user_model.objects.create_superuser("toimittaja", "t@tornio.example", "pw")
+    client.force_login(in_english(editor))
+    response = client.post(reverse("wagtailsnippets_palaute_plugin_responsetemplate:add"), {
+        "title": "Korjattu", "title_sv": "Åtgärdat", "title_en": "Fixed", "category": "",
+        "text_fi": "Korjattu.", "text_sv": "", "text_en": ""})
+    assert response.status_code == 302
+    template = ResponseTemplate.objects.get()
+    assert (template.title, template.title_sv, template.title_en) == (
+        "Korjattu", "Åtgärdat", "Fixed")
+    listing = client.get(reverse("wagtailsnippets_palaute_plugin_responsetemplate:list"))
+    content = listing.content.decode()
+    edit_url = reverse("wagtailsnippets_palaute_plugin_responsetemplate:edit",
+                       args=[template.pk])
+    assert f'href="{edit_url}"' in content
+    assert "Fixed" in content and "Korjattu" not in content
+    found = client.get(reverse("wagtailsnippets_palaute_plugin_responsetemplate:list"),
+                       {"q": "Åtgärdat"})
+    assert list(found.context["object_list"]) == [template]
+
+
+# --- the category chooser's search --------------------------------------------------------
+
+CHOOSER = "wagtailsnippetchoosers_palaute_plugin_feedbackcategory"
+
+
+def test_category_chooser_searches_names_in_every_language(client, django_user_model):
+    traffic = CategoryFactory(name_fi="Liikenne", name_sv="Trafik", name_en="Traffic")
+    lights = CategoryFactory(name_fi="Katuvalot", name_sv="Gatubelysning", parent=traffic)
+    housing = CategoryFactory(name_fi="Asuminen", name_sv="Boende")
+    editor = django_user_model.objects.create_superuser("toimittaja", "t@tornio.example", "pw")
+    client.force_login(in_english(editor))
+
+    content = client.get(reverse(f"{CHOOSER}:choose")).json()["html"]
+    assert 'name="q"' in content and 'id="id_q"' in content
+
+    def found(query):
+        response = client.get(reverse(f"{CHOOSER}:choose_results"), {"q": query})
+        assert response.status_code == 200
+        return {obj.pk for obj in response.context["results"]}
+
+    assert found("trafik") == {traffic.pk, lights.pk}  # a group brings its categories
+    assert found("belysning") == {lights.pk}
+    assert found("BOENDE") == {housing.pk}
+    assert found("nothing like it") == set()

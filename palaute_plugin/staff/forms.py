@@ -204,7 +204,7 @@ def response_templates_for(category):
         current = current.parent
     return ResponseTemplate.objects.filter(
         Q(category__isnull=True) | Q(category__in=ancestors)
-    ).order_by("title")
+    ).order_by(ResponseTemplate.title_ordering(), "pk")
 
 
 APPROVAL_HELP = _("Answers in this category are approved before they are sent: the text goes "
