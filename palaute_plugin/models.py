@@ -7,7 +7,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, router, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -638,7 +639,9 @@ class ResponseTemplate(models.Model):
 
     PLACEHOLDERS = ("reference", "category", "name")
 
-    title = models.CharField(_("title"), max_length=150)
+    title = models.CharField(_("title in Finnish"), max_length=150)
+    title_sv = models.CharField(_("title in Swedish"), max_length=150, blank=True)
+    title_en = models.CharField(_("title in English"), max_length=150, blank=True)
     category = models.ForeignKey(
         FeedbackCategory, verbose_name=_("category"), null=True, blank=True,
         on_delete=models.CASCADE, related_name="response_templates",
@@ -655,7 +658,8 @@ class ResponseTemplate(models.Model):
     text = TranslatedField("text")
 
     panels = [
-        FieldPanel("title"),
+        MultiFieldPanel([FieldPanel("title"), FieldPanel("title_sv"), FieldPanel("title_en")],
+                        _("Title")),
         FieldPanel("category"),
         FieldPanel("text_fi"),
         FieldPanel("text_sv"),
@@ -668,7 +672,20 @@ class ResponseTemplate(models.Model):
         ordering = ["title"]
 
     def __str__(self):
-        return self.title
+        return self.translated_title
+
+    @property
+    def translated_title(self):
+        """The title in the active language (the staff's admin language), else Finnish."""
+        return getattr(self, f"title_{current_language()}", "") or self.title
+
+    @staticmethod
+    def title_ordering():
+        """Orders templates by their title as ``translated_title`` shows it."""
+        field = f"title_{current_language()}"
+        if field not in ("title_sv", "title_en"):
+            return F("title").asc()
+        return Coalesce(NullIf(field, Value("")), "title").asc()
 
     def render(self, feedback):
         """The text in the case's language with placeholders filled (unknown ones kept)."""

@@ -56,9 +56,11 @@ class FeedbackDashboardPanel(Component):
         return [
             Section("new", _("New in my categories"), filters.status_q(Feedback.Status.NEW),
                     {"status": Feedback.Status.NEW}),
-            Section("mine", _("Assigned to me (open)"),
-                    filters.status_q(filters.OPEN) & filters.assignee_q(filters.ME, user),
-                    {"status": filters.OPEN, "assignee": filters.ME, "ordering": "due_at"},
+            # New cases are assigned to the category's responsible person at once: "mine"
+            # lists those they have started, so that it does not repeat "new".
+            Section("mine", _("Mine, handling started"),
+                    filters.status_q(filters.STARTED) & filters.assignee_q(filters.ME, user),
+                    {"status": filters.STARTED, "assignee": filters.ME, "ordering": "due_at"},
                     ordering=by_due_date),
             Section("due_soon", _("Due soon"), FeedbackQuerySet.due_soon_q(now),
                     {"due_soon": filters.YES, "ordering": "due_at"}, ordering=by_due_date),

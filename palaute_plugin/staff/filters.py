@@ -31,6 +31,8 @@ REFERENCE_SHAPE = re.compile(r"\d{4}-\d*")
 # Not "open"/"closed": "closed" is itself a status.
 OPEN = "all_open"
 CLOSED = "all_closed"
+#: Open and no longer new: someone has started handling it.
+STARTED = "all_started"
 ME = "me"
 UNASSIGNED = "unassigned"
 YES = "true"
@@ -38,7 +40,8 @@ NO = "false"
 
 
 def status_choices():
-    return [(OPEN, _("All open")), (CLOSED, _("All closed"))] + [
+    return [(OPEN, _("All open")), (STARTED, _("Open, handling started")),
+            (CLOSED, _("All closed"))] + [
         (value, capfirst(label)) for value, label in Feedback.Status.choices
     ]
 
@@ -48,11 +51,13 @@ def yes_no_choices():
 
 
 def status_q(value):
-    """Cases with the status ``value``, or any open or any closed one."""
+    """Cases with the status ``value``, or any open, started or closed one."""
     if value == OPEN:
         return FeedbackQuerySet.open_q()
     if value == CLOSED:
         return ~FeedbackQuerySet.open_q()
+    if value == STARTED:
+        return FeedbackQuerySet.open_q() & ~Q(status=Feedback.Status.NEW)
     return Q(status=value)
 
 

@@ -14,6 +14,7 @@ from django.utils.text import Truncator, capfirst
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.utils import get_user_display_name
+from wagtail.admin.widgets import AdminDateInput
 
 from .. import actions
 from ..conf import palaute_setting
@@ -112,12 +113,36 @@ class ActionForm(forms.Form):
 
 
 class TakeForm(ActionForm):
+    """Take the case, worded for whom it is assigned to: nobody ("Take"), the user
+    themself as a new case's responsible person ("Start handling": the case goes to
+    in progress) or a colleague ("Take over")."""
+
     template_name = "palaute_plugin/admin/actions/button.html"
     name = "take"
     label = _("Take")
     icon_name = "user"
     submit_label = _("Take this case")
     success_text = _("You now handle feedback %(reference)s.")
+    #: (label, submit_label, success_text) by ``wording()``'s key.
+    WORDINGS = {
+        "start": (_("Start handling"), _("Start handling"),
+                  _("You started handling feedback %(reference)s.")),
+        "take_over": (_("Take over"), _("Take over this case"),
+                      _("You took over feedback %(reference)s.")),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        key = self.wording(self.feedback, self.user)
+        if key in self.WORDINGS:
+            self.label, self.submit_label, self.success_text = self.WORDINGS[key]
+
+    @staticmethod
+    def wording(feedback, user):
+        """"take" (nobody's), "start" (already the user's) or "take_over" (a colleague's)."""
+        if feedback.assignee_id is None:
+            return "take"
+        return "start" if feedback.assignee_id == getattr(user, "pk", None) else "take_over"
 
 
 class AssigneeField(forms.ModelChoiceField):
@@ -179,7 +204,7 @@ def response_templates_for(category):
         current = current.parent
     return ResponseTemplate.objects.filter(
         Q(category__isnull=True) | Q(category__in=ancestors)
-    ).order_by("title")
+    ).order_by(ResponseTemplate.title_ordering(), "pk")
 
 
 APPROVAL_HELP = _("Answers in this category are approved before they are sent: the text goes "
@@ -384,7 +409,8 @@ class WorkListForm(ActionForm):
 
     expected_date = forms.DateField(
         label=_("Expected date (optional)"), required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        # Wagtail's date picker, as in the bulk action: the same input on every admin screen.
+        widget=AdminDateInput,
         help_text=_("When the work is expected to be done; told to the resident."),
     )
     message = optional_resident_message()

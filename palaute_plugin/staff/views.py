@@ -308,18 +308,34 @@ class FeedbackInspectView(CaseObjectMixin, InspectView):
                             icon_name=form.icon_name, priority=priority)
 
     @cached_property
+    def labelled_forms(self):
+        """The available actions' forms, the one-button ones as instances (their wording
+        may depend on the case, e.g. "Take" or "Start handling")."""
+        by_name = {form.name: form for form in self.button_forms}
+        return [by_name.get(form.name, form) for form in self.action_forms]
+
+    def get_header_action_names(self):
+        """``header_action_names``, without "take" for a case a colleague handles: taking
+        it over is in "More actions", not the first thing offered."""
+        names = self.header_action_names
+        if self.object.assignee_id not in (None, self.request.user.pk):
+            names = tuple(name for name in names if name != "take")
+        return names
+
+    @cached_property
     def header_buttons(self):
-        by_name = {form.name: form for form in self.action_forms}
+        by_name = {form.name: form for form in self.labelled_forms}
         return [self.action_button(by_name[name], priority)
-                for priority, name in enumerate(self.header_action_names) if name in by_name]
+                for priority, name in enumerate(self.get_header_action_names())
+                if name in by_name]
 
     @cached_property
     def header_more_buttons(self):
         return [
             Button(form.label, url=self.get_action_url(form.name), icon_name=form.icon_name,
                    priority=priority)
-            for priority, form in enumerate(self.action_forms)
-            if form.name not in self.header_action_names
+            for priority, form in enumerate(self.labelled_forms)
+            if form.name not in self.get_header_action_names()
         ]
 
     def get_header_buttons(self):
@@ -372,7 +388,7 @@ class FeedbackInspectView(CaseObjectMixin, InspectView):
             "action_forms": self.action_forms,
             "button_forms": self.button_forms,
             "action_links": [(form, self.get_action_url(form.name))
-                             for form in self.action_forms],
+                             for form in self.labelled_forms],
             "action_url_name": self.action_url_name,
             "nearby_cases": nearby_open_cases(feedback, self.request.user),
             "already_known_url": (self.get_action_url("already_known")

@@ -7,7 +7,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import BooleanColumn
+from wagtail.admin.ui.tables import BooleanColumn, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -15,6 +15,7 @@ from ..models import Feedback, FeedbackCategory, OtherAuthority, ResponseTemplat
 from ..permissions import VIEW_ALL_PERMISSION
 from .case_views import FeedbackActionView, FeedbackCreateView
 from .category_form import FeedbackCategoryForm
+from .choosers import FeedbackCategoryChooserViewSet
 from .views import FeedbackIndexView, FeedbackInspectView, FeedbackPhotoView
 
 
@@ -128,6 +129,7 @@ class FeedbackCategoryViewSet(SnippetViewSet):
     model = FeedbackCategory
     icon = "tag"
     filterset_class = FeedbackCategoryFilterSet
+    chooser_viewset_class = FeedbackCategoryChooserViewSet
     list_display = [
         "name_fi",
         "parent",
@@ -164,6 +166,10 @@ class ResponseTemplateViewSet(SnippetViewSet):
 
     model = ResponseTemplate
     icon = "doc-full"
-    list_display = ["title", "category"]
+    # The title in the editor's admin language (``ResponseTemplate.translated_title``).
+    list_display = [TitleColumn("translated_title", label=_("Title"),
+                                url_name="wagtailsnippets_palaute_plugin_responsetemplate:edit",
+                                sort_key="title"),
+                    "category"]
     list_filter = ["category"]
-    search_fields = ["title", "text_fi", "text_sv", "text_en"]
+    search_fields = ["title", "title_sv", "title_en", "text_fi", "text_sv", "text_en"]

@@ -313,18 +313,20 @@ class Command(BaseCommand):
 
     def create_response_templates(self, categories):
         templates = [
-            ("Kiitos, korjataan", None,
+            (("Kiitos, korjataan", "Tack, åtgärdas", "Thank you, will be fixed"), None,
              "Kiitos palautteestasi {reference}. Asia on välitetty korjattavaksi.",
              "Tack för din respons {reference}. Ärendet har skickats för åtgärd.",
              "Thank you for your feedback {reference}. The matter has been sent to be fixed."),
-            ("Katuvalo vaihdettu", categories["katuvalaistus"],
+            (("Katuvalo vaihdettu", "Gatlampan bytt", "Street light replaced"),
+             categories["katuvalaistus"],
              "Katuvalo on korjattu. Kiitos ilmoituksesta!",
              "Gatlampan är lagad. Tack för anmälan!",
              "The street light has been repaired. Thank you for letting us know!"),
         ]
-        for title, category, fi, sv, en in templates:
+        for (title, title_sv, title_en), category, fi, sv, en in templates:
             ResponseTemplate.objects.update_or_create(
-                title=title, defaults={"category": category, "text_fi": fi, "text_sv": sv,
+                title=title, defaults={"title_sv": title_sv, "title_en": title_en,
+                                       "category": category, "text_fi": fi, "text_sv": sv,
                                        "text_en": en})
 
     def create_examples(self, categories, pages):

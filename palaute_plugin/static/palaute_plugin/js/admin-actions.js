@@ -1,5 +1,6 @@
-/* The case screen's actions: a response template fills in the reply, and a form
-   shown again (with errors or a preview) is brought into view. */
+/* The case screen's actions: a response template fills in the reply, a form shown
+   again (with errors or a preview) is brought into view, and after an action the
+   focus is on its outcome message. */
 (function () {
   "use strict";
 
@@ -30,5 +31,16 @@
   if (shownAgain) {
     shownAgain.scrollIntoView({ block: "start" });
     shownAgain.focus({ preventScroll: true });
+    return;
+  }
+
+  // Back on the case after an action: the keyboard and the screen reader go on from
+  // its outcome (Wagtail's message above the header), not from the top of the page.
+  var outcome = document.querySelector(".messages li");
+  if (outcome && document.querySelector(".palaute-case")) {
+    outcome.setAttribute("tabindex", "-1");
+    outcome.classList.add("palaute-outcome");
+    outcome.scrollIntoView({ block: "start" });
+    outcome.focus({ preventScroll: true });
   }
 })();
