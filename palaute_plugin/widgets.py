@@ -40,5 +40,6 @@ class LocalLeafletField(LeafletField):
         # The admin has jQuery and Stimulus already; its controller boots the map.
         return forms.Media(
             css={"all": LEAFLET_CSS},
-            js=(*LEAFLET_JS, "wagtailgeowidget/js/leaflet-field-controller.js"),
+            js=(*LEAFLET_JS, "wagtailgeowidget/js/leaflet-field.js",
+                "wagtailgeowidget/js/leaflet-field-controller.js"),
         )
