@@ -153,3 +153,31 @@ def test_the_overdue_count_reads_the_index(streets):
                                        created_at__lt=now)
                .values_list("category_id").annotate(n=Count("pk")).order_by())
     assert PLAN_MARKERS[connection.vendor]["overdue"] in plan(overdue)
+
+
+# --- affected residents from the public records' received times --------------------------
+
+
+def test_affected_residents_equal_a_direct_sum(handler, streets, housing):
+    from palaute_plugin.stats.figures import Figures, Filters
+
+    from .test_stats import superuser
+
+    now = timezone.now()
+    affected = {}
+    for days, category, kind, count in ((3, streets, "feedback", 4), (20, housing, "question", 7),
+                                        (400, streets, "feedback", 50)):
+        reported = case(category, days_ago=days, kind=kind)
+        publication = publish_directly(reported)
+        FeedbackPublication.objects.filter(pk=publication.pk).update(affected_count=count)
+        affected[reported.pk] = count
+    FeedbackFactory(category=streets)  # no public record
+    start, today = timezone.localdate(now) - timedelta(days=100), timezone.localdate(now)
+
+    def figure(user, **filters):
+        return Figures(user, Filters(start=start, end=today, **filters), now=now).affected_residents
+
+    assert figure(superuser()) == 4 + 7  # not the case of 400 days ago
+    assert figure(superuser(), kind="question") == 7
+    assert figure(superuser(), category=streets) == 4
+    assert figure(handler) == 4  # the handler's categories only

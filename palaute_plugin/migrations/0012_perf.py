@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("first_response_at__isnull", True),
                                    ("status__in", ("new", "in_progress", "work_list"))),
-                fields=["due_at", "created_at", "category"],
+                fields=["due_at", "created_at", "category", "id"],
                 name="palaute_feedback_unanswer_idx",
             ),
         ),
