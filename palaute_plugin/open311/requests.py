@@ -22,6 +22,9 @@ from .render import w3c
 
 #: How many places a radius query looks at, newest first, before the exact circle.
 MAX_CIRCLE_CANDIDATES = 10_000
+#: The lists' order: the case's received time (copied onto the public record, whose
+#: ``palaute_pub_received`` index serves the window, the order and the count).
+NEWEST_FIRST = ("-received_at", "-pk")
 #: How long a list's total (``X-Result-Count``) is reused while nothing is published.
 COUNT_SECONDS = 300
 
@@ -30,7 +33,7 @@ PUBLIC_FIELDS = {
     "answer": "public_answer", "latitude": "latitude", "longitude": "longitude",
     "status": "shown_status", "service_code": "category__service_code",
     "name_fi": "category__name_fi", "name_sv": "category__name_sv",
-    "name_en": "category__name_en", "requested": "feedback__created_at",
+    "name_en": "category__name_en", "requested": "received_at",
     "updated": "feedback__updated_at", "expected": "feedback__expected_date",
 }
 CASE_FIELDS = {
@@ -56,10 +59,9 @@ def filtered_publications(query):
     """The public records that ``query`` (a ``params.RequestQuery``) selects, newest first."""
     publications = FeedbackPublication.objects.public()
     if query.ids:
-        return publications.filter(reference__in=query.ids).order_by(
-            "-feedback__created_at", "-pk")
-    publications = publications.filter(feedback__created_at__gte=query.start,
-                                       feedback__created_at__lte=query.end)
+        return publications.filter(reference__in=query.ids).order_by(*NEWEST_FIRST)
+    publications = publications.filter(received_at__gte=query.start,
+                                       received_at__lte=query.end)
     if query.service_codes:
         publications = publications.filter(category__service_code__in=query.service_codes)
     if query.status == "open":
@@ -71,7 +73,7 @@ def filtered_publications(query):
         south, west, north, east = box
         publications = publications.filter(latitude__gte=south, latitude__lte=north,
                                            longitude__gte=west, longitude__lte=east)
-    return publications.order_by("-feedback__created_at", "-pk")
+    return publications.order_by(*NEWEST_FIRST)
 
 
 def page_of_publications(query):
@@ -85,7 +87,7 @@ def page_of_publications(query):
                   if distance_m(lat, lon, plat, plon) <= radius]
         chosen = inside[offset:offset + query.page_size]
         rows = public_rows(FeedbackPublication.objects.filter(pk__in=chosen).order_by(
-            "-feedback__created_at", "-pk")) if chosen else []
+            *NEWEST_FIRST)) if chosen else []
         return rows, len(inside)
     rows = public_rows(publications[offset:offset + query.page_size])
     return rows, cached_count(publications, query)

@@ -7,6 +7,7 @@ in the case's timeline. Wagtail's workflow does the rest (approve → published)
 """
 
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +52,8 @@ def draft_for(feedback):
         feedback=feedback, reference=feedback.reference, title=title, text=text,
         language=feedback.language, category_id=feedback.category_id, kind=feedback.kind,
         latitude=coarse(feedback.latitude), longitude=coarse(feedback.longitude),
-        shown_status=feedback.status, status_changed_at=feedback.updated_at or timezone.now(),
+        received_at=feedback.created_at, shown_status=feedback.status,
+        status_changed_at=feedback.updated_at or timezone.now(),
     )
 
 
@@ -79,9 +81,13 @@ def propose(feedback, *, user):
 
 
 def follow_case(sender, feedback, old_status=None, **kwargs):
-    """Signal receiver: the public record shows the case's new status at once."""
+    """Signal receiver: the public record shows the case's new status at once (and its
+    received time, should that have been corrected)."""
+    status_changed_at = Case(When(shown_status=feedback.status, then=F("status_changed_at")),
+                             default=Value(timezone.now()))
     updated = FeedbackPublication.objects.filter(feedback=feedback).exclude(
-        shown_status=feedback.status).update(
-        shown_status=feedback.status, status_changed_at=timezone.now())
+        shown_status=feedback.status, received_at=feedback.created_at).update(
+        shown_status=feedback.status, received_at=feedback.created_at,
+        status_changed_at=status_changed_at)
     if updated:
         transaction.on_commit(bump_publications_version)

@@ -8,6 +8,7 @@ published, so an old draft cannot roll them back.
 """
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -23,15 +24,18 @@ from ..models import LANGUAGE_CHOICES, Feedback, FeedbackCategory
 from .forms import PublicationForm
 from .panels import RedactionPanel
 
+#: The rule of ``PublicationQuerySet.public``, also the condition of the index that
+#: serves lists and counts of public records by the case's received time.
+PUBLIC_Q = Q(live=True) & ~Q(shown_status=Feedback.Status.REJECTED)
 #: Fields that follow the case, never restored from a revision.
-FOLLOWS_CASE = ("feedback_id", "reference", "shown_status", "status_changed_at",
-                "affected_count")
+FOLLOWS_CASE = ("feedback_id", "reference", "received_at", "shown_status",
+                "status_changed_at", "affected_count")
 
 
 class PublicationQuerySet(models.QuerySet):
     def public(self):
         """What the public pages may show: published and not rejected."""
-        return self.filter(live=True).exclude(shown_status=Feedback.Status.REJECTED)
+        return self.filter(PUBLIC_Q)
 
 
 class FeedbackPublication(PreviewableMixin, WorkflowMixin, DraftStateMixin, LockableMixin,
@@ -69,6 +73,10 @@ class FeedbackPublication(PreviewableMixin, WorkflowMixin, DraftStateMixin, Lock
         _("status shown publicly"), max_length=20, choices=Feedback.Status.choices,
         default=Feedback.Status.NEW, editable=False,
         help_text=_("Follows the case's status automatically."),
+    )
+    received_at = models.DateTimeField(
+        _("received"), editable=False,
+        help_text=_("The case's received time (a copy, so that lists by it need no join)."),
     )
     status_changed_at = models.DateTimeField(
         _("status changed"), default=timezone.now, editable=False)
@@ -114,10 +122,19 @@ class FeedbackPublication(PreviewableMixin, WorkflowMixin, DraftStateMixin, Lock
             # The public list (newest first) and the map's bounding box.
             models.Index(fields=["live", "-first_published_at"], name="palaute_pub_list"),
             models.Index(fields=["live", "latitude", "longitude"], name="palaute_pub_bbox"),
+            # The Open311 list and its count (X-Result-Count) over a window of received
+            # times, newest first, read from the index alone.
+            models.Index(fields=["received_at", "id", "shown_status", "category"],
+                         condition=PUBLIC_Q, name="palaute_pub_received"),
         ]
 
     def __str__(self):
         return f"{self.reference}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        if self.received_at is None:
+            self.received_at = self.feedback.created_at
+        super().save(*args, **kwargs)
 
     @property
     def has_location(self):

@@ -338,8 +338,16 @@ class Figures:
 
     @cached_property
     def affected_residents(self):
-        publications = FeedbackPublication.objects.filter(
-            feedback__in=self.cases().values("pk"))
+        """Residents affected by the cases in range, from their public records. The
+        records carry the case's received time: when every case of the range is in
+        scope (all categories, no kind or channel), the cases need not be read."""
+        start, end = aggregates.day_bounds(self.filters.start, self.filters.end)
+        publications = FeedbackPublication.objects.filter(received_at__gte=start,
+                                                          received_at__lt=end)
+        every_case = (sees_all_statistics(self.user) and self.filters.category is None
+                      and not self.filters.kind and not self.filters.channel)
+        if not every_case:
+            publications = publications.filter(feedback__in=self.cases().values("pk"))
         return publications.aggregate(n=Sum("affected_count"))["n"] or 0
 
     @cached_property

@@ -1,0 +1,183 @@
+"""The copies and indexes of migration 0012 (times in bench/scale.py, bench/RESULTS.md):
+the public record's copy of the case's received time that the Open311 list filters,
+orders and counts by, and the partial index of open, unanswered cases by due time
+that the statistics' overdue count reads. PostgreSQL's use of both is checked in its
+query plans (run with ``DATABASE_URL=postgres://...``)."""
+
+from datetime import timedelta
+from importlib import import_module
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.db.models import Count, Q
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from palaute_plugin import actions
+from palaute_plugin.models import Feedback, FeedbackQuerySet
+from palaute_plugin.open311 import params
+from palaute_plugin.open311.requests import filtered_publications
+from palaute_plugin.publication.actions import draft_for
+from palaute_plugin.publication.models import PUBLIC_Q, FeedbackPublication
+
+from .factories import FeedbackFactory
+from .open311_fixtures import API, case, publish_directly
+from .publication_fixtures import approve, proposed
+
+pytestmark = pytest.mark.django_db
+
+PERF_MIGRATION = import_module("palaute_plugin.migrations.0014_perf")
+
+
+def index_named(model, name):
+    return next(index for index in model._meta.indexes if index.name == name)
+
+
+# --- the received time on the public record ---------------------------------------------
+
+
+def test_a_publication_copies_its_case_received_time(streets):
+    received = timezone.now() - timedelta(days=40)
+    reported = case(streets, days_ago=40)
+    reported.created_at = received
+    reported.save()
+    assert draft_for(reported).received_at == received
+    assert publish_directly(reported).received_at == received  # save() fills it
+
+
+def test_the_workflow_keeps_the_received_time(workflow, handler, moderator, personal_case):
+    publication = approve(proposed(personal_case, handler), moderator)
+    assert publication.received_at == personal_case.created_at
+    # An older revision published later cannot move it (it follows the case).
+    revision = publication.save_revision(user=handler)
+    FeedbackPublication.objects.filter(pk=publication.pk).update(
+        received_at=personal_case.created_at - timedelta(days=3))
+    publication.refresh_from_db()
+    revision.publish(user=moderator)
+    publication.refresh_from_db()
+    assert publication.received_at == personal_case.created_at - timedelta(days=3)
+
+
+def test_a_status_change_brings_a_corrected_received_time(handler, streets):
+    reported = FeedbackFactory(category=streets)
+    publication = publish_directly(reported)
+    corrected = reported.created_at - timedelta(days=2)
+    Feedback.objects.filter(pk=reported.pk).update(created_at=corrected)
+    reported.refresh_from_db()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        actions.resolve(reported, user=handler, message="Korjattu.")
+    publication.refresh_from_db()
+    assert (publication.received_at, publication.shown_status) == (
+        corrected, Feedback.Status.RESOLVED)
+
+
+def test_the_migration_copies_the_received_times(streets):
+    publications = [publish_directly(case(streets, days_ago=days)) for days in (1, 50)]
+    FeedbackPublication.objects.update(received_at=timezone.now())
+    PERF_MIGRATION.copy_received_times(apps, None)
+    for publication in publications:
+        publication.refresh_from_db()
+        assert publication.received_at == publication.feedback.created_at
+
+
+def test_the_open311_list_and_its_count_do_not_join_the_cases(client, streets):
+    inside, outside = case(streets, days_ago=5), case(streets, days_ago=95)
+    for reported in (inside, outside):
+        publish_directly(reported)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(API + "requests.json")
+    assert response["X-Result-Count"] == "1"
+    assert [item["service_request_id"] for item in response.json()] == [inside.reference]
+    count = [query["sql"] for query in captured if "COUNT(" in query["sql"].upper()]
+    assert len(count) == 1
+    assert "palaute_plugin_feedback\"" not in count[0]
+    assert "received_at" in count[0]
+
+
+# --- the indexes --------------------------------------------------------------------------
+
+
+def test_the_public_records_index_is_of_what_is_public():
+    index = index_named(FeedbackPublication, "palaute_pub_received")
+    assert index.condition == PUBLIC_Q
+    assert FeedbackPublication.objects.public().query.where == (
+        FeedbackPublication.objects.filter(PUBLIC_Q).query.where)
+    assert index.fields[0] == "received_at"
+
+
+def test_the_unanswered_index_is_of_the_overdue_rule():
+    index = index_named(Feedback, "palaute_feedback_unanswer_idx")
+    rule = Q(status__in=tuple(Feedback.OPEN_STATUSES), first_response_at__isnull=True)
+    assert index.condition == rule
+    overdue = FeedbackQuerySet.overdue_q(timezone.now())
+    assert set(rule.children) <= set(overdue.children)
+    assert index.fields[0] == "due_at"
+
+
+#: What each database's plan shows for the two counts (PostgreSQL without sequential
+#: scans, so that it picks among its indexes by cost; SQLite picks by its own costs,
+#: which on a near-empty table need not be the partial index of the unanswered cases).
+PLAN_MARKERS = {
+    "postgresql": {"open311": "palaute_pub_received", "overdue": "palaute_feedback_unanswer_idx"},
+    "sqlite": {"open311": "palaute_pub_received", "overdue": "USING INDEX"},
+}
+
+
+def plan(queryset):
+    sql, sql_params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", sql_params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", sql_params)
+        return "\n".join(str(row) for row in cursor.fetchall())
+
+
+def test_the_open311_count_of_a_window_reads_the_index(streets):
+    publish_directly(case(streets))
+    count = filtered_publications(params.request_query({})).order_by().values("pk")
+    found = plan(count)
+    assert PLAN_MARKERS[connection.vendor]["open311"] in found
+    assert "palaute_plugin_feedback" not in found.replace("palaute_plugin_feedbackpublication", "")
+
+
+def test_the_overdue_count_reads_the_index(streets):
+    FeedbackFactory(category=streets)
+    now = timezone.now()
+    overdue = (Feedback.objects.filter(FeedbackQuerySet.overdue_q(now),
+                                       category_id__in=[streets.pk],
+                                       created_at__gte=now - timedelta(days=3650),
+                                       created_at__lt=now)
+               .values_list("category_id").annotate(n=Count("pk")).order_by())
+    assert PLAN_MARKERS[connection.vendor]["overdue"] in plan(overdue)
+
+
+# --- affected residents from the public records' received times --------------------------
+
+
+def test_affected_residents_equal_a_direct_sum(handler, streets, housing):
+    from palaute_plugin.stats.figures import Figures, Filters
+
+    from .test_stats import superuser
+
+    now = timezone.now()
+    affected = {}
+    for days, category, kind, count in ((3, streets, "feedback", 4), (20, housing, "question", 7),
+                                        (400, streets, "feedback", 50)):
+        reported = case(category, days_ago=days, kind=kind)
+        publication = publish_directly(reported)
+        FeedbackPublication.objects.filter(pk=publication.pk).update(affected_count=count)
+        affected[reported.pk] = count
+    FeedbackFactory(category=streets)  # no public record
+    start, today = timezone.localdate(now) - timedelta(days=100), timezone.localdate(now)
+
+    def figure(user, **filters):
+        return Figures(user, Filters(start=start, end=today, **filters), now=now).affected_residents
+
+    assert figure(superuser()) == 4 + 7  # not the case of 400 days ago
+    assert figure(superuser(), kind="question") == 7
+    assert figure(superuser(), category=streets) == 4
+    assert figure(handler) == 4  # the handler's categories only
