@@ -1,6 +1,8 @@
 """(a) the feedback page's render against a plain content page, on the form cache's hit
-and miss paths; (c) one feedback submission with a phone photo, the worker's cleaning
-of that photo included, against a wagtail.contrib.forms submission.
+and miss paths (the page's rendered form gone; and everything gone after a category
+change: the categories read again and the form rendered afresh); (c) one feedback
+submission with a phone photo, the worker's cleaning of that photo included, against a
+wagtail.contrib.forms submission.
 
 Both are timed in turns (ours, baseline, ours, ...: see ``bench.common``) on the
 production cache backend: Redis when ``REDIS_URL`` is set, else the database cache,
@@ -84,7 +86,7 @@ def page_rows(client, page, content, repeat):
     from django.core.cache import cache
 
     from palaute_plugin.models import current_language
-    from palaute_plugin.public.caching import form_cache_key
+    from palaute_plugin.public.caching import bump_categories_version, form_cache_key
 
     def feedback_page_hit():
         ok(client.get(page.url))
@@ -93,16 +95,24 @@ def page_rows(client, page, content, repeat):
         cache.delete(form_cache_key(page, current_language()))
         ok(client.get(page.url))
 
+    def feedback_page_after_category_change():
+        # As an editor's save does: the categories are read again and their part rendered.
+        bump_categories_version()
+        ok(client.get(page.url))
+
     def content_page():
         ok(client.get(content.url))
 
     medians = time_in_turns({"hit": feedback_page_hit, "miss": feedback_page_miss,
+                             "changed": feedback_page_after_category_change,
                              "content": content_page}, repeat)
     return [
         Row("(a) GET /palaute/, form cache hit, vs a content page", medians["hit"],
             medians["content"], 1.2),
         Row("(a) GET /palaute/, form cache miss, vs a content page", medians["miss"],
             medians["content"], 1.2),
+        Row("(a) GET /palaute/ after a category change, vs a content page",
+            medians["changed"], medians["content"], 1.2),
     ]
 
 

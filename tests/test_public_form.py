@@ -377,6 +377,55 @@ def test_cached_form_shows_category_changes_at_once(client, page, category):
     assert "Uusi aihe" not in client.get("/palaute/").content.decode()
 
 
+def test_cached_categories_follow_every_change(client, page, category):
+    from palaute_plugin.public.caching import active_categories
+
+    assert [c.name_fi for c in active_categories()] == [category.name_fi]
+    category.name_fi = "Katuvalot"
+    category.save()
+    assert [c.name_fi for c in active_categories()] == ["Katuvalot"]
+    authority = OtherAuthorityFactory(name_fi="Väylävirasto")
+    category.other_authority = authority
+    category.save()
+    authority.name_fi = "Väylä"
+    authority.save()
+    assert active_categories()[0].other_authority.name_fi == "Väylä"
+    category.delete()
+    assert active_categories() == []
+
+
+def test_a_category_deactivated_after_the_form_was_shown_is_refused(client, page, category):
+    client.get("/palaute/")  # the categories are cached
+    category.active = False
+    category.save()
+    response = post(client, page, form_data(category))
+    assert response.status_code == 400
+    assert Feedback.objects.count() == 0
+
+
+def test_form_fields_rendered_once_per_process_follow_the_settings(client, page, category,
+                                                                    settings):
+    assert 'data-max-photos="5"' in client.get("/palaute/").content.decode()
+    settings.PALAUTE_MAX_PHOTOS = 2
+    CategoryFactory(name_fi="Uusi aihe")  # and the cached page is rendered again
+    html = client.get("/palaute/").content.decode()
+    assert 'data-max-photos="2"' in html and 'data-max-photos="5"' not in html
+
+
+def test_form_fields_are_the_same_whether_rendered_once_or_afresh(page, category):
+    from django.template.loader import render_to_string
+
+    from palaute_plugin.public.forms import FeedbackForm
+    from palaute_plugin.public.views import render_form_fields
+
+    first, second = (render_form_fields(page, FeedbackForm()) for _ in range(2))
+    assert first == second
+    form = FeedbackForm()
+    for name in FeedbackForm.same_for_everyone - {"location", "pending_photos", "website"}:
+        fresh = render_to_string("palaute_plugin/includes/field.html", {"field": form[name]})
+        assert fresh in first
+
+
 def test_each_visitor_gets_a_fresh_form_token(client, page, category):
     first = client.get("/palaute/").content.decode()
     second = client.get("/palaute/").content.decode()

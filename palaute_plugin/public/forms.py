@@ -23,6 +23,7 @@ from ..models import Feedback, FeedbackCategory, current_language
 from ..photos import pending
 from ..photos.images import inspect_photo, validate_photo_count, validate_total_pixels
 from . import antispam
+from .caching import active_categories
 from .widgets import ResidentMapWidget
 
 
@@ -56,9 +57,12 @@ class CategoryChoiceField(forms.ModelChoiceField):
             return loaded[str(value)]
         return super().to_python(value)
 
-    def grouped_choices(self):
-        """Top-level groups with children become ``<optgroup>``s; lone ones stay options."""
-        self.categories = categories = list(self.queryset)
+    def grouped_choices(self, categories=None):
+        """Top-level groups with children become ``<optgroup>``s; lone ones stay options.
+
+        ``categories``: those of the queryset, already loaded (default: the queryset's).
+        """
+        self.categories = categories = list(self.queryset if categories is None else categories)
         children = {}
         for category in categories:
             if category.parent_id:
@@ -137,13 +141,20 @@ class FeedbackForm(forms.Form):
     website = forms.CharField(label=_("Leave this field empty"), required=False)
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    #: Fields whose unbound rendering depends only on the language and the settings (not
+    #: on categories, the page or the visitor): rendered once per process (``form_field``).
+    same_for_everyone = frozenset((
+        "kind", "message", "photos", "location", "address", "contact_name", "contact_email",
+        "contact_phone", "do_not_publish", "pending_photos", "website"))
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.accepted_photos = []  # uploads that passed the checks, even if others did not
         # Other authorities' categories are listed too: choosing one shows its contacts.
         self.fields["category"].queryset = FeedbackCategory.objects.active().select_related(
             "parent", "other_authority").order_by("sort_order", "name_fi")
-        self.fields["category"].widget.choices = self.fields["category"].grouped_choices()
+        self.fields["category"].widget.choices = self.fields["category"].grouped_choices(
+            self.category_choices())
         min_length = palaute_setting("MESSAGE_MIN_LENGTH")
         max_length = palaute_setting("MESSAGE_MAX_LENGTH")
         message = self.fields["message"]
@@ -180,6 +191,10 @@ class FeedbackForm(forms.Form):
         self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
         self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
         self.fields["contact_phone"].widget.attrs.update({"autocomplete": "tel"})
+
+    def category_choices(self):
+        """The categories offered (the field's queryset, cached until one changes)."""
+        return active_categories()
 
     @cached_property
     def photo_batch(self):

@@ -22,7 +22,7 @@ from ..photos import pending
 from ..photos.pending import PendingPhoto
 from ..publication.nearby import nearby_for_case
 from . import antispam, ratelimit
-from .caching import cached_form_html
+from .caching import cached_form_html, cached_topic_html
 from .forms import FeedbackForm, FollowUpForm
 
 TOKEN_MESSAGES = {
@@ -51,6 +51,10 @@ def render_form_fields(page, form):
             c.location_mode != FeedbackCategory.LocationMode.HIDDEN for c in categories),
         "place_search_url": place_search_url(page),
     }
+    if not form.is_bound and "category" not in form.initial:
+        # The same for every page in this language until a category changes.
+        context["topic_html"] = cached_topic_html(current_language(), lambda: render_to_string(
+            "palaute_plugin/includes/form_topic.html", context))
     return render_to_string("palaute_plugin/includes/form_fields.html", context)
 
 

@@ -1,7 +1,42 @@
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from wagtailgeowidget.widgets import LeafletField
 
+from ..public.caching import rendered_once
+
 register = template.Library()
+
+FIELD_TEMPLATE = "palaute_plugin/includes/field.html"
+
+
+def _same_for_everyone(field, render):
+    """A field of an unbound form that reads nothing from the database or the visitor
+    (the form's ``same_for_everyone``) is rendered once per process and language."""
+    form = field.form
+    if (form.is_bound or field.name in form.initial
+            or field.name not in getattr(form, "same_for_everyone", ())):
+        return render()
+    key = (type(form).__module__, type(form).__qualname__, form.prefix, field.name,
+           render.__name__, get_language())
+    return mark_safe(rendered_once(key, render))  # noqa: S308 (our own rendering)
+
+
+@register.simple_tag
+def form_field(field):
+    """The field's label, hint, errors and widget (``includes/field.html``)."""
+    def field_block():
+        return render_to_string(FIELD_TEMPLATE, {"field": field})
+    return _same_for_everyone(field, field_block)
+
+
+@register.simple_tag
+def form_widget(field):
+    """The field's widget alone."""
+    def widget():
+        return field.as_widget()
+    return _same_for_everyone(field, widget)
 
 
 @register.simple_tag
