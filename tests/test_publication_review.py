@@ -51,7 +51,16 @@ def test_bbox_is_rounded_outwards_and_capped():
     assert round_bbox((-90.0, -180.0, 90.0, 180.0)) == (-90.0, -180.0, 90.0, 180.0)
 
 
-def test_junk_parameters_are_served_from_the_same_cache_entry(client, page, published):
+@pytest.fixture
+def locmem_cache(settings):
+    """A LocMemCache, whose keys the tests count (``cache._cache``), whatever the suite's
+    cache backend (Redis on the PostgreSQL run)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "publication-review"}}
+
+
+def test_junk_parameters_are_served_from_the_same_cache_entry(client, page, published,
+                                                             locmem_cache):
     url = page.url + "julkiset/"
     cache.clear()
     client.get(url + "?status=new")
@@ -66,7 +75,7 @@ def test_junk_parameters_are_served_from_the_same_cache_entry(client, page, publ
     assert len(queries) < len(fresh)
 
 
-def test_nearby_boxes_share_the_geojson_cache(client, page, published):
+def test_nearby_boxes_share_the_geojson_cache(client, page, published, locmem_cache):
     geojson = page.url + "julkiset/kartta.geojson?bbox="
     cache.clear()
     first = client.get(geojson + "65.8411,24.1101,65.8587,24.1499")
