@@ -90,3 +90,16 @@ def test_a_pin_outside_the_city_is_refused_at_once(phone, form_url, categories, 
     expect(warning).to_be_visible()
     expect(warning).to_contain_text("Kartalle merkitty paikka on palvelun alueen ulkopuolella")
     expect(page.locator("#id_location_latlng")).to_have_attribute("aria-invalid", "true")
+
+
+def test_the_place_is_labelled_optional_or_needed_by_the_topic(phone, form_page, categories):
+    lighting, other = categories["lighting"], categories["other"]
+    type(lighting).objects.filter(pk=lighting.pk).update(location_mode="required")
+    page = phone
+    page.goto("/palaute/")
+    legend = page.locator("[data-location-legend]")
+    page.select_option("#id_category", str(other.pk))
+    expect(legend).to_have_text("Missä asia sijaitsee? (vapaaehtoinen)")
+    page.select_option("#id_category", str(lighting.pk))
+    expect(legend).to_have_text("Missä asia sijaitsee? (tarvitaan tässä aiheessa)")
+    expect(legend).not_to_contain_text("vapaaehtoinen")

@@ -28,7 +28,13 @@
     // A matter of another authority: show its contacts instead of the rest of the form.
     if (body) { body.hidden = !!authority; }
     if (locationSection) {
-      locationSection.hidden = option && option.getAttribute("data-location") === "hidden";
+      var mode = option && option.getAttribute("data-location");
+      locationSection.hidden = mode === "hidden";
+      // The place is optional, or needed for this topic: never "(optional)" when it is not.
+      var legend = locationSection.querySelector("[data-location-legend]");
+      if (legend && mode) {
+        legend.textContent = legend.getAttribute(mode === "required" ? "data-required" : "data-optional");
+      }
     }
     if (photosSection) {
       photosSection.hidden = option && option.getAttribute("data-photos") === "0";
