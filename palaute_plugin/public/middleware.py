@@ -100,7 +100,7 @@ class RetryAfterLostConnectionMiddleware:
         # Marked before it runs: a write that fails on a lost connection may have been
         # committed by the server all the same (only its answer was lost). Once a write
         # is seen, later statements need no look (this runs for every query).
-        if not self.local.wrote and not str(sql).lstrip()[:9].upper().startswith(
+        if not getattr(self.local, "wrote", False) and not str(sql).lstrip()[:9].upper().startswith(
                 _READ_ONLY_PREFIXES):
             self.local.wrote = True
         return execute(sql, params, many, context)
