@@ -126,6 +126,14 @@ class FeedbackPublication(PreviewableMixin, WorkflowMixin, DraftStateMixin, Lock
             # times, newest first, read from the index alone.
             models.Index(fields=["received_at", "id", "shown_status", "category"],
                          condition=PUBLIC_Q, name="palaute_pub_received"),
+            # The public list filtered by status, topic or kind, newest first: the
+            # capped count and the page read one index range, not every public record.
+            models.Index(fields=["shown_status", "-first_published_at", "-id"],
+                         condition=PUBLIC_Q, name="palaute_pub_status"),
+            models.Index(fields=["category", "-first_published_at", "-id"],
+                         condition=PUBLIC_Q, name="palaute_pub_category"),
+            models.Index(fields=["kind", "-first_published_at", "-id"],
+                         condition=PUBLIC_Q, name="palaute_pub_kind"),
         ]
 
     def __str__(self):
