@@ -71,6 +71,8 @@ DEFAULTS = {
     "GEOCODER_USER_AGENT": "palaute-plugin (City feedback service)",
     # Address suggestions and pin lookups per client address (the form debounces typing).
     "SUGGEST_RATE_LIMIT": "120/m",
+    # Open311 reads (every GET under /open311/v2/) per client address.
+    "OPEN311_READ_RATE_LIMIT": "120/m",
     # Email delivery retries
     "EMAIL_MAX_ATTEMPTS": 8,
     "EMAIL_RETRY_BASE_SECONDS": 60,

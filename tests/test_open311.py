@@ -354,3 +354,38 @@ def test_a_page_holds_100_unless_more_are_asked_for(client, streets):
 
     assert params.request_query({}).page_size == params.DEFAULT_PAGE_SIZE == 100
     assert params.request_query({"page_size": "1000"}).page_size == 1000
+
+
+# --- reads per client address ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("services", 200), ("requests", 200), ("requests/2026-00001", 404), ("discovery", 200)])
+def test_reads_are_rate_limited_per_client_in_the_error_shape(client, settings, streets, path,
+                                                              status):
+    settings.PALAUTE_OPEN311_READ_RATE_LIMIT = "2/m"
+    for _ in range(2):
+        assert client.get(API + path + ".json").status_code == status
+    response, body = get_json(client, path, 429)
+    assert body == [{"code": 429, "description": "Liian monta pyyntöä osoitteestasi. "
+                                                 "Yritä myöhemmin uudelleen."}]
+    assert 1 <= int(response["Retry-After"]) <= 60
+    _response, root = get_xml(client, path, 429, locale="en")
+    assert root.find("error/description").text == (
+        "Too many requests from your address. Try again later.")
+    # Another client address has its own count.
+    other = client.get(API + "services.json", REMOTE_ADDR="192.0.2.7")
+    assert other.status_code == 200
+
+
+def test_read_rate_limit_setting_is_checked(settings):
+    from palaute_plugin.checks import check_other_settings
+
+    settings.PALAUTE_OPEN311_READ_RATE_LIMIT = "lots"
+    assert "PALAUTE_OPEN311_READ_RATE_LIMIT" in " ".join(str(e.msg) for e in check_other_settings(None))
+
+
+@pytest.mark.parametrize("path", ["services", "requests", "requests/2026-00001"])
+def test_api_key_in_the_query_string_is_refused(client, streets, path):
+    _response, body = get_json(client, path, 400, api_key="salainen", locale="en")
+    assert "Send api_key in the POST body" in body[0]["description"]

@@ -284,3 +284,17 @@ def test_the_case_screen_names_the_key_and_the_media_link(client, api_key, stree
     html = client.get(detail_url(Feedback.objects.get())).content.decode()
     assert "Received through the API key “Kaupunkisovellus”" in html
     assert "https://example.com/kuva.jpg?a=1&amp;b=2" in html
+
+
+def test_api_key_in_the_query_string_of_a_post_is_refused(client, api_key, streets):
+    data = valid(api_key, streets)
+    secret = data.pop("api_key")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(API + f"requests.json?api_key={secret}&locale=en", data)
+    assert "Send api_key in the POST body" in error_of(response, 400)
+    # Even with the key in the body as well: the address leaked it.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(API + f"requests.json?api_key={secret}", {**data,
+                                                                         "api_key": secret})
+    error_of(response, 400)
+    assert not Feedback.objects.exists() and not mail.outbox

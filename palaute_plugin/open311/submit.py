@@ -101,7 +101,8 @@ def attributes_of(post, category):
 
 
 def api_key_of(request):
-    key = ApiKey.for_key(request.POST.get("api_key") or request.GET.get("api_key"))
+    """The key posted in the body (never the query string: ``views.refuse_key_in_url``)."""
+    key = ApiKey.for_key(request.POST.get("api_key"))
     if key is None:
         raise ApiError(403, _("A valid api_key is required."))
     return key

@@ -11,8 +11,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
+from django_ratelimit.core import get_usage
 
+from ..conf import palaute_setting
 from ..models import Feedback
+from ..proxies import client_address
 from ..publication.models import FeedbackPublication
 from . import params, requests, services
 from .models import ApiSubmission
@@ -20,6 +23,35 @@ from .render import ApiError, error_response, respond
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-01T00:00:00+02:00"
+READ_RATE_GROUP = "palaute:open311-reads-by-client"
+READ_METHODS = ["GET", "HEAD"]
+
+
+def refuse_key_in_url(request):
+    """``api_key`` belongs in the POST body (GeoReport v2): an address is written into
+    access logs, proxies' logs and browser histories, and the key with it."""
+    if "api_key" in request.GET:
+        raise ApiError(400, _(
+            "Send api_key in the POST body, never in the address: addresses are written "
+            "into logs. Nothing was done. If the key was sent in an address before, ask "
+            "for a new one."))
+
+
+def check_read_rate(request):
+    """Count one read of this client; 429 once over ``PALAUTE_OPEN311_READ_RATE_LIMIT``.
+
+    The cache failing to count lets the read through (as the forms' limits do)."""
+    if request.method not in READ_METHODS:
+        return
+    usage = get_usage(request, group=READ_RATE_GROUP,
+                      key=lambda group, req: client_address(req),
+                      rate=palaute_setting("OPEN311_READ_RATE_LIMIT"), method=READ_METHODS,
+                      increment=True)
+    if usage is None or usage["time_left"] < 0 or usage["count"] <= usage["limit"]:
+        return
+    error = ApiError(429, _("Too many requests from your address. Try again later."))
+    error.headers = {"Retry-After": str(max(1, usage["time_left"]))}
+    raise error
 
 
 def api_view(methods=("GET",)):
@@ -37,6 +69,8 @@ def api_view(methods=("GET",)):
                 try:
                     if request.method not in methods:
                         raise ApiError(405, _("This method is not allowed here."))
+                    refuse_key_in_url(request)
+                    check_read_rate(request)
                     return view(request, fmt, **kwargs)
                 except ApiError as error:
                     return error_response(fmt, error.status, error.description,
