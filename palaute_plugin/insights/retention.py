@@ -7,7 +7,10 @@ a marker, ``publication.redaction.redact``) or removed altogether
 wrote later and for the texts of the case's emails. ``PALAUTE_RETENTION_PHOTO_MONTHS``
 after closing its photos are deleted, except those a moderator made public (the
 published record keeps its copies). The "me too" subscriptions of a case go with its
-contact period too (``publication.personal_data.erase_closed``). Open cases and cases on legal hold
+contact period too (``publication.personal_data.erase_closed``). A publication of the
+case never published is deleted with its revisions; a published one keeps what was
+published, and only that (``publication.personal_data.erase_from_publication``).
+Open cases and cases on legal hold
 (``LegalHold``) are never touched.
 
 Each case is changed in its own transaction that locks it first (``skip_locked``:
@@ -167,8 +170,11 @@ def erase_personal_data(pk, *, reason, user=None, closed_before=None):
         _anonymise_history(case, anonymise)
         _anonymise_answers(case, anonymise)
         _anonymise_emails(case)
+        from ..publication.personal_data import erase_from_publication
+
+        publication = erase_from_publication(case, user=user)
         log(instance=case, action=log_actions.PERSONAL_DATA_REMOVED, user=user,
-            data={"reason": reason, "messages_kept": keep})
+            data={"reason": reason, "messages_kept": keep, "publication": publication})
     return True
 
 

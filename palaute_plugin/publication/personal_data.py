@@ -92,3 +92,59 @@ def erase_closed(cutoff):
             closed_before_q("feedback__", cutoff), template__in=SUBSCRIBER_TEMPLATES)
             .exclude(recipient=""))
     return deleted
+
+
+#: The publication's fields (and revisions' keys) that hold text taken from the case.
+TEXT_FIELDS = ("title", "text", "public_answer")
+
+
+def erase_from_publication(feedback, *, user=None):
+    """Erasure of a case (a resident's request or retention) reaches its publication.
+
+    A publication never published holds the case's text only as the redactor left it,
+    unmoderated, in its row and every revision: its workflow is cancelled (the task
+    states go with it) and it is deleted with its revisions. So is one unpublished
+    since (its row then holds the latest draft, and nothing public depends on it). A
+    published one was moderated and stays as published; its other revisions (the
+    proposal, drafts edited after publishing) get the published texts, and a draft in
+    review is withdrawn. Its log entries keep the steps but not the titles or
+    comments. Returns ``"deleted"``, ``"scrubbed"`` or ``""`` (no publication).
+    """
+    from wagtail.models import TaskState, WorkflowState
+
+    from .log_entries import PublicationLogEntry
+
+    publication = FeedbackPublication.objects.filter(feedback=feedback).first()
+    if publication is None:
+        return ""
+    workflow_state = publication.current_workflow_state
+    if workflow_state is not None and workflow_state.status in (
+            WorkflowState.STATUS_IN_PROGRESS, WorkflowState.STATUS_NEEDS_CHANGES):
+        workflow_state.cancel(user=user)
+    publication.refresh_from_db()
+    never_published = not publication.live
+    # The steps stay; the titles they quote (labels, renames) and comments go.
+    label = publication.reference if never_published else str(publication)
+    logs = PublicationLogEntry.objects.filter(object_id=str(publication.pk))
+    for entry in logs.exclude(data={}):
+        data = {key: value for key, value in (entry.data or {}).items() if key != "comment"}
+        if isinstance(data.get("title"), dict):
+            data["title"] = {key: label for key in data["title"]}
+        if data != entry.data:
+            entry.data = data
+            entry.save(update_fields=["data"])
+    logs.update(label=label)
+    if never_published:
+        publication.delete()  # its revisions and workflow states go with it
+        return "deleted"
+    published = {name: getattr(publication, name) for name in TEXT_FIELDS}
+    for revision in publication.revisions.exclude(pk=publication.live_revision_id):
+        revision.content = {**(revision.content or {}), **published}
+        revision.object_str = str(publication)
+        revision.save(update_fields=["content", "object_str"])
+    # Nothing is left to publish: every revision now holds the published texts.
+    FeedbackPublication.objects.filter(pk=publication.pk).update(has_unpublished_changes=False)
+    TaskState.objects.filter(workflow_state__object_id=str(publication.pk),
+                             workflow_state__base_content_type=publication.get_base_content_type()
+                             ).exclude(comment="").update(comment="")
+    return "scrubbed"
