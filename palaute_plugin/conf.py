@@ -73,6 +73,10 @@ DEFAULTS = {
     "SUGGEST_RATE_LIMIT": "120/m",
     # Open311 reads (every GET under /open311/v2/) per client address.
     "OPEN311_READ_RATE_LIMIT": "120/m",
+    # "Me too" forms posted per client address, and confirmation emails to one address
+    # (all cases together). One case and address get one email per confirmation period.
+    "METOO_RATE_LIMIT": "10/h",
+    "METOO_EMAIL_RATE_LIMIT": "5/d",
     # Email delivery retries
     "EMAIL_MAX_ATTEMPTS": 8,
     "EMAIL_RETRY_BASE_SECONDS": 60,

@@ -470,3 +470,73 @@ def test_inbox_sorts_by_affected_count(handler_client, streets):
     content = handler_client.get(url + "?ordering=-affected_count").content.decode()
     positions = [content.index(case.reference) for case in (many, few, unpublished)]
     assert positions == sorted(positions)
+
+
+# --- me too: no mail bombing -----------------------------------------------------------------
+
+
+def sent_page(client, response):
+    assert response.status_code == 302 and response["Location"].endswith("?sent=1")
+    return client.get(response["Location"]).content.decode()
+
+
+def test_one_confirmation_per_case_and_address_while_the_link_works(
+        client, page, record, streets, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = post_metoo(client, page, record)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = post_metoo(client, page, record, email="NAAPURI@example.com",
+                           REMOTE_ADDR="192.0.2.99")
+    assert [m.to for m in mail.outbox] == [["naapuri@example.com"]]
+    # The same answer whether or not an email went: nobody learns who asked before.
+    assert again["Location"] == first["Location"]
+    assert sent_page(client, again) == sent_page(client, first)
+    assert "samasta asiasta enintään yksi linkki 3 päivän aikana" in sent_page(client, again)
+    # Another case is another confirmation.
+    other = public_record(case_at(streets, HERE))
+    with django_capture_on_commit_callbacks(execute=True):
+        post_metoo(client, page, other)
+    assert len(mail.outbox) == 2
+
+
+def test_the_once_per_case_marker_lasts_as_long_as_the_link(client, page, record, settings):
+    from django.core.cache import cache
+
+    settings.PALAUTE_METOO_CONFIRM_MAX_AGE_SECONDS = 7200
+    with mock.patch.object(cache, "add", wraps=cache.add) as add:
+        post_metoo(client, page, record)
+    markers = [c for c in add.call_args_list if c.args[0].startswith("palaute:metoo-sent:")]
+    assert len(markers) == 1 and markers[0].kwargs["timeout"] == 7200
+    assert "naapuri" not in markers[0].args[0]  # the key names nobody
+
+
+def test_one_address_gets_few_confirmations_over_all_cases(
+        client, page, streets, settings, django_capture_on_commit_callbacks):
+    settings.PALAUTE_METOO_EMAIL_RATE_LIMIT = "2/d"
+    records = [public_record(case_at(streets, HERE)) for _ in range(3)]
+    answers = []
+    for number, each in enumerate(records):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post_metoo(client, page, each, REMOTE_ADDR=f"192.0.2.{number + 10}")
+        answers.append(sent_page(client, response).replace(each.reference, "")
+                       .replace(each.title, ""))
+    assert len(mail.outbox) == 2
+    assert answers[2] == answers[0]
+    # Another address is not held back by it.
+    with django_capture_on_commit_callbacks(execute=True):
+        post_metoo(client, page, records[2], email="toinen@example.com")
+    assert [m.to for m in mail.outbox][-1] == ["toinen@example.com"]
+
+
+def test_metoo_posts_per_client_are_limited_with_a_translated_429(client, page, record,
+                                                                 settings):
+    settings.PALAUTE_METOO_RATE_LIMIT = "2/h"
+    for number in range(2):
+        assert post_metoo(client, page, record, email=f"n{number}@example.com").status_code == 302
+    response = post_metoo(client, page, record, email="n3@example.com")
+    assert response.status_code == 429
+    assert "paljon viestejä" in response.content.decode()
+    from palaute_plugin.models import Notification
+
+    assert sorted(Notification.objects.filter(template="metoo_confirm")
+                  .values_list("recipient", flat=True)) == ["n0@example.com", "n1@example.com"]

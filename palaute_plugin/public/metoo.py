@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
+from ..conf import palaute_setting
 from ..models import FeedbackCategory, current_language
 from ..publication import subscriptions
 from ..publication.models import FeedbackPublication
@@ -111,6 +112,7 @@ def open_publication(reference):
 def metoo_response(request, page, publication, form, status=200, sent=False):
     context = {"page": page, "self": page, "publication": publication, "form": form,
                "sent": sent, "is_open": publication.shown_status in OPEN_STATUSES,
+               "link_days": max(1, palaute_setting("METOO_CONFIRM_MAX_AGE_SECONDS") // 86400),
                "case_url": subpage_url(page, "published_detail_view", publication.reference),
                "form_token": antispam.issue_form_token()}
     return TemplateResponse(request, "palaute_plugin/public/metoo.html", context, status=status)
@@ -142,14 +144,17 @@ def metoo_view(request, page, reference):
         return metoo_response(request, page, publication, form, status=400)
     if not form.is_valid():
         return metoo_response(request, page, publication, form, status=400)
-    if not ratelimit.take(request):
+    if not (ratelimit.take(request) and ratelimit.take_metoo(request)):
         form.add_error(None, rate_limited_message())
         return metoo_response(request, page, publication, form, status=429)
-    confirm_base = page.get_full_url(request) + page.reverse_subpage(
-        "metoo_confirm_view", args=["TOKEN"])
-    subscriptions.request_confirmation(
-        publication, form.cleaned_data["email"], language=current_language(),
-        confirm_url=lambda token: confirm_base.replace("TOKEN", token))
+    email = form.cleaned_data["email"]
+    if ratelimit.take_metoo_email(request, publication, email):
+        confirm_base = page.get_full_url(request) + page.reverse_subpage(
+            "metoo_confirm_view", args=["TOKEN"])
+        subscriptions.request_confirmation(
+            publication, email, language=current_language(),
+            confirm_url=lambda token: confirm_base.replace("TOKEN", token))
+    # The same answer whether or not an email went: nobody learns who asked before.
     return redirect(sent_url)
 
 

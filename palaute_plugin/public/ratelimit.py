@@ -14,6 +14,7 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.utils.crypto import salted_hmac
 from django_ratelimit import ALL as ALL_METHODS
 from django_ratelimit.core import get_usage
 
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 CLIENT_GROUP = "palaute:accepted-by-client"
 SITE_GROUP = "palaute:accepted-site-wide"
 SUGGEST_GROUP = "palaute:address-lookups-by-client"
+METOO_CLIENT_GROUP = "palaute:metoo-by-client"
+METOO_EMAIL_GROUP = "palaute:metoo-emails-by-address"
 
 
 def _client_key(group, request):
@@ -93,6 +96,38 @@ def take(request):
     if site is not None and site["count"] >= palaute_setting("SITE_ALERT_COUNT"):
         _alert_once(site)
     return not _over(site)
+
+
+def take_metoo(request):
+    """Count a valid "me too" post of this client; ``False`` over ``METOO_RATE_LIMIT``."""
+    return not _over(_usage(request, METOO_CLIENT_GROUP, _client_key,
+                            palaute_setting("METOO_RATE_LIMIT"), increment=True))
+
+
+def address_digest(email):
+    """An address as the cache's keys hold it: keyed, so the keys name nobody."""
+    return salted_hmac("palaute_plugin.metoo.address", email.strip().lower()).hexdigest()
+
+
+def take_metoo_email(request, publication, email):
+    """Whether a "me too" confirmation may be emailed to ``email`` now.
+
+    At most one per case and address while a link works
+    (``METOO_CONFIRM_MAX_AGE_SECONDS``: the earlier link still does), and
+    ``METOO_EMAIL_RATE_LIMIT`` to one address over all cases, so the form cannot be
+    used to flood someone's mailbox. The cache failing lets the email go (as the
+    forms' limits do).
+    """
+    digest = address_digest(email)
+    marker = f"palaute:metoo-sent:{publication.pk}:{digest}"
+    if cache.add(marker, 1, timeout=palaute_setting("METOO_CONFIRM_MAX_AGE_SECONDS")) is False:
+        return False
+    usage = _usage(request, METOO_EMAIL_GROUP, lambda group, req: digest,
+                   palaute_setting("METOO_EMAIL_RATE_LIMIT"), increment=True)
+    if _over(usage):
+        cache.delete(marker)  # not sent: a later post, under the limit, may send it
+        return False
+    return True
 
 
 def _over(usage):
