@@ -17,7 +17,7 @@ from wagtail.log_actions import log
 from .. import actions, permissions, queue
 from ..models import FeedbackCategory
 from . import log_actions
-from .models import AnswerDraft, approvable_by
+from .models import AnswerDraft, approvable_by, writer_ids
 
 #: The keyword argument of each answering action that carries the text.
 TEXT_ARGUMENT = {"reply": "message", "resolve": "message", "close": "reason"}
@@ -114,6 +114,16 @@ def may_approve_any(user):
 def handles_approved_answers(user):
     """Whether the user handles a category whose answers need approval."""
     return permissions.visible_categories(user).filter(answer_approvers__isnull=False).exists()
+
+
+def needs_another_approver(answer):
+    """Whether nobody of the category's approver group but the answer's writers could
+    approve it (four-eyes: a writer never approves their own answer)."""
+    group_id = answer.feedback.category.answer_approvers_id
+    if group_id is None:
+        return False
+    return not get_user_model().objects.filter(groups=group_id, is_active=True).exclude(
+        pk__in=writer_ids(answer)).exists()
 
 
 def users_concerned():

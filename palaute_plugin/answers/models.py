@@ -9,6 +9,7 @@ a sent answer is never applied again.
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -82,9 +83,12 @@ class AnswerDraft(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, 
             "action": self.get_action_display(), "reference": self.feedback.reference}
 
     def publish(self, revision, user=None, **kwargs):
-        """Publishing is approval: the answer is sent (once) right after."""
+        """Publishing is approval: the answer is sent (once) right after. Never by one
+        who wrote or submitted it (four-eyes), whichever way it is asked for."""
         from .approval import send_approved
 
+        if user is not None and is_writer(self, user):
+            raise PermissionDenied(SELF_APPROVAL_MESSAGE)
         result = super().publish(revision, user=user, **kwargs)
         send_approved(self.pk, approver=user)
         return result
@@ -97,6 +101,67 @@ class AnswerDraft(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, 
                      "sent_at"):
             setattr(obj, name, getattr(self, name))
         return obj
+
+
+#: Wagtail's log actions of submitting an object to its workflow and resubmitting it.
+SUBMIT_LOG_ACTIONS = ("wagtail.workflow.start", "wagtail.workflow.resume")
+
+SELF_APPROVAL_MESSAGE = _(
+    "You wrote or submitted this answer, so you cannot approve it: another approver must.")
+
+
+def writers_of(answer_pks):
+    """``{answer pk: {user ids}}``: who wrote or submitted each answer (four-eyes).
+
+    The author; whoever started or resumed its workflow (submitted or resubmitted
+    it, also its workflow states' ``requested_by``); and whoever saved a revision
+    that changed its text (a revision with the same text, as Wagtail's edit form
+    saves on every action, writes nothing). A fixed number of queries for any
+    number of answers.
+    """
+    from wagtail.models import ModelLogEntry, Revision, WorkflowState
+
+    pks = [int(pk) for pk in answer_pks]
+    writers = {pk: set() for pk in pks}
+    if not pks:
+        return writers
+    ids = [str(pk) for pk in pks]
+    content_type = ContentType.objects.get_for_model(AnswerDraft)
+    for pk, author_id in AnswerDraft.objects.filter(pk__in=pks).values_list("pk", "author_id"):
+        writers[pk].add(author_id)
+    for object_id, user_id in ModelLogEntry.objects.filter(
+            content_type=content_type, object_id__in=ids, action__in=SUBMIT_LOG_ACTIONS
+    ).values_list("object_id", "user_id"):
+        writers[int(object_id)].add(user_id)
+    for object_id, user_id in WorkflowState.objects.filter(
+            base_content_type=content_type, object_id__in=ids).values_list(
+            "object_id", "requested_by_id"):
+        writers[int(object_id)].add(user_id)
+    previous_text = {}
+    for object_id, user_id, content in Revision.objects.filter(
+            base_content_type=content_type, object_id__in=ids).order_by(
+            "created_at", "pk").values_list("object_id", "user_id", "content"):
+        text = (content or {}).get("text")
+        if object_id not in previous_text or text != previous_text[object_id]:
+            writers[int(object_id)].add(user_id)
+        previous_text[object_id] = text
+    for users in writers.values():
+        users.discard(None)
+    return writers
+
+
+def writer_ids(answer):
+    """Who wrote or submitted ``answer`` (``writers_of``), kept on the instance for the
+    request (Wagtail asks a task about the same object several times)."""
+    cached = getattr(answer, "_palaute_writer_ids", None)
+    if cached is None:
+        cached = writers_of([answer.pk])[answer.pk]
+        answer._palaute_writer_ids = cached
+    return cached
+
+
+def is_writer(answer, user):
+    return user.pk is not None and user.pk in writer_ids(answer)
 
 
 def approvable_by(user):
@@ -133,20 +198,38 @@ class AnswerApprovalTask(Task):
         return self.may_approve(obj, user)
 
     def get_actions(self, obj, user):
+        """Approvers decide; but one who wrote or submitted the answer may only ask for
+        changes (to edit it) or withdraw it, never approve it (four-eyes)."""
         if not self.may_approve(obj, user):
             return []
+        request_changes = ("reject", _("Request changes"), True)
+        if is_writer(obj, user):
+            return [request_changes]
         return [
-            ("reject", _("Request changes"), True),
+            request_changes,
             ("approve", _("Approve and send"), False),
             ("approve", _("Approve and send with comment"), True),
         ]
 
+    def on_action(self, task_state, user, action_name, **kwargs):
+        """However the action arrives: approval by a writer is refused."""
+        answer = task_state.workflow_state.content_object
+        if action_name == "approve" and is_writer(answer, user):
+            raise PermissionDenied(SELF_APPROVAL_MESSAGE)
+        return super().on_action(task_state, user, action_name, **kwargs)
+
     def get_task_states_user_can_moderate(self, user, **kwargs):
+        """In review, of the answers the user approves, and not written or submitted by
+        them ("Awaiting your review" lists only what they may approve)."""
+        content_type = ContentType.objects.get_for_model(AnswerDraft)
         ids = approvable_by(user).annotate(id_text=Cast("pk", models.CharField())).values(
             "id_text")
-        return self.task_states.filter(
+        states = self.task_states.filter(
             status=TaskState.STATUS_IN_PROGRESS, workflow_state__object_id__in=ids,
-            workflow_state__base_content_type=ContentType.objects.get_for_model(AnswerDraft))
+            workflow_state__base_content_type=content_type)
+        in_review = list(states.values_list("workflow_state__object_id", flat=True))
+        own = [str(pk) for pk, users in writers_of(in_review).items() if user.pk in users]
+        return states.exclude(workflow_state__object_id__in=own) if own else states
 
     @classmethod
     def get_description(cls):

@@ -16,4 +16,13 @@ class AnswerContextPanel(Panel):
                 "answer": answer,
                 "feedback": answer.feedback if answer.feedback_id else None,
             })
+            if answer.pk and answer.feedback_id and answer.sent_at is None:
+                from .approval import needs_another_approver
+                from .models import approvable_by, is_writer
+
+                user = self.request.user
+                context["own_answer"] = (is_writer(answer, user) and approvable_by(user)
+                                         .filter(pk=answer.pk).exists())
+                context["needs_another_approver"] = needs_another_approver(answer)
+                context["approver_group"] = answer.feedback.category.answer_approvers
             return context

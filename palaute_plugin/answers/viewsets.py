@@ -7,13 +7,15 @@ for the record and no longer changed.
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin import messages
 from wagtail.log_actions import log
-from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet
+from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
 
 from . import log_actions
 from .approval import answers_for_user, can_view_answer
-from .models import AnswerDraft
+from .models import SELF_APPROVAL_MESSAGE, AnswerDraft
 
 #: Views that only show an answer: the rest change it, which a sent answer refuses.
 READ_ONLY_VIEWS = ("HistoryView", "InspectView", "UsageView", "RevisionsCompareView",
@@ -33,6 +35,29 @@ class HideOtherAnswersMixin:
                     base.__name__ in READ_ONLY_VIEWS for base in type(self).__mro__):
                 raise PermissionDenied
         return obj
+
+
+class AnswerEditView(EditView):
+    """Approving (or publishing) one's own answer from the edit form is refused with a
+    message on the form, not an error page: e.g. an approver who changed the text and
+    then chose "Approve and send" wrote it, so another approver must approve it. The
+    changed text stays saved, still in review."""
+
+    def refused(self, error):
+        messages.error(self.request, str(error) or str(SELF_APPROVAL_MESSAGE))
+        return redirect(self.get_edit_url())
+
+    def workflow_action_action(self):
+        try:
+            return super().workflow_action_action()
+        except PermissionDenied as error:
+            return self.refused(error)
+
+    def publish_action(self):
+        try:
+            return super().publish_action()
+        except PermissionDenied as error:
+            return self.refused(error)
 
 
 class WithdrawAnswerView(DeleteView):
@@ -55,6 +80,7 @@ class AnswerDraftViewSet(SnippetViewSet):
     list_display = ["__str__", "action", "author", "created_at", "live"]
     list_filter = ["action", "live"]
     delete_view_class = WithdrawAnswerView
+    edit_view_class = AnswerEditView
 
     def get_queryset(self, request):
         return answers_for_user(request.user).select_related("feedback", "author",

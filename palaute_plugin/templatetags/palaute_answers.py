@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..answers.approval import pending_answer
+from ..answers.approval import needs_another_approver, pending_answer
 
 register = template.Library()
 
@@ -16,10 +16,13 @@ def case_pending_answer(context, feedback):
     comment = ""
     if needs_changes and workflow_state.current_task_state:
         comment = workflow_state.current_task_state.get_comment()
+    in_review = workflow_state is not None and not needs_changes
     return {
         "feedback": feedback,
         "answer": answer,
-        "in_review": workflow_state is not None and not needs_changes,
+        "in_review": in_review,
+        "needs_another_approver": in_review and needs_another_approver(answer),
+        "approver_group": feedback.category.answer_approvers if in_review else None,
         "needs_changes": needs_changes,
         "comment": comment,
         "request": context["request"],
