@@ -161,6 +161,20 @@ def test_a_colleague_who_resubmitted_it_is_a_writer(handler, colleague, approver
     assert action_names(answer, approver) == ["reject", "approve", "approve"]
 
 
+def test_writers_get_no_email_asking_them_to_approve(handler, colleague, approver,
+                                                    answer_approvers, sensitive_case):
+    handler.groups.add(answer_approvers)
+    colleague.groups.add(answer_approvers)
+    answer = submitted(sensitive_case, handler)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([approver.email, colleague.email])
+    decide(answer, approver, "reject", comment="Lisää puhelinnumero.")
+    mail.outbox.clear()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        AnswerDraft.objects.get(pk=answer.pk).current_workflow_state.resume(user=colleague)
+    # The author and the colleague who resubmitted it are both its writers now.
+    assert [m.to for m in mail.outbox] == [[approver.email]]
+
+
 def test_the_screens_say_when_another_approver_is_needed(client, self_approver,
                                                         answer_approvers, sensitive_case):
     answer = submitted(sensitive_case, self_approver)

@@ -12,7 +12,7 @@ from wagtail.models import TaskState
 from wagtail.signals import task_submitted, workflow_rejected
 
 from . import log_actions
-from .models import AnswerApprovalTask, AnswerDraft
+from .models import AnswerApprovalTask, AnswerDraft, writer_ids
 
 
 def on_workflow_rejected(sender, instance, user=None, **kwargs):
@@ -53,7 +53,8 @@ class AnswerSubmittedEmailNotifier(GroupApprovalTaskStateSubmissionEmailNotifier
         triggering_user = kwargs.get("user")
         if triggering_user is not None:
             recipients = recipients.exclude(pk=triggering_user.pk)
-        return recipients
+        # Nobody is asked to approve what they wrote or submitted (four-eyes).
+        return recipients.exclude(pk__in=writer_ids(answer))
 
 
 answer_submitted_email_notifier = AnswerSubmittedEmailNotifier()
