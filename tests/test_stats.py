@@ -404,6 +404,34 @@ def test_statistics_viewer_gets_cases_without_personal_data(client, street_case,
         assert record["Category"] != ""
 
 
+def test_cases_export_coarsens_the_place_of_cases_the_user_may_not_handle(
+        client, handler, streets, housing):
+    """A holder of the statistics permission who handles street lighting gets that
+    case's exact place, and the housing case's to three decimals (about 100 m)."""
+    handler.user_permissions.add(Permission.objects.get(codename="view_statistics"))
+    own = FeedbackFactory(category=streets, latitude=65.846312, longitude=24.144087)
+    other = FeedbackFactory(category=housing, latitude=65.851749, longitude=24.152561)
+    unplaced = FeedbackFactory(category=housing, latitude=None, longitude=None)
+    client.force_login(handler)
+    rows = csv_rows(client.get(CASES, {"export": "csv"}))
+    exported = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert (exported[own.reference]["Latitude"], exported[own.reference]["Longitude"]) == (
+        "65.846312", "24.144087")
+    assert (exported[other.reference]["Latitude"], exported[other.reference]["Longitude"]) == (
+        "65.852", "24.153")
+    assert (exported[unplaced.reference]["Latitude"],
+            exported[unplaced.reference]["Longitude"]) == ("", "")
+    response = client.get(CASES, {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header = [cell.value for cell in next(sheet.iter_rows())]
+    places = {row[0].value: (row[header.index("Latitude")].value,
+                             row[header.index("Longitude")].value)
+              for row in sheet.iter_rows(min_row=2)}
+    # (The columns are in the headings' order: the group came last before.)
+    assert places[own.reference] == (65.846312, 24.144087)
+    assert places[other.reference] == (65.852, 24.153)
+
+
 def test_figures_export_as_csv_and_xlsx(client, handler, street_case, now):
     client.force_login(handler)
     rows = csv_rows(client.get(REPORT, {"export": "csv"}))
