@@ -15,10 +15,12 @@ class PalautePluginConfig(AppConfig):
         from .answers import receivers as answer_receivers
         from .public.caching import bump_categories_version
         from .publication import receivers as publication_receivers
+        from .stats import receivers as stats_receivers
         from .tasks import ensure_schedules
 
         publication_receivers.connect()
         answer_receivers.connect()
+        stats_receivers.connect()
         post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="palaute-schedules")
 
         for model_name in ("FeedbackCategory", "OtherAuthority"):

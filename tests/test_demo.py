@@ -138,3 +138,30 @@ def test_demo_has_legacy_forms_and_a_feedback_block_page(client, settings, tmp_p
     assert f'href="/palaute/?from={page.pk}"' in html
     english = client.get("/en/kirjaston-palaute/").content.decode()
     assert "Your feedback" in english
+
+
+def test_demo_cases_escalate_to_a_supervisor(settings, tmp_path):
+    """Every demo category has a supervisor's address, so an overdue demo case is
+    escalated to it as well as to the responsible person."""
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from palaute_plugin.insights import clock
+    from palaute_plugin.management.commands.palaute_demo import SUPERVISOR_EMAIL
+
+    settings.PALAUTE_PHOTO_ROOT = str(tmp_path)
+    output = run_demo()
+    assert SUPERVISOR_EMAIL in output
+    assert set(FeedbackCategory.objects.values_list("supervisor_email", flat=True)) == {
+        SUPERVISOR_EMAIL}
+    case = Feedback.objects.filter(category__service_code="katuvalaistus").first()
+    now = timezone.now()
+    Feedback.objects.filter(pk=case.pk).update(due_at=now - timedelta(hours=1),
+                                               first_response_at=None, status="new")
+    mail.outbox.clear()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert clock.send_escalations(now) == 1
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([
+        "liikenne@tornio.example", SUPERVISOR_EMAIL])

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from .. import queue
 from ..insights.data_requests import PersonalDataSource
 from ..models import Feedback, Notification
+from ..stats.receivers import record_count_changed
 from .models import FeedbackPublication
 from .subscriptions import MeTooSubscription, normalise_email
 
@@ -53,6 +54,7 @@ class SubscriptionData(PersonalDataSource):
                     FeedbackPublication.objects.filter(
                         pk=subscription.publication_id, affected_count__gt=1).update(
                         affected_count=F("affected_count") - 1)
+                    record_count_changed(subscription.publication_id)
             MeTooSubscription.objects.filter(pk__in=[s.pk for s in subscriptions]).delete()
             _blank_emails(Notification.objects.filter(
                 template__in=SUBSCRIBER_TEMPLATES, recipient__iexact=email))

@@ -3,6 +3,12 @@
 ``rows_for_cases`` turns cases into aggregate rows in Python, so the same code
 counts a stored day and today's live cases; ``rebuild_days`` replaces the rows of
 some days (idempotent); ``refresh`` is what the django-q2 schedule runs.
+
+The residents a case affects are its public record's ``affected_count`` (none without
+a record). A "me too" confirmation or unsubscription changes that count, and a
+proposal adds a record, without changing the case: ``changed_days`` finds them by the
+subscriptions' and the records' own times. Deleted records and subscriptions leave
+no time behind; ``receivers`` marks their days (``StaleStatisticsDay``) instead.
 """
 
 import math
@@ -11,11 +17,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ..cache_versions import CacheVersion
 from ..models import Feedback
-from .models import CaseDayStat, DurationDayStat, PlaceDayStat, StatisticsState
+from ..publication.models import FeedbackPublication
+from ..publication.subscriptions import MeTooSubscription
+from .models import (
+    CaseDayStat,
+    DurationDayStat,
+    PlaceDayStat,
+    StaleStatisticsDay,
+    StatisticsState,
+)
 
 #: A map cell in degrees (latitude, longitude): about 220 m × 190 m in Tornio.
 PLACE_CELL = (0.002, 0.004)
@@ -26,8 +41,10 @@ HOURLY_UNTIL = 48
 CHANGE_MARGIN = timedelta(minutes=10)
 #: Days rebuilt per query when many are (the first refresh, ``palaute_stats_rebuild``).
 DAYS_PER_QUERY = 31
+#: The residents the case affects: its public record's count (a LEFT JOIN; None without).
+AFFECTED_FIELD = "publication__affected_count"
 CASE_FIELDS = ("created_at", "category_id", "kind", "channel", "status", "closed_at",
-               "first_response_at", "latitude", "longitude")
+               "first_response_at", "latitude", "longitude", AFFECTED_FIELD)
 Measure = DurationDayStat.Measure
 #: In the key of the report's cached sums (``figures.Figures.stored_sums``).
 STATS_VERSION = CacheVersion("palaute:stats-version")
@@ -66,6 +83,8 @@ class DayRows:
     cases: Counter = field(default_factory=Counter)
     durations: Counter = field(default_factory=Counter)
     places: Counter = field(default_factory=Counter)
+    #: Affected residents, keyed like ``cases`` (only keys with any).
+    affected: Counter = field(default_factory=Counter)
 
     def add(self, case):
         """Count one case (a dict of ``CASE_FIELDS``)."""
@@ -73,7 +92,10 @@ class DayRows:
         dims = (timezone.localdate(created), case["category_id"], case["kind"], case["channel"])
         closed = is_closed(case["status"]) and case["closed_at"] is not None
         closed_month = month_start(timezone.localdate(case["closed_at"])) if closed else None
-        self.cases[(*dims, case["status"], closed_month)] += 1
+        key = (*dims, case["status"], closed_month)
+        self.cases[key] += 1
+        if case.get(AFFECTED_FIELD):
+            self.affected[key] += case[AFFECTED_FIELD]
         if case["first_response_at"] is not None:
             bucket = duration_bucket(case["first_response_at"] - created)
             self.durations[(*dims, Measure.FIRST_RESPONSE, bucket)] += 1
@@ -105,6 +127,12 @@ def cases_received(first_day, last_day):
     return Feedback.objects.filter(created_at__gte=start, created_at__lt=end)
 
 
+def case_row(key, count, affected):
+    day, category, kind, channel, status, closed_month = key
+    return CaseDayStat(day=day, category_id=category, kind=kind, channel=channel,
+                       status=status, closed_month=closed_month, count=count, affected=affected)
+
+
 def rebuild_span(first_day, last_day):
     """Replace the aggregate rows of the days ``first_day``…``last_day`` (inclusive)."""
     cases = cases_received(first_day, last_day).order_by().values(*CASE_FIELDS)
@@ -113,10 +141,8 @@ def rebuild_span(first_day, last_day):
         for model in (CaseDayStat, DurationDayStat, PlaceDayStat):
             model.objects.filter(day__gte=first_day, day__lte=last_day).delete()
         CaseDayStat.objects.bulk_create(
-            (CaseDayStat(day=day, category_id=category, kind=kind, channel=channel,
-                         status=status, closed_month=closed_month, count=count)
-             for (day, category, kind, channel, status, closed_month), count
-             in rows.cases.items()), batch_size=2000)
+            (case_row(key, count, rows.affected[key]) for key, count in rows.cases.items()),
+            batch_size=2000)
         DurationDayStat.objects.bulk_create(
             (DurationDayStat(day=day, category_id=category, kind=kind, channel=channel,
                              measure=measure, hours=hours, count=count)
@@ -161,11 +187,20 @@ def all_days_until(last_day):
 
 
 def changed_days(since, before):
-    """The days received of the cases changed since ``since`` (received before ``before``)."""
-    created = (Feedback.objects.filter(updated_at__gte=since - CHANGE_MARGIN,
-                                       created_at__lt=before)
+    """The days received (before ``before``) of the cases changed since ``since``, and
+    of the cases whose public record was proposed, or gained or lost a "me too", since."""
+    since = since - CHANGE_MARGIN
+    created = (Feedback.objects.filter(updated_at__gte=since, created_at__lt=before)
                .order_by().values_list("created_at", flat=True).distinct())
-    return {timezone.localdate(value) for value in created.iterator()}
+    followed = MeTooSubscription.objects.filter(
+        Q(confirmed_at__gte=since) | Q(unsubscribed_at__gte=since)).values("publication_id")
+    # Their cases by primary key: a few, where a join could read every case.
+    recorded = list(FeedbackPublication.objects.filter(
+        Q(created_at__gte=since) | Q(pk__in=followed)).values_list("feedback_id", flat=True))
+    recorded = (Feedback.objects.filter(pk__in=recorded, created_at__lt=before)
+                .order_by().values_list("created_at", flat=True))
+    return {timezone.localdate(value)
+            for values in (created, recorded) for value in values.iterator()}
 
 
 def refresh(now=None):
@@ -184,7 +219,11 @@ def refresh(now=None):
             days = {built_through + timedelta(days=n)
                     for n in range(1, (yesterday - built_through).days + 1)}
             days |= changed_days(state.changes_seen_until, today_start)
+        stale = list(StaleStatisticsDay.objects.values_list("pk", "day"))
+        days |= {day for _pk, day in stale}
         rebuilt = rebuild_days(day for day in days if day <= yesterday)
+        # Today's marks too: today is built in full once it is yesterday.
+        StaleStatisticsDay.objects.filter(pk__in=[pk for pk, _day in stale]).delete()
         state.changes_seen_until = now
         state.save()
     return rebuilt

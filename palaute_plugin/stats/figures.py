@@ -21,7 +21,6 @@ from django.utils.text import capfirst
 
 from ..models import Feedback, FeedbackCategory, FeedbackQuerySet
 from ..permissions import sees_all_feedback, visible_categories
-from ..publication.models import FeedbackPublication
 from . import aggregates
 from .models import CaseDayStat, DurationDayStat, PlaceDayStat, StatisticsState
 
@@ -202,15 +201,19 @@ class Figures:
         scope = ",".join(str(pk) for pk in sorted(self.categories))
         raw = f"{f.start}|{self.stored_end}|{f.period}|{f.kind}|{f.channel}|{scope}"
         digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-        return f"palaute:stats:{aggregates.STATS_VERSION.current()}:{digest}"
+        # "v2": the sums hold the affected residents since migration 0016.
+        return f"palaute:stats:v2:{aggregates.STATS_VERSION.current()}:{digest}"
 
     def read_stored_sums(self):
         period = Trunc("day", self.filters.period, output_field=DateField())
-        counts = {}
+        counts, affected = {}, 0
         for column in self.COUNT_COLUMNS:
             rows = (self.stored(CaseDayStat).annotate(period=period)
-                    .values_list("period", column).annotate(n=Sum("count")).order_by())
-            counts[column] = {(start, value): n for start, value, n in rows}
+                    .values_list("period", column)
+                    .annotate(n=Sum("count"), affected=Sum("affected")).order_by())
+            counts[column] = {(start, value): n for start, value, n, _affected in rows}
+            # The same total in each breakdown: take it from any one.
+            affected = sum(n for _start, _value, _n, n in rows)
         durations = (self.stored(DurationDayStat).values_list("category_id", "measure", "hours")
                      .annotate(n=Sum("count")).order_by())
         first_month = aggregates.month_start(self.filters.start)
@@ -222,6 +225,7 @@ class Figures:
                   .annotate(n=Sum("count")).order_by())
         return {
             "counts": counts,
+            "affected": affected,
             "durations": {(category, measure, hours): n
                           for category, measure, hours, n in durations},
             "backlog": {(month, closed): n for month, closed, n in backlog},
@@ -338,17 +342,10 @@ class Figures:
 
     @cached_property
     def affected_residents(self):
-        """Residents affected by the cases in range, from their public records. The
-        records carry the case's received time: when every case of the range is in
-        scope (all categories, no kind or channel), the cases need not be read."""
-        start, end = aggregates.day_bounds(self.filters.start, self.filters.end)
-        publications = FeedbackPublication.objects.filter(received_at__gte=start,
-                                                          received_at__lt=end)
-        every_case = (sees_all_statistics(self.user) and self.filters.category is None
-                      and not self.filters.kind and not self.filters.channel)
-        if not every_case:
-            publications = publications.filter(feedback__in=self.cases().values("pk"))
-        return publications.aggregate(n=Sum("affected_count"))["n"] or 0
+        """Residents affected by the cases in range: the sum of their public records'
+        ``affected_count``, carried in the aggregate (``CaseDayStat.affected``) up to
+        yesterday, plus today's records read live."""
+        return self.stored_sums["affected"] + sum(self.live.affected.values())
 
     @cached_property
     def places(self):

@@ -3,10 +3,12 @@
 Each row counts the cases received on one (local) day with the same dimensions.
 ``aggregates.rebuild_days`` writes a day's rows anew from its cases, so running it
 twice changes nothing; the ``tasks.refresh_statistics`` schedule rebuilds the days
-whose cases changed. Today's cases are counted live by the report.
+whose cases changed, or whose public records' affected counts did. Today's cases
+are counted live by the report.
 """
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,13 +30,15 @@ class DayStatBase(models.Model):
 
 class CaseDayStat(DayStatBase):
     """Cases by day, category, kind, channel and current status, with the month they
-    closed in (empty while open), from which the backlog at each month's end follows."""
+    closed in (empty while open), from which the backlog at each month's end follows,
+    and the residents they affect (the sum of their public records' ``affected_count``)."""
 
     status = models.CharField(_("status"), max_length=20)
     closed_month = models.DateField(
         _("month closed"), null=True, blank=True,
         help_text=_("The first day of the month the case was closed in; empty while open."),
     )
+    affected = models.PositiveIntegerField(_("affected residents"), default=0)
 
     class Meta:
         verbose_name = _("daily case count")
@@ -93,3 +97,19 @@ class StatisticsState(models.Model):
 
     def __str__(self):
         return str(self.changes_seen_until)
+
+
+class StaleStatisticsDay(models.Model):
+    """A day to rebuild at the next refresh, for a change that leaves no time behind in
+    the cases or their public records: a deleted public record or "me too" subscription
+    (see ``stats.receivers``). The refresh deletes the rows it has read."""
+
+    day = models.DateField(_("day received"))
+    marked_at = models.DateTimeField(_("marked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("day to count again")
+        verbose_name_plural = _("days to count again")
+
+    def __str__(self):
+        return str(self.day)

@@ -14,6 +14,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
 from ..permissions import sees_all_feedback, user_can_access_feedback_admin, visible_categories
+from ..publication.actions import COORDINATE_DECIMALS
 from . import charts
 from .figures import Figures, choices_of, sees_all_statistics
 from .forms import StatisticsFilterForm
@@ -260,7 +261,9 @@ def tile_url():
 
 class StatisticsCasesExportView(StatisticsMixin, SafeSpreadsheetExportMixin, View):
     """The cases behind the figures. The message and the resident's contact details are
-    filled only for cases the user may see (``permissions.visible_categories``)."""
+    filled only for cases the user may see (``permissions.visible_categories``); the
+    place of the others is coarsened as for publication (three decimals, about 100 m),
+    since an exact place can be a resident's home."""
 
     list_export = ["reference", "created_at", "group", "category", "kind", "channel", "status",
                    "due_at", "first_response_at", "closed_at", "address", "latitude",
@@ -306,5 +309,11 @@ class StatisticsCasesExportView(StatisticsMixin, SafeSpreadsheetExportMixin, Vie
         allowed = self.personal_data_categories
         if allowed is not None and item.category_id not in allowed:
             row.update({name: "" for name in self.PERSONAL})
-        return row
+            row.update({name: coarse_coordinate(row[name]) for name in ("latitude", "longitude")})
+        # In ``list_export``'s order: Wagtail's XLSX writes the values as they come.
+        return {name: row[name] for name in self.list_export}
+
+
+def coarse_coordinate(value):
+    return None if value is None else round(value, COORDINATE_DECIMALS)
 

@@ -112,6 +112,10 @@ FULL_NAMES = {"admin": ("Aino", "Pääkäyttäjä"), "moderaattori": ("Mikko", "
               "ateria": ("Anu", "Ateria"), "kehittaja": ("Kaisa", "Kehittäjä"),
               "editor": ("Veera", "Verkkotoimittaja"), "hyvaksyja": ("Hanna", "Hyväksyjä")}
 
+#: Told with the responsible person when a case is overdue (``insights.clock``'s
+#: escalation); the demo's emails land in ``var/sent-emails/``.
+SUPERVISOR_EMAIL = "esihenkilo@tornio.example"
+
 USERNAMES = {"asuminen": "asuminen", "liikenne": "liikenne", "ymparisto": "ymparisto",
              "kiinteistonhoito": "kiinteisto", "ateria-ja-puhtauspalvelut": "ateria",
              "palautejarjestelma": "kehittaja"}
@@ -155,6 +159,9 @@ class Command(BaseCommand):
                 groups["moderators"],
                 [groups[group_name] for *_, group_name, _children in CATEGORIES])
             legacy_demo.create_all(homes, pages, self.translation_of)
+            FeedbackCategory.objects.filter(
+                service_code__in=[code for code, *_rest in legacy_demo.CATEGORIES]).update(
+                supervisor_email=SUPERVISOR_EMAIL)
         self.create_examples(categories, pages)
         self.publish_examples(users)
         self.print_summary(base_url, users)
@@ -308,7 +315,8 @@ class Command(BaseCommand):
         category, _ = FeedbackCategory.objects.update_or_create(
             service_code=code,
             defaults={"name_fi": fi, "name_sv": sv, "name_en": en, "handler_group": group,
-                      "responsible_person": person, "sort_order": order, **extra})
+                      "responsible_person": person, "sort_order": order,
+                      "supervisor_email": SUPERVISOR_EMAIL, **extra})
         return category
 
     def create_response_templates(self, categories):
@@ -354,6 +362,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  Wagtail admin:  {base_url}/admin/")
         self.stdout.write(f"  Feedback block: {base_url}/katujen-talvikunnossapito/  "
                           f"Free-form forms: {base_url}/admin/forms/")
+        self.stdout.write(f"  Overdue cases escalate to the responsible person and "
+                          f"{SUPERVISOR_EMAIL}")
         self.stdout.write(f"  Logins (password for all: {DEMO_PASSWORD}):")
         for username, (_user, group) in users.items():
             self.stdout.write(f"    {username:<14} {group}")

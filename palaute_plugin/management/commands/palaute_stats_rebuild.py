@@ -2,7 +2,8 @@
 
 The ``palaute: refresh statistics`` schedule keeps it current by itself; rebuild
 after deleting cases (a deletion leaves no changed case behind) or after restoring a
-backup. ``--days N`` rebuilds only the last N days.
+backup, or after a migration that cleared its state (``0016_stats_affected``).
+``--days N`` rebuilds only the last N days.
 """
 
 from datetime import timedelta
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from palaute_plugin.stats import aggregates
+from palaute_plugin.stats.models import StatisticsState
 
 
 class Command(BaseCommand):
@@ -22,6 +24,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, days=None, **options):
         yesterday = timezone.localdate() - timedelta(days=1)
+        if days is None and not StatisticsState.objects.filter(
+                changes_seen_until__isnull=False).exists():
+            # Never counted (or cleared by a migration): the refresh's first run, which
+            # also records it, so that the schedule does not count every day again.
+            rebuilt = aggregates.refresh()
+            self.stdout.write(f"Rebuilt {rebuilt} days.")
+            return
         if days is None:
             chosen = aggregates.all_days_until(yesterday)
         else:
