@@ -134,7 +134,7 @@ def metoo_view(request, page, reference):
         return metoo_response(request, page, publication, form, status=400)
     if ratelimit.limited(request):
         form.is_valid()
-        form.add_error(None, rate_limited_message())
+        form.add_error(None, rate_limited_message(text_kept=False))
         return metoo_response(request, page, publication, form, status=429)
     try:
         antispam.check_form_token(request.POST.get("form_token"))
@@ -145,7 +145,7 @@ def metoo_view(request, page, reference):
     if not form.is_valid():
         return metoo_response(request, page, publication, form, status=400)
     if not (ratelimit.take(request) and ratelimit.take_metoo(request)):
-        form.add_error(None, rate_limited_message())
+        form.add_error(None, rate_limited_message(text_kept=False))
         return metoo_response(request, page, publication, form, status=429)
     email = form.cleaned_data["email"]
     if ratelimit.take_metoo_email(request, publication, email):

@@ -91,9 +91,13 @@ def form_response(request, page, form=None, status=200):
                             status=status)
 
 
-def rate_limited_message():
-    message = _("We have received many messages from your connection in a short time. "
-                "Your text is kept: please send it again later.")
+def rate_limited_message(text_kept=True):
+    if text_kept:
+        message = _("We have received many messages from your connection in a short time. "
+                    "Your text is kept: please send it again later.")
+    else:
+        message = _("We have received many messages from your connection in a short time. "
+                    "Please try again later.")
     phone = palaute_setting("CONTACT_PHONE")
     if phone:
         message = format_lazy("{} {}", message,
