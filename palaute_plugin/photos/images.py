@@ -3,9 +3,11 @@
 ``inspect_photo()`` is what a resident waits for: bytes, format and pixels from
 the header, and a cheap check that the file decodes. ``clean_photo()`` (run by
 the worker) turns an upload into a
-:class:`CleanedPhoto`: decoded with Pillow, checked against the format allow-list
-and the byte and pixel caps, made upright, shrunk, and re-encoded as a JPEG with
-no metadata at all (EXIF with GPS, XMP, ICC profiles and comments are dropped).
+:class:`CleanedPhoto`: decoded with Pillow (a large HEIC straight with pillow-heif),
+checked against the format allow-list and the byte and pixel caps, shrunk, made
+upright (on the small image), flattened onto white where it has transparency, and
+re-encoded as a JPEG with no metadata at all (EXIF with GPS, XMP, ICC profiles and
+comments are dropped).
 
 Multi-frame files (animated WebP, APNG, MPO from phones with two cameras) are
 accepted and only their first frame is kept: it is the photo itself for MPO and
