@@ -293,6 +293,150 @@ def test_multi_frame_files_keep_their_first_frame():
         assert close_to(Image.open(io.BytesIO(cleaned.image)).getpixel((20, 10)), RED)
 
 
+@pytest.mark.parametrize("image_format", ["PNG", "WEBP"])
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_orientation_applied_after_shrinking_gives_the_upright_picture(settings, orientation,
+                                                                          image_format):
+    # The photo is shrunk first and turned upright after (cheaper on the small image):
+    # the result is the same as turning the full-size photo and shrinking it.
+    settings.PALAUTE_PHOTO_MAX_EDGE = 300
+    source = encode(quadrants((1000, 500)), image_format, exif=phone_exif(orientation).tobytes())
+    expected = ImageOps.exif_transpose(Image.open(io.BytesIO(source)))
+    expected.thumbnail((300, 300))
+
+    cleaned = clean_photo(upload(source, name=f"kuva.{image_format.lower()}"))
+
+    result = Image.open(io.BytesIO(cleaned.image))
+    assert (cleaned.width, cleaned.height) == result.size == expected.size
+    assert max(result.size) == 300
+    for got, want in zip(quadrant_colours(result), quadrant_colours(expected), strict=True):
+        assert close_to(got, want)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_jpeg_at_the_strict_edge_is_shrunk_then_turned_upright(settings, monkeypatch, orientation):
+    monkeypatch.setattr(photos, "JPEG_DRAFT_MIN_EDGE_FRACTION", 1.0)  # a real resize, no draft
+    settings.PALAUTE_PHOTO_MAX_EDGE = 300
+    source = phone_jpeg(quadrants((1000, 500)), orientation=orientation)
+    expected = ImageOps.exif_transpose(Image.open(io.BytesIO(source)))
+
+    cleaned = clean_photo(upload(source))
+
+    result = Image.open(io.BytesIO(cleaned.image))
+    assert max(result.size) == 300
+    assert (result.width > result.height) == (expected.width > expected.height)
+    for got, want in zip(quadrant_colours(result), quadrant_colours(expected), strict=True):
+        assert close_to(got, want)
+    assert_no_metadata(cleaned.image)
+
+
+@pytest.mark.parametrize(
+    ("long_edge", "fraction", "factor"),
+    [
+        (2560, 0.75, 1),  # fits already
+        (4032, 0.75, 2),  # a 12 Mpx phone photo: 2016 px
+        (5000, 0.75, 2),  # 2500 px
+        (7680, 0.75, 3),  # 2560 px
+        (3000, 0.75, 1),  # 1500 px would be too small: resized to 2560 instead
+        (4032, 1.0, 1),  # the strict edge: always resized
+    ],
+)
+def test_heic_reduce_factor(long_edge, fraction, factor):
+    assert photos._reduce_factor(long_edge, 2560, fraction) == factor
+
+
+def test_heic_is_reduced_band_by_band_exactly_as_a_whole_image_reduce(monkeypatch):
+    monkeypatch.setattr(photos, "_HEIF_BAND_ROWS", 7)  # bands of 6 rows, the last one shorter
+    source = encode(phone_scene_small(), "HEIF", quality=90)
+    decoded = Image.open(io.BytesIO(source))
+    decoded.load()
+
+    reduced = photos._decode_heif_reduced(source, 300)
+
+    assert reduced.size == (267, 134)  # 800 × 401 reduced by 3, rounded up
+    assert reduced.tobytes() == decoded.reduce(3).tobytes()
+
+
+def phone_scene_small():
+    """Colours varying in every row and column, with an odd height."""
+    image = Image.linear_gradient("L").resize((800, 401))
+    return Image.merge("RGB", (image, image.transpose(Image.Transpose.ROTATE_180),
+                               image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+
+
+def test_heic_is_stored_at_the_reduced_edge_upright_and_stripped(settings):
+    settings.PALAUTE_PHOTO_MAX_EDGE = 300
+    # Orientation 6 becomes HEIF's own rotation (pillow-heif); libheif applies it.
+    source = encode(quadrants((800, 400)), "HEIF", quality=95,
+                    exif=phone_exif(orientation=6).tobytes(), xmp=XMP)
+
+    cleaned = clean_photo(upload(source, name="IMG_0003.HEIC", content_type="image/heic"))
+
+    # 800 px long: reduced by 3 to 267 px (at least 0.75 × 300), not resized to 300 px.
+    assert (cleaned.width, cleaned.height) == (134, 267)
+    result = Image.open(io.BytesIO(cleaned.image))
+    assert result.size == (134, 267)
+    top_left, top_right, bottom_left, bottom_right = quadrant_colours(result)
+    assert close_to(top_left, BLUE) and close_to(top_right, RED)
+    assert close_to(bottom_left, YELLOW) and close_to(bottom_right, GREEN)
+    assert Image.open(io.BytesIO(cleaned.thumbnail)).size == (134, 267)
+    assert_no_metadata(cleaned.image)
+
+
+def test_heic_at_the_strict_edge_is_resized_to_the_full_edge(settings, monkeypatch):
+    monkeypatch.setattr(photos, "HEIF_REDUCE_MIN_EDGE_FRACTION", 1.0)
+    settings.PALAUTE_PHOTO_MAX_EDGE = 300
+    source = encode(quadrants((800, 400)), "HEIF", quality=95)
+
+    cleaned = clean_photo(upload(source, name="IMG_0004.HEIC", content_type="image/heic"))
+
+    assert (cleaned.width, cleaned.height) == (300, 150)
+
+
+def half_transparent(mode, size=(600, 300)):
+    """Left half red (or black) at alpha 128, right half opaque blue (or white), else clear."""
+    width, height = size
+    if mode == "RGBA":
+        image = Image.new("RGBA", size, (0, 255, 0, 0))
+        image.paste((255, 0, 0, 128), (0, 0, width // 2, height))
+        image.paste((0, 0, 255, 255), (width // 2, 0, width, height // 2))
+    else:
+        image = Image.new("LA", size, (0, 0))
+        image.paste((0, 128), (0, 0, width // 2, height))
+        image.paste((255, 255), (width // 2, 0, width, height // 2))
+    return image
+
+
+@pytest.mark.parametrize(
+    ("mode", "image_format", "half", "opaque"),
+    [
+        ("RGBA", "PNG", (255, 127, 127), BLUE),
+        ("LA", "PNG", (127, 127, 127), (255, 255, 255)),
+        ("RGBA", "HEIF", (255, 127, 127), BLUE),  # alpha: the general path, not the band reduce
+    ],
+)
+@pytest.mark.parametrize("max_edge", [300, 2560], ids=["shrunk", "kept"])
+def test_transparency_is_flattened_onto_white(settings, mode, image_format, half, opaque,
+                                              max_edge):
+    settings.PALAUTE_PHOTO_MAX_EDGE = max_edge
+    options = {"quality": -1} if image_format == "HEIF" else {}  # lossless-ish HEIC
+    source = encode(half_transparent(mode), image_format, **options)
+
+    cleaned = clean_photo(upload(source, name=f"kuva.{image_format.lower()}"))
+
+    result = Image.open(io.BytesIO(cleaned.image))
+    assert result.mode == "RGB"
+    assert max(result.size) == min(600, max_edge)
+    width, height = result.size
+    assert close_to(result.getpixel((width // 4, height // 2)), half, tolerance=10)
+    assert close_to(result.getpixel((3 * width // 4, height // 4)), opaque, tolerance=10)
+    assert close_to(result.getpixel((3 * width // 4, 3 * height // 4)), (255, 255, 255),
+                    tolerance=10)
+    # Shrinking did not bleed the clear pixels' hidden colour (green) into the edges.
+    green_bleed = result.getpixel((3 * width // 4, height // 2 + 3))
+    assert green_bleed[1] <= max(green_bleed[0], green_bleed[2]) + 10
+
+
 # Rejecting
 
 

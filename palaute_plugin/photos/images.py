@@ -3,9 +3,11 @@
 ``inspect_photo()`` is what a resident waits for: bytes, format and pixels from
 the header, and a cheap check that the file decodes. ``clean_photo()`` (run by
 the worker) turns an upload into a
-:class:`CleanedPhoto`: decoded with Pillow, checked against the format allow-list
-and the byte and pixel caps, made upright, shrunk, and re-encoded as a JPEG with
-no metadata at all (EXIF with GPS, XMP, ICC profiles and comments are dropped).
+:class:`CleanedPhoto`: decoded with Pillow (a large HEIC straight with pillow-heif),
+checked against the format allow-list and the byte and pixel caps, shrunk, made
+upright (on the small image), flattened onto white where it has transparency, and
+re-encoded as a JPEG with no metadata at all (EXIF with GPS, XMP, ICC profiles and
+comments are dropped).
 
 Multi-frame files (animated WebP, APNG, MPO from phones with two cameras) are
 accepted and only their first frame is kept: it is the photo itself for MPO and
@@ -45,6 +47,19 @@ JPEG_QUALITY = 85
 # phone photo (4032 px) is stored at 2016 px rather than 2560 px. Set it to 1.0 to
 # always store the full PHOTO_MAX_EDGE when the source is large enough.
 JPEG_DRAFT_MIN_EDGE_FRACTION = 0.75
+
+# A HEIC cannot be decoded at reduced size (a 12-megapixel one costs about 0.4 s of
+# CPU in libde265 whatever we ask for), but what comes after can be cheap: reducing
+# by an integer factor (each k × k block of pixels averaged) costs a tenth of a
+# bicubic resize, and is done band by band straight from libheif's buffer, so that
+# no full-size Pillow image is made. We accept the same range of stored edges as for
+# a JPEG: the same phone's 12-megapixel photo is stored at 2016 px as HEIC or JPEG.
+# Set it to 1.0 to always store the full PHOTO_MAX_EDGE.
+HEIF_REDUCE_MIN_EDGE_FRACTION = 0.75
+
+# Source rows per band when reducing a HEIC (rounded to a multiple of the factor):
+# a band of a 4032 px wide photo is 4 MB, and stays in the cache while it is reduced.
+_HEIF_BAND_ROWS = 256
 
 # What a broken or hostile file can make Pillow raise while decoding.
 _DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, struct.error)
@@ -95,7 +110,7 @@ def clean_photo(uploaded_file):
     data = _read_capped(uploaded_file, name)
     image = _open(data, name)
     try:
-        upright = _decode_upright(image, palaute_setting("PHOTO_MAX_EDGE"))
+        upright = _decode_upright(image, palaute_setting("PHOTO_MAX_EDGE"), data)
     except _DECODE_ERRORS:
         raise _damaged_error(name) from None
     # A box reduce does most of the way to a thumbnail at a fraction of the cost.
@@ -266,16 +281,24 @@ def _open(data, name):
 # Decoding and shrinking
 
 
-def _decode_upright(image, max_edge):
-    """Decode, shrink to ``max_edge`` and only then rotate upright: rotating is cheaper small."""
+def _decode_upright(image, max_edge, data=None):
+    """Decode, shrink to ``max_edge`` and only then rotate upright: rotating is cheaper small.
+
+    ``data`` is the file's bytes: a HEIC is decoded from them with pillow-heif directly
+    (see ``_decode_heif_reduced``). Transparency is flattened onto white before shrinking:
+    compositing is linear, so this is the same picture as shrinking with the alpha
+    channel and flattening after, without Pillow's premultiplying of a full-size copy.
+    """
     orientation = _orientation(image)
     if image.format in ("JPEG", "MPO"):
         _draft_jpeg(image, max_edge)
+    elif image.format == "HEIF" and data is not None:
+        image = _decode_heif_reduced(data, max_edge) or image
     image.load()
-    image = _fit_within(_to_workable_mode(image), max_edge)
+    image = _fit_within(_flatten_alpha(_to_workable_mode(image)), max_edge)
     if orientation in _ORIENTATION_TRANSPOSE:
         image = image.transpose(_ORIENTATION_TRANSPOSE[orientation])
-    return _flatten_to_fresh_rgb(image)
+    return _fresh_rgb(image)
 
 
 def _orientation(image):
@@ -299,6 +322,51 @@ def _draft_jpeg(image, max_edge):
         image.draft("RGB", (width // scale, height // scale))
 
 
+def _reduce_factor(long_edge, max_edge, min_fraction):
+    """The integer factor bringing ``long_edge`` within ``max_edge``, or 1.
+
+    1 when the edge already fits, or when the reduced edge would be shorter than
+    ``min_fraction`` × ``max_edge`` (a 3000 px photo is resized to 2560 px rather
+    than reduced to 1500 px).
+    """
+    if long_edge <= max_edge:
+        return 1
+    factor = -(-long_edge // max_edge)
+    return factor if -(-long_edge // factor) >= max_edge * min_fraction else 1
+
+
+def _decode_heif_reduced(data, max_edge):
+    """The HEIC's primary image decoded and reduced by an integer factor, or ``None``.
+
+    ``None`` (decode as usual) when no factor applies (``_reduce_factor``) or the
+    decoded image is not plain RGB (alpha, 16-bit): those are rare and take the
+    general path. libheif applies the HEIF rotation and mirroring while decoding,
+    as the Pillow plugin does. The reduced image is built band by band from
+    libheif's buffer: a band is copied into Pillow, reduced and pasted, so the
+    full-size picture exists only once (libheif's) instead of twice.
+    """
+    import pillow_heif
+
+    heif = pillow_heif.open_heif(data, convert_hdr_to_8bit=True, remove_stride=False)
+    frame = heif[heif.primary_index]
+    factor = _reduce_factor(max(frame.size), max_edge, HEIF_REDUCE_MIN_EDGE_FRACTION)
+    if factor == 1 or frame.mode != "RGB":
+        return None
+    try:
+        pixels = memoryview(frame.data)  # decodes (the size may change while decoding)
+    except RuntimeError as error:  # what pillow-heif raises for libheif's other errors
+        raise OSError(str(error)) from None
+    (width, height), stride = frame.size, frame.stride
+    reduced = Image.new("RGB", (-(-width // factor), -(-height // factor)))
+    band_rows = factor * max(1, _HEIF_BAND_ROWS // factor)
+    for top in range(0, height, band_rows):
+        bottom = min(height, top + band_rows)
+        band = Image.frombuffer("RGB", (width, bottom - top), pixels[top * stride:bottom * stride],
+                                "raw", "RGB", stride, 1)
+        reduced.paste(band.reduce(factor), (0, top // factor))
+    return reduced
+
+
 def _to_workable_mode(image):
     """Bring any decoded mode to RGB, L, or RGBA/LA when there is transparency."""
     if image.mode in ("RGB", "L", "RGBA", "LA"):
@@ -318,16 +386,22 @@ def _fit_within(image, edge, reducing_gap=2.0):
     return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=reducing_gap)
 
 
-def _flatten_to_fresh_rgb(image):
+def _flatten_alpha(image):
+    """An RGBA or LA image composited onto white (as RGB or L); any other as it is."""
+    if image.mode not in ("RGBA", "LA"):
+        return image
+    flat = Image.new(image.mode[:-1], image.size, "white")
+    flat.paste(image, mask=image)  # the image's own alpha is the mask: one pass, no copies
+    return flat
+
+
+def _fresh_rgb(image):
     """An RGB image with the same pixels and nothing else: no ``info`` carries over.
 
-    Never the decoded file object itself; a resized or rotated image is already a
-    new object, and copying its pixels again would only cost time.
+    Never the decoded file object itself; a resized, rotated or flattened image is
+    already a new object, and copying its pixels again would only cost time.
     """
-    if image.mode in ("RGBA", "LA"):
-        fresh = Image.new("RGB", image.size, "white")
-        fresh.paste(image.convert("RGBA"), mask=image.getchannel("A"))
-    elif image.mode != "RGB":
+    if image.mode != "RGB":
         fresh = image.convert("RGB")
     elif isinstance(image, ImageFile.ImageFile):
         fresh = image.copy()
