@@ -249,9 +249,13 @@ def kept_photo_view(request, page, pk):
     return private_response(response)
 
 
+def find_feedback_by_token(token):
+    return (Feedback.objects.select_related("category", "redirected_to", "duplicate_of")
+            .filter(tracking_token=token).exclude(status=Feedback.Status.REJECTED).first())
+
+
 def get_feedback_by_token(token):
-    feedback = (Feedback.objects.select_related("category", "redirected_to", "duplicate_of")
-                .filter(tracking_token=token).exclude(status=Feedback.Status.REJECTED).first())
+    feedback = find_feedback_by_token(token)
     if feedback is None:
         raise Http404
     return feedback
@@ -270,25 +274,33 @@ def private_response(response):
     return response
 
 
-def route_translations(page, route, token):
-    """``(locale, url)`` of the same private page in the page's other languages."""
-    return [(translation.locale, translation.url + translation.reverse_subpage(route, args=[token]))
-            for translation in page.get_translations().live().select_related("locale")
-            .specific()]
+def route_translations(page, route, token, request=None):
+    """``(locale, url)`` of the same private page in the page's other languages.
+
+    The translations are copies of ``page`` (the same routes), and a page's address does
+    not need its specific class: one query, with the request's site paths.
+    """
+    subpath = page.reverse_subpage(route, args=[token])
+    return [(translation.locale, translation.get_url(request) + subpath)
+            for translation in page.get_translations().live().select_related("locale")]
 
 
 def receipt_view(request, page, token):
-    if antispam.is_decoy_token(token):
+    # A real case first: only a token that names none can be a bot's decoy receipt.
+    feedback = find_feedback_by_token(token)
+    if feedback is None and antispam.is_decoy_token(token):
         context = {"page": page, "self": page, "feedback": None,
-                   "route_translations": route_translations(page, "receipt_view", token)}
+                   "route_translations": route_translations(page, "receipt_view", token,
+                                                            request)}
         return private_response(TemplateResponse(request, "palaute_plugin/receipt.html", context))
-    feedback = get_feedback_by_token(token)
+    if feedback is None:
+        raise Http404
     from .metoo import nearby_items  # it imports this module
 
     context = {"page": page, "self": page, "feedback": feedback,
                "status_url": page.status_url(feedback, request),
                "nearby": nearby_items(page, nearby_for_case(feedback)),
-               "route_translations": route_translations(page, "receipt_view", token)}
+               "route_translations": route_translations(page, "receipt_view", token, request)}
     return private_response(TemplateResponse(request, "palaute_plugin/receipt.html", context))
 
 
@@ -320,7 +332,7 @@ def status_view(request, page, token):
     history = log_actions.public_history(feedback)
     context = {"page": page, "self": page, "feedback": feedback, "history": history,
                "form": form if feedback.is_open else None,
-               "route_translations": route_translations(page, "status_view", token),
+               "route_translations": route_translations(page, "status_view", token, request),
                "added": request.GET.get("added") == "1",
                "failed_photos": feedback.photos.filter(
                    state=FeedbackPhoto.State.FAILED).count()}
