@@ -471,6 +471,7 @@ def form_fields_in_every_state(client, page, url):
         bump_categories_version,
         form_cache_key,
         topic_cache_key,
+        warm_form_topics,
     )
 
     served = [client.get(url).content.decode(), client.get(url).content.decode()]
@@ -479,6 +480,9 @@ def form_fields_in_every_state(client, page, url):
     cache.delete(topic_cache_key(current_language()))
     served.append(client.get(url).content.decode())
     bump_categories_version()
+    served.append(client.get(url).content.decode())
+    bump_categories_version()
+    warm_form_topics()  # as a category save's commit does
     served.append(client.get(url).content.decode())
     return served
 
@@ -526,3 +530,36 @@ def test_cached_form_is_the_same_as_a_fresh_render(client, page, category, code,
     assert "tietosuoja" in fresh
     for state, html in enumerate(served):
         assert fresh in html, state
+
+
+def test_a_category_save_renders_the_topic_lists_once_it_commits(
+        client, page, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from palaute_plugin.public.caching import categories_version, topic_cache_key
+
+    client.get("/palaute/")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        new = CategoryFactory(name_fi="Uusi aihe", name_sv="Nytt ämne", name_en="New topic")
+        CategoryFactory(name_fi="Toinen aihe")
+        version = categories_version()
+    assert len(callbacks) == 1  # once for the whole transaction
+    assert categories_version() != version  # bumped again after the commit
+    for code, name in (("fi", new.name_fi), ("sv", new.name_sv), ("en", new.name_en)):
+        found_version, (html, _has_location) = cache.get(topic_cache_key(code))
+        assert found_version == categories_version() and f">{name}</option>" in html, code
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/palaute/").content.decode()
+    assert ">Uusi aihe</option>" in html and ">Toinen aihe</option>" in html
+    assert not [q for q in captured if "palaute_plugin_feedbackcategory" in q["sql"]]
+
+
+def test_a_category_save_stands_if_its_topic_lists_cannot_be_rendered(
+        client, page, django_capture_on_commit_callbacks):
+    with mock.patch("palaute_plugin.public.views.render_topic", side_effect=RuntimeError), \
+            django_capture_on_commit_callbacks(execute=True) as callbacks:
+        CategoryFactory(name_fi="Uusi aihe")
+    assert len(callbacks) == 1
+    assert ">Uusi aihe</option>" in client.get("/palaute/").content.decode()

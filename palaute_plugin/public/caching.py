@@ -3,17 +3,22 @@ category or authority changes."""
 
 import functools
 import hashlib
+import logging
 import re
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
+from django.db import transaction
 from django.dispatch import receiver
+from django.utils import translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from ..cache_versions import CacheVersion
-from ..models import FeedbackCategory, OtherAuthority
+from ..models import LANGUAGE_CHOICES, FeedbackCategory, OtherAuthority
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "palaute:categories-version"
 TIMEOUT = 60 * 60
@@ -23,6 +28,44 @@ TIMEOUT = 60 * 60
 CATEGORIES = CacheVersion(VERSION_KEY)
 categories_version = CATEGORIES.current
 bump_categories_version = CATEGORIES.bump
+
+
+def categories_changed(**kwargs):
+    """Receiver of every category and authority save and delete (``apps.py``).
+
+    The cached categories and topic lists are stale at once (the version). Once the
+    change commits, the version is bumped again (a request between the first bump and
+    the commit read the categories as they were) and every language's topic list is
+    rendered anew, so that no resident waits for it: once per transaction, however
+    many categories it saved.
+    """
+    bump_categories_version()
+    connection = transaction.get_connection()
+    if any(entry[1] is _after_categories_commit for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_after_categories_commit, robust=True)
+
+
+def _after_categories_commit():
+    bump_categories_version()
+    try:
+        warm_form_topics()
+    except Exception:  # the next request renders them; the editor's save stands
+        logger.exception("Could not render the form's topic lists after a category change.")
+
+
+def warm_form_topics():
+    """The active categories and each language's topic list, cached for the current
+    categories version."""
+    from .views import render_topic  # it imports this module
+
+    version = categories_version()
+    categories = query_categories()
+    writes = {categories_cache_key(): (version, categories)}
+    for code, _name in LANGUAGE_CHOICES:
+        with translation.override(code):
+            writes[topic_cache_key(code)] = (version, render_topic(categories))
+    cache.set_many(writes, timeout=TIMEOUT)
 
 
 def categories_cache_key():
