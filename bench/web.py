@@ -63,7 +63,8 @@ def build_site():
     # page's own part of the form is not cached).
     page.privacy_page = home.add_child(instance=ContentPage(
         title="Tietosuoja", slug="tietosuoja", body=[("paragraph", "<p>Rekisteri.</p>")]))
-    page.save()
+    page.save_revision().publish()  # the form's cache keys name the live revision
+    page.refresh_from_db()
     translate(home, page, content)
     form_page = home.add_child(instance=FormPage(
         title="Vapaa palaute", slug="vapaa-palaute", to_address="", from_address="",
