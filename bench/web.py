@@ -1,8 +1,11 @@
 """(a) the feedback page's render against a plain content page, on the form cache's hit
-and miss paths (the page's rendered form gone; and everything gone after a category
-change: the categories read again and the form rendered afresh); (c) one feedback
-submission with a phone photo, the worker's cleaning of that photo included, against a
-wagtail.contrib.forms submission.
+and miss paths: the page's own part gone (its privacy page's address looked up again);
+the topic list gone (expiry: rendered again from the cached categories); after a category
+change before anything is rendered again (the categories read and the topic list
+rendered by the request); and after an editor's save (whose commit renders the topic
+lists). Emptying a cache or saving a category is done before the request, untimed
+(``time_requests_in_turns``); (c) one feedback submission with a phone photo, the
+worker's cleaning of that photo included, against a wagtail.contrib.forms submission.
 
 Both are timed in turns (ours, baseline, ours, ...: see ``bench.common``) on the
 production cache backend: Redis when ``REDIS_URL`` is set, else the database cache,
