@@ -1,8 +1,11 @@
 """(a) the feedback page's render against a plain content page, on the form cache's hit
-and miss paths (the page's rendered form gone; and everything gone after a category
-change: the categories read again and the form rendered afresh); (c) one feedback
-submission with a phone photo, the worker's cleaning of that photo included, against a
-wagtail.contrib.forms submission.
+and miss paths: the page's own part gone (its privacy page's address looked up again);
+the topic list gone (expiry: rendered again from the cached categories); after a category
+change before anything is rendered again (the categories read and the topic list
+rendered by the request); and after an editor's save (whose commit renders the topic
+lists). Emptying a cache or saving a category is done before the request, untimed
+(``time_requests_in_turns``); (c) one feedback submission with a phone photo, the
+worker's cleaning of that photo included, against a wagtail.contrib.forms submission.
 
 Both are timed in turns (ours, baseline, ours, ...: see ``bench.common``) on the
 production cache backend: Redis when ``REDIS_URL`` is set, else the database cache,
@@ -59,6 +62,12 @@ def build_site():
     content = home.add_child(instance=ContentPage(
         title="Asuminen", slug="asuminen",
         body=[("heading", "Vuokra-asunnot"), ("paragraph", "<p>" + "Tekstiä. " * 80 + "</p>")]))
+    # As the city's page has: its privacy notice is a page of the site (looked up when the
+    # page's own part of the form is not cached).
+    page.privacy_page = home.add_child(instance=ContentPage(
+        title="Tietosuoja", slug="tietosuoja", body=[("paragraph", "<p>Rekisteri.</p>")]))
+    page.save_revision().publish()  # the form's cache keys name the live revision
+    page.refresh_from_db()
     translate(home, page, content)
     form_page = home.add_child(instance=FormPage(
         title="Vapaa palaute", slug="vapaa-palaute", to_address="", from_address="",
@@ -82,38 +91,72 @@ def translate(home, *pages):
             copy.save_revision().publish()
 
 
-def page_rows(client, page, content, repeat):
+def page_rows(client, page, content, categories, repeat):
     from django.core.cache import cache
 
     from palaute_plugin.models import current_language
-    from palaute_plugin.public.caching import bump_categories_version, form_cache_key
+    from palaute_plugin.public.caching import (
+        bump_categories_version,
+        form_cache_key,
+        topic_cache_key,
+    )
 
-    def feedback_page_hit():
-        ok(client.get(page.url))
-
-    def feedback_page_miss():
-        cache.delete(form_cache_key(page, current_language()))
-        ok(client.get(page.url))
-
-    def feedback_page_after_category_change():
-        # As an editor's save does: the categories are read again and their part rendered.
-        bump_categories_version()
+    def feedback_page():
         ok(client.get(page.url))
 
     def content_page():
         ok(client.get(content.url))
 
-    medians = time_in_turns({"hit": feedback_page_hit, "miss": feedback_page_miss,
-                             "changed": feedback_page_after_category_change,
-                             "content": content_page}, repeat)
+    def nothing():
+        pass
+
+    def forget_page_part():
+        # The page's own part gone (a republish, expiry): its privacy page looked up again.
+        cache.delete(form_cache_key(page, current_language()))
+
+    def forget_topic():
+        # The topic list gone (expiry, eviction): rendered again from the cached categories.
+        cache.delete(topic_cache_key(current_language()))
+
+    def save_a_category():
+        # An editor's save: the version bumped, and once it commits (here at once) the
+        # categories read again and every language's topic list rendered.
+        categories[0].save()
+
+    medians = time_requests_in_turns({
+        "hit": (nothing, feedback_page), "miss": (forget_page_part, feedback_page),
+        "topic": (forget_topic, feedback_page),
+        # The version bumped and nothing rendered yet: the request reads the categories
+        # and renders the topic list itself (between a save and its commit's rendering).
+        "changed": (bump_categories_version, feedback_page),
+        "saved": (save_a_category, feedback_page),
+        "content": (nothing, content_page)}, repeat)
     return [
         Row("(a) GET /palaute/, form cache hit, vs a content page", medians["hit"],
             medians["content"], 1.2),
         Row("(a) GET /palaute/, form cache miss, vs a content page", medians["miss"],
             medians["content"], 1.2),
+        Row("(a) GET /palaute/, topic list not cached, vs a content page", medians["topic"],
+            medians["content"], 1.2),
         Row("(a) GET /palaute/ after a category change, vs a content page",
             medians["changed"], medians["content"], 1.2),
+        Row("(a) GET /palaute/ after an editor's category save, vs a content page",
+            medians["saved"], medians["content"], 1.2),
     ]
+
+
+def time_requests_in_turns(steps, repeat, warmup=2):
+    """``bench.common.time_in_turns`` for ``name → (prepare, request)``: only ``request()``
+    is timed, so that emptying a cache or bumping a version (a Redis round trip of its
+    own, the editor's and not the resident's) weighs on no row."""
+    samples = {name: [] for name in steps}
+    for round_number in range(warmup + repeat):
+        for name, (prepare, request) in steps.items():
+            prepare()
+            elapsed = seconds(request)
+            if round_number >= warmup:
+                samples[name].append(elapsed)
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def publish_some(categories, count=60):
@@ -223,7 +266,7 @@ def run(repeat=15):
     backend = use_production_cache()
     page, content, form_page, categories = build_site()
     client = Client()
-    rows = page_rows(client, page, content, repeat)
+    rows = page_rows(client, page, content, categories, repeat)
     publish_some(categories)
     rows += published_list_rows(client, page, content, repeat)
     rows += submission_rows(client, page, form_page, categories, repeat)

@@ -13,7 +13,7 @@ class PalautePluginConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers the system checks)
         from .answers import receivers as answer_receivers
-        from .public.caching import bump_categories_version
+        from .public.caching import categories_changed
         from .publication import receivers as publication_receivers
         from .stats import receivers as stats_receivers
         from .tasks import ensure_schedules
@@ -25,7 +25,7 @@ class PalautePluginConfig(AppConfig):
 
         for model_name in ("FeedbackCategory", "OtherAuthority"):
             model = self.get_model(model_name)
-            post_save.connect(bump_categories_version, sender=model,
+            post_save.connect(categories_changed, sender=model,
                               dispatch_uid=f"palaute-form-cache-{model_name}-save")
-            post_delete.connect(bump_categories_version, sender=model,
+            post_delete.connect(categories_changed, sender=model,
                                 dispatch_uid=f"palaute-form-cache-{model_name}-delete")

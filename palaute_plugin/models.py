@@ -361,9 +361,9 @@ class FeedbackPage(RoutablePageMixin, Page):
 
         return published_detail_view(request, self, reference)
 
-    def get_privacy_url(self):
+    def get_privacy_url(self, request=None):
         if self.privacy_page_id:
-            return self.privacy_page.url
+            return self.privacy_page.get_url(request)
         return self.privacy_url
 
     def status_url(self, feedback, request=None):

@@ -8,21 +8,36 @@ autocommit). A task whose hand-over fails is picked up by its retry schedule.
 """
 
 import logging
+import os
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import transaction
+from django_q.brokers import get_broker
+from django_q.conf import Conf
 from django_q.tasks import async_task
 
 logger = logging.getLogger(__name__)
 
 _current_batch = ContextVar("palaute_task_batch", default=None)
+_brokers = {}
+
+
+def _broker():
+    """The process's broker: django-q makes a new one (with a new Redis connection pool,
+    so a new connection) for each task unless it is given one."""
+    pid = os.getpid()
+    broker = _brokers.get(pid)
+    if broker is None:
+        _brokers.clear()  # a forked process's parent's
+        broker = _brokers[pid] = get_broker()
+    return broker
 
 
 def _enqueue(func_path, argument, task_name):
     """Hand a task to django-q; if the broker is down, its retry schedule runs it."""
     try:
-        async_task(func_path, argument, task_name=task_name)
+        async_task(func_path, argument, task_name=task_name, broker=_broker())
     except Exception:
         logger.exception("Could not enqueue %s; its retry schedule will run it.", task_name)
 
@@ -35,6 +50,10 @@ class TaskBatch:
 
     def flush(self):
         tasks, self.tasks = self.tasks, []
+        if not Conf.ORM:  # Redis: each task is one command; no database work to batch
+            for task in tasks:
+                _enqueue(*task)
+            return
         try:
             with transaction.atomic():
                 for task in tasks:

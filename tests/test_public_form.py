@@ -459,3 +459,107 @@ def test_status_page_tells_the_resident_how_many_photos_could_not_be_used(
     assert "2 lähettämääsi kuvaa ei voitu käyttää." in client.get(url).content.decode()
     feedback.photos.update(state="ready")
     assert "failed-photos" not in client.get(url).content.decode()
+
+
+def form_fields_in_every_state(client, page, url):
+    """The page's form fields as served: everything cached afresh, all cached, the page's
+    own part gone, the topic list gone, after a category change."""
+    from django.core.cache import cache
+
+    from palaute_plugin.models import current_language
+    from palaute_plugin.public.caching import (
+        bump_categories_version,
+        form_cache_key,
+        topic_cache_key,
+        warm_form_topics,
+    )
+
+    served = [client.get(url).content.decode(), client.get(url).content.decode()]
+    cache.delete(form_cache_key(page, current_language()))
+    served.append(client.get(url).content.decode())
+    cache.delete(topic_cache_key(current_language()))
+    served.append(client.get(url).content.decode())
+    bump_categories_version()
+    served.append(client.get(url).content.decode())
+    bump_categories_version()
+    warm_form_topics()  # as a category save's commit does
+    served.append(client.get(url).content.decode())
+    return served
+
+
+def fresh_form_fields(page, url):
+    from django.test import RequestFactory
+
+    from palaute_plugin.public.forms import FeedbackForm
+    from palaute_plugin.public.views import render_form_fields
+
+    return render_form_fields(page, FeedbackForm(), RequestFactory().get(url))
+
+
+@pytest.mark.parametrize("code", ["fi", "sv", "en"])
+@pytest.mark.parametrize("variant", ["privacy page, geocoder", "privacy address, no place"])
+def test_cached_form_is_the_same_as_a_fresh_render(client, page, category, code, variant,
+                                                    settings):
+    from django.utils import translation
+
+    from home.models import ContentPage
+    from palaute_plugin.models import FeedbackCategory
+    from palaute_plugin.public.caching import forget_process_fragments
+
+    CategoryFactory(name_fi="Väylät", other_authority=OtherAuthorityFactory())
+    CategoryFactory(name_fi="Puistot", description_fi='Puistot & "leikkipaikat" <b>')
+    if variant == "privacy page, geocoder":
+        settings.PALAUTE_GEOCODER = "tests.test_geo.TwoPlaces"
+        page.privacy_page = page.get_parent().add_child(instance=ContentPage(
+            title="Tietosuoja", slug="tietosuoja"))
+        page.contact_help = 'Sähköposti & puhelin: "vapaaehtoinen" <i>'
+    else:
+        FeedbackCategory.objects.update(location_mode=FeedbackCategory.LocationMode.HIDDEN)
+        page.privacy_url = "https://www.tornio.fi/tietosuoja?a=1&b=2"
+    page.save_revision().publish()
+    page.refresh_from_db()
+    forget_process_fragments()  # the skeletons of an earlier test's settings
+    target = page if code == "fi" else translated_page(page, code, "Palaute")
+    url = "/palaute/" if code == "fi" else f"/{code}/palaute/"
+    with translation.override(code):
+        served = form_fields_in_every_state(client, target, url)
+        fresh = fresh_form_fields(target, url)
+    assert ("data-place-search" in fresh) is (variant == "privacy page, geocoder")
+    assert ("data-location-section" in fresh) is (variant == "privacy page, geocoder")
+    assert "notice--authority" in fresh and "&amp; &quot;leikkipaikat&quot; &lt;b&gt;" in fresh
+    assert "tietosuoja" in fresh
+    for state, html in enumerate(served):
+        assert fresh in html, state
+
+
+def test_a_category_save_renders_the_topic_lists_once_it_commits(
+        client, page, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from palaute_plugin.public.caching import categories_version, topic_cache_key
+
+    client.get("/palaute/")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        new = CategoryFactory(name_fi="Uusi aihe", name_sv="Nytt ämne", name_en="New topic")
+        CategoryFactory(name_fi="Toinen aihe")
+        version = categories_version()
+    assert len(callbacks) == 1  # once for the whole transaction
+    assert categories_version() != version  # bumped again after the commit
+    for code, name in (("fi", new.name_fi), ("sv", new.name_sv), ("en", new.name_en)):
+        found_version, (html, _has_location) = cache.get(topic_cache_key(code))
+        assert found_version == categories_version() and f">{name}</option>" in html, code
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/palaute/").content.decode()
+    assert ">Uusi aihe</option>" in html and ">Toinen aihe</option>" in html
+    assert not [q for q in captured if "palaute_plugin_feedbackcategory" in q["sql"]]
+
+
+def test_a_category_save_stands_if_its_topic_lists_cannot_be_rendered(
+        client, page, django_capture_on_commit_callbacks):
+    with mock.patch("palaute_plugin.public.views.render_topic", side_effect=RuntimeError), \
+            django_capture_on_commit_callbacks(execute=True) as callbacks:
+        CategoryFactory(name_fi="Uusi aihe")
+    assert len(callbacks) == 1
+    assert ">Uusi aihe</option>" in client.get("/palaute/").content.decode()

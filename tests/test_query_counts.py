@@ -155,3 +155,20 @@ def test_a_photo_failing_in_a_submission_leaves_no_case_rows_or_files(page, phot
     assert not FeedbackPhoto.objects.exists()
     assert not Notification.objects.exists()
     assert not [path for path in photo_root.rglob("*") if path.is_file()]
+
+
+def test_receipt_costs_the_same_however_many_translations(client, page):
+    category = CategoryFactory(name_fi="Katuvalaistus")
+    home = page.get_parent()
+    translate(home, page, code="sv")
+    response = client.post(page.url, {
+        "kind": "feedback", "category": str(category.pk), "message": "Katuvalo ei pala.",
+        "form_token": antispam.issue_form_token()})
+    receipt = response["Location"]
+    token = receipt.rstrip("/").rsplit("/", 1)[-1]
+    with_one, html = count_queries(client, receipt)
+    assert f'href="/sv/palaute/receipt/{token}/" lang="sv"' in html
+    translate(home, page, code="en")
+    with_two, html = count_queries(client, receipt)
+    assert f'href="/en/palaute/receipt/{token}/" lang="en"' in html
+    assert with_two == with_one

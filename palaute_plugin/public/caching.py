@@ -3,14 +3,22 @@ category or authority changes."""
 
 import functools
 import hashlib
+import logging
+import re
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
+from django.db import transaction
 from django.dispatch import receiver
+from django.utils import translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from ..cache_versions import CacheVersion
-from ..models import FeedbackCategory, OtherAuthority
+from ..models import LANGUAGE_CHOICES, FeedbackCategory, OtherAuthority
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "palaute:categories-version"
 TIMEOUT = 60 * 60
@@ -20,6 +28,44 @@ TIMEOUT = 60 * 60
 CATEGORIES = CacheVersion(VERSION_KEY)
 categories_version = CATEGORIES.current
 bump_categories_version = CATEGORIES.bump
+
+
+def categories_changed(**kwargs):
+    """Receiver of every category and authority save and delete (``apps.py``).
+
+    The cached categories and topic lists are stale at once (the version). Once the
+    change commits, the version is bumped again (a request between the first bump and
+    the commit read the categories as they were) and every language's topic list is
+    rendered anew, so that no resident waits for it: once per transaction, however
+    many categories it saved.
+    """
+    bump_categories_version()
+    connection = transaction.get_connection()
+    if any(entry[1] is _after_categories_commit for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_after_categories_commit, robust=True)
+
+
+def _after_categories_commit():
+    bump_categories_version()
+    try:
+        warm_form_topics()
+    except Exception:  # the next request renders them; the editor's save stands
+        logger.exception("Could not render the form's topic lists after a category change.")
+
+
+def warm_form_topics():
+    """The active categories and each language's topic list, cached for the current
+    categories version."""
+    from .views import render_topic  # it imports this module
+
+    version = categories_version()
+    categories = query_categories()
+    writes = {categories_cache_key(): (version, categories)}
+    for code, _name in LANGUAGE_CHOICES:
+        with translation.override(code):
+            writes[topic_cache_key(code)] = (version, render_topic(categories))
+    cache.set_many(writes, timeout=TIMEOUT)
 
 
 def categories_cache_key():
@@ -42,27 +88,61 @@ def active_categories():
     cache: the form's options on a cache miss and every submission's check of the
     chosen topic need no query.
     """
-    return _versioned(categories_cache_key(), lambda: list(
-        FeedbackCategory.objects.active().select_related("parent", "other_authority")
-        .order_by("sort_order", "name_fi")))
+    return _versioned(categories_cache_key(), query_categories)
+
+
+def query_categories():
+    return list(FeedbackCategory.objects.active().select_related("parent", "other_authority")
+                .order_by("sort_order", "name_fi"))
 
 
 def form_cache_key(page, language):
+    """The page's own part of its form (what a page's fields show of the page itself)."""
     # The live revision and publish time change with every publish, including a
     # workflow approving an existing revision.
     published = page.last_published_at.timestamp() if page.last_published_at else 0
-    return f"palaute:form:{page.pk}:{page.live_revision_id}:{published}:{language}"
+    return f"palaute:form-page:{page.pk}:{page.live_revision_id}:{published}:{language}"
 
 
-def cached_form_html(page, language, render):
-    """The form's fields for ``page`` in ``language``, rendered by ``render()`` on a miss."""
-    return _versioned(form_cache_key(page, language), render)
+def topic_cache_key(language):
+    return f"palaute:form-topic-parts:{_schema_fingerprint()}:{language}"
 
 
-def cached_topic_html(language, render):
-    """The form's topic list with its notices in ``language``, rendered by ``render()``
-    once per categories version for every page (a page's own form is rendered from it)."""
-    return _versioned(f"palaute:form-topic:{_schema_fingerprint()}:{language}", render)
+def cached_form_parts(language, render_topic, page_key=None, page_value=None):
+    """The form's topic for ``language`` and the page's own value, in one round trip when
+    both are cached: ``(topic, page's value)``.
+
+    The topic (``render_topic(categories)``: the category list, its notices, anything
+    the categories decide) is kept for every page under the categories version; the
+    page's value (``page_value()``, under ``page_key``) for the page's live revision.
+    Whatever has to be computed is written back in one round trip too.
+    """
+    topic_key = topic_cache_key(language)
+    found = cache.get_many([VERSION_KEY, topic_key, *([page_key] if page_key else [])])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        version = categories_version()
+    writes = {}
+    topic = found.get(topic_key)
+    if topic is None or topic[0] != version:
+        categories_key = categories_cache_key()
+        entry = cache.get(categories_key)
+        if entry is not None and entry[0] == version:
+            categories = entry[1]
+        else:
+            categories = query_categories()
+            writes[categories_key] = (version, categories)
+        topic = writes[topic_key] = (version, render_topic(categories))
+    value = None
+    if page_key:
+        value = found.get(page_key)
+        if value is None:
+            value = writes[page_key] = page_value()
+    if len(writes) > 1:
+        cache.set_many(writes, timeout=TIMEOUT)
+    elif writes:  # (``set_many`` is a MULTI/EXEC pipeline: one key costs more that way)
+        cache.set(*writes.popitem(), timeout=TIMEOUT)
+    return topic[1], value
 
 
 def _versioned(key, compute):
@@ -86,7 +166,8 @@ _PROCESS_FRAGMENTS = {}
 
 
 def rendered_once(key, render):
-    """``render()``'s HTML, rendered once per process for ``key`` (which names the language).
+    """``render()``'s HTML (or parts of it), rendered once per process for ``key`` (which
+    names the language).
 
     For what is the same for every visitor and every page (the form's own fields): no
     shared cache round trip, and nothing to invalidate but settings (tests override them)
@@ -103,3 +184,29 @@ def rendered_once(key, render):
 @receiver(setting_changed)
 def forget_process_fragments(**kwargs):
     _PROCESS_FRAGMENTS.clear()
+
+
+_SLOT = re.compile(r"\{palaute-slot:(\w+)\}")
+
+
+def slot(name):
+    """A stand-in, in a skeleton's context, for a value ``fill`` puts in afterwards.
+
+    Autoescaping leaves it as it is; a value used through a filter would not be put in
+    (the tests compare a filled skeleton with a fresh render).
+    """
+    return f"{{palaute-slot:{name}}}"
+
+
+def skeleton(key, render):
+    """``render()``'s HTML split at its ``slot``s, rendered once per process for ``key``
+    (``rendered_once``): the texts between the slots and the slots' names, alternately."""
+    return rendered_once(key, lambda: _SLOT.split(render()))
+
+
+def fill(parts, values):
+    """A ``skeleton``'s HTML with each slot's value, escaped as ``{{ value }}`` would be."""
+    html = list(parts)
+    for index in range(1, len(html), 2):
+        html[index] = conditional_escape(values[html[index]])
+    return mark_safe("".join(html))  # noqa: S308 (our own rendering, values escaped)

@@ -82,6 +82,20 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return choices
 
 
+#: The message's length errors (made once: each ``ngettext_lazy`` with a named count
+#: builds a class of its own).
+MESSAGE_TOO_SHORT = ngettext_lazy(
+    "Write at least %(limit_value)d character in your message (now %(show_value)d).",
+    "Write at least %(limit_value)d characters in your message (now %(show_value)d).",
+    "limit_value")
+MESSAGE_TOO_LONG = ngettext_lazy(
+    "Your message can be at most %(limit_value)d character long (now %(show_value)d). "
+    "Shorten it or send the rest as another message.",
+    "Your message can be at most %(limit_value)d characters long (now %(show_value)d). "
+    "Shorten it or send the rest as another message.",
+    "limit_value")
+
+
 class FeedbackForm(forms.Form):
     """Kind, category, message, photos, place, optional contact details.
 
@@ -147,30 +161,23 @@ class FeedbackForm(forms.Form):
         "kind", "message", "photos", "location", "address", "contact_name", "contact_email",
         "contact_phone", "do_not_publish", "pending_photos", "website"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, categories=None, **kwargs):
+        """``categories``: the active categories, if the caller has them already (default:
+        ``category_choices()``)."""
         super().__init__(*args, **kwargs)
         self.accepted_photos = []  # uploads that passed the checks, even if others did not
         # Other authorities' categories are listed too: choosing one shows its contacts.
         self.fields["category"].queryset = FeedbackCategory.objects.active().select_related(
             "parent", "other_authority").order_by("sort_order", "name_fi")
         self.fields["category"].widget.choices = self.fields["category"].grouped_choices(
-            self.category_choices())
+            self.category_choices() if categories is None else categories)
         min_length = palaute_setting("MESSAGE_MIN_LENGTH")
         max_length = palaute_setting("MESSAGE_MAX_LENGTH")
         message = self.fields["message"]
         message.min_length, message.max_length = min_length, max_length
         message.validators = [
-            forms.fields.validators.MinLengthValidator(min_length, message=ngettext_lazy(
-                "Write at least %(limit_value)d character in your message (now "
-                "%(show_value)d).",
-                "Write at least %(limit_value)d characters in your message (now "
-                "%(show_value)d).", "limit_value")),
-            forms.fields.validators.MaxLengthValidator(max_length, message=ngettext_lazy(
-                "Your message can be at most %(limit_value)d character long (now "
-                "%(show_value)d). Shorten it or send the rest as another message.",
-                "Your message can be at most %(limit_value)d characters long (now "
-                "%(show_value)d). Shorten it or send the rest as another message.",
-                "limit_value")),
+            forms.fields.validators.MinLengthValidator(min_length, message=MESSAGE_TOO_SHORT),
+            forms.fields.validators.MaxLengthValidator(max_length, message=MESSAGE_TOO_LONG),
         ]
         message.widget.attrs["maxlength"] = str(max_length)
         message.help_text = _("%(min)s–%(max)s characters.") % {

@@ -22,7 +22,7 @@ from ..photos import pending
 from ..photos.pending import PendingPhoto
 from ..publication.nearby import nearby_for_case
 from . import antispam, ratelimit
-from .caching import cached_form_html, cached_topic_html
+from .caching import cached_form_parts, fill, form_cache_key, skeleton, slot
 from .forms import FeedbackForm, FollowUpForm
 
 TOKEN_MESSAGES = {
@@ -35,46 +35,102 @@ TOKEN_MESSAGES = {
 }
 
 
-def render_form_fields(page, form):
-    """The form's fields as HTML; the same for every visitor until something is posted."""
-    categories = form.fields["category"].categories
+FIELDS_TEMPLATE = "palaute_plugin/includes/form_fields.html"
+TOPIC_TEMPLATE = "palaute_plugin/includes/form_topic.html"
+
+
+def topic_context(form, categories):
+    """What the topic list (``includes/form_topic.html``) shows: the categories decide it."""
     authorities = {c.other_authority_id: c.other_authority for c in categories
                    if c.other_authority_id}
+    return {"form": form, "categories": categories,
+            "authorities": sorted(authorities.values(), key=lambda a: a.name)}
+
+
+def has_location_categories(categories):
+    return any(c.location_mode != FeedbackCategory.LocationMode.HIDDEN for c in categories)
+
+
+def render_form_fields(page, form, request=None):
+    """The form's fields as HTML, rendered afresh (a posted or preselected form)."""
+    categories = form.fields["category"].categories
+    page_url = page.get_url(request)
     context = {
+        **topic_context(form, categories),
         "page": page,
-        "form": form,
-        "categories": categories,
-        "authorities": sorted(authorities.values(), key=lambda a: a.name),
-        "privacy_url": page.get_privacy_url(),
-        "nearby_url": page.url + page.reverse_subpage("nearby_view"),
-        "has_location_categories": any(
-            c.location_mode != FeedbackCategory.LocationMode.HIDDEN for c in categories),
-        "place_search_url": place_search_url(page),
+        "contact_help": page.contact_help,
+        "privacy_url": page.get_privacy_url(request),
+        "nearby_url": page_url + page.reverse_subpage("nearby_view"),
+        "has_location_categories": has_location_categories(categories),
+        "place_search_url": place_search_url(page, page_url),
     }
-    if not form.is_bound and "category" not in form.initial:
-        # The same for every page in this language until a category changes.
-        context["topic_html"] = cached_topic_html(current_language(), lambda: render_to_string(
-            "palaute_plugin/includes/form_topic.html", context))
-    return render_to_string("palaute_plugin/includes/form_fields.html", context)
+    return render_to_string(FIELDS_TEMPLATE, context)
 
 
-def place_search_url(page):
+def place_search_url(page, page_url):
     """Where the address field asks for suggestions; ``None`` without a geocoder."""
     if isinstance(geocoder(), NoGeocoder):
         return None
-    return page.url + page.reverse_subpage("place_search_view")
+    return page_url + page.reverse_subpage("place_search_view")
 
 
-def cached_form_fields(page):
-    html = cached_form_html(page, current_language(),
-                            lambda: render_form_fields(page, FeedbackForm()))
-    return mark_safe(html)  # noqa: S308 (rendered by our own autoescaping template)
+def render_topic(categories):
+    """The topic list of an unbound form, and whether any category asks for a place."""
+    context = topic_context(FeedbackForm(categories=categories), categories)
+    return render_to_string(TOPIC_TEMPLATE, context), has_location_categories(categories)
+
+
+#: What a page's unbound form shows of the page itself and of the categories: slots of
+#: the fields' skeleton (``caching.skeleton``), which is the same for every page.
+SKELETON_SLOTS = ("topic_html", "nearby_url", "place_search_url", "privacy_url", "contact_help")
+#: Slots the template tests for (``{% if %}``): whether each has a value names the skeleton.
+SKELETON_CONDITIONS = ("place_search_url", "privacy_url", "contact_help")
+
+
+def render_skeleton(has_location, conditions):
+    """``includes/form_fields.html`` of an unbound form with slots for the page's and the
+    categories' parts: the same in every process for a language and these conditions
+    (``SKELETON_CONDITIONS``: whether each of those slots has a value)."""
+    context = {name: slot(name) for name in SKELETON_SLOTS}
+    context.update({name: None for name, filled in zip(SKELETON_CONDITIONS, conditions,
+                                                        strict=True) if not filled})
+    context.update({
+        "page": None,
+        "form": FeedbackForm(categories=()),  # its topic list is a slot
+        "topic_html": mark_safe(slot("topic_html")),  # noqa: S308 (a slot's name)
+        "has_location_categories": has_location,
+    })
+    return render_to_string(FIELDS_TEMPLATE, context)
+
+
+def cached_form_fields(page, request=None):
+    """An unbound form's fields: the topic list from the shared cache (one per language and
+    categories version), the page's privacy page's address too (one per revision), both
+    in one round trip, put into the process's skeleton."""
+    language = current_language()
+    page_url = page.get_url(request)
+    values = {
+        "nearby_url": page_url + page.reverse_subpage("nearby_view"),
+        "place_search_url": place_search_url(page, page_url),
+        "contact_help": page.contact_help,
+        "privacy_url": page.privacy_url,
+    }
+    by_page = page.privacy_page_id is not None  # its address needs a query
+    (values["topic_html"], has_location), privacy_url = cached_form_parts(
+        language, render_topic, page_key=form_cache_key(page, language) if by_page else None,
+        page_value=lambda: page.get_privacy_url(request))
+    if by_page:
+        values["privacy_url"] = privacy_url
+    conditions = tuple(bool(values[name]) for name in SKELETON_CONDITIONS)
+    parts = skeleton(("form-fields", language, has_location, conditions),
+                     lambda: render_skeleton(has_location, conditions))
+    return fill(parts, values)
 
 
 def form_response(request, page, form=None, status=200):
     """The form page; an unbound form's fields come from the cache."""
-    form_html = cached_form_fields(page) if form is None else mark_safe(  # noqa: S308
-        render_form_fields(page, form))
+    form_html = cached_form_fields(page, request) if form is None else mark_safe(  # noqa: S308
+        render_form_fields(page, form, request))
     token = (form.data.get("form_token") if form is not None and form.is_bound
              else antispam.issue_form_token())
     context = {
@@ -197,9 +253,13 @@ def kept_photo_view(request, page, pk):
     return private_response(response)
 
 
+def find_feedback_by_token(token):
+    return (Feedback.objects.select_related("category", "redirected_to", "duplicate_of")
+            .filter(tracking_token=token).exclude(status=Feedback.Status.REJECTED).first())
+
+
 def get_feedback_by_token(token):
-    feedback = (Feedback.objects.select_related("category", "redirected_to", "duplicate_of")
-                .filter(tracking_token=token).exclude(status=Feedback.Status.REJECTED).first())
+    feedback = find_feedback_by_token(token)
     if feedback is None:
         raise Http404
     return feedback
@@ -218,25 +278,33 @@ def private_response(response):
     return response
 
 
-def route_translations(page, route, token):
-    """``(locale, url)`` of the same private page in the page's other languages."""
-    return [(translation.locale, translation.url + translation.reverse_subpage(route, args=[token]))
-            for translation in page.get_translations().live().select_related("locale")
-            .specific()]
+def route_translations(page, route, token, request=None):
+    """``(locale, url)`` of the same private page in the page's other languages.
+
+    The translations are copies of ``page`` (the same routes), and a page's address does
+    not need its specific class: one query, with the request's site paths.
+    """
+    subpath = page.reverse_subpage(route, args=[token])
+    return [(translation.locale, translation.get_url(request) + subpath)
+            for translation in page.get_translations().live().select_related("locale")]
 
 
 def receipt_view(request, page, token):
-    if antispam.is_decoy_token(token):
+    # A real case first: only a token that names none can be a bot's decoy receipt.
+    feedback = find_feedback_by_token(token)
+    if feedback is None and antispam.is_decoy_token(token):
         context = {"page": page, "self": page, "feedback": None,
-                   "route_translations": route_translations(page, "receipt_view", token)}
+                   "route_translations": route_translations(page, "receipt_view", token,
+                                                            request)}
         return private_response(TemplateResponse(request, "palaute_plugin/receipt.html", context))
-    feedback = get_feedback_by_token(token)
+    if feedback is None:
+        raise Http404
     from .metoo import nearby_items  # it imports this module
 
     context = {"page": page, "self": page, "feedback": feedback,
                "status_url": page.status_url(feedback, request),
                "nearby": nearby_items(page, nearby_for_case(feedback)),
-               "route_translations": route_translations(page, "receipt_view", token)}
+               "route_translations": route_translations(page, "receipt_view", token, request)}
     return private_response(TemplateResponse(request, "palaute_plugin/receipt.html", context))
 
 
@@ -268,7 +336,7 @@ def status_view(request, page, token):
     history = log_actions.public_history(feedback)
     context = {"page": page, "self": page, "feedback": feedback, "history": history,
                "form": form if feedback.is_open else None,
-               "route_translations": route_translations(page, "status_view", token),
+               "route_translations": route_translations(page, "status_view", token, request),
                "added": request.GET.get("added") == "1",
                "failed_photos": feedback.photos.filter(
                    state=FeedbackPhoto.State.FAILED).count()}
