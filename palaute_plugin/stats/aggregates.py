@@ -211,12 +211,18 @@ def all_days_until(last_day):
     return {first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)}
 
 
+def changed_cases(since, before):
+    """The received times of the cases changed since ``since`` (received before
+    ``before``): read from the index of ``updated_at`` (migration 0017)."""
+    return (Feedback.objects.filter(updated_at__gte=since, created_at__lt=before)
+            .order_by().values_list("created_at", flat=True).distinct())
+
+
 def changed_days(since, before):
     """The days received (before ``before``) of the cases changed since ``since``, and
     of the cases whose public record was proposed, or gained or lost a "me too", since."""
     since = since - CHANGE_MARGIN
-    created = (Feedback.objects.filter(updated_at__gte=since, created_at__lt=before)
-               .order_by().values_list("created_at", flat=True).distinct())
+    created = changed_cases(since, before)
     followed = MeTooSubscription.objects.filter(
         Q(confirmed_at__gte=since) | Q(unsubscribed_at__gte=since)).values("publication_id")
     # Their cases by primary key: a few, where a join could read every case.
