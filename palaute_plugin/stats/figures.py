@@ -10,9 +10,10 @@ import hashlib
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import Trunc
 from django.utils import timezone
@@ -250,17 +251,9 @@ class Figures:
         f = self.filters
         period = Trunc("day", f.period, output_field=DateField())
         columns = tuple(self.COUNT_COLUMNS)
-        cases = self.summed([
-            rows.annotate(period=period).values_list("period", *columns)
-            .annotate(n=Sum("count"), affected=Sum("affected")).order_by()
-            for rows in self.stored_sources(CaseDayStat, CaseMonthStat, f.start,
-                                            by_day=f.period == "week")])
-        counts = {column: Counter() for column in columns}
-        affected = 0
-        for start, *values, n, residents in cases:
-            for column, value in zip(columns, values, strict=True):
-                counts[column][start, value] += n
-            affected += residents or 0
+        sources = self.stored_sources(CaseDayStat, CaseMonthStat, f.start,
+                                      by_day=f.period == "week")
+        counts, affected = self.breakdown_sums(sources, period, columns)
         durations = self.summed([
             rows.values_list("category_id", "measure", "hours").annotate(n=Sum("count"))
             .order_by()
@@ -282,6 +275,54 @@ class Figures:
             "backlog": added_up(((month, closed), n) for month, closed, n in backlog),
             "places": added_up(((cell_lat, cell_lon), n) for cell_lat, cell_lon, n in places),
         }
+
+    def breakdown_sums(self, sources, period, columns):
+        """({column: {(period, value): cases}}, affected residents) of the case rows of
+        ``sources``. PostgreSQL adds up each column's breakdown in one read (``GROUPING
+        SETS``); elsewhere the rows grouped by every column are added up here."""
+        counts = {column: Counter() for column in columns}
+        if not sources:
+            return counts, 0
+        if connection.vendor == "postgresql":
+            return self._grouping_sets(sources, period, columns)
+        affected = 0
+        for start, *values, n, residents in self.summed([
+                rows.annotate(period=period).values_list("period", *columns)
+                .annotate(n=Sum("count"), affected=Sum("affected")).order_by()
+                for rows in sources]):
+            for column, value in zip(columns, values, strict=True):
+                counts[column][start, value] += n
+            affected += residents or 0
+        return counts, affected
+
+    @staticmethod
+    def _grouping_sets(sources, period, columns):
+        rows = sources[0].annotate(period=period).values_list(
+            "period", *columns, "count", "affected").order_by()
+        if len(sources) > 1:
+            rows = rows.union(*(more.annotate(period=period).values_list(
+                "period", *columns, "count", "affected").order_by() for more in sources[1:]),
+                all=True)
+        sql, params = rows.query.sql_with_params()
+        names = ", ".join(f"c{n}" for n in range(len(columns)))
+        sets = ", ".join(f"(period, c{n})" for n in range(len(columns)))
+        which = ", ".join(f"GROUPING(c{n})" for n in range(len(columns)))
+        # Only Django's compiled query (its values as parameters) and fixed aliases.
+        query = (f"SELECT period, {names}, ARRAY[{which}], SUM(n), SUM(affected) FROM "  # noqa: S608
+                 f"({sql}) AS stored (period, {names}, n, affected) "
+                 f"GROUP BY GROUPING SETS ({sets}, ())")
+        counts, affected = {column: Counter() for column in columns}, 0
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            for start, *values, grouped, n, residents in cursor.fetchall():
+                if start is None and all(grouped):  # the grand total: affected residents
+                    affected = residents or 0
+                    continue
+                position = grouped.index(0)
+                if isinstance(start, datetime):  # DATE_TRUNC's timestamp at midnight (UTC)
+                    start = start.date()
+                counts[columns[position]][start, values[position]] += n
+        return counts, affected
 
     # -- case counts --------------------------------------------------------------
 
