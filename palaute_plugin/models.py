@@ -597,6 +597,10 @@ class Feedback(ClusterableModel):
                             first_response_at__isnull=True),
                 name="palaute_feedback_unanswer_idx",
             ),
+            # The cases changed since the statistics' last refresh (every 15 minutes:
+            # ``stats.aggregates.changed_days``), with the received time it reads.
+            models.Index(fields=["updated_at", "created_at"],
+                         name="palaute_feedback_updated_idx"),
         ]
 
     def __str__(self):

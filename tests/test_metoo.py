@@ -542,3 +542,25 @@ def test_metoo_posts_per_client_are_limited_with_a_translated_429(client, page, 
 
     assert sorted(Notification.objects.filter(template="metoo_confirm")
                   .values_list("recipient", flat=True)) == ["n0@example.com", "n1@example.com"]
+
+
+def test_moderation_saves_keep_a_metoo_confirmed_meanwhile(record):
+    """Wagtail's unpublish and publish save the whole record: one read before a "me too"
+    was confirmed must not write the old count back (``COUNTED_IN_DATABASE``)."""
+    stale = FeedbackPublication.objects.get(pk=record.pk)
+    subscriptions.confirm(token_for(record))
+    stale.unpublish()
+    record.refresh_from_db()
+    assert (record.live, record.affected_count) == (False, 2)
+    FeedbackPublication.objects.get(pk=record.pk).save_revision().publish()  # live again
+    stale = FeedbackPublication.objects.get(pk=record.pk)
+    revision = stale.save_revision()
+    subscriptions.confirm(token_for(record, email="toinen@example.com"))
+    revision.publish()
+    record.refresh_from_db()
+    assert (record.live, record.affected_count) == (True, 3)
+    # A plain save of the stale object neither; other fields are saved as before.
+    stale.title = "Uusi otsikko"
+    stale.save()
+    record.refresh_from_db()
+    assert (record.title, record.affected_count) == ("Uusi otsikko", 3)

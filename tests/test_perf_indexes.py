@@ -120,8 +120,11 @@ def test_the_unanswered_index_is_of_the_overdue_rule():
 #: scans, so that it picks among its indexes by cost; SQLite picks by its own costs,
 #: which on a near-empty table need not be the partial index of the unanswered cases).
 PLAN_MARKERS = {
-    "postgresql": {"open311": "palaute_pub_received", "overdue": "palaute_feedback_unanswer_idx"},
-    "sqlite": {"open311": "palaute_pub_received", "overdue": "USING INDEX"},
+    "postgresql": {"open311": "palaute_pub_received", "overdue": "palaute_feedback_unanswer_idx",
+                   "changed": "palaute_feedback_updated_idx"},
+    # (SQLite reads the received times' index of a near-empty table.)
+    "sqlite": {"open311": "palaute_pub_received", "overdue": "USING INDEX",
+               "changed": "USING INDEX"},
 }
 
 
@@ -157,6 +160,20 @@ def test_the_overdue_count_reads_the_index(streets):
         # index (and the constraints') left for the test's transaction, it must serve.
         keep_only_index("palaute_plugin_feedback", "palaute_feedback_unanswer_idx")
     assert PLAN_MARKERS[connection.vendor]["overdue"] in plan(overdue)
+
+
+def test_the_statistics_refresh_finds_changed_cases_by_the_index(streets):
+    from palaute_plugin.stats import aggregates
+
+    received = sorted(case(streets, days_ago=days).created_at for days in (1, 40, 400))
+    FeedbackFactory(category=streets)  # received today: not yet in the aggregate
+    now = timezone.now()
+    changed = aggregates.changed_cases(now - timedelta(minutes=25), now - timedelta(hours=1))
+    assert sorted(changed) == received
+    # Of the table's indexes (no sequential scan on PostgreSQL), the refresh's is chosen.
+    assert PLAN_MARKERS[connection.vendor]["changed"] in plan(changed)
+    assert index_named(Feedback, "palaute_feedback_updated_idx").fields == [
+        "updated_at", "created_at"]  # the received time read from the index too
 
 
 def keep_only_index(table, keep):

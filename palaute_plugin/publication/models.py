@@ -30,6 +30,9 @@ PUBLIC_Q = Q(live=True) & ~Q(shown_status=Feedback.Status.REJECTED)
 #: Fields that follow the case, never restored from a revision.
 FOLLOWS_CASE = ("feedback_id", "reference", "received_at", "shown_status",
                 "status_changed_at", "affected_count")
+#: Fields changed only in the database (``F()`` updates: a "me too" confirmed or ended),
+#: never written back from an object in memory, which may have been read before.
+COUNTED_IN_DATABASE = ("affected_count",)
 
 
 class PublicationQuerySet(models.QuerySet):
@@ -142,6 +145,13 @@ class FeedbackPublication(PreviewableMixin, WorkflowMixin, DraftStateMixin, Lock
     def save(self, *args, **kwargs):
         if self.received_at is None:
             self.received_at = self.feedback.created_at
+        if (self.pk is not None and not args and kwargs.get("update_fields") is None
+                and not kwargs.get("force_insert")):
+            # Wagtail's unpublish, publish and workflow save the whole object, perhaps
+            # read before a "me too" was confirmed: every field but the counted ones.
+            kwargs["update_fields"] = [
+                field.name for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in COUNTED_IN_DATABASE]
         super().save(*args, **kwargs)
 
     @property

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from ..cache_versions import CacheVersion
@@ -25,6 +25,7 @@ from ..models import Feedback
 from ..publication.models import FeedbackPublication
 from ..publication.subscriptions import MeTooSubscription
 from .models import (
+    ROLLUPS,
     CaseDayStat,
     DurationDayStat,
     PlaceDayStat,
@@ -167,11 +168,35 @@ def spans(days, longest=DAYS_PER_QUERY):
     return [tuple(run) for run in runs]
 
 
+def next_month(month):
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def rebuild_months(months):
+    """Replace the monthly roll-up (``models.ROLLUPS``) of each month in ``months`` (first
+    days) with the sums of its daily rows: a month of daily rows per query."""
+    for month in sorted(set(months)):
+        last_day = next_month(month) - timedelta(days=1)
+        with transaction.atomic():
+            for day_model, month_model, columns, summed in ROLLUPS:
+                month_model.objects.filter(day=month).delete()
+                dims = ("category_id", "kind", "channel", *columns)
+                rows = (day_model.objects.filter(day__gte=month, day__lte=last_day)
+                        .values(*dims).annotate(**{f"sum_{name}": Sum(name) for name in summed})
+                        .order_by())
+                month_model.objects.bulk_create(
+                    (month_model(day=month, **{dim: row[dim] for dim in dims},
+                                 **{name: row[f"sum_{name}"] for name in summed})
+                     for row in rows), batch_size=2000)
+
+
 def rebuild_days(days):
-    """Rebuild the aggregate of each day in ``days``; return how many days."""
+    """Rebuild the aggregate of each day in ``days``, and the roll-up of their months;
+    return how many days."""
     days = set(days)
     for first_day, last_day in spans(days):
         rebuild_span(first_day, last_day)
+    rebuild_months(month_start(day) for day in days)
     if days:
         transaction.on_commit(STATS_VERSION.bump)
     return len(days)
@@ -186,12 +211,18 @@ def all_days_until(last_day):
     return {first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)}
 
 
+def changed_cases(since, before):
+    """The received times of the cases changed since ``since`` (received before
+    ``before``): read from the index of ``updated_at`` (migration 0017)."""
+    return (Feedback.objects.filter(updated_at__gte=since, created_at__lt=before)
+            .order_by().values_list("created_at", flat=True).distinct())
+
+
 def changed_days(since, before):
     """The days received (before ``before``) of the cases changed since ``since``, and
     of the cases whose public record was proposed, or gained or lost a "me too", since."""
     since = since - CHANGE_MARGIN
-    created = (Feedback.objects.filter(updated_at__gte=since, created_at__lt=before)
-               .order_by().values_list("created_at", flat=True).distinct())
+    created = changed_cases(since, before)
     followed = MeTooSubscription.objects.filter(
         Q(confirmed_at__gte=since) | Q(unsubscribed_at__gte=since)).values("publication_id")
     # Their cases by primary key: a few, where a join could read every case.

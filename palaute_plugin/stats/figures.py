@@ -10,9 +10,10 @@ import hashlib
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import Trunc
 from django.utils import timezone
@@ -22,7 +23,15 @@ from django.utils.text import capfirst
 from ..models import Feedback, FeedbackCategory, FeedbackQuerySet
 from ..permissions import sees_all_feedback, visible_categories
 from . import aggregates
-from .models import CaseDayStat, DurationDayStat, PlaceDayStat, StatisticsState
+from .models import (
+    CaseDayStat,
+    CaseMonthStat,
+    DurationDayStat,
+    DurationMonthStat,
+    PlaceDayStat,
+    PlaceMonthStat,
+    StatisticsState,
+)
 
 VIEW_STATISTICS_PERMISSION = "palaute_plugin.view_statistics"
 PERIODS = ("week", "month", "year")
@@ -159,9 +168,40 @@ class Figures:
             condition &= Q(**{f"{prefix}channel": self.filters.channel})
         return condition
 
-    def stored(self, model, from_start=True):
-        rows = model.objects.filter(self._dimension_filter(), day__lte=self.stored_end)
-        return rows.filter(day__gte=self.filters.start) if from_start else rows
+    def stored(self, model, first, last):
+        """``model``'s rows of the days ``first``…``last`` (``first`` None: from the
+        first day) in scope and filters."""
+        rows = model.objects.filter(self._dimension_filter(), day__lte=last)
+        return rows if first is None else rows.filter(day__gte=first)
+
+    def stored_sources(self, day_model, month_model, first=None, by_day=False):
+        """Querysets of ``day_model``'s and its roll-up ``month_model``'s rows that
+        together hold the stored days ``first``…``stored_end`` once each: the whole
+        months from the roll-up, the partial first and last month by day (all by day
+        when ``by_day``: weeks do not fall into months)."""
+        last = self.stored_end
+        if first is not None and first > last:
+            return []
+        months_from = first if first is None or first.day == 1 else aggregates.next_month(
+            aggregates.month_start(first))
+        months_before = aggregates.month_start(last + timedelta(days=1))
+        if by_day or (months_from is not None and months_from >= months_before):
+            return [self.stored(day_model, first, last)]
+        sources = [self.stored(month_model, months_from, months_before - timedelta(days=1))]
+        days = Q(day__gte=months_before, day__lte=last)
+        if first is not None and first < months_from:
+            days |= Q(day__gte=first, day__lt=months_from)
+        if (first is not None and first < months_from) or months_before <= last:
+            sources.append(self.stored(day_model, None, last).filter(days))
+        return sources
+
+    @staticmethod
+    def summed(querysets):
+        """The rows of ``querysets`` (alike, grouped) in one query (UNION ALL): a key
+        may come twice, from the roll-up and from the days."""
+        if not querysets:
+            return []
+        return list(querysets[0].union(*querysets[1:], all=True))
 
     def cases(self):
         """The cases in scope, filters and date range (for the live figures and export)."""
@@ -205,32 +245,84 @@ class Figures:
         return f"palaute:stats:v2:{aggregates.STATS_VERSION.current()}:{digest}"
 
     def read_stored_sums(self):
-        period = Trunc("day", self.filters.period, output_field=DateField())
-        counts, affected = {}, 0
-        for column in self.COUNT_COLUMNS:
-            rows = (self.stored(CaseDayStat).annotate(period=period)
-                    .values_list("period", column)
-                    .annotate(n=Sum("count"), affected=Sum("affected")).order_by())
-            counts[column] = {(start, value): n for start, value, n, _affected in rows}
-            # The same total in each breakdown: take it from any one.
-            affected = sum(n for _start, _value, _n, n in rows)
-        durations = (self.stored(DurationDayStat).values_list("category_id", "measure", "hours")
-                     .annotate(n=Sum("count")).order_by())
-        first_month = aggregates.month_start(self.filters.start)
-        backlog = (self.stored(CaseDayStat, from_start=False)
-                   .filter(Q(closed_month__isnull=True) | Q(closed_month__gt=first_month))
-                   .annotate(month=Trunc("day", "month", output_field=DateField()))
-                   .values_list("month", "closed_month").annotate(n=Sum("count")).order_by())
-        places = (self.stored(PlaceDayStat).values_list("cell_lat", "cell_lon")
-                  .annotate(n=Sum("count")).order_by())
+        """Four queries, each of the roll-up's whole months and the partial months' days
+        (see ``stored_sources``): the cases by period and every breakdown's column (the
+        affected residents with them), the handling times, the backlog and the places."""
+        f = self.filters
+        period = Trunc("day", f.period, output_field=DateField())
+        columns = tuple(self.COUNT_COLUMNS)
+        sources = self.stored_sources(CaseDayStat, CaseMonthStat, f.start,
+                                      by_day=f.period == "week")
+        counts, affected = self.breakdown_sums(sources, period, columns)
+        durations = self.summed([
+            rows.values_list("category_id", "measure", "hours").annotate(n=Sum("count"))
+            .order_by()
+            for rows in self.stored_sources(DurationDayStat, DurationMonthStat, f.start)])
+        first_month = aggregates.month_start(f.start)
+        backlog = self.summed([
+            rows.filter(Q(closed_month__isnull=True) | Q(closed_month__gt=first_month))
+            .annotate(month=Trunc("day", "month", output_field=DateField()))
+            .values_list("month", "closed_month").annotate(n=Sum("count")).order_by()
+            for rows in self.stored_sources(CaseDayStat, CaseMonthStat)])
+        places = self.summed([
+            rows.values_list("cell_lat", "cell_lon").annotate(n=Sum("count")).order_by()
+            for rows in self.stored_sources(PlaceDayStat, PlaceMonthStat, f.start)])
         return {
-            "counts": counts,
+            "counts": {column: dict(table) for column, table in counts.items()},
             "affected": affected,
-            "durations": {(category, measure, hours): n
-                          for category, measure, hours, n in durations},
-            "backlog": {(month, closed): n for month, closed, n in backlog},
-            "places": {(cell_lat, cell_lon): n for cell_lat, cell_lon, n in places},
+            "durations": added_up(((category, measure, hours), n)
+                                  for category, measure, hours, n in durations),
+            "backlog": added_up(((month, closed), n) for month, closed, n in backlog),
+            "places": added_up(((cell_lat, cell_lon), n) for cell_lat, cell_lon, n in places),
         }
+
+    def breakdown_sums(self, sources, period, columns):
+        """({column: {(period, value): cases}}, affected residents) of the case rows of
+        ``sources``. PostgreSQL adds up each column's breakdown in one read (``GROUPING
+        SETS``); elsewhere the rows grouped by every column are added up here."""
+        counts = {column: Counter() for column in columns}
+        if not sources:
+            return counts, 0
+        if connection.vendor == "postgresql":
+            return self._grouping_sets(sources, period, columns)
+        affected = 0
+        for start, *values, n, residents in self.summed([
+                rows.annotate(period=period).values_list("period", *columns)
+                .annotate(n=Sum("count"), affected=Sum("affected")).order_by()
+                for rows in sources]):
+            for column, value in zip(columns, values, strict=True):
+                counts[column][start, value] += n
+            affected += residents or 0
+        return counts, affected
+
+    @staticmethod
+    def _grouping_sets(sources, period, columns):
+        rows = sources[0].annotate(period=period).values_list(
+            "period", *columns, "count", "affected").order_by()
+        if len(sources) > 1:
+            rows = rows.union(*(more.annotate(period=period).values_list(
+                "period", *columns, "count", "affected").order_by() for more in sources[1:]),
+                all=True)
+        sql, params = rows.query.sql_with_params()
+        names = ", ".join(f"c{n}" for n in range(len(columns)))
+        sets = ", ".join(f"(period, c{n})" for n in range(len(columns)))
+        which = ", ".join(f"GROUPING(c{n})" for n in range(len(columns)))
+        # Only Django's compiled query (its values as parameters) and fixed aliases.
+        query = (f"SELECT period, {names}, ARRAY[{which}], SUM(n), SUM(affected) FROM "  # noqa: S608
+                 f"({sql}) AS stored (period, {names}, n, affected) "
+                 f"GROUP BY GROUPING SETS ({sets}, ())")
+        counts, affected = {column: Counter() for column in columns}, 0
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            for start, *values, grouped, n, residents in cursor.fetchall():
+                if start is None and all(grouped):  # the grand total: affected residents
+                    affected = residents or 0
+                    continue
+                position = grouped.index(0)
+                if isinstance(start, datetime):  # DATE_TRUNC's timestamp at midnight (UTC)
+                    start = start.date()
+                counts[columns[position]][start, values[position]] += n
+        return counts, affected
 
     # -- case counts --------------------------------------------------------------
 
@@ -355,6 +447,14 @@ class Figures:
             totals[cell_lat, cell_lon] += n
         top = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:TOP_PLACES]
         return [(*aggregates.cell_centre(*cell), n) for cell, n in top]
+
+
+def added_up(pairs):
+    """{key: total} of ``(key, n)`` pairs in which a key may come more than once."""
+    totals = Counter()
+    for key, n in pairs:
+        totals[key] += n
+    return dict(totals)
 
 
 def choices_of(dimension):

@@ -87,6 +87,80 @@ class PlaceDayStat(DayStatBase):
         return f"{self.day} ({self.cell_lat}, {self.cell_lon}): {self.count}"
 
 
+class MonthStatBase(models.Model):
+    """The roll-up of the daily aggregate by month: ``day`` is the first day of the
+    month, and each row adds up the daily rows of that month with the same dimensions.
+    ``aggregates.rebuild_months`` writes a month anew after any of its days is rebuilt;
+    the report reads whole months here and the partial first and last month by day."""
+
+    day = models.DateField(_("month received"), db_index=True,
+                           help_text=_("The first day of the month."))
+    category = models.ForeignKey(
+        "palaute_plugin.FeedbackCategory", verbose_name=_("category"),
+        on_delete=models.CASCADE, related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    channel = models.CharField(_("channel"), max_length=20)
+    count = models.PositiveIntegerField(_("cases"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CaseMonthStat(MonthStatBase):
+    """``CaseDayStat`` by month."""
+
+    status = models.CharField(_("status"), max_length=20)
+    closed_month = models.DateField(_("month closed"), null=True, blank=True)
+    affected = models.PositiveIntegerField(_("affected residents"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly case count")
+        verbose_name_plural = _("monthly case counts")
+        indexes = [models.Index(fields=["closed_month"])]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m} {self.category_id} {self.status}: {self.count}"
+
+
+class DurationMonthStat(MonthStatBase):
+    """``DurationDayStat`` by month."""
+
+    measure = models.CharField(_("measure"), max_length=20,
+                               choices=DurationDayStat.Measure.choices)
+    hours = models.PositiveIntegerField(_("hours at most"))
+
+    class Meta:
+        verbose_name = _("monthly handling time")
+        verbose_name_plural = _("monthly handling times")
+
+    def __str__(self):
+        return f"{self.day:%Y-%m} {self.category_id} {self.measure} ≤{self.hours} h: {self.count}"
+
+
+class PlaceMonthStat(MonthStatBase):
+    """``PlaceDayStat`` by month."""
+
+    cell_lat = models.IntegerField(_("cell row"))
+    cell_lon = models.IntegerField(_("cell column"))
+
+    class Meta:
+        verbose_name = _("monthly place count")
+        verbose_name_plural = _("monthly place counts")
+
+    def __str__(self):
+        return f"{self.day:%Y-%m} ({self.cell_lat}, {self.cell_lon}): {self.count}"
+
+
+#: Each daily model and its monthly roll-up, and the columns the roll-up groups by
+#: (besides the month and the dimensions) and adds up.
+ROLLUPS = (
+    (CaseDayStat, CaseMonthStat, ("status", "closed_month"), ("count", "affected")),
+    (DurationDayStat, DurationMonthStat, ("measure", "hours"), ("count",)),
+    (PlaceDayStat, PlaceMonthStat, ("cell_lat", "cell_lon"), ("count",)),
+)
+
+
 class StatisticsState(models.Model):
     """One row: until when changed cases have been folded into the aggregate."""
 

@@ -263,7 +263,7 @@ class StatisticsCasesExportView(StatisticsMixin, SafeSpreadsheetExportMixin, Vie
     """The cases behind the figures. The message and the resident's contact details are
     filled only for cases the user may see (``permissions.visible_categories``); the
     place of the others is coarsened as for publication (three decimals, about 100 m),
-    since an exact place can be a resident's home."""
+    and their street address left out, since an exact place can be a resident's home."""
 
     list_export = ["reference", "created_at", "group", "category", "kind", "channel", "status",
                    "due_at", "first_response_at", "closed_at", "address", "latitude",
@@ -308,7 +308,8 @@ class StatisticsCasesExportView(StatisticsMixin, SafeSpreadsheetExportMixin, Vie
                       for name in ("kind", "channel", "status")})
         allowed = self.personal_data_categories
         if allowed is not None and item.category_id not in allowed:
-            row.update({name: "" for name in self.PERSONAL})
+            # The street address is as exact as the place: left out like the message.
+            row.update({name: "" for name in (*self.PERSONAL, "address")})
             row.update({name: coarse_coordinate(row[name]) for name in ("latitude", "longitude")})
         # In ``list_export``'s order: Wagtail's XLSX writes the values as they come.
         return {name: row[name] for name in self.list_export}
