@@ -12,8 +12,11 @@ import math
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import (
     FileResponse,
     Http404,
@@ -21,18 +24,23 @@ from django.http import (
     HttpResponseBadRequest,
     JsonResponse,
 )
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
 from ..conf import palaute_setting
 from ..models import Feedback, FeedbackCategory, current_language
+from ..publication.actions import CACHE_VERSION_KEY as PUBLICATIONS_VERSION_KEY
 from ..publication.actions import publications_version
 from ..publication.models import FeedbackPublication
 from ..publication.nearby import OPEN_STATUSES
 from ..publication.photos import PublicPhoto
+from .caching import VERSION_KEY as CATEGORIES_VERSION_KEY
+from .caching import active_categories, categories_version
 
 GEOJSON_PATH = "julkiset/kartta.geojson"
 PAGE_SIZE = 20
@@ -43,12 +51,28 @@ PUBLIC_STATUSES = [(value, capfirst(label)) for value, label in Feedback.Status.
                    if value != Feedback.Status.REJECTED]
 
 
-class PublicationFilterForm(forms.Form):
-    """The list's filters, as a ``GET`` form that works without JavaScript."""
+class TopicField(forms.TypedChoiceField):
+    """A category's id among the choices; ``03`` or `` 3`` is ``3``, as the cache key has it
+    (``list_query_key``) and as the model choice field this was took it."""
 
-    category = forms.ModelChoiceField(
-        label=_("Topic"), required=False, queryset=FeedbackCategory.objects.none(),
-        empty_label=_("All topics"))
+    def to_python(self, value):
+        value = super().to_python(value).strip()
+        return str(int(value)) if value.isdigit() else value
+
+
+class PublicationFilterForm(forms.Form):
+    """The list's filters, as a ``GET`` form that works without JavaScript.
+
+    The topics are the active categories from ``caching.active_categories()`` (the shared
+    cache, read again after any category change), so that checking a chosen topic needs
+    no query; ``cleaned_data["category"]`` is the category's id.
+    """
+
+    category = TopicField(
+        label=_("Topic"), required=False, coerce=int, empty_value=None,
+        # The words of the model choice field this was: a wrong topic reads as before.
+        error_messages={"invalid_choice":
+                        forms.ModelChoiceField.default_error_messages["invalid_choice"]})
     kind = forms.ChoiceField(
         label=_("Kind"), required=False,
         choices=[("", _("All kinds"))] + [(v, capfirst(lbl)) for v, lbl in Feedback.Kind.choices])
@@ -61,13 +85,13 @@ class PublicationFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = FeedbackCategory.objects.filter(active=True)
-        self.fields["category"].label_from_instance = lambda category: category.name
+        self.fields["category"].choices = [("", _("All topics"))] + [
+            (category.pk, category.name) for category in active_categories()]
 
     def filter(self, queryset):
         data = self.cleaned_data
         if data.get("category"):
-            queryset = queryset.filter(category=data["category"])
+            queryset = queryset.filter(category_id=data["category"])
         for name in ("kind", "status"):
             if data.get(name):
                 queryset = queryset.filter(**{"kind" if name == "kind" else "shown_status":
@@ -137,15 +161,29 @@ def round_bbox(bbox):
             min(180.0, math.ceil(east * scale) / scale))
 
 
-def cache_key(page, name, normalised_query):
+def cache_versions():
+    """The publications' and the categories' versions, read in one cache round trip.
+
+    A cached body names both: the list and the map show the categories' names (and the
+    list's filter offers the active ones), so renaming one must not leave them stale.
+    """
+    found = cache.get_many([PUBLICATIONS_VERSION_KEY, CATEGORIES_VERSION_KEY])
+    publications = found.get(PUBLICATIONS_VERSION_KEY)
+    categories = found.get(CATEGORIES_VERSION_KEY)
+    return (publications_version() if publications is None else publications,
+            categories_version() if categories is None else categories)
+
+
+def cache_key(page, name, normalised_query, versions):
     query = hashlib.sha256(normalised_query.encode()).hexdigest()[:16]
+    publications, categories = versions
     return (f"palaute:public:{name}:{page.pk}:{current_language()}:"
-            f"{publications_version()}:{query}")
+            f"{publications}:{categories}:{query}")
 
 
-def cached(page, name, normalised_query, render):
+def cached(page, name, normalised_query, render, versions=None):
     """The response body from the cache, or rendered and stored."""
-    key = cache_key(page, name, normalised_query)
+    key = cache_key(page, name, normalised_query, versions or cache_versions())
     hit = cache.get(key)
     if hit is None:
         response = render()
@@ -159,30 +197,80 @@ def cached(page, name, normalised_query, render):
     return HttpResponse(content, content_type=content_type)
 
 
-def publication_urls(page):
-    """``url(reference)`` for many publications, resolving the page's URL once."""
-    base = page.url + page.reverse_subpage("published_detail_view", args=["REF"])
+def publication_urls(page, request=None):
+    """``url(reference)`` for many publications, resolving the page's URL once (with
+    the request: from the site root paths the request has already read)."""
+    base = page.get_url(request) + page.reverse_subpage("published_detail_view", args=["REF"])
     prefix, suffix = base.split("REF")
     return lambda reference: f"{prefix}{reference}{suffix}"
 
 
+#: The list's parameters that the filter form reads.
+FILTER_PARAMS = ("category", "kind", "status", "since", "until")
+FILTERS_TEMPLATE = "palaute_plugin/public/published_filters.html"
+#: The filter form with nothing chosen, per language: ``(categories version, HTML)``.
+_UNFILTERED_FORMS = {}
+
+
+def unfiltered_form_html(categories):
+    """The filter form with nothing chosen, rendered once per categories version and
+    language in each process (under ``DEBUG`` every time: templates are reloaded)."""
+    language = get_language()
+    found = _UNFILTERED_FORMS.get(language)
+    if found is not None and found[0] == categories and not settings.DEBUG:
+        return found[1]
+    html = render_to_string(FILTERS_TEMPLATE, {"form": PublicationFilterForm()})
+    _UNFILTERED_FORMS[language] = (categories, html)
+    return html
+
+
+@receiver(setting_changed)
+def forget_unfiltered_forms(**kwargs):
+    _UNFILTERED_FORMS.clear()
+
+
+def list_items(page_obj, url):
+    """The page's rows as the template shows them."""
+    statuses = {value: capfirst(str(label)) for value, label in Feedback.Status.choices}
+    return [{"url": url(reference), "title": title, "category": name or name_fi or "",
+             "status": statuses.get(status, status), "published": published}
+            for reference, title, status, published, name, name_fi in page_obj]
+
+
+def list_rows(publications):
+    """Only what the list shows, without model instances; the category's name in the
+    active language, else in Finnish."""
+    return publications.values_list(
+        "reference", "title", "shown_status", "first_published_at",
+        f"category__name_{current_language()}", "category__name_fi")
+
+
 def published_list_view(request, page):
+    versions = cache_versions()
+
     def render():
-        form = PublicationFilterForm(request.GET or None)
         publications = public_publications()
-        if form.is_bound and form.is_valid():
-            publications = form.filter(publications)
-        page_obj = CappedPaginator(publications, PAGE_SIZE).get_page(request.GET.get("page"))
+        form = None
+        if any(request.GET.get(name) for name in FILTER_PARAMS):
+            form = PublicationFilterForm(request.GET)
+            if form.is_valid():
+                publications = form.filter(publications)
+            filters = render_to_string(FILTERS_TEMPLATE, {"form": form})
+        else:
+            # Nothing chosen: the form is the same for everyone, and valid.
+            filters = unfiltered_form_html(versions[1])
+        page_obj = CappedPaginator(list_rows(publications), PAGE_SIZE).get_page(
+            request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
-        url = publication_urls(page)
-        items = [(item, url(item.reference)) for item in page_obj]
-        context = {"page": page, "self": page, "form": form, "page_obj": page_obj,
-                   "items": items, "query": query.urlencode(),
-                   "map_url": page.url + page.reverse_subpage("published_map_view")}
+        url = publication_urls(page, request)
+        context = {"page": page, "self": page, "form": form, "filters": filters,
+                   "page_obj": page_obj, "items": list_items(page_obj, url),
+                   "query": query.urlencode(),
+                   "map_url": page.get_url(request) + page.reverse_subpage("published_map_view")}
         return TemplateResponse(request, "palaute_plugin/public/published_list.html", context,
-                                status=200 if not form.errors else 400)
-    return cached(page, "list", list_query_key(request.GET), render)
+                                status=400 if form is not None and form.errors else 200)
+    return cached(page, "list", list_query_key(request.GET), render, versions)
 
 
 def published_detail_view(request, page, reference):
@@ -270,8 +358,6 @@ def published_map_view(request, page):
 
 
 def _tile_url():
-    from django.conf import settings
-
     return getattr(settings, "GEO_WIDGET_LEAFLET_TILE_LAYER",
                    "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
