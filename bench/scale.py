@@ -150,6 +150,15 @@ OPERATIONS = [
               uncached=True),
     Operation("public geojson julkiset/kartta.geojson, town bbox, cached", None,
               lambda c: f"{c.feedback_page_url}julkiset/kartta.geojson?bbox={TOWN_BBOX}"),
+    # The topic and kind filters (partial indexes palaute_pub_category / _kind, 0015).
+    Operation("public list julkiset/, topic filter page 2, uncached", None,
+              lambda c: f"{c.feedback_page_url}julkiset/?category={c.busiest_category}&page=2",
+              uncached=True),
+    Operation("public list julkiset/, kind filter page 2, uncached", None,
+              lambda c: f"{c.feedback_page_url}julkiset/?kind=proposal&page=2", uncached=True),
+    # The last page offered at 1M (10,000 counted / 20); the last page at 1k.
+    Operation("public list julkiset/, kind filter page 500, uncached", None,
+              lambda c: f"{c.feedback_page_url}julkiset/?kind=feedback&page=500", uncached=True),
 ]
 
 

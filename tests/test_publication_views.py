@@ -527,3 +527,27 @@ def test_a_topic_reads_as_its_cache_key_does(client, page, published):
     with translation.override("fi"):
         message = str(forms.ModelChoiceField.default_error_messages["invalid_choice"])
     assert unknown.status_code == 400 and message in unknown.content.decode()
+
+
+def test_pages_show_the_records_newest_first_without_gaps(client, page, streets):
+    import re
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .open311_fixtures import publish_directly
+
+    now = timezone.now()
+    for number in range(45):
+        publication = publish_directly(FeedbackFactory(category=streets),
+                                       title=f"Asia numero {number}")
+        # Two records share each time: the id orders them.
+        FeedbackPublication.objects.filter(pk=publication.pk).update(
+            first_published_at=now - timedelta(hours=number // 2))
+    newest_first = [f"Asia numero {number}" for number in
+                    sorted(range(45), key=lambda number: (number // 2, -number))]
+    shown = []
+    for number in (1, 2, 3):
+        content = client.get(page.url + f"julkiset/?page={number}").content.decode()
+        shown += re.findall(r"<h3><a [^>]*>([^<]*)</a></h3>", content)
+    assert shown == newest_first
