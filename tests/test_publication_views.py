@@ -477,20 +477,33 @@ def publish_many(category, count):
 
 
 @pytest.mark.parametrize("query", LIST_FILTERS)
-def test_every_list_filter_costs_a_content_page_and_two_queries(client, page, content_page,
-                                                                streets, query):
+def test_every_list_filter_costs_a_content_page_and_one_query(client, page, content_page,
+                                                              streets, query):
     url = page.url + "julkiset/" + query.format(streets=streets.pk)
-    publish_many(streets, 1)
+    publish_many(streets, 21)  # two pages
     client.get(content_page.url)  # the site settings row is made on a site's first request
     with CaptureQueriesContext(connection) as content_queries:
         client.get(content_page.url)
     few, _content = miss_queries(client, url)
-    publish_many(streets, 45)  # three pages
+    publish_many(streets, 25)  # three pages
     many, content = miss_queries(client, url)
     assert content.count("<h3>") == 20
-    assert len(many) == len(few) == len(content_queries) + 2  # the capped count, the page
+    # The page's rows with the capped count as one more column.
+    assert len(many) == len(few) == len(content_queries) + 1
     # The filter's topics come from the categories' cache, not a query of their own.
     assert not [sql for sql in many if 'FROM "palaute_plugin_feedbackcategory"' in sql]
+
+
+def test_a_page_past_the_last_is_the_last_page(client, page, streets):
+    publish_many(streets, 21)
+    for asked in ("3", "0", "99999"):
+        content = client.get(page.url + f"julkiset/?page={asked}").content.decode()
+        assert "Sivu 2 / 2" in content and content.count("<h3>") == 1
+    # Not a number: page 1, under whose cache key (list_query_key) it is kept.
+    for asked in ("-1", "x", "%2B2"):  # %2B: a plus sign (a bare + is a space)
+        cache.clear()
+        content = client.get(page.url + f"julkiset/?page={asked}").content.decode()
+        assert "Sivu 1 / 2" in content and content.count("<h3>") == 20
 
 
 def test_the_form_with_nothing_chosen_is_the_submitted_empty_form(client, page, published):

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.core.signals import setting_changed
+from django.db.models.expressions import RawSQL
 from django.dispatch import receiver
 from django.http import (
     FileResponse,
@@ -26,7 +27,9 @@ from django.http import (
 )
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -110,28 +113,59 @@ class CappedPaginator(Paginator):
     The count reads ``counted`` (the rows' ids: no columns shown, no join) without an
     order: any ``MAX_COUNTED`` of them count the same, so PostgreSQL reads the first
     entries of one partial index of the public records alone (``palaute_pub_status``,
-    ``_category``, ``_kind``) instead of sorting by date.
+    ``_category``, ``_kind``) instead of sorting by date. ``get_page`` reads it in the
+    same query as the page's rows (one query, not two, on a cache miss).
     """
 
     MAX_COUNTED = 10_000
+    #: From this many rows skipped on, a page's rows are found by their ids (``rows``).
+    DEFERRED_FROM = 100
 
     def __init__(self, object_list, per_page, counted=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.counted = object_list if counted is None else counted
 
+    def capped_counted(self):
+        return self.counted.order_by()[:self.MAX_COUNTED]
+
     @cached_property
     def count(self):
-        return self.counted.order_by()[:self.MAX_COUNTED].count()
+        return self.capped_counted().count()
+
+    def rows(self, number, object_list=None):
+        """Page ``number``'s rows. Far into the list they are found by their ids: the ids
+        of the page (and of the rows skipped before it) are read in order from the
+        filter's partial index alone, and only the page's rows are fetched; without that
+        PostgreSQL read page 500 of a common status, topic or kind by walking all public
+        records by date (88 ms). Near the start the plain query is as quick, and shorter."""
+        object_list = self.object_list if object_list is None else object_list
+        bottom = (number - 1) * self.per_page
+        if bottom < self.DEFERRED_FROM:
+            return object_list[bottom:bottom + self.per_page]
+        return object_list.filter(pk__in=self.counted[bottom:bottom + self.per_page])
 
     def page(self, number):
-        """The page's rows found by their ids: the ids of the page (and of the rows skipped
-        before it) are read in order from the filter's partial index alone, and only the
-        page's rows are fetched. Without that PostgreSQL read a later page of a common
-        status, topic or kind by walking all public records by date (88 ms for page 500)."""
         number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        ids = self.counted[bottom:bottom + self.per_page]
-        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+        return self._get_page(self.rows(number), number, self)
+
+    def get_page(self, number):
+        """As ``Paginator.get_page`` (the last page for a number past it), the count read
+        with the page's rows as one more column. Page 1 for anything but digits, as
+        ``list_query_key`` has it (``-1`` was the last page, cached as page 1's)."""
+        text = str(number).strip() if number is not None else ""
+        number = int(text) if text.isdigit() else 1
+        # Past the pages a capped count offers: Django's way (the count, the last page),
+        # never rows read that far into the list.
+        if 1 <= number <= math.ceil(self.MAX_COUNTED / self.per_page):
+            sql, params = self.capped_counted().query.sql_with_params()
+            # The ORM's own SQL and parameters, counted in a subquery.
+            counted = RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped", params)  # noqa: S608, S611
+            rows = list(self.rows(number, self.object_list.annotate(capped_count=counted)))
+            if rows or number == 1:
+                self.__dict__["count"] = rows[0][-1] if rows else 0
+            if rows and number <= self.num_pages or number == 1:
+                return self._get_page([row[:-1] for row in rows], number, self)
+        return super().get_page(number)
 
     @property
     def capped(self):
@@ -181,39 +215,35 @@ def round_bbox(bbox):
             min(180.0, math.ceil(east * scale) / scale))
 
 
-def cache_versions():
-    """The publications' and the categories' versions, read in one cache round trip.
+def cache_key(page, name, normalised_query):
+    query = hashlib.sha256(normalised_query.encode()).hexdigest()[:16]
+    return f"palaute:public:{name}:{page.pk}:{current_language()}:{query}"
 
-    A cached body names both: the list and the map show the categories' names (and the
-    list's filter offers the active ones), so renaming one must not leave them stale.
+
+def cached(page, name, normalised_query, render):
+    """The response body from the cache, or ``render(versions)``'s, stored.
+
+    A body is kept with the publications' and the categories' versions it was rendered
+    at (the list and the map show the categories' names, and the list's filter offers
+    the active ones): read with both versions in one cache round trip, and served only
+    while both are current. A later render overwrites it (no old versions pile up).
     """
-    found = cache.get_many([PUBLICATIONS_VERSION_KEY, CATEGORIES_VERSION_KEY])
+    key = cache_key(page, name, normalised_query)
+    found = cache.get_many([PUBLICATIONS_VERSION_KEY, CATEGORIES_VERSION_KEY, key])
     publications = found.get(PUBLICATIONS_VERSION_KEY)
     categories = found.get(CATEGORIES_VERSION_KEY)
-    return (publications_version() if publications is None else publications,
-            categories_version() if categories is None else categories)
-
-
-def cache_key(page, name, normalised_query, versions):
-    query = hashlib.sha256(normalised_query.encode()).hexdigest()[:16]
-    publications, categories = versions
-    return (f"palaute:public:{name}:{page.pk}:{current_language()}:"
-            f"{publications}:{categories}:{query}")
-
-
-def cached(page, name, normalised_query, render, versions=None):
-    """The response body from the cache, or rendered and stored."""
-    key = cache_key(page, name, normalised_query, versions or cache_versions())
-    hit = cache.get(key)
-    if hit is None:
-        response = render()
+    versions = (publications_version() if publications is None else publications,
+                categories_version() if categories is None else categories)
+    entry = found.get(key)
+    if entry is None or entry[0] != versions:
+        response = render(versions)
         if hasattr(response, "render"):
             response.render()
         if response.status_code != 200:
             return response
-        hit = (response.content, response["Content-Type"])
-        cache.set(key, hit, CACHE_SECONDS)
-    content, content_type = hit
+        entry = (versions, response.content, response["Content-Type"])
+        cache.set(key, entry, CACHE_SECONDS)
+    _versions, content, content_type = entry
     return HttpResponse(content, content_type=content_type)
 
 
@@ -249,12 +279,26 @@ def forget_unfiltered_forms(**kwargs):
     _UNFILTERED_FORMS.clear()
 
 
-def list_items(page_obj, url):
-    """The page's rows as the template shows them."""
+#: One row of the list (as ``format_html`` fills it: every value escaped).
+LIST_ITEM = '<li>\n    <h3><a href="{}">{}</a></h3>\n    <p>{} · {} · {}</p>\n  </li>'
+
+
+def list_items_html(page_obj, url):
+    """The page's rows as HTML, written here rather than by a template loop: twenty rows
+    of five values each are a good part of a list's render on a cache miss."""
     statuses = {value: capfirst(str(label)) for value, label in Feedback.Status.choices}
-    return [{"url": url(reference), "title": title, "category": name or name_fi or "",
-             "status": statuses.get(status, status), "published": published}
-            for reference, title, status, published, name, name_fi in page_obj]
+    return format_html_join("\n  ", LIST_ITEM, (
+        (url(reference), title, name or name_fi or "", statuses.get(status, status),
+         day_month_year(published))
+        for reference, title, status, published, name, name_fi in page_obj))
+
+
+def day_month_year(moment):
+    """``moment`` as the ``date:"j.n.Y"`` filter writes it (local time): ``5.3.2026``."""
+    if moment is None:
+        return ""
+    day = timezone.localtime(moment)
+    return f"{day.day}.{day.month}.{day.year}"
 
 
 def list_rows(publications):
@@ -265,10 +309,18 @@ def list_rows(publications):
         f"category__name_{current_language()}", "category__name_fi")
 
 
-def published_list_view(request, page):
-    versions = cache_versions()
+def relative_to_list(page, name, *args):
+    """The subpage's URL relative to the list's (``julkiset/``): the list's links need
+    neither the page's URL nor the site root paths it is found from (a cache round trip)."""
+    listed = page.reverse_subpage("published_list_view")
+    target = page.reverse_subpage(name, args=args)
+    if not target.startswith(listed):
+        raise ValueError(f"{name} is not under the list's URL")
+    return target[len(listed):]
 
-    def render():
+
+def published_list_view(request, page):
+    def render(versions):
         publications = public_publications()
         form = None
         if any(request.GET.get(name) for name in FILTER_PARAMS):
@@ -284,14 +336,15 @@ def published_list_view(request, page):
             request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
-        url = publication_urls(page, request)
+        prefix, suffix = relative_to_list(page, "published_detail_view", "REF").split("REF")
         context = {"page": page, "self": page, "form": form, "filters": filters,
-                   "page_obj": page_obj, "items": list_items(page_obj, url),
+                   "page_obj": page_obj,
+                   "items": list_items_html(page_obj, lambda ref: f"{prefix}{ref}{suffix}"),
                    "query": query.urlencode(),
-                   "map_url": page.get_url(request) + page.reverse_subpage("published_map_view")}
+                   "map_url": relative_to_list(page, "published_map_view")}
         return TemplateResponse(request, "palaute_plugin/public/published_list.html", context,
                                 status=400 if form is not None and form.errors else 200)
-    return cached(page, "list", list_query_key(request.GET), render, versions)
+    return cached(page, "list", list_query_key(request.GET), render)
 
 
 def published_detail_view(request, page, reference):
@@ -348,7 +401,7 @@ def published_geojson_view(request, page):
 
     bbox = round_bbox(bbox)
 
-    def render():
+    def render(_versions):
         south, west, north, east = bbox
         # No ordering: the (live, latitude, longitude) index serves the box alone;
         # sorting by date would scan the newest of every place first.
