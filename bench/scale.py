@@ -78,6 +78,8 @@ class Context:
     #: An open case with a place among the newest thousand (case 500 has none), so
     #: that its screen looks for possible duplicates nearby (staff/duplicates.py).
     located_case: int
+    #: Pages of 20 of the public records of the kind "feedback" (the public list's filter).
+    public_feedback_pages: int = 1
 
     def inbox_with(self, **params):
         return f"{self.inbox}?{urlencode(params)}"
@@ -156,6 +158,16 @@ OPERATIONS = [
     # name lacks "statistics": it clears the cache, so run it on its own (--only afresh).
     Operation("stats report, 10 years by year, sums added up afresh", "admin",
               lambda c: f"{c.statistics}?period=year&start={c.ten_years_ago}", uncached=True),
+    # The topic and kind filters (partial indexes palaute_pub_category / _kind, 0015).
+    Operation("public list julkiset/, topic filter page 2, uncached", None,
+              lambda c: f"{c.feedback_page_url}julkiset/?category={c.busiest_category}&page=2",
+              uncached=True),
+    Operation("public list julkiset/, kind filter page 2, uncached", None,
+              lambda c: f"{c.feedback_page_url}julkiset/?kind=feedback&page=2", uncached=True),
+    # The last page offered at 1M (10,000 counted / 20 a page); the last page at 1k.
+    Operation("public list julkiset/, kind filter page 500 (last page when fewer), uncached",
+              None, lambda c: f"{c.feedback_page_url}julkiset/?kind=feedback&page="
+              f"{min(500, c.public_feedback_pages)}", uncached=True),
 ]
 
 
@@ -244,6 +256,7 @@ def read_context(databases, name):
 
     from palaute_plugin.models import Feedback, FeedbackCategory, FeedbackPage
     from palaute_plugin.permissions import feedback_for_user, visible_categories
+    from palaute_plugin.publication.models import FeedbackPublication
     from palaute_plugin.staff.viewsets import feedback_viewset
 
     databases.use(name)
@@ -270,6 +283,8 @@ def read_context(databases, name):
             status__in=Feedback.OPEN_STATUSES,
             category__in=visible_categories(users["handler"]))
         .order_by("pk").values_list("pk", flat=True).first(),
+        public_feedback_pages=max(1, math.ceil(FeedbackPublication.objects.public().filter(
+            kind="feedback").count() / 20)),
     )
 
 

@@ -439,3 +439,128 @@ def test_handler_without_edit_permission_goes_back_to_the_case(client, personal_
     publication = FeedbackPublication.objects.get(feedback=personal_case)
     content = client.get(detail_url(personal_case)).content.decode()
     assert edit_url(publication) not in content
+
+
+# --- the list's cost on a cache miss ---------------------------------------------------
+
+LIST_FILTERS = ["", "?status=new", "?category={streets}", "?kind=feedback",
+                "?since=2000-01-01&until=2100-01-01", "?page=2",
+                "?category=&kind=&status=&since=&until="]
+
+
+@pytest.fixture
+def content_page(page):
+    from home.models import ContentPage
+
+    return page.get_parent().add_child(instance=ContentPage(
+        title="Asuminen", slug="asuminen", body=[("paragraph", "<p>Tekstiä.</p>")]))
+
+
+def miss_queries(client, url):
+    """The queries of ``url`` after a publication changed (its cached body is stale),
+    with the categories in the cache as they are between category changes."""
+    from palaute_plugin.publication.actions import bump_publications_version
+
+    client.get(url)
+    bump_publications_version()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [query["sql"] for query in captured], response.content.decode()
+
+
+def publish_many(category, count):
+    from .open311_fixtures import publish_directly
+
+    for number in range(count):
+        publish_directly(FeedbackFactory(category=category), title=f"Asia numero {number}")
+
+
+@pytest.mark.parametrize("query", LIST_FILTERS)
+def test_every_list_filter_costs_a_content_page_and_one_query(client, page, content_page,
+                                                              streets, query):
+    url = page.url + "julkiset/" + query.format(streets=streets.pk)
+    publish_many(streets, 21)  # two pages
+    client.get(content_page.url)  # the site settings row is made on a site's first request
+    with CaptureQueriesContext(connection) as content_queries:
+        client.get(content_page.url)
+    few, _content = miss_queries(client, url)
+    publish_many(streets, 25)  # three pages
+    many, content = miss_queries(client, url)
+    assert content.count("<h3>") == 20
+    # The page's rows with the capped count as one more column.
+    assert len(many) == len(few) == len(content_queries) + 1
+    # The filter's topics come from the categories' cache, not a query of their own.
+    assert not [sql for sql in many if 'FROM "palaute_plugin_feedbackcategory"' in sql]
+
+
+def test_a_page_past_the_last_is_the_last_page(client, page, streets):
+    publish_many(streets, 21)
+    for asked in ("3", "0", "99999"):
+        content = client.get(page.url + f"julkiset/?page={asked}").content.decode()
+        assert "Sivu 2 / 2" in content and content.count("<h3>") == 1
+    # Not a number: page 1, under whose cache key (list_query_key) it is kept.
+    for asked in ("-1", "x", "%2B2"):  # %2B: a plus sign (a bare + is a space)
+        cache.clear()
+        content = client.get(page.url + f"julkiset/?page={asked}").content.decode()
+        assert "Sivu 1 / 2" in content and content.count("<h3>") == 20
+
+
+def test_the_form_with_nothing_chosen_is_the_submitted_empty_form(client, page, published):
+    url = page.url + "julkiset/"
+    fresh = client.get(url).content  # rendered once per categories version
+    cache.clear()
+    assert client.get(url + "?category=&kind=&status=&since=&until=").content == fresh
+    cache.clear()
+    assert client.get(url).content == fresh
+
+
+def test_renaming_or_adding_a_category_refreshes_the_cached_list(client, page, published,
+                                                                 streets):
+    from .factories import CategoryFactory
+
+    url = page.url + "julkiset/"
+    before = client.get(url).content.decode()
+    assert f"{streets.name_fi} · Uusi" in before and "Puistot" not in before
+    streets.name_fi = "Katuvalot"
+    streets.save()
+    CategoryFactory(name_fi="Puistot")
+    content = client.get(url).content.decode()
+    assert "Katuvalot · Uusi" in content and ">Puistot</option>" in content
+
+
+def test_a_topic_reads_as_its_cache_key_does(client, page, published):
+    from django import forms
+    from django.utils import translation
+
+    url = page.url + "julkiset/"
+    padded = client.get(url + f"?category=0{published.category_id}")
+    assert padded.status_code == 200 and published.title in padded.content.decode()
+    unknown = client.get(url + "?category=999999")
+    with translation.override("fi"):
+        message = str(forms.ModelChoiceField.default_error_messages["invalid_choice"])
+    assert unknown.status_code == 400 and message in unknown.content.decode()
+
+
+def test_pages_show_the_records_newest_first_without_gaps(client, page, streets):
+    import re
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .open311_fixtures import publish_directly
+
+    now = timezone.now()
+    for number in range(45):
+        publication = publish_directly(FeedbackFactory(category=streets),
+                                       title=f"Asia numero {number}")
+        # Two records share each time: the id orders them.
+        FeedbackPublication.objects.filter(pk=publication.pk).update(
+            first_published_at=now - timedelta(hours=number // 2))
+    newest_first = [f"Asia numero {number}" for number in
+                    sorted(range(45), key=lambda number: (number // 2, -number))]
+    shown = []
+    for number in (1, 2, 3):
+        content = client.get(page.url + f"julkiset/?page={number}").content.decode()
+        shown += re.findall(r"<h3><a [^>]*>([^<]*)</a></h3>", content)
+    assert shown == newest_first
