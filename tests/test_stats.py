@@ -63,8 +63,11 @@ def superuser():
 
 @pytest.fixture
 def now():
-    # Noon, so that "today" has cases before now and the clock is not near midnight.
-    return local(timezone.localdate(), 12)
+    # Noon, so that "today" has cases before now and the clock is not near midnight;
+    # never so early that the real clock, which stamps rows saved by the tests
+    # (auto_now, created_at), falls within the refresh's CHANGE_MARGIN before "now".
+    noon = local(timezone.localdate(), 12)
+    return max(noon, timezone.now() + aggregates.CHANGE_MARGIN + timedelta(minutes=5))
 
 
 @pytest.fixture
