@@ -101,8 +101,8 @@ class Operation:
     user: str | None
     url: callable
     #: Clear the cache before each request (untimed): pages that cache their body
-    #: (the public list, the GeoJSON) would otherwise answer from the cache, and the
-    #: cache is one for both databases.
+    #: (the public list, the GeoJSON) would otherwise answer from the cache. (Each
+    #: database has its own key prefix in the one cache: ``Databases.use``.)
     uncached: bool = False
 
 
@@ -153,7 +153,7 @@ OPERATIONS = [
     Operation("public geojson julkiset/kartta.geojson, town bbox, cached", None,
               lambda c: f"{c.feedback_page_url}julkiset/kartta.geojson?bbox={TOWN_BBOX}"),
     # The report's stored days' sums are cached until the next refresh that rebuilds a
-    # day; the "statistics" rows above read them from the cache (one for both databases).
+    # day; the "statistics" rows above read them from the cache (each database's own).
     # This one adds them up afresh, as the first request after such a refresh does. Its
     # name lacks "statistics": it clears the cache, so run it on its own (--only afresh).
     Operation("stats report, 10 years by year, sums added up afresh", "admin",
@@ -193,7 +193,7 @@ def case_count(name):
         return None
 
 
-def ensure_database(name, count, regenerate):
+def ensure_database(name, count, regenerate, all_published=False):
     if not regenerate and case_count(name) == count:
         return
     import psycopg
@@ -204,7 +204,8 @@ def ensure_database(name, count, regenerate):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     env = {**os.environ, "DATABASE_URL": f"{server_url()}/{name}",
-           "DJANGO_SETTINGS_MODULE": "cms.settings.test"}
+           "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+           "PALAUTE_BENCH_ALL_PUBLISHED": "1" if all_published else "0"}
     subprocess.run([sys.executable, "-m", "bench.scale_data", str(count)], cwd=ROOT, env=env,
                    check=True)
     if case_count(name) != count:
@@ -228,7 +229,10 @@ def setup_django(small):
 
 
 class Databases:
-    """Two connections for the alias ``default``; ``use(name)`` puts one in place."""
+    """Two connections for the alias ``default``; ``use(name)`` puts one in place, and
+    with it the database's own part of the cache: the cache's key prefix names the
+    database, so an entry cached from one database (the public list, the GeoJSON, the
+    statistics' sums, the category lists...) is never served for the other."""
 
     def __init__(self, small, large):
         from django.db import connections
@@ -240,9 +244,29 @@ class Databases:
         self.names = (small, large)
 
     def use(self, name):
+        from django.core.cache import caches
         from django.db import connections
 
         connections["default"] = self.wrappers[name]
+        caches["default"].key_prefix = f"bench-{name}"
+
+    @staticmethod
+    def clear_cache():
+        """Empty the database in use's part of the cache only (``cache.clear()`` would
+        empty the other's too, and its next "cached" request would be a miss)."""
+        from django.core.cache import caches
+
+        cache = caches["default"]
+        prefix = f"{cache.key_prefix}:"
+        if hasattr(cache, "client"):  # django-redis (the production cache)
+            client = cache.client.get_client(write=True)
+            keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+            if keys:
+                client.delete(*keys)
+        else:  # LocMemCache: its keys are the made keys
+            with cache._lock:
+                for key in [key for key in cache._cache if key.startswith(prefix)]:
+                    cache._delete(key)
 
 
 # ---------------------------------------------------------------------------
@@ -341,9 +365,7 @@ def measure(operations, databases, contexts, clients, repeat, warmup=2):
                 url = op.url(contexts[db])
                 client = clients[op.user]
                 if op.uncached:
-                    from django.core.cache import cache
-
-                    cache.clear()
+                    databases.clear_cache()
                 if round_number < warmup:
                     with CaptureQueriesContext(connections["default"]) as captured:
                         request(client, url)
@@ -376,10 +398,13 @@ def main(argv=None):
     parser.add_argument("--only", action="append", help="operations whose name contains this")
     parser.add_argument("--small", default="palaute_E_1k")
     parser.add_argument("--large", default="palaute_E_1m")
+    parser.add_argument("--all-published", action="store_true",
+                        help="when generating: every case published, none rejected (1M cases "
+                             "are 1M public records); use other --small/--large names")
     args = parser.parse_args(argv)
 
-    ensure_database(args.small, SMALL, args.regenerate)
-    ensure_database(args.large, LARGE, args.regenerate)
+    ensure_database(args.small, SMALL, args.regenerate, args.all_published)
+    ensure_database(args.large, LARGE, args.regenerate, args.all_published)
     setup_django(args.small)
     databases = Databases(args.small, args.large)
     contexts = {name: read_context(databases, name) for name in databases.names}
