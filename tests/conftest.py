@@ -5,6 +5,7 @@
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 
 from .admin_fixtures import (  # noqa: F401  (fixtures shared by the staff-side tests)
     colleague,
@@ -45,6 +46,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings, request):
             and database["ENGINE"] == "django.db.backends.sqlite3"):
         REUSED_SQLITE_DB.parent.mkdir(exist_ok=True)
         database.setdefault("TEST", {})["NAME"] = str(REUSED_SQLITE_DB)
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the site's default language (Finnish): a test or a request
+    that activated Swedish must not decide the language of the next test's messages
+    (a PostgreSQL run once failed that way, in a different order of tests)."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
