@@ -104,6 +104,8 @@ class Operation:
     #: (the public list, the GeoJSON) would otherwise answer from the cache. (Each
     #: database has its own key prefix in the one cache: ``Databases.use``.)
     uncached: bool = False
+    #: Run (untimed) before each request with the database's ``Context``.
+    prepare: callable = None
 
 
 OPERATIONS = [
@@ -158,6 +160,16 @@ OPERATIONS = [
     # name lacks "statistics": it clears the cache, so run it on its own (--only afresh).
     Operation("stats report, 10 years by year, sums added up afresh", "admin",
               lambda c: f"{c.statistics}?period=year&start={c.ten_years_ago}", uncached=True),
+    # The first request after a refresh that rebuilt a day (the refresh's commit bumps
+    # the versions of the rebuilt days' months): only the pieces of the stored sums that
+    # hold that month are read again, yesterday's (a month) or 13 months ago (a year).
+    # Their names lack "statistics" too: they make the cached rows miss a piece.
+    Operation("stats report, 10 years by year, after a refresh that rebuilt yesterday",
+              "admin", lambda c: f"{c.statistics}?period=year&start={c.ten_years_ago}",
+              prepare=lambda c: refreshed_days_ago(1)),
+    Operation("stats report, 10 years by year, after a refresh that rebuilt a day 13 months ago",
+              "admin", lambda c: f"{c.statistics}?period=year&start={c.ten_years_ago}",
+              prepare=lambda c: refreshed_days_ago(396)),
     # The topic and kind filters (partial indexes palaute_pub_category / _kind, 0015).
     Operation("public list julkiset/, topic filter page 2, uncached", None,
               lambda c: f"{c.feedback_page_url}julkiset/?category={c.busiest_category}&page=2",
@@ -169,6 +181,18 @@ OPERATIONS = [
               None, lambda c: f"{c.feedback_page_url}julkiset/?kind=feedback&page="
               f"{min(500, c.public_feedback_pages)}", uncached=True),
 ]
+
+
+def refreshed_days_ago(days):
+    """What a refresh's commit does after rebuilding the day ``days`` ago (its month's
+    version bumped), without rebuilding it: the rows are the same, the report's cached
+    piece of that month is not."""
+    from django.utils import timezone
+
+    from palaute_plugin.stats import aggregates
+
+    day = timezone.localdate() - timedelta(days=days)
+    aggregates.bump_months([aggregates.month_start(day)])
 
 
 # ---------------------------------------------------------------------------
@@ -366,6 +390,8 @@ def measure(operations, databases, contexts, clients, repeat, warmup=2):
                 client = clients[op.user]
                 if op.uncached:
                     databases.clear_cache()
+                if op.prepare is not None:
+                    op.prepare(contexts[db])
                 if round_number < warmup:
                     with CaptureQueriesContext(connections["default"]) as captured:
                         request(client, url)

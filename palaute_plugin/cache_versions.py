@@ -25,3 +25,20 @@ class CacheVersion:
             cache.incr(self.key)
         except ValueError:
             cache.set(self.key, time.time_ns(), timeout=None)
+
+
+def current_versions(keys):
+    """{key: version} of many version keys in one round trip (two when some were
+    missing: those are started as ``CacheVersion.current`` starts one)."""
+    versions = cache.get_many(keys)
+    missing = [key for key in keys if key not in versions]
+    if missing:
+        for key in missing:
+            cache.add(key, time.time_ns(), timeout=None)
+        versions.update(cache.get_many(missing))
+    return versions
+
+
+def bump_versions(keys):
+    for key in keys:
+        CacheVersion(key).bump()

@@ -756,8 +756,8 @@ def test_rebuild_command_after_the_state_was_cleared_records_it(generated, now):
 class DaysOnly(Figures):
     """The figures read from the daily rows alone, as before the roll-up."""
 
-    def stored_sources(self, day_model, month_model, first=None, by_day=False):
-        return super().stored_sources(day_model, month_model, first, by_day=True)
+    def stored_sources(self, day_model, month_model, first=None, by_day=False, last=None):
+        return super().stored_sources(day_model, month_model, first, by_day=True, last=last)
 
 
 def month_sums_equal_daily_sums():
@@ -841,3 +841,85 @@ def test_a_rebuilt_day_rebuilds_its_month(generated, now):
         case.created_at, *(now - timedelta(days=days) for days in range(50, 61))))
     month_sums_equal_daily_sums()
     assert PlaceDayStat.objects.filter(cell_lat=math.floor(65.9 / 0.002)).exists()
+
+
+# -- the stored sums in pieces ----------------------------------------------------------
+
+
+def test_pieces_are_years_then_the_last_stored_years_months_and_backlog_years_before():
+    from datetime import date
+
+    now = local(date(2026, 12, 2))
+    figures = Figures(superuser(), Filters(start=date(2023, 5, 10), end=date(2026, 12, 2)),
+                      now=now)
+    figures.__dict__["earliest_stored_day"] = date(2021, 3, 5)
+    pieces = [(piece.first.isoformat(), piece.last.isoformat(), piece.backlog_only)
+              for piece in figures.segments()]
+    assert pieces[:6] == [
+        ("2021-03-05", "2021-12-31", True), ("2022-01-01", "2022-12-31", True),
+        ("2023-01-01", "2023-05-09", True), ("2023-05-10", "2023-12-31", False),
+        ("2024-01-01", "2024-12-31", False), ("2025-01-01", "2025-12-31", False)]
+    assert pieces[6:] == [(date(2026, month, 1).isoformat(),
+                           (date(2026, month + 1, 1) - timedelta(days=1)).isoformat(), False)
+                          for month in range(1, 12)] + [("2026-12-01", "2026-12-01", False)]
+    assert figures.segments()[3].months() == [date(2023, month, 1) for month in range(5, 13)]
+
+
+def test_no_pieces_without_stored_rows(now):
+    figures = Figures(superuser(), Filters(start=timezone.localdate(now) - timedelta(days=30),
+                                           end=timezone.localdate(now)), now=now)
+    assert figures.segments() == []
+    assert figures.stored_sums["counts"]["kind"] == {}
+    assert figures.backlog[-1][1] == 0
+
+
+def test_a_rebuilt_day_reads_again_only_the_piece_of_its_month(
+        generated, now, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates.refresh(now)
+    today = timezone.localdate(now)
+    filters = Filters(start=today - timedelta(days=160), end=today)
+    admin = superuser()
+    before = Figures(admin, filters, now=now)
+    total, pieces = before.total, len(before.segments())
+    assert pieces >= 5
+    # A case received in a month wholly within the range and before this month.
+    month = aggregates.month_start(today - timedelta(days=70))
+    first, last = aggregates.day_bounds(month, month + timedelta(days=27))
+    case = Feedback.objects.filter(created_at__gte=first, created_at__lt=last).first()
+    case.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates.rebuild_days([timezone.localdate(case.created_at)])
+    after = Figures(admin, filters, now=now)
+    with CaptureQueriesContext(connection) as read:
+        sums = after.stored_sums
+    # The scope, then the one piece's four reads: backlog, breakdowns, times, places.
+    assert len(read) == 1 + 4, [query["sql"][:80] for query in read]
+    assert sums == Figures(admin, filters, now=now).read_stored_sums()
+    assert after.total == total - 1
+    with CaptureQueriesContext(connection) as again:
+        Figures(admin, filters, now=now).stored_sums  # noqa: B018
+    assert len(again) == 1
+
+
+def test_a_day_rebuilt_before_the_first_stored_day_is_found(
+        generated, now, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates.refresh(now)
+    today = timezone.localdate(now)
+    filters = Filters(start=today - timedelta(days=400), end=today)
+    admin = superuser()
+    earlier = Figures(admin, filters, now=now)
+    earliest, total, backlog = earlier.earliest_stored_day, earlier.total, dict(earlier.backlog)
+    # Still open, received within the range but before any stored day: a backlog piece
+    # and a range piece that did not exist before.
+    old = FeedbackFactory(category=generated["roads"], created_at=local(
+        earliest - timedelta(days=200)), status="new")
+    old_month = aggregates.month_start(timezone.localdate(old.created_at))
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates.rebuild_days([timezone.localdate(old.created_at)])
+    figures = Figures(admin, filters, now=now)
+    assert figures.earliest_stored_day == timezone.localdate(old.created_at)
+    assert figures.total == total + 1
+    assert dict(figures.backlog) == {month: n + (month >= old_month)
+                                     for month, n in backlog.items()}

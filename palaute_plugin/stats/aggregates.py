@@ -14,13 +14,14 @@ no time behind; ``receivers`` marks their days (``StaleStatisticsDay``) instead.
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from ..cache_versions import CacheVersion
+from ..cache_versions import CacheVersion, bump_versions
 from ..models import Feedback
 from ..publication.models import FeedbackPublication
 from ..publication.subscriptions import MeTooSubscription
@@ -47,8 +48,30 @@ AFFECTED_FIELD = "publication__affected_count"
 CASE_FIELDS = ("created_at", "category_id", "kind", "channel", "status", "closed_at",
                "first_response_at", "latitude", "longitude", AFFECTED_FIELD)
 Measure = DurationDayStat.Measure
-#: In the key of the report's cached sums (``figures.Figures.stored_sums``).
+#: Bumped by every rebuild (anything cached from the whole aggregate may name it).
 STATS_VERSION = CacheVersion("palaute:stats-version")
+
+
+def month_version_key(month):
+    """The cache key of the version of one month's stored rows, bumped when a day of it
+    is rebuilt: the report's cached pieces (``figures.Figures.stored_sums``) name the
+    versions of their months, so a refresh makes only its days' months read again."""
+    return f"palaute:stats-month:{month:%Y-%m}"
+
+
+#: The first day with stored rows, as the report read it last (deleted by a rebuild).
+EARLIEST_DAY_KEY = "palaute:stats-earliest-day"
+
+
+def bump_months(months):
+    """After a rebuild of days of ``months`` (first days): their versions, and the first
+    day with rows when a rebuilt month could hold an earlier one."""
+    months = sorted(set(months))
+    bump_versions([month_version_key(month) for month in months])
+    earliest = cache.get(EARLIEST_DAY_KEY)
+    if earliest == "" or (earliest is not None and months
+                          and months[0] <= month_start(date.fromisoformat(earliest))):
+        cache.delete(EARLIEST_DAY_KEY)
 
 
 def duration_bucket(delta):
@@ -196,9 +219,10 @@ def rebuild_days(days):
     days = set(days)
     for first_day, last_day in spans(days):
         rebuild_span(first_day, last_day)
-    rebuild_months(month_start(day) for day in days)
+    months = {month_start(day) for day in days}
+    rebuild_months(months)
     if days:
-        transaction.on_commit(STATS_VERSION.bump)
+        transaction.on_commit(lambda: (bump_months(months), STATS_VERSION.bump()))
     return len(days)
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 
+from ..cache_versions import current_versions
 from ..models import Feedback, FeedbackCategory, FeedbackQuerySet
 from ..permissions import sees_all_feedback, visible_categories
 from . import aggregates
@@ -174,12 +175,12 @@ class Figures:
         rows = model.objects.filter(self._dimension_filter(), day__lte=last)
         return rows if first is None else rows.filter(day__gte=first)
 
-    def stored_sources(self, day_model, month_model, first=None, by_day=False):
+    def stored_sources(self, day_model, month_model, first=None, by_day=False, last=None):
         """Querysets of ``day_model``'s and its roll-up ``month_model``'s rows that
-        together hold the stored days ``first``…``stored_end`` once each: the whole
-        months from the roll-up, the partial first and last month by day (all by day
-        when ``by_day``: weeks do not fall into months)."""
-        last = self.stored_end
+        together hold the stored days ``first``…``last`` (``stored_end`` unless given)
+        once each: the whole months from the roll-up, the partial first and last month
+        by day (all by day when ``by_day``: weeks do not fall into months)."""
+        last = self.stored_end if last is None else last
         if first is not None and first > last:
             return []
         months_from = first if first is None or first.day == 1 else aggregates.next_month(
@@ -222,59 +223,120 @@ class Figures:
     def aggregate_updated_at(self):
         return StatisticsState.objects.values_list("changes_seen_until", flat=True).first()
 
-    # -- the stored days' sums, cached until the aggregate changes -----------------
+    # -- the stored days' sums, cached in pieces until their months change ------------
+
+    @cached_property
+    def earliest_stored_day(self):
+        """The first day with stored rows (the backlog counts the cases still open from
+        before the range too), or None; cached until a rebuild
+        (``aggregates.EARLIEST_DAY_KEY``)."""
+        earliest = cache.get(aggregates.EARLIEST_DAY_KEY)
+        if earliest is None:
+            day = CaseDayStat.objects.order_by("day").values_list("day", flat=True).first()
+            earliest = "" if day is None else day.isoformat()
+            cache.set(aggregates.EARLIEST_DAY_KEY, earliest, timeout=STORED_SUMS_SECONDS)
+        return date.fromisoformat(earliest) if earliest else None
+
+    def segments(self):
+        """The pieces the stored days are read and cached in: each a ``Segment``. The
+        range's days of earlier years by year, of the last stored day's year by month
+        (where a refresh mostly rebuilds days); before the range, whole years for the
+        backlog only."""
+        last, start, earliest = self.stored_end, self.filters.start, self.earliest_stored_day
+        if earliest is None or earliest > last:
+            return []
+        pieces = []
+        for year in range(earliest.year, min(start, last + timedelta(days=1)).year + 1):
+            first = max(earliest, date(year, 1, 1))
+            end = min(date(year, 12, 31), start - timedelta(days=1), last)
+            if first <= end:
+                pieces.append(Segment(first, end, backlog_only=True))
+        current = max(start, earliest)
+        while current <= last:
+            if current.year < last.year:
+                end = date(current.year, 12, 31)
+            else:
+                end = aggregates.next_month(aggregates.month_start(current)) - timedelta(days=1)
+            pieces.append(Segment(current, min(end, last), backlog_only=False))
+            current = min(end, last) + timedelta(days=1)
+        return pieces
 
     @cached_property
     def stored_sums(self):
-        """What the figures need from the aggregate, added up by the database: the
-        same for every request until the aggregate is refreshed, so it is cached under
-        ``STATS_VERSION`` (bumped by every rebuild) and the day it was read."""
-        key = self.stored_sums_key()
-        sums = cache.get(key)
-        if sums is None:
-            sums = self.read_stored_sums()
-            cache.set(key, sums, timeout=STORED_SUMS_SECONDS)
-        return sums
+        """What the figures need from the aggregate, added up by the database, in pieces
+        (``segments``) that are cached under the versions of their months
+        (``aggregates.month_version_key``, bumped by a rebuild of any of their days): after
+        a refresh only the pieces of the rebuilt days' months are read again. Two cache
+        round trips (the months' versions, the pieces) when nothing changed."""
+        pieces = self.segments()
+        months = sorted({month for piece in pieces for month in piece.months()})
+        versions = current_versions([aggregates.month_version_key(month) for month in months])
+        keys = {piece: self.segment_key(piece, versions) for piece in pieces}
+        cached = cache.get_many(list(keys.values()))
+        found, fresh = [], {}
+        for piece, key in keys.items():
+            if key in cached:
+                found.append(cached[key])
+            else:
+                fresh[key] = self.read_segment(piece)
+        if fresh:
+            cache.set_many(fresh, timeout=STORED_SUMS_SECONDS)
+        return merged_sums([*found, *fresh.values()], self.COUNT_COLUMNS)
 
-    def stored_sums_key(self):
+    def segment_key(self, piece, versions):
         f = self.filters
         scope = ",".join(str(pk) for pk in sorted(self.categories))
-        raw = f"{f.start}|{self.stored_end}|{f.period}|{f.kind}|{f.channel}|{scope}"
+        months = ",".join(str(versions[aggregates.month_version_key(month)])
+                          for month in piece.months())
+        period = "" if piece.backlog_only else f.period
+        raw = (f"{piece.first}|{piece.last}|{piece.backlog_only}|{period}|{f.kind}|"
+               f"{f.channel}|{scope}|{months}")
         digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-        # "v2": the sums hold the affected residents since migration 0016.
-        return f"palaute:stats:v2:{aggregates.STATS_VERSION.current()}:{digest}"
+        # "v3": in pieces, their backlog not cut at the range's first month.
+        return f"palaute:stats:v3:{digest}"
 
     def read_stored_sums(self):
+        """The stored sums of the whole range read afresh (no cache), piece by piece."""
+        return merged_sums([self.read_segment(piece) for piece in self.segments()],
+                           self.COUNT_COLUMNS)
+
+    def read_segment(self, piece):
         """Four queries, each of the roll-up's whole months and the partial months' days
-        (see ``stored_sources``): the cases by period and every breakdown's column (the
-        affected residents with them), the handling times, the backlog and the places."""
+        of ``piece`` (see ``stored_sources``): the cases by period and every breakdown's
+        column (the affected residents with them), the handling times, the backlog and
+        the places. A piece before the range reads the backlog only."""
         f = self.filters
+        first, last = piece.first, piece.last
+        backlog = self.summed([
+            rows.annotate(month=Trunc("day", "month", output_field=DateField()))
+            .values_list("month", "closed_month").annotate(n=Sum("count")).order_by()
+            for rows in self.stored_sources(CaseDayStat, CaseMonthStat, first, last=last)])
+        sums = {"counts": {column: {} for column in self.COUNT_COLUMNS}, "affected": 0,
+                "durations": {}, "places": {},
+                "backlog": added_up(((month, closed), n) for month, closed, n in backlog)}
+        if piece.backlog_only:
+            return sums
         period = Trunc("day", f.period, output_field=DateField())
         columns = tuple(self.COUNT_COLUMNS)
-        sources = self.stored_sources(CaseDayStat, CaseMonthStat, f.start,
-                                      by_day=f.period == "week")
+        sources = self.stored_sources(CaseDayStat, CaseMonthStat, first,
+                                      by_day=f.period == "week", last=last)
         counts, affected = self.breakdown_sums(sources, period, columns)
         durations = self.summed([
             rows.values_list("category_id", "measure", "hours").annotate(n=Sum("count"))
             .order_by()
-            for rows in self.stored_sources(DurationDayStat, DurationMonthStat, f.start)])
-        first_month = aggregates.month_start(f.start)
-        backlog = self.summed([
-            rows.filter(Q(closed_month__isnull=True) | Q(closed_month__gt=first_month))
-            .annotate(month=Trunc("day", "month", output_field=DateField()))
-            .values_list("month", "closed_month").annotate(n=Sum("count")).order_by()
-            for rows in self.stored_sources(CaseDayStat, CaseMonthStat)])
+            for rows in self.stored_sources(DurationDayStat, DurationMonthStat, first,
+                                            last=last)])
         places = self.summed([
             rows.values_list("cell_lat", "cell_lon").annotate(n=Sum("count")).order_by()
-            for rows in self.stored_sources(PlaceDayStat, PlaceMonthStat, f.start)])
-        return {
+            for rows in self.stored_sources(PlaceDayStat, PlaceMonthStat, first, last=last)])
+        sums.update({
             "counts": {column: dict(table) for column, table in counts.items()},
             "affected": affected,
             "durations": added_up(((category, measure, hours), n)
                                   for category, measure, hours, n in durations),
-            "backlog": added_up(((month, closed), n) for month, closed, n in backlog),
             "places": added_up(((cell_lat, cell_lon), n) for cell_lat, cell_lon, n in places),
-        }
+        })
+        return sums
 
     def breakdown_sums(self, sources, period, columns):
         """({column: {(period, value): cases}}, affected residents) of the case rows of
@@ -447,6 +509,40 @@ class Figures:
             totals[cell_lat, cell_lon] += n
         top = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:TOP_PLACES]
         return [(*aggregates.cell_centre(*cell), n) for cell, n in top]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the stored days, ``first``…``last``, read and cached as one."""
+
+    first: date
+    last: date
+    #: Before the range: only the backlog (the cases still open) is read.
+    backlog_only: bool
+
+    def months(self):
+        """The first days of the months the piece touches."""
+        months, month = [], aggregates.month_start(self.first)
+        while month <= self.last:
+            months.append(month)
+            month = aggregates.next_month(month)
+        return months
+
+
+def merged_sums(pieces, columns):
+    """The sums of several pieces (``Figures.read_segment``) added up."""
+    counts = {column: Counter() for column in columns}
+    durations, places, backlog, affected = Counter(), Counter(), Counter(), 0
+    for piece in pieces:
+        for column, table in piece["counts"].items():
+            counts[column].update(table)
+        durations.update(piece["durations"])
+        places.update(piece["places"])
+        backlog.update(piece["backlog"])
+        affected += piece["affected"]
+    return {"counts": {column: dict(table) for column, table in counts.items()},
+            "affected": affected, "durations": dict(durations), "places": dict(places),
+            "backlog": dict(backlog)}
 
 
 def added_up(pairs):
