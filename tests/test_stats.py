@@ -865,6 +865,21 @@ def test_pieces_are_years_then_the_last_stored_years_months_and_backlog_years_be
     assert figures.segments()[3].months() == [date(2023, month, 1) for month in range(5, 13)]
 
 
+def test_all_pieces_are_read_in_four_queries_and_equal_one_by_one(generated, now, handler):
+    aggregates.refresh(now)
+    today = timezone.localdate(now)
+    for start, period, user in [(today - timedelta(days=150), "month", superuser()),
+                                (today - timedelta(days=90), "week", handler),
+                                (today - timedelta(days=40), "year", superuser())]:
+        figures = Figures(user, Filters(start=start, end=today, period=period), now=now)
+        pieces, _scope = figures.segments(), figures.categories
+        assert len(pieces) >= 3
+        with CaptureQueriesContext(connection) as read:
+            together = figures.read_segments(pieces)
+        assert len(read) == 4
+        assert together == {piece: figures.read_segments([piece])[piece] for piece in pieces}
+
+
 def test_no_pieces_without_stored_rows(now):
     figures = Figures(superuser(), Filters(start=timezone.localdate(now) - timedelta(days=30),
                                            end=timezone.localdate(now)), now=now)
@@ -895,6 +910,8 @@ def test_a_rebuilt_day_reads_again_only_the_piece_of_its_month(
         sums = after.stored_sums
     # The scope, then the one piece's four reads: backlog, breakdowns, times, places.
     assert len(read) == 1 + 4, [query["sql"][:80] for query in read]
+    assert all("UNION" not in query["sql"].upper() for query in read[1:]), [
+        query["sql"] for query in read]
     assert sums == Figures(admin, filters, now=now).read_stored_sums()
     assert after.total == total - 1
     with CaptureQueriesContext(connection) as again:

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, DateField, Q, Sum
+from django.db.models import Count, DateField, Q, Sum, Value
 from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -273,12 +273,10 @@ class Figures:
         versions = current_versions([aggregates.month_version_key(month) for month in months])
         keys = {piece: self.segment_key(piece, versions) for piece in pieces}
         cached = cache.get_many(list(keys.values()))
-        found, fresh = [], {}
-        for piece, key in keys.items():
-            if key in cached:
-                found.append(cached[key])
-            else:
-                fresh[key] = self.read_segment(piece)
+        missing = [piece for piece, key in keys.items() if key not in cached]
+        fresh = {keys[piece]: piece_sums
+                 for piece, piece_sums in self.read_segments(missing).items()}
+        found = [cached[key] for key in keys.values() if key in cached]
         if fresh:
             cache.set_many(fresh, timeout=STORED_SUMS_SECONDS)
         return merged_sums([*found, *fresh.values()], self.COUNT_COLUMNS)
@@ -297,93 +295,106 @@ class Figures:
 
     def read_stored_sums(self):
         """The stored sums of the whole range read afresh (no cache), piece by piece."""
-        return merged_sums([self.read_segment(piece) for piece in self.segments()],
-                           self.COUNT_COLUMNS)
+        return merged_sums(self.read_segments(self.segments()).values(), self.COUNT_COLUMNS)
 
-    def read_segment(self, piece):
-        """Four queries, each of the roll-up's whole months and the partial months' days
-        of ``piece`` (see ``stored_sources``): the cases by period and every breakdown's
-        column (the affected residents with them), the handling times, the backlog and
-        the places. A piece before the range reads the backlog only."""
+    def read_segments(self, pieces):
+        """{piece: its sums} of ``pieces`` in four queries however many they are, each of
+        the roll-up's whole months and the partial months' days of every piece (see
+        ``stored_sources``), a piece's rows labelled with its number: the backlog, the
+        cases by period and every breakdown's column (the affected residents with them),
+        the handling times and the places. A piece before the range reads the backlog
+        only."""
+        sums = {piece: empty_sums(self.COUNT_COLUMNS) for piece in pieces}
+        numbered = list(enumerate(pieces))
+
+        def sources(day_model, month_model, columns):
+            """The labelled, grouped querysets of the range's pieces."""
+            return [rows.annotate(piece=Value(number)).values_list("piece", *columns)
+                    .annotate(n=Sum("count")).order_by()
+                    for number, piece in numbered if not piece.backlog_only
+                    for rows in self.stored_sources(day_model, month_model, piece.first,
+                                                    last=piece.last)]
+
+        month = Trunc("day", "month", output_field=DateField())
+        for number, created, closed, n in self.summed(self._backlog_sources(numbered, month)):
+            sums[pieces[number]]["backlog"][created, closed] += n
+        in_range = [(number, piece) for number, piece in numbered if not piece.backlog_only]
+        if not in_range:
+            return {piece: plain_sums(piece_sums) for piece, piece_sums in sums.items()}
         f = self.filters
-        first, last = piece.first, piece.last
-        backlog = self.summed([
-            rows.annotate(month=Trunc("day", "month", output_field=DateField()))
-            .values_list("month", "closed_month").annotate(n=Sum("count")).order_by()
-            for rows in self.stored_sources(CaseDayStat, CaseMonthStat, first, last=last)])
-        sums = {"counts": {column: {} for column in self.COUNT_COLUMNS}, "affected": 0,
-                "durations": {}, "places": {},
-                "backlog": added_up(((month, closed), n) for month, closed, n in backlog)}
-        if piece.backlog_only:
-            return sums
         period = Trunc("day", f.period, output_field=DateField())
         columns = tuple(self.COUNT_COLUMNS)
-        sources = self.stored_sources(CaseDayStat, CaseMonthStat, first,
-                                      by_day=f.period == "week", last=last)
-        counts, affected = self.breakdown_sums(sources, period, columns)
-        durations = self.summed([
-            rows.values_list("category_id", "measure", "hours").annotate(n=Sum("count"))
-            .order_by()
-            for rows in self.stored_sources(DurationDayStat, DurationMonthStat, first,
-                                            last=last)])
-        places = self.summed([
-            rows.values_list("cell_lat", "cell_lon").annotate(n=Sum("count")).order_by()
-            for rows in self.stored_sources(PlaceDayStat, PlaceMonthStat, first, last=last)])
-        sums.update({
-            "counts": {column: dict(table) for column, table in counts.items()},
-            "affected": affected,
-            "durations": added_up(((category, measure, hours), n)
-                                  for category, measure, hours, n in durations),
-            "places": added_up(((cell_lat, cell_lon), n) for cell_lat, cell_lon, n in places),
-        })
-        return sums
+        case_rows = [rows.annotate(piece=Value(number), period=period)
+                     for number, piece in in_range
+                     for rows in self.stored_sources(CaseDayStat, CaseMonthStat, piece.first,
+                                                     by_day=f.period == "week",
+                                                     last=piece.last)]
+        counts, affected = self.breakdown_sums(case_rows, columns)
+        for (number, column), table in counts.items():
+            sums[pieces[number]]["counts"][column] = dict(table)
+        for number, residents in affected.items():
+            sums[pieces[number]]["affected"] = residents
+        for number, category, measure, hours, n in self.summed(
+                sources(DurationDayStat, DurationMonthStat, ("category_id", "measure", "hours"))):
+            sums[pieces[number]]["durations"][category, measure, hours] += n
+        for number, cell_lat, cell_lon, n in self.summed(
+                sources(PlaceDayStat, PlaceMonthStat, ("cell_lat", "cell_lon"))):
+            sums[pieces[number]]["places"][cell_lat, cell_lon] += n
+        return {piece: plain_sums(piece_sums) for piece, piece_sums in sums.items()}
 
-    def breakdown_sums(self, sources, period, columns):
-        """({column: {(period, value): cases}}, affected residents) of the case rows of
-        ``sources``. PostgreSQL adds up each column's breakdown in one read (``GROUPING
-        SETS``); elsewhere the rows grouped by every column are added up here."""
-        counts = {column: Counter() for column in columns}
-        if not sources:
-            return counts, 0
+    def _backlog_sources(self, numbered, month):
+        return [rows.annotate(piece=Value(number), month=month)
+                .values_list("piece", "month", "closed_month").annotate(n=Sum("count")).order_by()
+                for number, piece in numbered
+                for rows in self.stored_sources(CaseDayStat, CaseMonthStat, piece.first,
+                                                last=piece.last)]
+
+    def breakdown_sums(self, case_rows, columns):
+        """({(piece, column): {(period, value): cases}}, {piece: affected residents}) of
+        ``case_rows`` (annotated with ``piece`` and ``period``). PostgreSQL adds up each
+        column's breakdown in one read (``GROUPING SETS``); elsewhere the rows grouped by
+        every column are added up here."""
+        counts, affected = defaultdict(Counter), Counter()
+        if not case_rows:
+            return counts, affected
         if connection.vendor == "postgresql":
-            return self._grouping_sets(sources, period, columns)
-        affected = 0
-        for start, *values, n, residents in self.summed([
-                rows.annotate(period=period).values_list("period", *columns)
+            return self._grouping_sets(case_rows, columns)
+        for number, start, *values, n, residents in self.summed([
+                rows.values_list("piece", "period", *columns)
                 .annotate(n=Sum("count"), affected=Sum("affected")).order_by()
-                for rows in sources]):
+                for rows in case_rows]):
             for column, value in zip(columns, values, strict=True):
-                counts[column][start, value] += n
-            affected += residents or 0
+                counts[number, column][start, value] += n
+            affected[number] += residents or 0
         return counts, affected
 
     @staticmethod
-    def _grouping_sets(sources, period, columns):
-        rows = sources[0].annotate(period=period).values_list(
-            "period", *columns, "count", "affected").order_by()
-        if len(sources) > 1:
-            rows = rows.union(*(more.annotate(period=period).values_list(
-                "period", *columns, "count", "affected").order_by() for more in sources[1:]),
-                all=True)
+    def _grouping_sets(case_rows, columns):
+        rows = case_rows[0].values_list(
+            "piece", "period", *columns, "count", "affected").order_by()
+        if len(case_rows) > 1:
+            rows = rows.union(*(more.values_list(
+                "piece", "period", *columns, "count", "affected").order_by()
+                for more in case_rows[1:]), all=True)
         sql, params = rows.query.sql_with_params()
         names = ", ".join(f"c{n}" for n in range(len(columns)))
-        sets = ", ".join(f"(period, c{n})" for n in range(len(columns)))
+        sets = ", ".join(f"(piece, period, c{n})" for n in range(len(columns)))
         which = ", ".join(f"GROUPING(c{n})" for n in range(len(columns)))
         # Only Django's compiled query (its values as parameters) and fixed aliases.
-        query = (f"SELECT period, {names}, ARRAY[{which}], SUM(n), SUM(affected) FROM "  # noqa: S608
-                 f"({sql}) AS stored (period, {names}, n, affected) "
-                 f"GROUP BY GROUPING SETS ({sets}, ())")
-        counts, affected = {column: Counter() for column in columns}, 0
+        query = (f"SELECT piece, period, {names}, ARRAY[{which}], SUM(n), SUM(affected) "  # noqa: S608
+                 f"FROM ({sql}) AS stored (piece, period, {names}, n, affected) "
+                 f"GROUP BY GROUPING SETS ({sets}, (piece))")
+        counts, affected = defaultdict(Counter), Counter()
         with connection.cursor() as cursor:
             cursor.execute(query, params)
-            for start, *values, grouped, n, residents in cursor.fetchall():
-                if start is None and all(grouped):  # the grand total: affected residents
-                    affected = residents or 0
+            for number, start, *values, grouped, n, residents in cursor.fetchall():
+                if all(grouped):  # a piece's total: its affected residents
+                    affected[number] = residents or 0
                     continue
                 position = grouped.index(0)
                 if isinstance(start, datetime):  # DATE_TRUNC's timestamp at midnight (UTC)
                     start = start.date()
-                counts[columns[position]][start, values[position]] += n
+                counts[number, columns[position]][start, values[position]] += n
         return counts, affected
 
     # -- case counts --------------------------------------------------------------
@@ -529,8 +540,20 @@ class Segment:
         return months
 
 
+def empty_sums(columns):
+    return {"counts": {column: Counter() for column in columns}, "affected": 0,
+            "durations": Counter(), "places": Counter(), "backlog": Counter()}
+
+
+def plain_sums(sums):
+    """``sums`` with dicts for counters (what is cached: plain, and smaller)."""
+    return {"counts": {column: dict(table) for column, table in sums["counts"].items()},
+            "affected": sums["affected"], "durations": dict(sums["durations"]),
+            "places": dict(sums["places"]), "backlog": dict(sums["backlog"])}
+
+
 def merged_sums(pieces, columns):
-    """The sums of several pieces (``Figures.read_segment``) added up."""
+    """The sums of several pieces (``Figures.read_segments``) added up."""
     counts = {column: Counter() for column in columns}
     durations, places, backlog, affected = Counter(), Counter(), Counter(), 0
     for piece in pieces:
