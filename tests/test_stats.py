@@ -895,9 +895,19 @@ def test_a_rebuilt_day_reads_again_only_the_piece_of_its_month(
     today = timezone.localdate(now)
     filters = Filters(start=today - timedelta(days=160), end=today)
     admin = superuser()
-    before = Figures(admin, filters, now=now)
-    total, pieces = before.total, len(before.segments())
+    with CaptureQueriesContext(connection) as cold:
+        before = Figures(admin, filters, now=now)
+        total, pieces = before.total, len(before.segments())
     assert pieces >= 5
+    # Nothing cached: the range read whole, its rows not labelled by piece.
+    assert not any("CASE WHEN" in query["sql"].upper() for query in cold)
+    assert before.stored_sums == before.read_stored_sums()
+    # A refresh's first change: every piece read (labelled) and cached.
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates.bump_months([today.replace(day=1)])
+    with CaptureQueriesContext(connection) as first_change:
+        assert Figures(admin, filters, now=now).total == total
+    assert sum("CASE WHEN" in query["sql"].upper() for query in first_change) == 4
     # A case received in a month wholly within the range and before this month.
     month = aggregates.month_start(today - timedelta(days=70))
     first, last = aggregates.day_bounds(month, month + timedelta(days=27))
@@ -940,3 +950,38 @@ def test_a_day_rebuilt_before_the_first_stored_day_is_found(
     assert figures.total == total + 1
     assert dict(figures.backlog) == {month: n + (month >= old_month)
                                      for month, n in backlog.items()}
+
+
+def test_the_sums_follow_a_day_passing_and_survive_an_evicted_piece(
+        generated, now, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates.refresh(now)
+    today = timezone.localdate(now)
+    filters = Filters(start=today - timedelta(days=120), end=today + timedelta(days=1))
+    admin = superuser()
+    first = Figures(admin, filters, now=now)
+    first.stored_sums  # noqa: B018
+    # A day later: the last stored day moves on (its piece's key with it), and a case of
+    # an earlier month was closed meanwhile (its month's piece changed).
+    tomorrow = now + timedelta(days=1)
+    case = Feedback.objects.filter(status="new", created_at__lt=now - timedelta(days=40)).first()
+    case.status, case.closed_at = "resolved", tomorrow - timedelta(hours=2)
+    case.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates.refresh(tomorrow)
+        # (The real clock stamped the change before "now": rebuilt as a refresh would.)
+        aggregates.rebuild_days([timezone.localdate(case.created_at)])
+    later = Figures(admin, filters, now=tomorrow)
+    assert later.stored_sums == Figures(admin, filters, now=tomorrow).read_stored_sums()
+    assert later.stored_sums["counts"]["status"] != first.stored_sums["counts"]["status"]
+    # An old piece evicted from the cache: added up again from all the pieces.
+    case.status = "in_progress"
+    case.closed_at = None
+    case.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates.rebuild_days([timezone.localdate(case.created_at)])
+    old_keys = cache.get(later.sums_key())["pieces"]
+    cache.delete_many(old_keys)
+    again = Figures(admin, filters, now=tomorrow)
+    assert again.stored_sums == Figures(admin, filters, now=tomorrow).read_stored_sums()
+    assert again.stored_sums["counts"]["status"] != later.stored_sums["counts"]["status"]

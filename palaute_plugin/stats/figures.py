@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, DateField, Q, Sum, Value
+from django.db.models import Case, Count, DateField, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -261,25 +261,70 @@ class Figures:
             current = min(end, last) + timedelta(days=1)
         return pieces
 
+    def whole_segments(self):
+        """The stored days in as few pieces as the backlog allows: before the range (the
+        backlog only) and the range."""
+        last, start, earliest = self.stored_end, self.filters.start, self.earliest_stored_day
+        if earliest is None or earliest > last:
+            return []
+        pieces = [Segment(earliest, min(start - timedelta(days=1), last), backlog_only=True),
+                  Segment(max(start, earliest), last, backlog_only=False)]
+        return [piece for piece in pieces if piece.first <= piece.last]
+
     @cached_property
     def stored_sums(self):
-        """What the figures need from the aggregate, added up by the database, in pieces
-        (``segments``) that are cached under the versions of their months
-        (``aggregates.month_version_key``, bumped by a rebuild of any of their days): after
-        a refresh only the pieces of the rebuilt days' months are read again. Two cache
-        round trips (the months' versions, the pieces) when nothing changed."""
+        """What the figures need from the aggregate, added up by the database.
+
+        Read and cached in pieces (``segments``) under the versions of their months
+        (``aggregates.month_version_key``, bumped by a rebuild of any of their days), and
+        added up once more under the report's own key with the keys of the pieces it was
+        added up from. When nothing changed: two cache round trips (the months'
+        versions, the sums). After a refresh (or when a day passes): the sums are
+        corrected by the pieces that changed (their old sums taken away, the new read,
+        in the same four queries however many, and added), so the database reads only
+        the rebuilt days' months. When an old piece is gone from the cache, all are
+        added up again from the pieces. When nothing at all is cached, the whole range
+        is read at once (``whole_segments``) and the pieces are left for later."""
         pieces = self.segments()
         months = sorted({month for piece in pieces for month in piece.months()})
         versions = current_versions([aggregates.month_version_key(month) for month in months])
         keys = {piece: self.segment_key(piece, versions) for piece in pieces}
-        cached = cache.get_many(list(keys.values()))
-        missing = [piece for piece, key in keys.items() if key not in cached]
+        wanted = list(keys.values())
+        sums_key = self.sums_key()
+        entry = cache.get(sums_key)
+        if entry is not None and entry["pieces"] == wanted:
+            return entry["sums"]
+        if entry is None and not cache.get_many(wanted):
+            # Nothing cached: the whole range at once (its rows grouped by piece would
+            # cost twice as much). The pieces are read when something changes.
+            sums = merged_sums(self.read_segments(self.whole_segments()).values(),
+                               self.COUNT_COLUMNS)
+            cache.set(sums_key, {"pieces": wanted, "sums": sums}, timeout=STORED_SUMS_SECONDS)
+            return sums
+        before = [] if entry is None else entry["pieces"]
+        gone = [key for key in before if key not in keys.values()]
+        added = [key for key in wanted if key not in before]
+        found = cache.get_many([*gone, *added])
+        if entry is None or any(key not in found for key in gone):
+            entry, gone, added = None, [], wanted
+            found.update(cache.get_many([key for key in wanted if key not in found]))
+        missing = [piece for piece, key in keys.items() if key in added and key not in found]
         fresh = {keys[piece]: piece_sums
                  for piece, piece_sums in self.read_segments(missing).items()}
-        found = [cached[key] for key in keys.values() if key in cached]
         if fresh:
             cache.set_many(fresh, timeout=STORED_SUMS_SECONDS)
-        return merged_sums([*found, *fresh.values()], self.COUNT_COLUMNS)
+            found.update(fresh)
+        base = [] if entry is None else [entry["sums"]]
+        sums = merged_sums([*base, *(found[key] for key in added)], self.COUNT_COLUMNS,
+                           minus=[found[key] for key in gone])
+        cache.set(sums_key, {"pieces": wanted, "sums": sums}, timeout=STORED_SUMS_SECONDS)
+        return sums
+
+    def sums_key(self):
+        f = self.filters
+        scope = ",".join(str(pk) for pk in sorted(self.categories))
+        raw = f"{f.start}|{f.end}|{f.period}|{f.kind}|{f.channel}|{scope}"
+        return f"palaute:stats:v3:sums:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
 
     def segment_key(self, piece, versions):
         f = self.filters
@@ -298,56 +343,69 @@ class Figures:
         return merged_sums(self.read_segments(self.segments()).values(), self.COUNT_COLUMNS)
 
     def read_segments(self, pieces):
-        """{piece: its sums} of ``pieces`` in four queries however many they are, each of
-        the roll-up's whole months and the partial months' days of every piece (see
-        ``stored_sources``), a piece's rows labelled with its number: the backlog, the
-        cases by period and every breakdown's column (the affected residents with them),
-        the handling times and the places. A piece before the range reads the backlog
-        only."""
+        """{piece: its sums} of ``pieces`` in four queries however many they are: the
+        backlog, the cases by period and every breakdown's column (the affected residents
+        with them), the handling times and the places. Each reads every run of
+        consecutive pieces at once (``labelled``: the roll-up's whole months and the
+        partial months' days, each row labelled with its piece's number). A piece
+        before the range reads the backlog only."""
         sums = {piece: empty_sums(self.COUNT_COLUMNS) for piece in pieces}
         numbered = list(enumerate(pieces))
+        in_range = [(number, piece) for number, piece in numbered if not piece.backlog_only]
 
-        def sources(day_model, month_model, columns):
-            """The labelled, grouped querysets of the range's pieces."""
-            return [rows.annotate(piece=Value(number)).values_list("piece", *columns)
-                    .annotate(n=Sum("count")).order_by()
-                    for number, piece in numbered if not piece.backlog_only
-                    for rows in self.stored_sources(day_model, month_model, piece.first,
-                                                    last=piece.last)]
+        def grouped(day_model, month_model, columns):
+            return [rows.values_list("piece", *columns).annotate(n=Sum("count")).order_by()
+                    for rows in self.labelled(day_model, month_model, in_range)]
 
         month = Trunc("day", "month", output_field=DateField())
-        for number, created, closed, n in self.summed(self._backlog_sources(numbered, month)):
+        for number, created, closed, n in self.summed([
+                rows.annotate(month=month).values_list("piece", "month", "closed_month")
+                .annotate(n=Sum("count")).order_by()
+                for rows in self.labelled(CaseDayStat, CaseMonthStat, numbered)]):
             sums[pieces[number]]["backlog"][created, closed] += n
-        in_range = [(number, piece) for number, piece in numbered if not piece.backlog_only]
-        if not in_range:
-            return {piece: plain_sums(piece_sums) for piece, piece_sums in sums.items()}
-        f = self.filters
-        period = Trunc("day", f.period, output_field=DateField())
-        columns = tuple(self.COUNT_COLUMNS)
-        case_rows = [rows.annotate(piece=Value(number), period=period)
-                     for number, piece in in_range
-                     for rows in self.stored_sources(CaseDayStat, CaseMonthStat, piece.first,
-                                                     by_day=f.period == "week",
-                                                     last=piece.last)]
-        counts, affected = self.breakdown_sums(case_rows, columns)
-        for (number, column), table in counts.items():
-            sums[pieces[number]]["counts"][column] = dict(table)
-        for number, residents in affected.items():
-            sums[pieces[number]]["affected"] = residents
-        for number, category, measure, hours, n in self.summed(
-                sources(DurationDayStat, DurationMonthStat, ("category_id", "measure", "hours"))):
-            sums[pieces[number]]["durations"][category, measure, hours] += n
-        for number, cell_lat, cell_lon, n in self.summed(
-                sources(PlaceDayStat, PlaceMonthStat, ("cell_lat", "cell_lon"))):
-            sums[pieces[number]]["places"][cell_lat, cell_lon] += n
+        if in_range:
+            f = self.filters
+            period = Trunc("day", f.period, output_field=DateField())
+            columns = tuple(self.COUNT_COLUMNS)
+            case_rows = [rows.annotate(period=period) for rows in self.labelled(
+                CaseDayStat, CaseMonthStat, in_range, by_day=f.period == "week")]
+            counts, affected = self.breakdown_sums(case_rows, columns)
+            for (number, column), table in counts.items():
+                sums[pieces[number]]["counts"][column] = dict(table)
+            for number, residents in affected.items():
+                sums[pieces[number]]["affected"] = residents
+            for number, category, measure, hours, n in self.summed(grouped(
+                    DurationDayStat, DurationMonthStat, ("category_id", "measure", "hours"))):
+                sums[pieces[number]]["durations"][category, measure, hours] += n
+            for number, cell_lat, cell_lon, n in self.summed(grouped(
+                    PlaceDayStat, PlaceMonthStat, ("cell_lat", "cell_lon"))):
+                sums[pieces[number]]["places"][cell_lat, cell_lon] += n
         return {piece: plain_sums(piece_sums) for piece, piece_sums in sums.items()}
 
-    def _backlog_sources(self, numbered, month):
-        return [rows.annotate(piece=Value(number), month=month)
-                .values_list("piece", "month", "closed_month").annotate(n=Sum("count")).order_by()
-                for number, piece in numbered
-                for rows in self.stored_sources(CaseDayStat, CaseMonthStat, piece.first,
-                                                last=piece.last)]
+    def labelled(self, day_model, month_model, numbered, by_day=False):
+        """Querysets of the stored rows of the ``(number, piece)``s, each row annotated
+        ``piece``: its piece's number. Consecutive pieces whose boundaries fall on
+        months' first days are read together (a roll-up row, dated its month's first
+        day, lies in one piece), labelled by ``CASE`` on the day; a run breaks before a
+        piece that starts within a month (the range's first day)."""
+        runs = []
+        for number, piece in numbered:
+            if runs and piece.first.day == 1 and (
+                    runs[-1][-1][1].last + timedelta(days=1) == piece.first):
+                runs[-1].append((number, piece))
+            else:
+                runs.append([(number, piece)])
+        querysets = []
+        for run in runs:
+            label = Value(run[-1][0])
+            if len(run) > 1:
+                label = Case(*(When(day__lte=piece.last, then=Value(number))
+                               for number, piece in run[:-1]),
+                             default=label, output_field=IntegerField())
+            querysets.extend(
+                rows.annotate(piece=label) for rows in self.stored_sources(
+                    day_model, month_model, run[0][1].first, by_day=by_day, last=run[-1][1].last))
+        return querysets
 
     def breakdown_sums(self, case_rows, columns):
         """({(piece, column): {(period, value): cases}}, {piece: affected residents}) of
@@ -546,26 +604,31 @@ def empty_sums(columns):
 
 
 def plain_sums(sums):
-    """``sums`` with dicts for counters (what is cached: plain, and smaller)."""
-    return {"counts": {column: dict(table) for column, table in sums["counts"].items()},
-            "affected": sums["affected"], "durations": dict(sums["durations"]),
-            "places": dict(sums["places"]), "backlog": dict(sums["backlog"])}
+    """``sums`` with dicts for counters, without keys at zero (what is cached)."""
+
+    def plain(table):
+        return {key: n for key, n in table.items() if n}
+
+    return {"counts": {column: plain(table) for column, table in sums["counts"].items()},
+            "affected": sums["affected"], "durations": plain(sums["durations"]),
+            "places": plain(sums["places"]), "backlog": plain(sums["backlog"])}
 
 
-def merged_sums(pieces, columns):
-    """The sums of several pieces (``Figures.read_segments``) added up."""
+def merged_sums(pieces, columns, minus=()):
+    """The sums of several pieces (``Figures.read_segments``) added up, less those of
+    ``minus`` (pieces added up before and since changed); nothing left at zero."""
     counts = {column: Counter() for column in columns}
     durations, places, backlog, affected = Counter(), Counter(), Counter(), 0
-    for piece in pieces:
-        for column, table in piece["counts"].items():
-            counts[column].update(table)
-        durations.update(piece["durations"])
-        places.update(piece["places"])
-        backlog.update(piece["backlog"])
-        affected += piece["affected"]
-    return {"counts": {column: dict(table) for column, table in counts.items()},
-            "affected": affected, "durations": dict(durations), "places": dict(places),
-            "backlog": dict(backlog)}
+    tables = (durations, places, backlog)
+    for sign, group in ((1, pieces), (-1, minus)):
+        for piece in group:
+            for column, table in piece["counts"].items():
+                (counts[column].update if sign > 0 else counts[column].subtract)(table)
+            for total, name in zip(tables, ("durations", "places", "backlog"), strict=True):
+                (total.update if sign > 0 else total.subtract)(piece[name])
+            affected += sign * piece["affected"]
+    return plain_sums({"counts": counts, "affected": affected, "durations": durations,
+                       "places": places, "backlog": backlog})
 
 
 def added_up(pairs):
