@@ -985,3 +985,32 @@ def test_the_sums_follow_a_day_passing_and_survive_an_evicted_piece(
     again = Figures(admin, filters, now=tomorrow)
     assert again.stored_sums == Figures(admin, filters, now=tomorrow).read_stored_sums()
     assert again.stored_sums["counts"]["status"] != later.stored_sums["counts"]["status"]
+
+
+def test_a_piece_written_anew_by_another_request_is_not_taken_away(
+        generated, now, django_capture_on_commit_callbacks):
+    """Two requests that read the same piece at different moments (one before a rebuild
+    committed, one after, both before its version moved) cache different values under
+    one key: the sums added up from one must not be corrected by the other's."""
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates.refresh(now)
+    today = timezone.localdate(now)
+    filters = Filters(start=today - timedelta(days=100), end=today)
+    admin = superuser()
+    Figures(admin, filters, now=now).stored_sums  # noqa: B018  (nothing cached: whole)
+    month = aggregates.month_start(today - timedelta(days=45))
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates.bump_months([month])
+    figures = Figures(admin, filters, now=now)
+    expected = figures.stored_sums  # every piece read and cached
+    piece = next(piece for piece in figures.segments() if piece.first == month)
+    key = next(key for key in cache.get(figures.sums_key())["pieces"]
+               if key == figures.segment_key(piece, {
+                   aggregates.month_version_key(month): cache.get(
+                       aggregates.month_version_key(month))}))
+    other = cache.get(key)
+    other["counts"]["kind"] = {period: n + 5 for period, n in other["counts"]["kind"].items()}
+    cache.set(key, {**other, "token": "another request's"})
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates.bump_months([month])
+    assert Figures(admin, filters, now=now).stored_sums == expected

@@ -8,6 +8,7 @@ handlers get their own categories, feedback administrators and holders of
 
 import hashlib
 import math
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -291,25 +292,31 @@ class Figures:
         keys = {piece: self.segment_key(piece, versions) for piece in pieces}
         wanted = list(keys.values())
         sums_key = self.sums_key()
+        # The entry: the sums and, for each piece they were added up from, its key and
+        # the token of the piece's value they used (None: not cached).
         entry = cache.get(sums_key)
-        if entry is not None and entry["pieces"] == wanted:
+        if entry is not None and list(entry["pieces"]) == wanted:
             return entry["sums"]
         if entry is None and not cache.get_many(wanted):
             # Nothing cached: the whole range at once (its rows grouped by piece would
             # cost twice as much). The pieces are read when something changes.
             sums = merged_sums(self.read_segments(self.whole_segments()).values(),
                                self.COUNT_COLUMNS)
-            cache.set(sums_key, {"pieces": wanted, "sums": sums}, timeout=STORED_SUMS_SECONDS)
+            cache.set(sums_key, {"pieces": dict.fromkeys(wanted), "sums": sums},
+                      timeout=STORED_SUMS_SECONDS)
             return sums
-        before = [] if entry is None else entry["pieces"]
+        before = {} if entry is None else entry["pieces"]
         gone = [key for key in before if key not in keys.values()]
         added = [key for key in wanted if key not in before]
         found = cache.get_many([*gone, *added])
-        if entry is None or any(key not in found for key in gone):
+        # A piece taken away must be the value the sums were added up from: not evicted,
+        # nor written anew by another request that read it at another moment.
+        if entry is None or any(key not in found or found[key]["token"] != before[key]
+                                for key in gone):
             entry, gone, added = None, [], wanted
             found.update(cache.get_many([key for key in wanted if key not in found]))
         missing = [piece for piece, key in keys.items() if key in added and key not in found]
-        fresh = {keys[piece]: piece_sums
+        fresh = {keys[piece]: {**piece_sums, "token": uuid.uuid4().hex}
                  for piece, piece_sums in self.read_segments(missing).items()}
         if fresh:
             cache.set_many(fresh, timeout=STORED_SUMS_SECONDS)
@@ -317,7 +324,8 @@ class Figures:
         base = [] if entry is None else [entry["sums"]]
         sums = merged_sums([*base, *(found[key] for key in added)], self.COUNT_COLUMNS,
                            minus=[found[key] for key in gone])
-        cache.set(sums_key, {"pieces": wanted, "sums": sums}, timeout=STORED_SUMS_SECONDS)
+        pieces = {key: (found[key]["token"] if key in found else before[key]) for key in wanted}
+        cache.set(sums_key, {"pieces": pieces, "sums": sums}, timeout=STORED_SUMS_SECONDS)
         return sums
 
     def sums_key(self):
