@@ -90,3 +90,16 @@ def test_compare_and_median_seconds_go_through_the_turns(monkeypatch):
     assert row.flags == ["ratio > 1.5"]
     assert common.median_seconds(lambda: None, repeat=3) == 0.001
     assert seen == [(["baseline", "ours"], 4, 1), (["only"], 3, 2)]
+
+
+def test_the_scale_rows_month_a_year_ago_is_thirty_valid_days():
+    from datetime import UTC, date, datetime, timedelta
+
+    from bench.scale import OPERATIONS, a_month_a_year_ago
+
+    dates = a_month_a_year_ago()
+    since, until = (date.fromisoformat(dates[name]) for name in ("since", "until"))
+    assert until == datetime.now(UTC).date() - timedelta(days=365)
+    assert until - since == timedelta(days=29)  # both days included: 30 days
+    [row] = [op for op in OPERATIONS if "a month a year ago" in op.name]
+    assert row.uncached and row.user is None
