@@ -39,13 +39,50 @@ def seconds(function):
     return time.perf_counter() - start
 
 
-def time_in_turns(functions, repeat=15, warmup=2):
+#: How many frame-stack offsets the rounds rotate through, and the step between the
+#: offsets of successive rounds (coprime with it, so that a few rounds already spread
+#: over the range). CPython 3.11 allocates frames in 16 KiB chunks and frees a chunk as
+#: soon as its first frame returns (gh-142183): a timed function whose stack happens to
+#: oscillate across a chunk's end pays a chunk's allocation and release over and over,
+#: on every call, and where that happens depends on how deep the bench's own caller sat
+#: (``python -m bench.web`` and an import of it differ by a few frames; the miss of
+#: ``julkiset/`` measured 1.63-1.78 one way and 1.29-1.38 the other). Each round calls the
+#: functions ``offset`` small frames deeper (about 120 bytes each: 128 of them span a
+#: chunk), the same offset for every function of the round, so that no side is pinned to
+#: a boundary and both sides meet the same ones.
+STACK_OFFSETS = 128
+STACK_OFFSET_STEP = 53
+
+
+def stack_offset(round_number):
+    """The frame-stack offset (a number of frames) of round ``round_number``."""
+    return round_number * STACK_OFFSET_STEP % STACK_OFFSETS
+
+
+def at_depth(depth, function):
+    """``function()`` called ``depth`` frames deeper than this call; its result returned."""
+    if depth > 0:
+        return at_depth(depth - 1, function)
+    return function()
+
+
+def time_in_turns(functions, repeat=15, warmup=2, prepare=None):
     """Median seconds of each of ``functions`` (a dict of name → callable), called in turns:
-    one call of each per round, so that a busy moment weighs on all of them alike."""
+    one call of each per round, so that a busy moment weighs on all of them alike.
+
+    ``prepare`` (name → callable, optional) is called, untimed, before its function in
+    every round: emptying a cache or bumping a version, the editor's work and not the
+    resident's. Each round times its calls at another frame-stack offset
+    (``stack_offset``), the same for all of the round's functions.
+    """
+    prepare = prepare or {}
     samples = {name: [] for name in functions}
     for round_number in range(warmup + repeat):
+        depth = stack_offset(round_number)
         for name, function in functions.items():
-            elapsed = seconds(function)
+            if name in prepare:
+                prepare[name]()
+            elapsed = at_depth(depth, lambda function=function: seconds(function))
             if round_number >= warmup:
                 samples[name].append(elapsed)
     return {name: statistics.median(values) for name, values in samples.items()}

@@ -180,6 +180,11 @@ OPERATIONS = [
     Operation("public list julkiset/, kind filter page 500 (last page when fewer), uncached",
               None, lambda c: f"{c.feedback_page_url}julkiset/?kind=feedback&page="
               f"{min(500, c.public_feedback_pages)}", uncached=True),
+    # The date filters: the local days' bounds as a range of first_published_at (the
+    # index palaute_pub_list; a cast to a local date read every public record).
+    Operation("public list julkiset/, published within a month a year ago, uncached", None,
+              lambda c: f"{c.feedback_page_url}julkiset/?" + urlencode(a_month_a_year_ago()),
+              uncached=True),
 ]
 
 
@@ -193,6 +198,12 @@ def refreshed_days_ago(days):
 
     day = timezone.localdate() - timedelta(days=days)
     aggregates.bump_months([aggregates.month_start(day)])
+
+
+def a_month_a_year_ago():
+    """``since`` and ``until``: the 30 days that ended 365 days ago."""
+    until = datetime.now(UTC).date() - timedelta(days=365)
+    return {"since": (until - timedelta(days=29)).isoformat(), "until": until.isoformat()}
 
 
 # ---------------------------------------------------------------------------

@@ -4,8 +4,9 @@ orders and counts by, and the partial index of open, unanswered cases by due tim
 that the statistics' overdue count reads. PostgreSQL's use of both is checked in its
 query plans (run with ``DATABASE_URL=postgres://...``)."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib import import_module
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
@@ -177,12 +178,14 @@ def test_the_statistics_refresh_finds_changed_cases_by_the_index(streets):
 
 
 def keep_only_index(table, keep):
-    """Drop the table's other plain indexes inside the test's transaction (rolled back)."""
+    """Drop the table's other plain indexes inside the test's transaction (rolled back).
+    ``keep``: an index's name, or a set of names."""
+    keep = {keep} if isinstance(keep, str) else set(keep)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":  # its DDL is transactional too
             cursor.execute(f'PRAGMA index_list("{table}")')
             for _seq, name, unique, origin, _partial in cursor.fetchall():
-                if name != keep and not unique and origin == "c":
+                if name not in keep and not unique and origin == "c":
                     cursor.execute(f'DROP INDEX "{name}"')
             return
         cursor.execute(
@@ -190,7 +193,7 @@ def keep_only_index(table, keep):
             "JOIN pg_class t ON t.oid = x.indrelid "
             "WHERE t.relname = %s AND NOT x.indisprimary AND NOT x.indisunique", [table])
         for (name,) in cursor.fetchall():
-            if name != keep:
+            if name not in keep:
                 cursor.execute(f'DROP INDEX "{name}"')
 
 
@@ -282,3 +285,128 @@ def test_a_filtered_public_list_counts_and_pages_from_its_index(client, streets,
     keep_only_index(table, index)
     for sql in statements.values():
         assert index in plan_of_sql(sql)
+
+
+# --- the public list's dates: local days as ranges of the column -------------------------
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+#: The last Sundays of March and October 2026: 23 and 25 hours long in Helsinki.
+SPRING_FORWARD, FALL_BACK = date(2026, 3, 29), date(2026, 10, 25)
+
+
+def local(day, hour=0, minute=0, second=0, micro=0, fold=0):
+    return datetime(day.year, day.month, day.day, hour, minute, second, micro,
+                    tzinfo=HELSINKI, fold=fold)
+
+
+def published_at(streets, *moments):
+    """A public record published at each of ``moments``; their pks in that order."""
+    pks = []
+    for moment in moments:
+        publication = publish_directly(case(streets))
+        FeedbackPublication.objects.filter(pk=publication.pk).update(first_published_at=moment)
+        pks.append(publication.pk)
+    return pks
+
+
+def date_filtered(**dates):
+    from palaute_plugin.public.published import PublicationFilterForm
+
+    form = PublicationFilterForm({name: day.isoformat() for name, day in dates.items()})
+    assert form.is_valid(), form.errors
+    return form.filter(FeedbackPublication.objects.public())
+
+
+def test_the_start_of_a_local_day_is_its_helsinki_midnight_in_utc():
+    from palaute_plugin.public.published import start_of_day
+
+    # Winter time (UTC+2) before the spring's change, summer time (UTC+3) after it, and
+    # back to winter time the day after the autumn's change.
+    assert start_of_day(SPRING_FORWARD) == datetime(2026, 3, 28, 22, tzinfo=UTC)
+    assert start_of_day(SPRING_FORWARD + timedelta(days=1)) == datetime(2026, 3, 29, 21,
+                                                                        tzinfo=UTC)
+    assert start_of_day(FALL_BACK) == datetime(2026, 10, 24, 21, tzinfo=UTC)
+    assert start_of_day(FALL_BACK + timedelta(days=1)) == datetime(2026, 10, 25, 22, tzinfo=UTC)
+    assert start_of_day(date.min) is None  # before the first instant: no lower bound
+
+
+@pytest.mark.parametrize("day", [SPRING_FORWARD, FALL_BACK], ids=["march", "october"])
+def test_a_day_of_a_clock_change_is_the_local_day_whole(streets, day):
+    before, first, changed, repeated, last, after = published_at(
+        streets, local(day) - timedelta(microseconds=1), local(day),
+        local(day, 4, 30),  # after the change (in October: the first of the two 3:30s' hour)
+        local(day, 3, 30, fold=1),  # October: the second 3:30 (March: 4:30 summer time)
+        local(day, 23, 59, 59, 999_999), local(day + timedelta(days=1)))
+    one_day = set(date_filtered(since=day, until=day).values_list("pk", flat=True))
+    assert one_day == {first, changed, repeated, last}
+    assert before not in one_day and after not in one_day
+    # The same as the local dates of the publication times (what ``__date`` read).
+    assert one_day == {pk for pk, moment in FeedbackPublication.objects.values_list(
+        "pk", "first_published_at") if timezone.localtime(moment, HELSINKI).date() == day}
+    assert set(date_filtered(since=day + timedelta(days=1)).values_list("pk", flat=True)) == {
+        after}
+    assert set(date_filtered(until=day - timedelta(days=1)).values_list("pk", flat=True)) == {
+        before}
+
+
+def test_until_includes_its_whole_last_day(client, streets):
+    from .factories import feedback_page
+
+    day = date(2026, 6, 15)
+    published_at(streets, local(day, 23, 59, 59, 999_999), local(day + timedelta(days=1)),
+                 local(day - timedelta(days=3), 12))
+    references = dict(FeedbackPublication.objects.values_list("first_published_at",
+                                                              "reference"))
+    last_second = references[local(day, 23, 59, 59, 999_999)]
+    next_midnight = references[local(day + timedelta(days=1))]
+    earlier = references[local(day - timedelta(days=3), 12)]
+    body = client.get(feedback_page().url + f"julkiset/?since=2026-06-12&until={day}").content
+    assert last_second.encode() in body and earlier.encode() in body
+    assert next_midnight.encode() not in body
+    assert date_filtered(until=date.max).count() == 3  # no day after it: no upper bound
+
+
+def test_the_date_filters_are_a_range_of_the_column_and_read_its_index(client, streets):
+    from .factories import feedback_page
+
+    published_at(streets, local(date(2026, 5, 4), 9), local(date(2026, 5, 20), 9))
+    dated = date_filtered(since=date(2026, 5, 1), until=date(2026, 5, 10))
+    assert dated.count() == 1
+    sql = str(dated.query)
+    # No cast of the column to a local date (PostgreSQL: AT TIME ZONE ...::date;
+    # SQLite: django_datetime_cast_date(...)): the column compared as it is stored.
+    assert "cast_date" not in sql and "AT TIME ZONE" not in sql and "::date" not in sql
+    table = FeedbackPublication._meta.db_table
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(feedback_page().url
+                              + "julkiset/?since=2026-05-01&until=2026-05-10")
+    assert response.status_code == 200
+    [statement] = [q["sql"] for q in captured if table in q["sql"]]
+    # Of the table's indexes only those of the date column left for the test's
+    # transaction, and no sequential scan on PostgreSQL: the dates bound an index range
+    # (a cast to a local date could only be a filter over every row read).
+    date_indexes = indexes_led_by(table, "first_published_at")
+    assert "palaute_pub_list" in date_indexes  # (live, first_published_at)
+    keep_only_index(table, date_indexes)
+    found = plan_of_sql(statement)
+    ranges = [line for line in found.splitlines() if DATE_RANGE_MARKERS[connection.vendor][0]
+              in line and DATE_RANGE_MARKERS[connection.vendor][1] in line]
+    # The page's rows and the capped count: both read a range of a date index.
+    assert len(ranges) == 2, found
+
+
+#: How each database's plan shows an index read over the dates' range: the line of the
+#: index read, and the column bounded on both sides in it.
+DATE_RANGE_MARKERS = {
+    "postgresql": ("Index Cond:", "first_published_at >= '2026-04-30 21:00:00+00'::timestamp "
+                   "with time zone) AND (first_published_at < '2026-05-10 21:00:00+00'"),
+    "sqlite": ("INDEX", "first_published_at>? AND first_published_at<?"),
+}
+
+
+def indexes_led_by(table, column):
+    """The table's indexes whose first column is ``column`` (or that follow ``live``)."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {name for name, found in constraints.items() if found["index"]
+            and (found["columns"][:1] == [column] or found["columns"][:2] == ["live", column])}

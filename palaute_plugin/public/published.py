@@ -9,6 +9,7 @@ and status changes bump (``publication.actions.bump_publications_version``).
 import hashlib
 import json
 import math
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django import forms
@@ -99,11 +100,27 @@ class PublicationFilterForm(forms.Form):
             if data.get(name):
                 queryset = queryset.filter(**{"kind" if name == "kind" else "shown_status":
                                               data[name]})
-        if data.get("since"):
-            queryset = queryset.filter(first_published_at__date__gte=data["since"])
-        if data.get("until"):
-            queryset = queryset.filter(first_published_at__date__lte=data["until"])
+        # Local days as the instants they begin at: a range of the column itself, which
+        # its index serves (a ``__date`` lookup casts every row's time to a local date).
+        since, until = data.get("since"), data.get("until")
+        if since and (start := start_of_day(since)) is not None:
+            queryset = queryset.filter(first_published_at__gte=start)
+        if until and until < date.max:
+            queryset = queryset.filter(first_published_at__lt=start_of_day(
+                until + timedelta(days=1)))
         return queryset
+
+
+def start_of_day(day):
+    """The instant (aware, UTC) at which the local day ``day`` begins: its midnight in the
+    current time zone (Europe/Helsinki; midnight is never skipped or repeated there, the
+    clocks turn at 3 and 4 o'clock). None for a day whose start is before the first
+    instant a datetime can hold (1 January of year 1 east of Greenwich): no bound."""
+    try:
+        return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone()).astimezone(
+            UTC)
+    except OverflowError:
+        return None
 
 
 class CappedPaginator(Paginator):
