@@ -13,9 +13,11 @@ from wagtail.models import Locale
 
 from palaute_plugin.models import Feedback, FeedbackPhoto
 from palaute_plugin.public import antispam
+from tests.admin_fixtures import detail_url, in_english
 from tests.factories import (
     CategoryFactory,
     OtherAuthorityFactory,
+    UserFactory,
     feedback_page,
 )
 
@@ -312,6 +314,34 @@ def test_damaged_photo_past_the_quick_checks_fails_alone(client, page, category)
     assert response.status_code == 302  # the case is not lost over a broken photo
     photo = FeedbackPhoto.objects.get()
     assert photo.state == "failed" and not photo.upload and not photo.image
+
+
+def whole_but_undecodable_jpeg(name="outo.jpg"):
+    """Every marker and length in place (the quick check passes), but the scan names a
+    component the frame does not have: libjpeg refuses it when the worker decodes it."""
+    source = bytearray(jpeg_file().getvalue())
+    scan = source.index(b"\xff\xda")
+    source[scan + 5] = 9  # the scan's first component id (the frame's are 1, 2 and 3)
+    damaged = io.BytesIO(bytes(source))
+    damaged.name = name
+    return damaged
+
+
+def test_photo_whole_but_undecodable_fails_in_the_worker_and_the_resident_is_told(
+        client, page, category):
+    response = post(client, page, form_data(category, photos=[whole_but_undecodable_jpeg(),
+                                                             jpeg_file()]))
+    assert response.status_code == 302  # no pixels are decoded while the resident waits
+    feedback = Feedback.objects.get()
+    assert sorted(feedback.photos.values_list("state", flat=True)) == ["failed", "ready"]
+    assert not feedback.photos.filter(state="failed").exclude(upload="").exists()
+    html = client.get(f"/palaute/status/{feedback.tracking_token}/").content.decode()
+    assert "Yhtä lähettämääsi kuvaa ei voitu käyttää." in html
+    staff = Client()
+    staff.force_login(in_english(UserFactory(username="paakayttaja", is_superuser=True)))
+    html = staff.get(detail_url(feedback)).content.decode()
+    first = feedback.photos.order_by("sort_order").first()
+    assert first.state == "failed" and "Photo 1: could not be processed" in html
 
 
 def test_unexpected_error_while_cleaning_fails_the_photo_not_forever(client, page, category):
