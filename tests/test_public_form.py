@@ -1,6 +1,7 @@
 """The resident's form at /palaute/: Django test-client tests, bad input included."""
 
 import io
+import re
 import time
 from pathlib import Path
 from unittest import mock
@@ -65,6 +66,28 @@ def post(client, page, data, **kwargs):
     """Post the form and run what it queued after commit (emails), as in production."""
     with TestCase.captureOnCommitCallbacks(execute=True):
         return client.post(page.url, data, **kwargs)
+
+
+def test_form_page_styles_and_scripts_are_rendered_once_per_process(client, page):
+    from palaute_plugin.public.forms import FeedbackForm
+
+    html = client.get("/palaute/").content.decode()
+    head = html[:html.index("</head>")]
+    assert head.index('href="/static/palaute_plugin/css/palaute.css"') < head.index(
+        'href="/static/leaflet/leaflet.css"')
+    scripts = re.findall(r'<script src="([^"]+)"( defer)?></script>', html)
+    assert [src for src, _defer in scripts][-3:] == [
+        "/static/palaute_plugin/js/map.js", "/static/palaute_plugin/js/palaute-form.js",
+        "/static/palaute_plugin/js/nearby-hint.js"]
+    assert [defer for _src, defer in scripts[-2:]] == [" defer", " defer"]
+    with mock.patch.object(FeedbackForm, "media_for_page", side_effect=AssertionError):
+        again = client.get("/palaute/").content.decode()
+    assert without_tokens(again) == without_tokens(html)
+
+
+def without_tokens(html):
+    """The page without its CSRF and form tokens (new on every request)."""
+    return re.sub(r'(name="(csrfmiddlewaretoken|form_token)" value=)"[^"]+"', r"\1", html)
 
 
 def test_form_page_renders_in_finnish_with_grouped_categories(client, page, category):
