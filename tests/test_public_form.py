@@ -549,6 +549,25 @@ def fresh_form_fields(page, url):
     return render_form_fields(page, FeedbackForm(), RequestFactory().get(url))
 
 
+def test_privacy_page_address_is_worked_out_from_its_url_path(page, rf,
+                                                              django_assert_num_queries):
+    from home.models import ContentPage
+    from palaute_plugin.models import FeedbackPage
+
+    parent = page.get_parent().add_child(instance=ContentPage(title="Kaupunki", slug="kaupunki"))
+    notice = parent.add_child(instance=ContentPage(title="Tietosuoja", slug="tietosuoja"))
+    page.privacy_page_id, page.privacy_url = notice.pk, "https://www.tornio.fi/varalla"
+    page.save()
+    fresh = FeedbackPage.objects.get(pk=page.pk)
+    request = rf.get("/palaute/")
+    fresh.get_url(request)  # the request's site root paths, as the form page has them
+    with django_assert_num_queries(1):  # the page's url_path, and no site
+        assert fresh.get_privacy_url(request) == "/kaupunki/tietosuoja/"
+    assert fresh.get_privacy_url() == notice.get_url() == "/kaupunki/tietosuoja/"
+    notice.delete()  # the link is cleared (SET_NULL); a page held from before falls back
+    assert fresh.get_privacy_url(request) == "https://www.tornio.fi/varalla"
+
+
 @pytest.mark.parametrize("code", ["fi", "sv", "en"])
 @pytest.mark.parametrize("variant", ["privacy page, geocoder", "privacy address, no place"])
 def test_cached_form_is_the_same_as_a_fresh_render(client, page, category, code, variant,
