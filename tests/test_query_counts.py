@@ -156,10 +156,11 @@ class CountingCache:
 
 
 def test_the_form_page_reads_the_cache_once_and_the_site_root_paths_once(
-        client, page, content, monkeypatch):
-    """On a backend that cannot bring the site root paths in the form's get_many (LocMem
-    here): one read for the form, one for the paths, shared by the page's address, its
+        client, page, content, monkeypatch, settings):
+    """On a backend that cannot bring the site root paths in the form's get_many (LocMem,
+    pinned): one read for the form, one for the paths, shared by the page's address, its
     routes and every language link."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     with_privacy_page(page)
     for code in ("sv", "en"):
         translate(page.get_parent(), page, content, code=code)
@@ -210,6 +211,9 @@ class FakeRedis:
     def pipeline(self):
         return FakePipeline(self)
 
+    def flushdb(self):
+        self.data.clear()
+
 
 class FakePipeline:
     def __init__(self, redis):
@@ -227,12 +231,13 @@ def test_on_django_redis_one_mget_brings_the_form_and_the_site_root_paths(
         client, page, content, settings, monkeypatch):
     """Production's backend: a form cache hit is one round trip, a miss two (the MGET and
     the SET of the privacy page's address); the content page's one is its root paths."""
-    from django_redis.client import DefaultClient
+    from django.core.cache import caches
 
     fake = FakeRedis()
-    monkeypatch.setattr(DefaultClient, "connect", lambda self, index=0: fake)
     settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache",
                                    "LOCATION": "redis://127.0.0.1:1/0"}}  # never connected
+    # This backend's own client only: the site's cache (Redis on CI) keeps its connection.
+    monkeypatch.setattr(caches["default"].client, "connect", lambda index=0: fake)
     CategoryFactory(name_fi="Katuvalaistus")
     with_privacy_page(page)
     for code in ("sv", "en"):
