@@ -22,7 +22,7 @@ def live_translations(context, page):
         return []
     translations = list(page.get_translations().live().select_related("locale"))
     request = context.get("request")
-    if translations and request is not None:
+    if translations and request is not None and hasattr(page, "_get_site_root_paths"):
         # Where Wagtail's Page keeps the paths it read (``Page._get_site_root_paths``).
         paths = page._get_site_root_paths(request)
         for translation in translations:
