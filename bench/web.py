@@ -8,8 +8,9 @@ lists). Emptying a cache or saving a category is done before the request, untime
 worker's cleaning of that photo included, against a wagtail.contrib.forms submission.
 
 Both are timed in turns (ours, baseline, ours, ...: see ``bench.common``) on the
-production cache backend: Redis when ``REDIS_URL`` is set, else the database cache,
-never LocMem (``use_production_cache``). Both sides of (c) end in a rendered page:
+production cache backend: django-redis configured as in ``cms.settings.base`` when
+``REDIS_URL`` is set, else the database cache, never LocMem; ``BENCH_DJANGO_REDIS_CACHE=1``
+switches to Django's own Redis backend for comparison (``use_production_cache``). Both sides of (c) end in a rendered page:
 ours follows its redirect to the receipt, as a browser does, and the form page
 renders its landing page. The photo is a 12-megapixel phone-like JPEG with EXIF
 orientation and GPS (``bench.photo_processing.phone_like_jpeg``); the worker's
@@ -26,26 +27,43 @@ LANGUAGES = ("sv", "en")
 
 
 def use_production_cache():
-    """Redis (``REDIS_URL``) or the database cache, as ``cms.settings.base`` chooses
-    for production; the test settings' LocMem would flatter cache hits."""
-    import os
-
+    """Time on production's cache (``production_cache``); returns its name for the title."""
     from django.core.management import call_command
     from django.test import override_settings
 
-    if os.environ.get("REDIS_URL"):
-        production = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                      "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "palaute-bench"}
-    else:
-        production = {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                      "LOCATION": "palaute_cache"}
+    production, name = production_cache()
     # Django's own setting_changed receiver swaps the cache handlers.
     override_settings(CACHES={"default": production}).enable()
     if "DatabaseCache" in production["BACKEND"]:
         call_command("createcachetable", verbosity=0)
     # No cache.clear(): on Redis that would flush a database others may share.
     # The form's cache key names the page's revision, so nothing stale can be hit.
-    return production["BACKEND"].rsplit(".", 1)[-1]
+    return name
+
+
+def production_cache(environ=None):
+    """The cache production has (``cms.settings.base``), and its name: django-redis with its
+    options (``redis_cache``) when ``REDIS_URL`` is set, else the database cache; never
+    the test settings' LocMem, which would flatter cache hits. ``BENCH_DJANGO_REDIS_CACHE=1``
+    times Django's own Redis backend instead (``django.core.cache.backends.redis``), for
+    comparison: every row of a run, ours and its baseline, has the same backend."""
+    import os
+
+    from cms.settings.base import redis_cache
+
+    environ = os.environ if environ is None else environ
+    url = environ.get("REDIS_URL")
+    if url and environ.get("BENCH_DJANGO_REDIS_CACHE") == "1":
+        production = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        name = "Django's Redis backend (BENCH_DJANGO_REDIS_CACHE=1)"
+    elif url:
+        production = redis_cache(url)
+        name = "django-redis, as in production"
+    else:
+        production = {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                      "LOCATION": "palaute_cache"}
+        name = "the database cache, as in production without REDIS_URL"
+    return {**production, "KEY_PREFIX": "palaute-bench"}, name
 
 
 def build_site():

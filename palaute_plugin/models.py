@@ -362,9 +362,21 @@ class FeedbackPage(RoutablePageMixin, Page):
         return published_detail_view(request, self, reference)
 
     def get_privacy_url(self, request=None):
-        if self.privacy_page_id:
+        """The privacy notice's address: its page's, or ``privacy_url``.
+
+        A page's address needs only its ``url_path`` and the site root paths (the
+        request's): one narrow query, no page row, and no site query.
+        """
+        if not self.privacy_page_id:
+            return self.privacy_url
+        if FeedbackPage.privacy_page.is_cached(self):
             return self.privacy_page.get_url(request)
-        return self.privacy_url
+        url_path = (Page.objects.filter(pk=self.privacy_page_id)
+                    .values_list("url_path", flat=True).first())
+        if url_path is None:  # deleted meanwhile (the link is then cleared)
+            return self.privacy_url
+        # An id: Page() looks up no content type for a page that exists.
+        return Page(id=self.privacy_page_id, url_path=url_path).get_url(request)
 
     def status_url(self, feedback, request=None):
         return self.get_full_url(request) + self.reverse_subpage(

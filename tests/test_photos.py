@@ -600,6 +600,136 @@ def test_truncated_jpeg_is_rejected_as_damaged():
     assert_rejected(upload(source[: len(source) // 2], name="puolikas.jpg"), "photo_damaged")
 
 
+# The JPEG structure walk (jpeg_structure_problem): no pixels decoded while the resident waits
+
+
+def jpeg_segments(data):
+    """``(offset of 0xFF, marker code, length)`` of each segment before the first scan."""
+    segments, position = [], 2
+    while True:
+        code = data[position + 1]
+        length = int.from_bytes(data[position + 2:position + 4], "big")
+        segments.append((position, code, length))
+        if code == 0xDA:
+            return segments
+        position += 2 + length
+
+
+def segment(data, code):
+    return next((offset, length) for offset, found, length in jpeg_segments(data)
+                if found == code)
+
+
+def test_walk_accepts_a_phone_jpeg_with_exif_xmp_icc_and_a_comment():
+    source = phone_jpeg()
+    assert {0xE1, 0xE2, 0xFE} <= {code for _, code, _ in jpeg_segments(source)}
+    assert photos.jpeg_structure_problem(source) is None
+
+
+def test_a_jpeg_is_checked_while_the_resident_waits_without_decoding_pixels(monkeypatch):
+    def no_decoding(self):
+        raise AssertionError("pixel data was decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    assert inspect_photo(upload(phone_jpeg())).pixels == 400 * 200
+
+
+def test_walk_accepts_progressive_restart_markers_and_whatever_follows_the_eoi():
+    progressive = encode(Image.effect_noise((300, 200), 60).convert("RGB"), "JPEG",
+                         progressive=True)
+    assert len(re.findall(rb"\xff\xda", progressive)) > 2  # many scans, tables between
+    assert photos.jpeg_structure_problem(progressive) is None
+    restarts = encode(quadrants(), "JPEG", restart_marker_blocks=4)
+    assert photos.jpeg_structure_problem(restarts) is None
+    # An MPO's second picture, a phone maker's trailer: only the first picture is kept.
+    assert photos.jpeg_structure_problem(phone_jpeg() + b"SEFHtrailer\xff\x00") is None
+    assert inspect_photo(upload(progressive + phone_jpeg())).pixels == 300 * 200
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_walk_finds_a_jpeg_truncated_anywhere(progressive):
+    source = encode(Image.effect_noise((300, 200), 60).convert("RGB"), "JPEG",
+                    progressive=progressive)
+    first_scan = segment(source, 0xDA)[0]
+    for cut in (1, 3, 20, first_scan, first_scan + 5, len(source) // 2, len(source) - 2,
+                len(source) - 1):
+        assert photos.jpeg_structure_problem(source[:cut]), cut
+    if progressive:  # cut just before a later scan's tables: every scan before it whole
+        between = source.rindex(b"\xff\xc4")
+        assert between > first_scan
+        assert "EOI" in photos.jpeg_structure_problem(source[:between])
+
+
+def test_walk_refuses_a_jpeg_without_a_frame_header():
+    source = phone_jpeg()
+    offset, length = segment(source, 0xC0)
+    without_sof = source[:offset] + source[offset + 2 + length:]
+    assert "before the frame header" in photos.jpeg_structure_problem(without_sof)
+    # Pillow finds no frame either, and cannot tell what the file is.
+    with pytest.raises(ValidationError) as caught:
+        inspect_photo(upload(without_sof, name="kehyksetön.jpg"))
+    assert caught.value.code == "photo_format"
+
+
+def test_walk_refuses_a_second_frame_header_and_insane_dimensions():
+    source = phone_jpeg()
+    offset, length = segment(source, 0xC0)
+    sof = source[offset:offset + 2 + length]
+    assert "second frame" in photos.jpeg_structure_problem(
+        source[:offset] + sof + sof + source[offset + 2 + length:])
+    no_width = bytearray(source)
+    no_width[offset + 7:offset + 9] = b"\0\0"  # the SOF's width
+    assert photos.jpeg_structure_problem(bytes(no_width)) == "a frame of 0 x 200 pixels"
+    wrong_count = bytearray(source)
+    wrong_count[offset + 9] = 2  # two components in a segment sized for three
+    assert "wrong length" in photos.jpeg_structure_problem(bytes(wrong_count))
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")  # Pillow's, reading the cut EXIF
+@pytest.mark.parametrize("length", [b"\xff\xf0", b"\x00\x01", b"\x00\x10"],
+                         ids=["past-the-end", "shorter-than-itself", "into-the-exif"])
+def test_walk_refuses_a_bogus_segment_length(length):
+    source = bytearray(phone_jpeg())
+    offset, _ = segment(bytes(source), 0xE1)  # the EXIF segment
+    source[offset + 2:offset + 4] = length
+    assert photos.jpeg_structure_problem(bytes(source))
+    with pytest.raises(ValidationError) as caught:
+        inspect_photo(upload(bytes(source), name="pituus.jpg"))
+    assert caught.value.code == "photo_damaged"
+
+
+def test_walk_refuses_garbage_after_the_soi_and_between_segments():
+    """Pillow's header parser and libjpeg skip junk before a marker; the walk does not."""
+    source = phone_jpeg()
+    garbage = source[:2] + b"not a marker at all" + source[2:]
+    assert photos.jpeg_structure_problem(garbage) == "no marker at byte 2"
+    with pytest.raises(ValidationError) as caught:  # Pillow does not take it for a JPEG
+        inspect_photo(upload(garbage, name="roska.jpg"))
+    assert caught.value.code == "photo_format"
+    offset, length = segment(source, 0xE0)  # junk after the JFIF segment: Pillow opens it
+    between = offset + 2 + length
+    garbage = source[:between] + b"not a marker at all" + source[between:]
+    assert Image.open(io.BytesIO(garbage)).size == (400, 200)
+    assert photos.jpeg_structure_problem(garbage) == f"no marker at byte {between}"
+    with translation.override("fi"):
+        with pytest.raises(ValidationError) as caught:
+            inspect_photo(upload(garbage, name="roska.jpg"))
+    assert caught.value.code == "photo_damaged"
+    assert caught.value.messages == [
+        "Tiedostoa ”roska.jpg” ei voitu lukea. Tiedosto voi olla vioittunut tai puutteellinen."]
+
+
+def test_walk_refuses_a_scan_without_data_and_an_eoi_without_a_scan():
+    source = phone_jpeg()
+    scan = segment(source, 0xDA)
+    header_end = scan[0] + 2 + scan[1]
+    assert photos.jpeg_structure_problem(source[:header_end] + b"\xff\xd9") == (
+        "EOI before any image data")
+    assert photos.jpeg_structure_problem(source[:scan[0]] + b"\xff\xd9") == (
+        "EOI before any image data")
+    assert photos.jpeg_structure_problem(b"\xff\xd8\xff\xd8" + source[2:])
+
+
 @pytest.mark.parametrize("image_format", ["PNG", "WEBP"])
 def test_truncated_png_and_webp_are_rejected_as_damaged(image_format):
     source = encode(Image.effect_noise((400, 300), 60).convert("RGB"), image_format)

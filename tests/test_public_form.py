@@ -1,6 +1,7 @@
 """The resident's form at /palaute/: Django test-client tests, bad input included."""
 
 import io
+import re
 import time
 from pathlib import Path
 from unittest import mock
@@ -13,9 +14,11 @@ from wagtail.models import Locale
 
 from palaute_plugin.models import Feedback, FeedbackPhoto
 from palaute_plugin.public import antispam
+from tests.admin_fixtures import detail_url, in_english
 from tests.factories import (
     CategoryFactory,
     OtherAuthorityFactory,
+    UserFactory,
     feedback_page,
 )
 
@@ -63,6 +66,28 @@ def post(client, page, data, **kwargs):
     """Post the form and run what it queued after commit (emails), as in production."""
     with TestCase.captureOnCommitCallbacks(execute=True):
         return client.post(page.url, data, **kwargs)
+
+
+def test_form_page_styles_and_scripts_are_rendered_once_per_process(client, page):
+    from palaute_plugin.public.forms import FeedbackForm
+
+    html = client.get("/palaute/").content.decode()
+    head = html[:html.index("</head>")]
+    assert head.index('href="/static/palaute_plugin/css/palaute.css"') < head.index(
+        'href="/static/leaflet/leaflet.css"')
+    scripts = re.findall(r'<script src="([^"]+)"( defer)?></script>', html)
+    assert [src for src, _defer in scripts][-3:] == [
+        "/static/palaute_plugin/js/map.js", "/static/palaute_plugin/js/palaute-form.js",
+        "/static/palaute_plugin/js/nearby-hint.js"]
+    assert [defer for _src, defer in scripts[-2:]] == [" defer", " defer"]
+    with mock.patch.object(FeedbackForm, "media_for_page", side_effect=AssertionError):
+        again = client.get("/palaute/").content.decode()
+    assert without_tokens(again) == without_tokens(html)
+
+
+def without_tokens(html):
+    """The page without its CSRF and form tokens (new on every request)."""
+    return re.sub(r'(name="(csrfmiddlewaretoken|form_token)" value=)"[^"]+"', r"\1", html)
 
 
 def test_form_page_renders_in_finnish_with_grouped_categories(client, page, category):
@@ -314,6 +339,34 @@ def test_damaged_photo_past_the_quick_checks_fails_alone(client, page, category)
     assert photo.state == "failed" and not photo.upload and not photo.image
 
 
+def whole_but_undecodable_jpeg(name="outo.jpg"):
+    """Every marker and length in place (the quick check passes), but the scan names a
+    component the frame does not have: libjpeg refuses it when the worker decodes it."""
+    source = bytearray(jpeg_file().getvalue())
+    scan = source.index(b"\xff\xda")
+    source[scan + 5] = 9  # the scan's first component id (the frame's are 1, 2 and 3)
+    damaged = io.BytesIO(bytes(source))
+    damaged.name = name
+    return damaged
+
+
+def test_photo_whole_but_undecodable_fails_in_the_worker_and_the_resident_is_told(
+        client, page, category):
+    response = post(client, page, form_data(category, photos=[whole_but_undecodable_jpeg(),
+                                                             jpeg_file()]))
+    assert response.status_code == 302  # no pixels are decoded while the resident waits
+    feedback = Feedback.objects.get()
+    assert sorted(feedback.photos.values_list("state", flat=True)) == ["failed", "ready"]
+    assert not feedback.photos.filter(state="failed").exclude(upload="").exists()
+    html = client.get(f"/palaute/status/{feedback.tracking_token}/").content.decode()
+    assert "Yhtä lähettämääsi kuvaa ei voitu käyttää." in html
+    staff = Client()
+    staff.force_login(in_english(UserFactory(username="paakayttaja", is_superuser=True)))
+    html = staff.get(detail_url(feedback)).content.decode()
+    first = feedback.photos.order_by("sort_order").first()
+    assert first.state == "failed" and "Photo 1: could not be processed" in html
+
+
 def test_unexpected_error_while_cleaning_fails_the_photo_not_forever(client, page, category):
     with mock.patch("palaute_plugin.photos.store.clean_photo", side_effect=RuntimeError("bug")):
         post(client, page, form_data(category, photos=[jpeg_file()]))
@@ -494,6 +547,25 @@ def fresh_form_fields(page, url):
     from palaute_plugin.public.views import render_form_fields
 
     return render_form_fields(page, FeedbackForm(), RequestFactory().get(url))
+
+
+def test_privacy_page_address_is_worked_out_from_its_url_path(page, rf,
+                                                              django_assert_num_queries):
+    from home.models import ContentPage
+    from palaute_plugin.models import FeedbackPage
+
+    parent = page.get_parent().add_child(instance=ContentPage(title="Kaupunki", slug="kaupunki"))
+    notice = parent.add_child(instance=ContentPage(title="Tietosuoja", slug="tietosuoja"))
+    page.privacy_page_id, page.privacy_url = notice.pk, "https://www.tornio.fi/varalla"
+    page.save()
+    fresh = FeedbackPage.objects.get(pk=page.pk)
+    request = rf.get("/palaute/")
+    fresh.get_url(request)  # the request's site root paths, as the form page has them
+    with django_assert_num_queries(1):  # the page's url_path, and no site
+        assert fresh.get_privacy_url(request) == "/kaupunki/tietosuoja/"
+    assert fresh.get_privacy_url() == notice.get_url() == "/kaupunki/tietosuoja/"
+    notice.delete()  # the link is cleared (SET_NULL); a page held from before falls back
+    assert fresh.get_privacy_url(request) == "https://www.tornio.fi/varalla"
 
 
 @pytest.mark.parametrize("code", ["fi", "sv", "en"])

@@ -1,6 +1,7 @@
 """What the public pages and a submission cost in queries (see bench/ for their times)."""
 
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -89,6 +90,175 @@ def test_a_republished_feedback_page_renders_its_form_without_reading_categories
         response = client.get(page.url)
     assert "Katuvalaistus" in response.content.decode()
     assert not [q for q in captured if "palaute_plugin_feedbackcategory" in q["sql"]]
+
+
+def with_privacy_page(page):
+    """The page's privacy notice is a page of the site, as the city's is: its address is the
+    page's own part of the cached form."""
+    page.privacy_page = page.get_parent().add_child(instance=ContentPage(
+        title="Tietosuoja", slug="tietosuoja", body=[("paragraph", "<p>Rekisteri.</p>")]))
+    page.save_revision().publish()  # the form's cache keys name the live revision
+    page.refresh_from_db()
+    return page
+
+
+def forget_page_part(page):
+    from django.core.cache import cache
+
+    from palaute_plugin.models import current_language
+    from palaute_plugin.public.caching import form_cache_key
+
+    cache.delete(form_cache_key(page, current_language()))
+
+
+def test_a_form_cache_miss_costs_one_query_more_than_a_hit(client, page, content):
+    CategoryFactory(name_fi="Katuvalaistus")
+    with_privacy_page(page)
+    translate(page.get_parent(), page, content, code="sv")
+    hit, hit_html = count_queries(client, page.url)
+    client.get(page.url)
+    forget_page_part(page)
+    with CaptureQueriesContext(connection) as captured:
+        miss_html = client.get(page.url).content.decode()
+    assert len(captured) == hit + 1  # the privacy page's address: its url_path only
+    pages = [q["sql"] for q in captured if q["sql"].split(" WHERE ")[0].endswith(
+        'FROM "wagtailcore_page"') and f'"id" = {page.privacy_page_id}' in q["sql"]]
+    assert len(pages) == 1
+    assert re.fullmatch(r'SELECT "wagtailcore_page"\."url_path"( AS "url_path")?',
+                        pages[0].split(" FROM ")[0])
+    assert miss_html.count('href="/tietosuoja/"') == hit_html.count('href="/tietosuoja/"') == 1
+
+
+class CountingCache:
+    """Which calls the default cache gets, by name (wrapping the backend's own methods)."""
+
+    NAMES = ("get", "get_many", "set", "set_many", "add", "incr", "delete", "get_or_set")
+
+    def __init__(self, monkeypatch):
+        from django.core.cache import caches
+
+        self.calls, self.inside = [], 0
+        backend = caches["default"]
+        for name in self.NAMES:
+            monkeypatch.setattr(backend, name, self.counted(name, getattr(backend, name)))
+
+    def counted(self, name, method):
+        def call(*args, **kwargs):
+            if not self.inside:  # LocMem's get_many calls its own get for each key
+                self.calls.append((name, args[0] if args else None))
+            self.inside += 1
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.inside -= 1
+
+        return call
+
+
+def test_the_form_page_reads_the_cache_once_and_the_site_root_paths_once(
+        client, page, content, monkeypatch, settings):
+    """On a backend that cannot bring the site root paths in the form's get_many (LocMem,
+    pinned): one read for the form, one for the paths, shared by the page's address, its
+    routes and every language link."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with_privacy_page(page)
+    for code in ("sv", "en"):
+        translate(page.get_parent(), page, content, code=code)
+    client.get(page.url)
+    client.get(content.url)
+    counting = CountingCache(monkeypatch)
+    html = client.get(page.url).content.decode()
+    assert 'hreflang="sv"' in html and 'hreflang="en"' in html
+    assert [name for name, _key in counting.calls] == ["get_many", "get"]
+    assert counting.calls[1][1] == "wagtail_site_root_paths"
+    counting.calls.clear()
+    client.get(content.url)
+    assert counting.calls == [("get", "wagtail_site_root_paths")]  # its language links too
+
+
+class FakeRedis:
+    """What the form page asks of django-redis' client, kept in a dict; commands recorded."""
+
+    def __init__(self):
+        self.data, self.commands = {}, []
+
+    def get(self, key):
+        self.commands.append(("GET", key))
+        return self.data.get(key)
+
+    def mget(self, *keys):
+        self.commands.append(("MGET", *keys))
+        return [self.data.get(key) for key in keys]
+
+    def set(self, key, value, nx=False, px=None, xx=False):
+        self.commands.append(("SET", key))
+        if nx and key in self.data:
+            return None
+        self.data[key] = value
+        return True
+
+    def delete(self, *keys):
+        self.commands.append(("DEL", *keys))
+        return sum(self.data.pop(key, None) is not None for key in keys)
+
+    def eval(self, script, numkeys, key, delta):  # django-redis' incr
+        self.commands.append(("EVAL", key))
+        if key not in self.data:
+            return None
+        self.data[key] = int(self.data[key]) + delta
+        return self.data[key]
+
+    def pipeline(self):
+        return FakePipeline(self)
+
+    def flushdb(self):
+        self.data.clear()
+
+
+class FakePipeline:
+    def __init__(self, redis):
+        self.redis, self.queued = redis, []
+
+    def set(self, key, value, nx=False, px=None, xx=False):
+        self.queued.append((key, value))
+
+    def execute(self):
+        self.redis.commands.append(("PIPELINE", *(key for key, _value in self.queued)))
+        self.redis.data.update(self.queued)
+
+
+def test_on_django_redis_one_mget_brings_the_form_and_the_site_root_paths(
+        client, page, content, settings, monkeypatch):
+    """Production's backend: a form cache hit is one round trip, a miss two (the MGET and
+    the SET of the privacy page's address); the content page's one is its root paths."""
+    from django.core.cache import caches
+
+    fake = FakeRedis()
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # never connected
+    # This backend's own client only: the site's cache (Redis on CI) keeps its connection.
+    monkeypatch.setattr(caches["default"].client, "connect", lambda index=0: fake)
+    CategoryFactory(name_fi="Katuvalaistus")
+    with_privacy_page(page)
+    for code in ("sv", "en"):
+        translate(page.get_parent(), page, content, code=code)
+    client.get(page.url)
+    client.get(content.url)
+    paths_key = ":2:wagtail_site_root_paths"  # Wagtail's key version, not ours
+    assert paths_key in fake.data
+    fake.commands.clear()
+    html = client.get(page.url).content.decode()
+    assert "Katuvalaistus" in html and 'href="/tietosuoja/"' in html
+    assert 'hreflang="sv"' in html and 'hreflang="en"' in html
+    assert [command[0] for command in fake.commands] == ["MGET"]
+    assert paths_key in fake.commands[0] and ":1:palaute:categories-version" in fake.commands[0]
+    forget_page_part(page)
+    fake.commands.clear()
+    assert 'href="/tietosuoja/"' in client.get(page.url).content.decode()
+    assert [command[0] for command in fake.commands] == ["MGET", "SET"]
+    fake.commands.clear()
+    client.get(content.url)
+    assert fake.commands == [("GET", paths_key)]
 
 
 def jpeg_upload():

@@ -1,13 +1,12 @@
 """Checking and cleaning photo files; no database, no storage.
 
 ``inspect_photo()`` is what a resident waits for: bytes, format and pixels from
-the header, and a cheap check that the file decodes. ``clean_photo()`` (run by
-the worker) turns an upload into a
-:class:`CleanedPhoto`: decoded with Pillow (a large HEIC straight with pillow-heif),
-checked against the format allow-list and the byte and pixel caps, shrunk, made
-upright (on the small image), flattened onto white where it has transparency, and
-re-encoded as a JPEG with no metadata at all (EXIF with GPS, XMP, ICC profiles and
-comments are dropped).
+the header, and a cheap check that the file is whole (no pixels decoded for a JPEG).
+``clean_photo()`` (run by the worker) turns an upload into a :class:`CleanedPhoto`:
+decoded with Pillow (a large HEIC straight with pillow-heif), checked against the
+format allow-list and the byte and pixel caps, shrunk, made upright (on the small
+image), flattened onto white where it has transparency, and re-encoded as a JPEG
+with no metadata at all (EXIF with GPS, XMP, ICC profiles and comments are dropped).
 
 Multi-frame files (animated WebP, APNG, MPO from phones with two cameras) are
 accepted and only their first frame is kept: it is the photo itself for MPO and
@@ -18,6 +17,7 @@ import functools
 import io
 import logging
 import os
+import re
 import struct
 from dataclasses import dataclass
 
@@ -133,11 +133,11 @@ class IncomingPhoto:
 
 
 def inspect_photo(uploaded_file):
-    """The checks a resident waits for: bytes, format and pixels, and that it decodes.
+    """The checks a resident waits for: bytes, format and pixels, and that the file is whole.
 
     Returns an :class:`IncomingPhoto`; full decoding and re-encoding happen in a task
     so that sending feedback stays fast. Raises ``ValidationError`` as ``clean_photo``.
-    Only cheap decoding is done here (see ``_check_decodable``).
+    No pixels are decoded here for a JPEG (see ``_check_decodable``).
     """
     name = _display_name(uploaded_file)
     max_bytes = palaute_setting("PHOTO_MAX_BYTES")
@@ -175,25 +175,116 @@ def validate_total_pixels(photos):
 def _check_decodable(image, name, source):
     """Refuse a damaged or incomplete file cheaply, while the resident waits.
 
-    A JPEG is decoded at 1/8 scale (libjpeg still reads every byte, so a truncated
-    file fails, at a sixty-fourth of the pixels). A PNG's chunks are checked against
-    their checksums without decompressing them (``verify()``). A truncated WebP
-    fails already when opened. A HEIC has no cheap reduced decode (a full one costs
-    about 0.25 s of CPU per 12 megapixels), so its box structure is walked instead: a
-    truncated file (the usual damage: an upload cut short) has a last box reaching past
-    the end of the file. Damage inside complete coded data is found by the worker
-    (the photo ends ``failed`` and the resident's status page says so).
+    No pixels are decoded for a JPEG: its markers are walked instead
+    (``jpeg_structure_problem``), a few milliseconds for a phone photo where a decode
+    even at 1/8 scale cost about fifty. A truncated upload (the usual damage) has no
+    EOI after its scan data and is refused. A PNG's chunks are checked against their
+    checksums without decompressing them (``verify()``). A truncated WebP fails already
+    when opened. A HEIC has no cheap reduced decode (a full one costs about 0.25 s of CPU
+    per 12 megapixels), so its box structure is walked instead: a truncated file has a
+    last box reaching past the end of the file. Damage inside complete coded data is
+    found by the worker when libjpeg or libheif report it as an error (the photo ends
+    ``failed``: the resident's status page and the case's page say so); garbage that
+    libjpeg only warns about is decoded as it is.
     """
     try:
         if image.format in ("JPEG", "MPO"):
-            image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
-            image.load()
+            source.seek(0)
+            problem = jpeg_structure_problem(source.read())
+            if problem:
+                logger.info("A JPEG upload was refused as damaged: %s", problem)
+                raise _damaged_error(name)
         elif image.format == "PNG":
             image.verify()
         elif image.format == "HEIF" and not _boxes_complete(source):
             raise _damaged_error(name)
     except _DECODE_ERRORS:
         raise _damaged_error(name) from None
+
+
+# Markers without a length: TEM and the restart markers RST0-RST7.
+_JPEG_STANDALONE = frozenset((0x01, *range(0xD0, 0xD8)))
+# Start of frame, for every coding process: all of 0xC0-0xCF but DHT, JPG and DAC.
+_JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_JPEG_SOI, _JPEG_EOI, _JPEG_SOS = 0xD8, 0xD9, 0xDA
+# In entropy-coded data a 0xFF is followed by 0x00 (a stuffed byte), a restart marker
+# or another 0xFF (fill): any other byte after it is a marker, which ends the scan.
+_JPEG_SCAN_END = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def jpeg_structure_problem(data):
+    """What is wrong with the structure of the JPEG ``data``, or ``None`` if nothing.
+
+    Walks the markers without decoding anything: SOI first; each segment's length
+    within the file; exactly one frame header (SOF) before the first scan, with a
+    width and height of at least one pixel and a length matching its components; scan
+    headers (SOS) matching theirs; entropy-coded data after them, searched for the
+    next marker (a progressive JPEG has many scans, with tables between them); and an
+    EOI ending the image. Whatever follows the EOI (an MPO's second picture, a phone
+    maker's trailer) is not looked at: only the first picture is kept. Damage inside
+    the entropy-coded data is not seen here.
+    """
+    end = len(data)
+    if data[:2] != b"\xff\xd8":
+        return "no SOI at the start"
+    position, frame, coded = 2, False, 0
+    while True:
+        if position >= end:
+            return "truncated: the file ends before an EOI"
+        if data[position] != 0xFF:
+            return f"no marker at byte {position}"
+        while position < end and data[position] == 0xFF:  # fill bytes may precede a marker
+            position += 1
+        if position >= end:
+            return "truncated: the file ends inside a marker"
+        code = data[position]
+        position += 1
+        if code == _JPEG_EOI:
+            return None if frame and coded else "EOI before any image data"
+        if code in _JPEG_STANDALONE:
+            continue
+        if code in (0x00, _JPEG_SOI):
+            return f"marker 0x{code:02X} out of place at byte {position - 1}"
+        if position + 2 > end:
+            return "truncated: the file ends inside a segment's length"
+        length = int.from_bytes(data[position:position + 2], "big")
+        if length < 2 or position + length > end:
+            return f"the length {length} of segment 0x{code:02X} runs past the end of the file"
+        if code in _JPEG_SOF:
+            if frame:
+                return "a second frame header (SOF)"
+            problem = _jpeg_frame_problem(data[position:position + length])
+            if problem:
+                return problem
+            frame = True
+        elif code == _JPEG_SOS:
+            if not frame:
+                return "a scan (SOS) before the frame header (SOF)"
+            components = data[position + 2] if length > 2 else 0
+            if not 1 <= components <= 4 or length != 6 + 2 * components:
+                return "a scan header (SOS) of the wrong length"
+            scan_start = position + length
+            marker = _JPEG_SCAN_END.search(data, scan_start)
+            if marker is None:
+                return "truncated: the scan data runs to the end of the file, no EOI"
+            coded += marker.start() - scan_start
+            position = marker.start()
+            continue
+        position += length
+
+
+def _jpeg_frame_problem(segment):
+    """What is wrong with a frame header (SOF segment, its length included), or ``None``."""
+    if len(segment) < 8:
+        return "a frame header (SOF) too short"
+    height = int.from_bytes(segment[3:5], "big")
+    width = int.from_bytes(segment[5:7], "big")
+    components = segment[7]
+    if not 1 <= components <= 4 or len(segment) != 8 + 3 * components:
+        return "a frame header (SOF) of the wrong length"
+    if width < 1 or height < 1:
+        return f"a frame of {width} x {height} pixels"
+    return None
 
 
 def _boxes_complete(fp):

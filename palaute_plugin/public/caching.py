@@ -7,13 +7,18 @@ import logging
 import re
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.signals import setting_changed
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from wagtail.models.sites import (
+    SITE_ROOT_PATHS_CACHE_KEY,
+    SITE_ROOT_PATHS_CACHE_VERSION,
+    SiteRootPath,
+)
 
 from ..cache_versions import CacheVersion
 from ..models import LANGUAGE_CHOICES, FeedbackCategory, OtherAuthority
@@ -108,7 +113,7 @@ def topic_cache_key(language):
     return f"palaute:form-topic-parts:{_schema_fingerprint()}:{language}"
 
 
-def cached_form_parts(language, render_topic, page_key=None, page_value=None):
+def cached_form_parts(language, render_topic, page_key=None, page_value=None, request=None):
     """The form's topic for ``language`` and the page's own value, in one round trip when
     both are cached: ``(topic, page's value)``.
 
@@ -116,9 +121,21 @@ def cached_form_parts(language, render_topic, page_key=None, page_value=None):
     the categories decide) is kept for every page under the categories version; the
     page's value (``page_value()``, under ``page_key``) for the page's live revision.
     Whatever has to be computed is written back in one round trip too.
+
+    With a ``request``, the same round trip brings Wagtail's site root paths (every page
+    address and the language links need them) where the cache can carry them among our
+    keys (``_site_root_paths_key``); they are kept on the request, where Wagtail looks for
+    them, before ``page_value()`` runs.
     """
     topic_key = topic_cache_key(language)
-    found = cache.get_many([VERSION_KEY, topic_key, *([page_key] if page_key else [])])
+    paths_key = _site_root_paths_key() if request is not None and not hasattr(
+        request, "_wagtail_cached_site_root_paths") else None
+    keys = [VERSION_KEY, topic_key, *(key for key in (page_key, paths_key) if key)]
+    found = cache.get_many(keys)
+    if paths_key is not None and found.get(paths_key) is not None:
+        # As Site.get_site_root_paths() turns what the cache gives back into its tuples.
+        request._wagtail_cached_site_root_paths = [
+            SiteRootPath(*paths) for paths in found[paths_key]]
     version = found.get(VERSION_KEY)
     if version is None:
         version = categories_version()
@@ -143,6 +160,24 @@ def cached_form_parts(language, render_topic, page_key=None, page_value=None):
     elif writes:  # (``set_many`` is a MULTI/EXEC pipeline: one key costs more that way)
         cache.set(*writes.popitem(), timeout=TIMEOUT)
     return topic[1], value
+
+
+def _site_root_paths_key():
+    """Wagtail's site root paths' key as the cache stores it (under Wagtail's own key
+    version), when ``get_many`` can take it among keys of the default version; else
+    ``None`` (Wagtail then reads it with a ``GET`` of its own).
+
+    django-redis (production's backend) takes a key it made already (its ``CacheKey``)
+    as it is. Django's own backends make every key of a ``get_many`` with one version.
+    """
+    try:
+        from django_redis.client import DefaultClient
+    except ImportError:  # (a requirement; a site may do without it)
+        return None
+    client = getattr(caches["default"], "client", None)
+    if type(client) is not DefaultClient:  # not django-redis, or a sharding client
+        return None
+    return client.make_key(SITE_ROOT_PATHS_CACHE_KEY, version=SITE_ROOT_PATHS_CACHE_VERSION)
 
 
 def _versioned(key, compute):

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
@@ -22,7 +23,7 @@ from ..photos import pending
 from ..photos.pending import PendingPhoto
 from ..publication.nearby import nearby_for_case
 from . import antispam, ratelimit
-from .caching import cached_form_parts, fill, form_cache_key, skeleton, slot
+from .caching import cached_form_parts, fill, form_cache_key, rendered_once, skeleton, slot
 from .forms import FeedbackForm, FollowUpForm
 
 TOKEN_MESSAGES = {
@@ -51,10 +52,11 @@ def has_location_categories(categories):
     return any(c.location_mode != FeedbackCategory.LocationMode.HIDDEN for c in categories)
 
 
-def render_form_fields(page, form, request=None):
+def render_form_fields(page, form, request=None, page_url=None):
     """The form's fields as HTML, rendered afresh (a posted or preselected form)."""
     categories = form.fields["category"].categories
-    page_url = page.get_url(request)
+    if page_url is None:
+        page_url = page.get_url(request)
     context = {
         **topic_context(form, categories),
         "page": page,
@@ -104,33 +106,57 @@ def render_skeleton(has_location, conditions):
 
 
 def cached_form_fields(page, request=None):
-    """An unbound form's fields: the topic list from the shared cache (one per language and
-    categories version), the page's privacy page's address too (one per revision), both
-    in one round trip, put into the process's skeleton."""
+    """An unbound form's fields, and the page's address: ``(html, page_url)``.
+
+    The topic list comes from the shared cache (one per language and categories
+    version), the page's privacy page's address too (one per revision), and Wagtail's
+    site root paths (which the page's address needs) where the cache allows, all in one
+    round trip (``cached_form_parts``); they are put into the process's skeleton.
+    """
     language = current_language()
+    by_page = page.privacy_page_id is not None  # its address needs a query
+    (topic_html, has_location), privacy_url = cached_form_parts(
+        language, render_topic, page_key=form_cache_key(page, language) if by_page else None,
+        page_value=lambda: page.get_privacy_url(request), request=request)
     page_url = page.get_url(request)
     values = {
+        "topic_html": topic_html,
         "nearby_url": page_url + page.reverse_subpage("nearby_view"),
         "place_search_url": place_search_url(page, page_url),
         "contact_help": page.contact_help,
-        "privacy_url": page.privacy_url,
+        "privacy_url": privacy_url if by_page else page.privacy_url,
     }
-    by_page = page.privacy_page_id is not None  # its address needs a query
-    (values["topic_html"], has_location), privacy_url = cached_form_parts(
-        language, render_topic, page_key=form_cache_key(page, language) if by_page else None,
-        page_value=lambda: page.get_privacy_url(request))
-    if by_page:
-        values["privacy_url"] = privacy_url
     conditions = tuple(bool(values[name]) for name in SKELETON_CONDITIONS)
     parts = skeleton(("form-fields", language, has_location, conditions),
                      lambda: render_skeleton(has_location, conditions))
-    return fill(parts, values)
+    return fill(parts, values), page_url
+
+
+def form_media():
+    """The form page's styles and scripts as HTML (``css``, ``js``): the form's media (the
+    map, address search) and the page's own, rendered once per process."""
+
+    def render():
+        media = FeedbackForm.media_for_page()
+        css = format_html('<link rel="stylesheet" href="{}">',
+                          static("palaute_plugin/css/palaute.css")) + media["css"].render()
+        js = media["js"].render() + format_html(
+            '<script src="{}" defer></script><script src="{}" defer></script>',
+            static("palaute_plugin/js/palaute-form.js"),
+            static("palaute_plugin/js/nearby-hint.js"))
+        return {"css": mark_safe(css), "js": mark_safe(js)}  # noqa: S308 (Media's own HTML)
+
+    return rendered_once(("form-media",), render)
 
 
 def form_response(request, page, form=None, status=200):
-    """The form page; an unbound form's fields come from the cache."""
-    form_html = cached_form_fields(page, request) if form is None else mark_safe(  # noqa: S308
-        render_form_fields(page, form, request))
+    """The form page; an unbound form's fields come from the cache. The page's address is
+    worked out once (the form's action, its list link and its fields' URLs)."""
+    if form is None:
+        form_html, page_url = cached_form_fields(page, request)
+    else:
+        page_url = page.get_url(request)
+        form_html = mark_safe(render_form_fields(page, form, request, page_url))  # noqa: S308
     token = (form.data.get("form_token") if form is not None and form.is_bound
              else antispam.issue_form_token())
     context = {
@@ -140,7 +166,9 @@ def form_response(request, page, form=None, status=200):
         "form_fields": form_html,
         "form_token_input": format_html(
             '<input type="hidden" name="form_token" value="{}">', token),
-        "form_media": FeedbackForm.media_for_page(),
+        "form_media": form_media(),
+        "page_url": page_url,
+        "published_list_url": page_url + page.reverse_subpage("published_list_view"),
         "from_page": page_from(request),
     }
     return TemplateResponse(request, "palaute_plugin/feedback_page.html", context,
