@@ -635,3 +635,46 @@ def test_a_category_save_stands_if_its_topic_lists_cannot_be_rendered(
         CategoryFactory(name_fi="Uusi aihe")
     assert len(callbacks) == 1
     assert ">Uusi aihe</option>" in client.get("/palaute/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_topic_select_is_rendered_as_djangos_select_templates_would(language):
+    """``CategorySelect.render`` writes the markup itself: character for character what
+    Django's ``select.html``/``select_option.html`` render, for an empty, a chosen, an
+    invalid and an erroneous field, with groups, lone topics, an authority's topic and
+    names that need escaping."""
+    from django.forms.renderers import get_default_renderer
+    from django.forms.widgets import Select
+    from django.utils import translation
+
+    from palaute_plugin.models import OtherAuthority
+    from palaute_plugin.public.forms import CategorySelect, FeedbackForm
+
+    from .factories import CategoryFactory
+
+    group = CategoryFactory(name_fi='Katu & "puisto" <b>', name_sv="Gata & park",
+                            name_en="Streets & parks")
+    child = CategoryFactory(parent=group, location_mode="required", photos_enabled=False)
+    CategoryFactory(parent=group, name_fi="Lumi 'ja' jää", name_en="Snow <i>")
+    authority = OtherAuthority.objects.create(name_fi="Väylävirasto")
+    CategoryFactory(other_authority=authority, location_mode="hidden")
+    CategoryFactory(name_fi="Yksin", name_sv="Ensam", name_en="Alone")
+    with translation.override(language):
+        for data in (None, {"category": str(child.pk)}, {"category": "999999"},
+                     {"category": ""}):
+            form = FeedbackForm(data=data) if data is not None else FeedbackForm()
+            field = form["category"]
+            if data is not None:
+                form.is_valid()
+            attrs = {"aria-describedby": "id_category_helptext", "aria-invalid": "true"}
+            ours = field.as_widget(attrs=attrs)
+            with mock.patch.object(CategorySelect, "render", Select.render):
+                theirs = field.as_widget(attrs=attrs)
+            assert isinstance(field.field.widget, CategorySelect)
+            assert ours == theirs, data
+            assert "<optgroup" in ours and "&amp;" in ours and "data-location=" in ours
+    # The renderer's templates are Django's own: no app overrides them.
+    engine = get_default_renderer().engine
+    for name in CategorySelect.DJANGO_TEMPLATES:
+        assert "/django/forms/templates/" in engine.get_template(name).origin.name

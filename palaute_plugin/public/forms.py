@@ -3,7 +3,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIteratorValue
+from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
@@ -27,8 +30,45 @@ from .caching import active_categories
 from .widgets import ResidentMapWidget
 
 
+def _attrs_html(attrs):
+    """Django's ``widgets/attrs.html``: `` name="value"``, a bare name for True, nothing
+    for False."""
+    return "".join(
+        f" {conditional_escape(name)}" if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items() if value is not False)
+
+
 class CategorySelect(forms.Select):
-    """Options carry what the page's script needs to adapt the form to the category."""
+    """Options carry what the page's script needs to adapt the form to the category.
+
+    Rendered by ``render`` as Django's ``select.html`` and ``select_option.html`` would,
+    character for character (a test compares them), without a template per option: the
+    topic list is rendered again whenever the categories change, by the request that
+    finds it missing (a template per option cost more than the rest of that request)."""
+
+    DJANGO_TEMPLATES = ("django/forms/widgets/select.html",
+                        "django/forms/widgets/select_option.html")
+
+    def render(self, name, value, attrs=None, renderer=None):
+        renderer = renderer or get_default_renderer()
+        if (self.template_name, self.option_template_name) != self.DJANGO_TEMPLATES or (
+                type(renderer) is not DjangoTemplates):  # a site's own widget templates
+            return super().render(name, value, attrs, renderer)
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{conditional_escape(widget["name"])}"'
+                 f'{_attrs_html(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.extend(
+                f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+                f'{_attrs_html(option["attrs"])}>{conditional_escape(option["label"])}</option>\n'
+                for option in options)  # (the option template's file ends in a newline)
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 (every value escaped above)
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
