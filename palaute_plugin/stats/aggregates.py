@@ -14,9 +14,8 @@ no time behind; ``receivers`` marks their days (``StaleStatisticsDay``) instead.
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -59,19 +58,18 @@ def month_version_key(month):
     return f"palaute:stats-month:{month:%Y-%m}"
 
 
-#: The first day with stored rows, as the report read it last (deleted by a rebuild).
+#: The first day with stored rows as the report read it, with the version of
+#: ``EARLIEST_DAY_VERSION`` it was read at (any rebuild bumps it: the value is then
+#: read again, one indexed query, and a value read before a rebuild is never taken).
 EARLIEST_DAY_KEY = "palaute:stats-earliest-day"
+EARLIEST_DAY_VERSION = CacheVersion("palaute:stats-earliest-day-version")
 
 
 def bump_months(months):
     """After a rebuild of days of ``months`` (first days): their versions, and the first
-    day with rows when a rebuilt month could hold an earlier one."""
-    months = sorted(set(months))
-    bump_versions([month_version_key(month) for month in months])
-    earliest = cache.get(EARLIEST_DAY_KEY)
-    if earliest == "" or (earliest is not None and months
-                          and months[0] <= month_start(date.fromisoformat(earliest))):
-        cache.delete(EARLIEST_DAY_KEY)
+    day with rows."""
+    bump_versions([month_version_key(month) for month in sorted(set(months))])
+    EARLIEST_DAY_VERSION.bump()
 
 
 def duration_bucket(delta):

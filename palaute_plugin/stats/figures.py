@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, Count, DateField, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, DateField, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -229,14 +229,20 @@ class Figures:
     @cached_property
     def earliest_stored_day(self):
         """The first day with stored rows (the backlog counts the cases still open from
-        before the range too), or None; cached until a rebuild
-        (``aggregates.EARLIEST_DAY_KEY``)."""
-        earliest = cache.get(aggregates.EARLIEST_DAY_KEY)
-        if earliest is None:
-            day = CaseDayStat.objects.order_by("day").values_list("day", flat=True).first()
-            earliest = "" if day is None else day.isoformat()
-            cache.set(aggregates.EARLIEST_DAY_KEY, earliest, timeout=STORED_SUMS_SECONDS)
-        return date.fromisoformat(earliest) if earliest else None
+        before the range too), or None; cached with the version it was read at
+        (``aggregates.EARLIEST_DAY_KEY``), read once more after any rebuild."""
+        version_key = aggregates.EARLIEST_DAY_VERSION.key
+        found = cache.get_many([version_key, aggregates.EARLIEST_DAY_KEY])
+        version = found.get(version_key)
+        if version is None:
+            version = current_versions([version_key]).get(version_key)
+        entry = found.get(aggregates.EARLIEST_DAY_KEY)
+        if version is not None and entry is not None and entry[0] == version:
+            return entry[1]
+        day = CaseDayStat.objects.order_by("day").values_list("day", flat=True).first()
+        if version is not None:  # (None: the cache is not there)
+            cache.set(aggregates.EARLIEST_DAY_KEY, (version, day), timeout=STORED_SUMS_SECONDS)
+        return day
 
     def segments(self):
         """The pieces the stored days are read and cached in: each a ``Segment``. The
@@ -289,34 +295,52 @@ class Figures:
         pieces = self.segments()
         months = sorted({month for piece in pieces for month in piece.months()})
         versions = current_versions([aggregates.month_version_key(month) for month in months])
+        if len(versions) < len(months):  # the cache is not there (down): read, keep nothing
+            return self.read_whole()
         keys = {piece: self.segment_key(piece, versions) for piece in pieces}
         wanted = list(keys.values())
         sums_key = self.sums_key()
-        # The entry: the sums and, for each piece they were added up from, its key and
-        # the token of the piece's value they used (None: not cached).
+        # The entry: the sums, when they were last added up from the pieces alone, and
+        # for each piece they hold its key and the token of the value they used (None:
+        # not cached).
         entry = cache.get(sums_key)
+        now = self.now.timestamp()
+
+        def recent(found):
+            """The pieces of ``found`` read within a day (older ones are read again)."""
+            return {key: value for key, value in found.items()
+                    if now - value["read_at"] <= STORED_SUMS_SECONDS}
+
+        if entry is not None and now - entry["added_up_at"] > STORED_SUMS_SECONDS:
+            # Added up again from pieces read within a day, once a day: a change whose
+            # version bump was lost (the cache unreachable for a moment) lasts a day.
+            entry = None
         if entry is not None and list(entry["pieces"]) == wanted:
             return entry["sums"]
-        if entry is None and not cache.get_many(wanted):
-            # Nothing cached: the whole range at once (its rows grouped by piece would
-            # cost twice as much). The pieces are read when something changes.
-            sums = merged_sums(self.read_segments(self.whole_segments()).values(),
-                               self.COUNT_COLUMNS)
-            cache.set(sums_key, {"pieces": dict.fromkeys(wanted), "sums": sums},
-                      timeout=STORED_SUMS_SECONDS)
-            return sums
+        found = {}
+        if entry is None:
+            found = recent(cache.get_many(wanted))
+            if not found:
+                # Nothing cached: the whole range at once (its rows grouped by piece would
+                # cost twice as much). The pieces are read when something changes.
+                sums = self.read_whole()
+                cache.set(sums_key, {"pieces": dict.fromkeys(wanted), "sums": sums,
+                                     "added_up_at": now}, timeout=STORED_SUMS_SECONDS)
+                return sums
         before = {} if entry is None else entry["pieces"]
         gone = [key for key in before if key not in keys.values()]
         added = [key for key in wanted if key not in before]
-        found = cache.get_many([*gone, *added])
+        if entry is not None:
+            found = cache.get_many([*gone, *added])
+            found = {**recent(found), **{key: found[key] for key in gone if key in found}}
         # A piece taken away must be the value the sums were added up from: not evicted,
         # nor written anew by another request that read it at another moment.
-        if entry is None or any(key not in found or found[key]["token"] != before[key]
-                                for key in gone):
+        if entry is not None and any(key not in found or found[key]["token"] != before[key]
+                                     for key in gone):
             entry, gone, added = None, [], wanted
-            found.update(cache.get_many([key for key in wanted if key not in found]))
+            found.update(recent(cache.get_many([key for key in wanted if key not in found])))
         missing = [piece for piece, key in keys.items() if key in added and key not in found]
-        fresh = {keys[piece]: {**piece_sums, "token": uuid.uuid4().hex}
+        fresh = {keys[piece]: {**piece_sums, "token": uuid.uuid4().hex, "read_at": now}
                  for piece, piece_sums in self.read_segments(missing).items()}
         if fresh:
             cache.set_many(fresh, timeout=STORED_SUMS_SECONDS)
@@ -325,14 +349,20 @@ class Figures:
         sums = merged_sums([*base, *(found[key] for key in added)], self.COUNT_COLUMNS,
                            minus=[found[key] for key in gone])
         pieces = {key: (found[key]["token"] if key in found else before[key]) for key in wanted}
-        cache.set(sums_key, {"pieces": pieces, "sums": sums}, timeout=STORED_SUMS_SECONDS)
+        cache.set(sums_key, {"pieces": pieces, "sums": sums,
+                             "added_up_at": now if entry is None else entry["added_up_at"]},
+                  timeout=STORED_SUMS_SECONDS)
         return sums
+
+    def read_whole(self):
+        return merged_sums(self.read_segments(self.whole_segments()).values(),
+                           self.COUNT_COLUMNS)
 
     def sums_key(self):
         f = self.filters
         scope = ",".join(str(pk) for pk in sorted(self.categories))
         raw = f"{f.start}|{f.end}|{f.period}|{f.kind}|{f.channel}|{scope}"
-        return f"palaute:stats:v3:sums:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
+        return f"palaute:stats:v4:sums:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
 
     def segment_key(self, piece, versions):
         f = self.filters
@@ -343,8 +373,8 @@ class Figures:
         raw = (f"{piece.first}|{piece.last}|{piece.backlog_only}|{period}|{f.kind}|"
                f"{f.channel}|{scope}|{months}")
         digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-        # "v3": in pieces, their backlog not cut at the range's first month.
-        return f"palaute:stats:v3:{digest}"
+        # "v4": in pieces; their backlog without the cases closed in their own month.
+        return f"palaute:stats:v4:{digest}"
 
     def read_stored_sums(self):
         """The stored sums of the whole range read afresh (no cache), piece by piece."""
@@ -366,8 +396,11 @@ class Figures:
                     for rows in self.labelled(day_model, month_model, in_range)]
 
         month = Trunc("day", "month", output_field=DateField())
+        # A case closed in the month it came in is in no month's backlog (a month's
+        # backlog: received by its end, closed after it).
         for number, created, closed, n in self.summed([
-                rows.annotate(month=month).values_list("piece", "month", "closed_month")
+                rows.filter(Q(closed_month__isnull=True) | Q(closed_month__gt=F("day")))
+                .annotate(month=month).values_list("piece", "month", "closed_month")
                 .annotate(n=Sum("count")).order_by()
                 for rows in self.labelled(CaseDayStat, CaseMonthStat, numbered)]):
             sums[pieces[number]]["backlog"][created, closed] += n
