@@ -115,7 +115,7 @@ def page_rows(client, page, content, categories, repeat):
     from palaute_plugin.models import current_language
     from palaute_plugin.public.caching import (
         bump_categories_version,
-        form_cache_key,
+        form_cache_keys,
         topic_cache_key,
     )
 
@@ -130,7 +130,7 @@ def page_rows(client, page, content, categories, repeat):
 
     def forget_page_part():
         # The page's own part gone (a republish, expiry): its privacy page looked up again.
-        cache.delete(form_cache_key(page, current_language()))
+        cache.delete_many(form_cache_keys(page, current_language()))
 
     def forget_topic():
         # The topic list gone (expiry, eviction): rendered again from the cached categories.

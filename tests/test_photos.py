@@ -5,6 +5,7 @@ import functools
 import io
 import re
 import struct
+import warnings
 import zlib
 
 import pillow_heif
@@ -686,8 +687,8 @@ def test_walk_refuses_a_second_frame_header_and_insane_dimensions():
 
 
 @pytest.mark.filterwarnings("ignore:Corrupt EXIF data")  # Pillow's, reading the cut EXIF
-@pytest.mark.parametrize("length", [b"\xff\xf0", b"\x00\x01", b"\x00\x10"],
-                         ids=["past-the-end", "shorter-than-itself", "into-the-exif"])
+@pytest.mark.parametrize("length", [b"\xff\xf0", b"\x00\x01"],
+                         ids=["past-the-end", "shorter-than-itself"])
 def test_walk_refuses_a_bogus_segment_length(length):
     source = bytearray(phone_jpeg())
     offset, _ = segment(bytes(source), 0xE1)  # the EXIF segment
@@ -698,25 +699,73 @@ def test_walk_refuses_a_bogus_segment_length(length):
     assert caught.value.code == "photo_damaged"
 
 
-def test_walk_refuses_garbage_after_the_soi_and_between_segments():
-    """Pillow's header parser and libjpeg skip junk before a marker; the walk does not."""
+def test_walk_skips_extraneous_bytes_before_a_marker_as_libjpeg_does():
+    """libjpeg skips junk before a marker (a camera's segment length off by a few bytes)
+    with a warning and decodes the photo: so does the walk. Junk right after the SOI is
+    not taken for a JPEG at all."""
     source = phone_jpeg()
     garbage = source[:2] + b"not a marker at all" + source[2:]
-    assert photos.jpeg_structure_problem(garbage) == "no marker at byte 2"
     with pytest.raises(ValidationError) as caught:  # Pillow does not take it for a JPEG
         inspect_photo(upload(garbage, name="roska.jpg"))
     assert caught.value.code == "photo_format"
     offset, length = segment(source, 0xE0)  # junk after the JFIF segment: Pillow opens it
     between = offset + 2 + length
     garbage = source[:between] + b"not a marker at all" + source[between:]
-    assert Image.open(io.BytesIO(garbage)).size == (400, 200)
-    assert photos.jpeg_structure_problem(garbage) == f"no marker at byte {between}"
+    assert photos.jpeg_structure_problem(garbage) is None
+    assert inspect_photo(upload(garbage, name="roska.jpg")).pixels == 400 * 200
+    cleaned = clean_photo(upload(garbage, name="roska.jpg"))
+    assert (cleaned.width, cleaned.height) == (200, 400)
+    # An EXIF segment whose length ends inside it: the rest is skipped up to the next
+    # marker, as libjpeg does (the photo decodes; its metadata is removed anyway).
+    cut = bytearray(source)
+    exif, _ = segment(source, 0xE1)
+    cut[exif + 2:exif + 4] = b"\x00\x10"
+    assert photos.jpeg_structure_problem(bytes(cut)) is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Pillow's "Corrupt EXIF data"
+        cleaned = clean_photo(upload(bytes(cut), name="exif.jpg"))
+    assert (cleaned.width, cleaned.height) == (400, 200)  # its orientation was in the EXIF
+    # Junk that runs to the end of the file: no marker, no image.
+    assert photos.jpeg_structure_problem(source[:between] + b"no marker follows") == (
+        "truncated: no marker after extraneous bytes")
+
+
+@pytest.mark.parametrize(("offset", "value", "problem"), [
+    (9, 0x00, "sampling 0x00"),
+    (9, 0x51, "sampling 0x51"),
+    (10, 9, "table 9"),
+], ids=["sampling-0", "sampling-5", "quant-table-9"])
+def test_walk_refuses_a_frame_header_libjpeg_cannot_decode(offset, value, problem):
+    """What the 1/8-scale decode refused in the request before the walk, the walk refuses:
+    the resident is told while they wait, not later."""
+    source = bytearray(phone_jpeg())
+    sof = source.index(b"\xff\xc0") + 2  # the segment, from its length
+    source[sof + offset] = value
+    assert problem in photos.jpeg_structure_problem(bytes(source))
     with translation.override("fi"):
         with pytest.raises(ValidationError) as caught:
-            inspect_photo(upload(garbage, name="roska.jpg"))
+            inspect_photo(upload(bytes(source), name="kuva.jpg"))
     assert caught.value.code == "photo_damaged"
-    assert caught.value.messages == [
-        "Tiedostoa ”roska.jpg” ei voitu lukea. Tiedosto voi olla vioittunut tai puutteellinen."]
+
+
+def test_walk_refuses_12_bit_samples_which_pillow_does_not_open_either():
+    source = bytearray(phone_jpeg())
+    sof = source.index(b"\xff\xc0") + 2
+    source[sof + 2] = 12
+    assert photos.jpeg_structure_problem(bytes(source)) == "12-bit samples"
+    with pytest.raises(ValidationError) as caught:
+        inspect_photo(upload(bytes(source), name="kuva.jpg"))
+    assert caught.value.code == "photo_format"
+
+
+def test_walk_refuses_a_scan_naming_a_component_the_frame_lacks():
+    source = bytearray(phone_jpeg())
+    sos = source.index(b"\xff\xda") + 2
+    source[sos + 3] = 0x7F  # the first component selector
+    assert "not there" in photos.jpeg_structure_problem(bytes(source))
+    source = bytearray(phone_jpeg())
+    source[sos + 4] = 0x4F  # its DC table 4
+    assert "not there" in photos.jpeg_structure_problem(bytes(source))
 
 
 def test_walk_refuses_a_scan_without_data_and_an_eoi_without_a_scan():

@@ -340,11 +340,12 @@ def test_damaged_photo_past_the_quick_checks_fails_alone(client, page, category)
 
 
 def whole_but_undecodable_jpeg(name="outo.jpg"):
-    """Every marker and length in place (the quick check passes), but the scan names a
-    component the frame does not have: libjpeg refuses it when the worker decodes it."""
+    """Every marker and length in place (the quick check passes), but a Huffman table
+    whose code counts add up to more than it holds: libjpeg refuses it when the worker
+    decodes it."""
     source = bytearray(jpeg_file().getvalue())
-    scan = source.index(b"\xff\xda")
-    source[scan + 5] = 9  # the scan's first component id (the frame's are 1, 2 and 3)
+    table = source.index(b"\xff\xc4")
+    source[table + 5] = 0xFF  # the count of 1-bit codes (after the length and class)
     damaged = io.BytesIO(bytes(source))
     damaged.name = name
     return damaged
@@ -522,13 +523,13 @@ def form_fields_in_every_state(client, page, url):
     from palaute_plugin.models import current_language
     from palaute_plugin.public.caching import (
         bump_categories_version,
-        form_cache_key,
+        form_cache_keys,
         topic_cache_key,
         warm_form_topics,
     )
 
     served = [client.get(url).content.decode(), client.get(url).content.decode()]
-    cache.delete(form_cache_key(page, current_language()))
+    cache.delete_many(form_cache_keys(page, current_language()))
     served.append(client.get(url).content.decode())
     cache.delete(topic_cache_key(current_language()))
     served.append(client.get(url).content.decode())
@@ -678,3 +679,23 @@ def test_topic_select_is_rendered_as_djangos_select_templates_would(language):
     engine = get_default_renderer().engine
     for name in CategorySelect.DJANGO_TEMPLATES:
         assert "/django/forms/templates/" in engine.get_template(name).origin.name
+
+
+def test_privacy_link_is_cached_per_site(client, page):
+    """The same feedback page served on a second site (its own hostname, the page as its
+    root): the privacy page's address is relative to the site serving the form, and what
+    one site cached is not shown on the other."""
+    from wagtail.models import Site
+
+    from home.models import ContentPage
+
+    page.privacy_page = page.get_parent().add_child(instance=ContentPage(
+        title="Tietosuoja", slug="tietosuoja"))
+    page.save_revision().publish()
+    Site.objects.create(hostname="palaute.example", port=80, root_page=page)
+    first = client.get("/palaute/").content.decode()
+    assert 'href="/tietosuoja/"' in first
+    other = client.get("/", HTTP_HOST="palaute.example").content.decode()
+    assert 'href="/tietosuoja/"' not in other  # there: the feedback page's own sub-route
+    assert 'href="http://localhost/tietosuoja/"' in other
+    assert 'href="/tietosuoja/"' in client.get("/palaute/").content.decode()

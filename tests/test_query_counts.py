@@ -106,9 +106,9 @@ def forget_page_part(page):
     from django.core.cache import cache
 
     from palaute_plugin.models import current_language
-    from palaute_plugin.public.caching import form_cache_key
+    from palaute_plugin.public.caching import form_cache_keys
 
-    cache.delete(form_cache_key(page, current_language()))
+    cache.delete_many(form_cache_keys(page, current_language()))
 
 
 def test_a_form_cache_miss_costs_one_query_more_than_a_hit(client, page, content):

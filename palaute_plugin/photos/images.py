@@ -227,12 +227,16 @@ def jpeg_structure_problem(data):
     end = len(data)
     if data[:2] != b"\xff\xd8":
         return "no SOI at the start"
-    position, frame, coded = 2, False, 0
+    position, frame, coded = 2, None, 0
     while True:
         if position >= end:
             return "truncated: the file ends before an EOI"
         if data[position] != 0xFF:
-            return f"no marker at byte {position}"
+            # Extraneous bytes before a marker: libjpeg skips them with a warning, and
+            # so does this walk (a camera's segment length off by a few bytes).
+            position = data.find(b"\xff", position)
+            if position < 0:
+                return "truncated: no marker after extraneous bytes"
         while position < end and data[position] == 0xFF:  # fill bytes may precede a marker
             position += 1
         if position >= end:
@@ -253,16 +257,19 @@ def jpeg_structure_problem(data):
         if code in _JPEG_SOF:
             if frame:
                 return "a second frame header (SOF)"
-            problem = _jpeg_frame_problem(data[position:position + length])
+            frame, problem = _jpeg_frame(data[position:position + length])
             if problem:
                 return problem
-            frame = True
         elif code == _JPEG_SOS:
             if not frame:
                 return "a scan (SOS) before the frame header (SOF)"
             components = data[position + 2] if length > 2 else 0
             if not 1 <= components <= 4 or length != 6 + 2 * components:
                 return "a scan header (SOS) of the wrong length"
+            for index in range(components):
+                selector, tables = data[position + 3 + 2 * index:position + 5 + 2 * index]
+                if selector not in frame or tables >> 4 > 3 or tables & 0x0F > 3:
+                    return "a scan header (SOS) naming a component or table that is not there"
             scan_start = position + length
             marker = _JPEG_SCAN_END.search(data, scan_start)
             if marker is None:
@@ -273,18 +280,31 @@ def jpeg_structure_problem(data):
         position += length
 
 
-def _jpeg_frame_problem(segment):
-    """What is wrong with a frame header (SOF segment, its length included), or ``None``."""
+def _jpeg_frame(segment):
+    """A frame header's (SOF segment's, its length included) component ids, and what is
+    wrong with it (``None`` if nothing): 8-bit samples, one to four components, each
+    sampled 1-4 times each way and quantised by one of the four tables, a size of at
+    least a pixel. libjpeg refuses the rest when it decodes, as it did in the request
+    before this walk."""
     if len(segment) < 8:
-        return "a frame header (SOF) too short"
+        return None, "a frame header (SOF) too short"
+    precision = segment[2]
     height = int.from_bytes(segment[3:5], "big")
     width = int.from_bytes(segment[5:7], "big")
     components = segment[7]
     if not 1 <= components <= 4 or len(segment) != 8 + 3 * components:
-        return "a frame header (SOF) of the wrong length"
+        return None, "a frame header (SOF) of the wrong length"
+    if precision != 8:
+        return None, f"{precision}-bit samples"
     if width < 1 or height < 1:
-        return f"a frame of {width} x {height} pixels"
-    return None
+        return None, f"a frame of {width} x {height} pixels"
+    ids = set()
+    for index in range(components):
+        component, sampling, table = segment[8 + 3 * index:11 + 3 * index]
+        if not (1 <= sampling >> 4 <= 4 and 1 <= sampling & 0x0F <= 4) or table > 3:
+            return None, f"component {component}: sampling 0x{sampling:02X}, table {table}"
+        ids.add(component)
+    return ids, None
 
 
 def _boxes_complete(fp):

@@ -101,12 +101,22 @@ def query_categories():
                 .order_by("sort_order", "name_fi"))
 
 
-def form_cache_key(page, language):
-    """The page's own part of its form (what a page's fields show of the page itself)."""
+def form_cache_key(page, language, site_id=None):
+    """The page's own part of its form (what a page's fields show of the page itself),
+    as served on the site ``site_id`` (its links are relative to that site's)."""
     # The live revision and publish time change with every publish, including a
     # workflow approving an existing revision.
     published = page.last_published_at.timestamp() if page.last_published_at else 0
-    return f"palaute:form-page:{page.pk}:{page.live_revision_id}:{published}:{language}"
+    return (f"palaute:form-page:{page.pk}:{page.live_revision_id}:{published}:{language}"
+            f":{site_id}")
+
+
+def form_cache_keys(page, language):
+    """The page's own part of its form on every site (and without one)."""
+    from wagtail.models import Site
+
+    return [form_cache_key(page, language, site_id)
+            for site_id in (None, *Site.objects.values_list("pk", flat=True))]
 
 
 def topic_cache_key(language):

@@ -13,6 +13,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django_permissions_policy.decorators import permissions_policy_override
+from wagtail.models import Site
 
 from .. import actions, log_actions
 from ..conf import palaute_setting
@@ -115,8 +116,12 @@ def cached_form_fields(page, request=None):
     """
     language = current_language()
     by_page = page.privacy_page_id is not None  # its address needs a query
+    # The privacy page's address is relative to the site serving the form (Wagtail
+    # found it to serve the page: no query).
+    site = Site.find_for_request(request) if by_page else None
+    page_key = form_cache_key(page, language, site.pk if site else None) if by_page else None
     (topic_html, has_location), privacy_url = cached_form_parts(
-        language, render_topic, page_key=form_cache_key(page, language) if by_page else None,
+        language, render_topic, page_key=page_key,
         page_value=lambda: page.get_privacy_url(request), request=request)
     page_url = page.get_url(request)
     values = {
