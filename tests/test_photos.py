@@ -730,6 +730,14 @@ def test_walk_skips_extraneous_bytes_before_a_marker_as_libjpeg_does():
         "truncated: no marker after extraneous bytes")
 
 
+def with_frame_byte(offset, value):
+    """A phone JPEG with the byte at ``offset`` of its frame header (SOF, from its
+    length) set to ``value``."""
+    source = bytearray(phone_jpeg())
+    source[source.index(b"\xff\xc0") + 2 + offset] = value
+    return bytes(source)
+
+
 @pytest.mark.parametrize(("offset", "value", "problem"), [
     (9, 0x00, "sampling 0x00"),
     (9, 0x51, "sampling 0x51"),
@@ -738,23 +746,19 @@ def test_walk_skips_extraneous_bytes_before_a_marker_as_libjpeg_does():
 def test_walk_refuses_a_frame_header_libjpeg_cannot_decode(offset, value, problem):
     """What the 1/8-scale decode refused in the request before the walk, the walk refuses:
     the resident is told while they wait, not later."""
-    source = bytearray(phone_jpeg())
-    sof = source.index(b"\xff\xc0") + 2  # the segment, from its length
-    source[sof + offset] = value
-    assert problem in photos.jpeg_structure_problem(bytes(source))
+    source = with_frame_byte(offset, value)
+    assert problem in photos.jpeg_structure_problem(source)
     with translation.override("fi"):
         with pytest.raises(ValidationError) as caught:
-            inspect_photo(upload(bytes(source), name="kuva.jpg"))
+            inspect_photo(upload(source, name="kuva.jpg"))
     assert caught.value.code == "photo_damaged"
 
 
 def test_walk_refuses_12_bit_samples_which_pillow_does_not_open_either():
-    source = bytearray(phone_jpeg())
-    sof = source.index(b"\xff\xc0") + 2
-    source[sof + 2] = 12
-    assert photos.jpeg_structure_problem(bytes(source)) == "12-bit samples"
+    source = with_frame_byte(2, 12)  # the sample precision
+    assert photos.jpeg_structure_problem(source) == "12-bit samples"
     with pytest.raises(ValidationError) as caught:
-        inspect_photo(upload(bytes(source), name="kuva.jpg"))
+        inspect_photo(upload(source, name="kuva.jpg"))
     assert caught.value.code == "photo_format"
 
 

@@ -53,6 +53,14 @@ CHANNELS = ["web", "phone", "email", "service_point"]
 STATUSES = [value for value, _label in Feedback.Status.choices]
 
 
+@pytest.fixture
+def aggregated(generated, now, django_capture_on_commit_callbacks):
+    """``generated``'s cases in the aggregate, the refresh's commit callbacks run (the
+    versions the report's cache names are bumped)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates.refresh(now)
+
+
 def local(day, hour=12):
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
@@ -560,9 +568,7 @@ def test_report_by_week_and_by_year(client, streets, now):
 
 
 def test_stored_sums_are_cached_until_the_aggregate_changes(
-        generated, now, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        aggregates.refresh(now)
+        generated, aggregated, now, django_capture_on_commit_callbacks):
     today = timezone.localdate(now)
     filters = Filters(start=today - timedelta(days=160), end=today)
     admin = superuser()
@@ -889,9 +895,7 @@ def test_no_pieces_without_stored_rows(now):
 
 
 def test_a_rebuilt_day_reads_again_only_the_piece_of_its_month(
-        generated, now, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        aggregates.refresh(now)
+        generated, aggregated, now, django_capture_on_commit_callbacks):
     today = timezone.localdate(now)
     filters = Filters(start=today - timedelta(days=160), end=today)
     admin = superuser()
@@ -931,9 +935,7 @@ def test_a_rebuilt_day_reads_again_only_the_piece_of_its_month(
 
 
 def test_a_day_rebuilt_before_the_first_stored_day_is_found(
-        generated, now, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        aggregates.refresh(now)
+        generated, aggregated, now, django_capture_on_commit_callbacks):
     today = timezone.localdate(now)
     filters = Filters(start=today - timedelta(days=400), end=today)
     admin = superuser()
@@ -954,9 +956,7 @@ def test_a_day_rebuilt_before_the_first_stored_day_is_found(
 
 
 def test_the_sums_follow_a_day_passing_and_survive_an_evicted_piece(
-        generated, now, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        aggregates.refresh(now)
+        generated, aggregated, now, django_capture_on_commit_callbacks):
     today = timezone.localdate(now)
     filters = Filters(start=today - timedelta(days=120), end=today + timedelta(days=1))
     admin = superuser()
@@ -989,12 +989,10 @@ def test_the_sums_follow_a_day_passing_and_survive_an_evicted_piece(
 
 
 def test_a_piece_written_anew_by_another_request_is_not_taken_away(
-        generated, now, django_capture_on_commit_callbacks):
+        generated, aggregated, now, django_capture_on_commit_callbacks):
     """Two requests that read the same piece at different moments (one before a rebuild
     committed, one after, both before its version moved) cache different values under
     one key: the sums added up from one must not be corrected by the other's."""
-    with django_capture_on_commit_callbacks(execute=True):
-        aggregates.refresh(now)
     today = timezone.localdate(now)
     filters = Filters(start=today - timedelta(days=100), end=today)
     admin = superuser()
@@ -1018,12 +1016,10 @@ def test_a_piece_written_anew_by_another_request_is_not_taken_away(
 
 
 def test_a_change_whose_bump_was_lost_lasts_a_day(
-        generated, now, django_capture_on_commit_callbacks):
+        generated, aggregated, now, django_capture_on_commit_callbacks):
     """Rows rebuilt but the version bump lost (the cache unreachable for a moment, a
     process killed after the commit): the sums are added up again from pieces read within
     a day, once a day."""
-    with django_capture_on_commit_callbacks(execute=True):
-        aggregates.refresh(now)
     today = timezone.localdate(now)
     filters = Filters(start=today - timedelta(days=140), end=today + timedelta(days=30))
     admin = superuser()
