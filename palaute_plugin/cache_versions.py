@@ -38,7 +38,3 @@ def current_versions(keys):
         versions.update(cache.get_many(missing))
     return versions
 
-
-def bump_versions(keys):
-    for key in keys:
-        CacheVersion(key).bump()

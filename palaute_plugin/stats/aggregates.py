@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from ..cache_versions import CacheVersion, bump_versions
+from ..cache_versions import CacheVersion
 from ..models import Feedback
 from ..publication.models import FeedbackPublication
 from ..publication.subscriptions import MeTooSubscription
@@ -47,7 +47,7 @@ AFFECTED_FIELD = "publication__affected_count"
 CASE_FIELDS = ("created_at", "category_id", "kind", "channel", "status", "closed_at",
                "first_response_at", "latitude", "longitude", AFFECTED_FIELD)
 Measure = DurationDayStat.Measure
-#: Bumped by every rebuild (anything cached from the whole aggregate may name it).
+#: Bumped by every rebuild: the first stored day (``EARLIEST_DAY_KEY``) names it.
 STATS_VERSION = CacheVersion("palaute:stats-version")
 
 
@@ -58,18 +58,16 @@ def month_version_key(month):
     return f"palaute:stats-month:{month:%Y-%m}"
 
 
-#: The first day with stored rows as the report read it, with the version of
-#: ``EARLIEST_DAY_VERSION`` it was read at (any rebuild bumps it: the value is then
-#: read again, one indexed query, and a value read before a rebuild is never taken).
+#: The first day with stored rows as the report read it, with the ``STATS_VERSION`` it
+#: was read at (a rebuild bumps it: the value is then read again, one indexed query, and
+#: a value read before a rebuild is never taken).
 EARLIEST_DAY_KEY = "palaute:stats-earliest-day"
-EARLIEST_DAY_VERSION = CacheVersion("palaute:stats-earliest-day-version")
 
 
 def bump_months(months):
-    """After a rebuild of days of ``months`` (first days): their versions, and the first
-    day with rows."""
-    bump_versions([month_version_key(month) for month in sorted(set(months))])
-    EARLIEST_DAY_VERSION.bump()
+    """After a rebuild of days of ``months`` (first days): their versions."""
+    for month in sorted(set(months)):
+        CacheVersion(month_version_key(month)).bump()
 
 
 def duration_bucket(delta):

@@ -231,11 +231,11 @@ class Figures:
         """The first day with stored rows (the backlog counts the cases still open from
         before the range too), or None; cached with the version it was read at
         (``aggregates.EARLIEST_DAY_KEY``), read once more after any rebuild."""
-        version_key = aggregates.EARLIEST_DAY_VERSION.key
+        version_key = aggregates.STATS_VERSION.key
         found = cache.get_many([version_key, aggregates.EARLIEST_DAY_KEY])
         version = found.get(version_key)
         if version is None:
-            version = current_versions([version_key]).get(version_key)
+            version = aggregates.STATS_VERSION.current()
         entry = found.get(aggregates.EARLIEST_DAY_KEY)
         if version is not None and entry is not None and entry[0] == version:
             return entry[1]
@@ -317,7 +317,9 @@ class Figures:
             entry = None
         if entry is not None and list(entry["pieces"]) == wanted:
             return entry["sums"]
-        found = {}
+        before = {} if entry is None else entry["pieces"]
+        gone = [key for key in before if key not in set(wanted)]
+        added = [key for key in wanted if key not in before]
         if entry is None:
             found = recent(cache.get_many(wanted))
             if not found:
@@ -327,18 +329,15 @@ class Figures:
                 cache.set(sums_key, {"pieces": dict.fromkeys(wanted), "sums": sums,
                                      "added_up_at": now}, timeout=STORED_SUMS_SECONDS)
                 return sums
-        before = {} if entry is None else entry["pieces"]
-        gone = [key for key in before if key not in keys.values()]
-        added = [key for key in wanted if key not in before]
-        if entry is not None:
+        else:
             found = cache.get_many([*gone, *added])
             found = {**recent(found), **{key: found[key] for key in gone if key in found}}
-        # A piece taken away must be the value the sums were added up from: not evicted,
-        # nor written anew by another request that read it at another moment.
-        if entry is not None and any(key not in found or found[key]["token"] != before[key]
-                                     for key in gone):
-            entry, gone, added = None, [], wanted
-            found.update(recent(cache.get_many([key for key in wanted if key not in found])))
+            # A piece taken away must be the value the sums were added up from: not
+            # evicted, nor written anew by another request that read it at another moment.
+            if any(key not in found or found[key]["token"] != before[key] for key in gone):
+                entry, gone, added = None, [], wanted
+                found.update(recent(cache.get_many(
+                    [key for key in wanted if key not in found])))
         missing = [piece for piece, key in keys.items() if key in added and key not in found]
         fresh = {keys[piece]: {**piece_sums, "token": uuid.uuid4().hex, "read_at": now}
                  for piece, piece_sums in self.read_segments(missing).items()}
@@ -658,26 +657,16 @@ def plain_sums(sums):
 def merged_sums(pieces, columns, minus=()):
     """The sums of several pieces (``Figures.read_segments``) added up, less those of
     ``minus`` (pieces added up before and since changed); nothing left at zero."""
-    counts = {column: Counter() for column in columns}
-    durations, places, backlog, affected = Counter(), Counter(), Counter(), 0
-    tables = (durations, places, backlog)
+    total = empty_sums(columns)
     for sign, group in ((1, pieces), (-1, minus)):
         for piece in group:
-            for column, table in piece["counts"].items():
-                (counts[column].update if sign > 0 else counts[column].subtract)(table)
-            for total, name in zip(tables, ("durations", "places", "backlog"), strict=True):
-                (total.update if sign > 0 else total.subtract)(piece[name])
-            affected += sign * piece["affected"]
-    return plain_sums({"counts": counts, "affected": affected, "durations": durations,
-                       "places": places, "backlog": backlog})
-
-
-def added_up(pairs):
-    """{key: total} of ``(key, n)`` pairs in which a key may come more than once."""
-    totals = Counter()
-    for key, n in pairs:
-        totals[key] += n
-    return dict(totals)
+            tables = [(total["counts"][column], table)
+                      for column, table in piece["counts"].items()]
+            tables += [(total[name], piece[name]) for name in ("durations", "places", "backlog")]
+            for counter, table in tables:
+                (counter.update if sign > 0 else counter.subtract)(table)
+            total["affected"] += sign * piece["affected"]
+    return plain_sums(total)
 
 
 def choices_of(dimension):
