@@ -108,7 +108,8 @@ class Row:
     name: str
     ours: float
     base: float
-    aim: float
+    #: None: measured for the record (a worker's cost, say), with no aim of its own.
+    aim: float | None
     note: str = ""
     extra_flags: list = field(default_factory=list)
 
@@ -119,7 +120,7 @@ class Row:
     @property
     def flags(self):
         flags = list(self.extra_flags)
-        if self.ratio > self.aim:
+        if self.aim is not None and self.ratio > self.aim:
             flags.insert(0, f"ratio > {self.aim:g}")
         return flags
 
@@ -130,7 +131,8 @@ def print_rows(title, rows, ours_label="ours ms", base_label="base ms"):
     for row in rows:
         flag = "FLAG " + "; ".join(row.flags) if row.flags else ""
         print(f"{row.name:<62} {row.ours * 1000:>9.2f} {row.base * 1000:>9.2f} "
-              f"{row.ratio:>7.2f} {row.aim:>6g}  {flag}".rstrip())
+              f"{row.ratio:>7.2f} {'-' if row.aim is None else format(row.aim, 'g'):>6}  "
+              f"{flag}".rstrip())
         if row.note:
             print(f"    {row.note}")
 

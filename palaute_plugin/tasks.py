@@ -276,10 +276,14 @@ def process_pending_photos():
 
 
 def refresh_statistics():
-    """Fold changed cases and finished days into the statistics' daily aggregate."""
-    from .stats import aggregates
+    """Fold changed cases and finished days into the statistics' daily aggregate, then
+    bring the reports asked for lately up to date (``figures.warm_reports``); returns
+    how many days were rebuilt."""
+    from .stats import aggregates, figures
 
-    return aggregates.refresh()
+    rebuilt = aggregates.refresh()
+    figures.warm_reports()
+    return rebuilt
 
 
 #: The periodic schedules this app needs: func -> (name, minutes). Created after

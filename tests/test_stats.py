@@ -22,14 +22,17 @@ from palaute_plugin import tasks
 from palaute_plugin.models import Feedback
 from palaute_plugin.stats import aggregates
 from palaute_plugin.stats.figures import (
+    REPORTS_KEY,
     TOP_PLACES,
     Figures,
     Filters,
     percentile,
     period_start,
     periods_between,
+    seen_key,
+    warm_reports,
 )
-from palaute_plugin.stats.forms import StatisticsFilterForm
+from palaute_plugin.stats.forms import StatisticsFilterForm, twelve_months_before
 from palaute_plugin.stats.models import CaseDayStat, DurationDayStat, PlaceDayStat
 
 from .admin_fixtures import admin_user, assert_sent_to_login, handled_category
@@ -1082,3 +1085,109 @@ def test_a_first_day_read_before_a_rebuild_is_not_kept(
     assert later.earliest_stored_day == timezone.localdate(old.created_at)
     assert later.total == Feedback.objects.filter(
         created_at__gte=aggregates.day_bounds(filters.start, filters.start)[0]).count()
+
+
+# -- the schedule brings the reports asked for lately up to date -----------------------
+
+
+def test_the_schedule_reads_a_rebuilt_piece_so_that_the_next_request_does_not(
+        generated, aggregated, now, django_capture_on_commit_callbacks):
+    today = timezone.localdate(now)
+    filters = Filters(start=today - timedelta(days=160), end=today)
+    admin = superuser()
+    Figures(admin, filters, now=now).stored_sums  # noqa: B018  (asked for: remembered)
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates.bump_months([today.replace(day=1)])
+    assert warm_reports(now) == 1  # every piece read and cached by the worker
+    month = aggregates.month_start(today - timedelta(days=70))
+    first, last = aggregates.day_bounds(month, month + timedelta(days=27))
+    case = Feedback.objects.filter(created_at__gte=first, created_at__lt=last).first()
+    case.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates.rebuild_days([timezone.localdate(case.created_at)])
+    with CaptureQueriesContext(connection) as worker:
+        assert warm_reports(now) == 1
+    # The first stored day (read again after a rebuild), the scope, the piece's four reads.
+    assert len(worker) == 1 + 1 + 4, [query["sql"][:80] for query in worker]
+    with CaptureQueriesContext(connection) as request:
+        sums = Figures(admin, filters, now=now).stored_sums
+    assert len(request) == 1  # the scope: nothing read again
+    assert sums == Figures(admin, filters, now=now).read_stored_sums()
+    # Nothing changed since: the worker finds it all cached.
+    with CaptureQueriesContext(connection) as idle:
+        assert warm_reports(now) == 1
+    assert len(idle) == 1  # the scope
+
+
+def test_a_report_not_asked_for_again_is_forgotten(generated, aggregated, now):
+    today = timezone.localdate(now)
+    asked = Figures(superuser(), Filters(start=today - timedelta(days=50), end=today,
+                                         kind="question"), now=now)
+    asked.stored_sums  # noqa: B018
+    marker = seen_key(asked.report_spec())
+    assert list(cache.get(REPORTS_KEY)) == [marker]
+    assert warm_reports(now) == 1
+    assert cache.get(marker) is True  # the worker's reading did not renew it
+    cache.delete(marker)  # SEEN_SECONDS passed
+    with CaptureQueriesContext(connection) as forgetting:
+        assert warm_reports(now) == 0
+    assert len(forgetting) == 0
+    assert cache.get(REPORTS_KEY) == {}
+
+
+def test_a_report_whose_category_is_gone_is_forgotten(generated, aggregated, now):
+    today = timezone.localdate(now)
+    unused = CategoryFactory(name_en="Never asked about")
+    figures = Figures(superuser(), Filters(start=today - timedelta(days=50), end=today,
+                                           category=unused), now=now)
+    assert figures.stored_sums["counts"]["kind"] == {}
+    unused.delete()
+    assert warm_reports(now) == 0
+    assert cache.get(REPORTS_KEY) == {}
+
+
+def test_the_default_report_is_brought_to_the_next_day(
+        generated, aggregated, now, django_capture_on_commit_callbacks):
+    today = timezone.localdate(now)
+    admin = superuser()
+    default = Filters(start=twelve_months_before(today), end=today)
+    Figures(admin, default, now=now).stored_sums  # noqa: B018
+    ten_days = Filters(start=today - timedelta(days=10), end=today + timedelta(days=5))
+    Figures(admin, ten_days, now=now).stored_sums  # noqa: B018
+    tomorrow = now + timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates.refresh(tomorrow)
+    assert warm_reports(tomorrow) == 2
+    # Tomorrow's default range (its dates moved with the day) and the other one, whose
+    # dates were given, are added up: the morning's first request reads nothing.
+    for filters in (Filters(start=twelve_months_before(today + timedelta(days=1)),
+                            end=today + timedelta(days=1)), ten_days):
+        with CaptureQueriesContext(connection) as request:
+            sums = Figures(admin, filters, now=tomorrow).stored_sums
+        assert len(request) == 1, [query["sql"][:80] for query in request]
+        assert sums == Figures(admin, filters, now=tomorrow).read_stored_sums()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_refresh_task_brings_the_report_up_to_date(client, streets, now):
+    client.force_login(superuser())
+    for days in range(1, 40):
+        FeedbackFactory(category=streets, created_at=now - timedelta(days=days),
+                        latitude=65.85, longitude=24.15 + days / 100)
+    tasks.refresh_statistics()
+    assert client.get(REPORT).status_code == 200  # asked for: remembered
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(REPORT)
+        assert response.status_code == 200
+        return len(captured), response.context["figures"].total
+
+    cached, total = count()
+    case = Feedback.objects.filter(created_at__lt=now - timedelta(days=20)).first()
+    case.delete()
+    # The deletion marked its day; the task rebuilds it and brings the report up to date:
+    # the next request reads as much as before (without: the first stored day and the
+    # changed piece's four reads more).
+    tasks.refresh_statistics()
+    assert count() == (cached, total - 1)

@@ -7,6 +7,7 @@ handlers get their own categories, feedback administrators and holders of
 """
 
 import hashlib
+import logging
 import math
 import uuid
 from collections import Counter, defaultdict
@@ -40,6 +41,15 @@ PERIODS = ("week", "month", "year")
 TOP_PLACES = 20
 #: How long the stored days' sums are kept; a rebuild makes them stale at once anyway.
 STORED_SUMS_SECONDS = 24 * 60 * 60
+#: The reports asked for lately ({their marker's key: ``Figures.report_spec()``}): the
+#: refresh schedule brings their sums up to date (``warm_reports``). A report's marker
+#: lives this long from the request that set it; the schedule forgets one whose marker
+#: is gone, and keeps the latest ``MOST_WARMED``.
+REPORTS_KEY = "palaute:stats:v4:reports"
+SEEN_SECONDS = 2 * 24 * 60 * 60
+MOST_WARMED = 50
+
+logger = logging.getLogger(__name__)
 Measure = DurationDayStat.Measure
 
 
@@ -150,6 +160,40 @@ class Figures:
         self.today = timezone.localdate(self.now)
         self.stored_end = min(filters.end, self.today - timedelta(days=1))
         self._counts = {}
+        #: Brought up to date by the schedule (``warm_reports``), not asked for by anyone.
+        self.warming = False
+
+    @classmethod
+    def for_spec(cls, spec, now=None):
+        """The report ``report_spec()`` describes, as of ``now`` (its moving dates moved
+        with the day), for the schedule to bring up to date; None when a category of its
+        scope is gone (no one can ask for it again)."""
+        from .forms import twelve_months_before  # it imports this module
+
+        start, end, period, kind, channel, scope = spec
+        now = now or timezone.now()
+        end = timezone.localdate(now) if end is None else date.fromisoformat(end)
+        start = twelve_months_before(end) if start is None else date.fromisoformat(start)
+        figures = cls(None, Filters(start=start, end=end, period=period, kind=kind,
+                                    channel=channel), now=now)
+        categories = FeedbackCategory.objects.filter(pk__in=scope).select_related("parent")
+        figures.__dict__["categories"] = {category.pk: category for category in categories}
+        if len(figures.categories) < len(scope):
+            return None
+        figures.warming = True
+        return figures
+
+    def report_spec(self):
+        """What ``for_spec`` needs to ask for this report again: its dates (None for an
+        end that is today and for the default start twelve months before it: they move
+        with the day, as the report's own defaults do), its period, filters and scope."""
+        from .forms import twelve_months_before
+
+        f = self.filters
+        end = None if f.end == self.today else f.end.isoformat()
+        start = None if end is None and f.start == twelve_months_before(f.end) else (
+            f.start.isoformat())
+        return (start, end, f.period, f.kind, f.channel, tuple(sorted(self.categories)))
 
     # -- scope and sources ------------------------------------------------------
 
@@ -296,14 +340,21 @@ class Figures:
         months = sorted({month for piece in pieces for month in piece.months()})
         versions = current_versions([aggregates.month_version_key(month) for month in months])
         if len(versions) < len(months):  # the cache is not there (down): read, keep nothing
+            if self.warming:  # nothing could be kept
+                raise CacheUnreachable
             return self.read_whole()
         keys = {piece: self.segment_key(piece, versions) for piece in pieces}
         wanted = list(keys.values())
         sums_key = self.sums_key()
         # The entry: the sums, when they were last added up from the pieces alone, and
         # for each piece they hold its key and the token of the value they used (None:
-        # not cached).
-        entry = cache.get(sums_key)
+        # not cached). With it, the report's marker: asked for within SEEN_SECONDS.
+        spec = self.report_spec()
+        marker = seen_key(spec)
+        cached = cache.get_many([sums_key, marker])
+        if marker not in cached and not self.warming:
+            remember_report(marker, spec)
+        entry = cached.get(sums_key)
         now = self.now.timestamp()
 
         def recent(found):
@@ -618,6 +669,63 @@ class Figures:
             totals[cell_lat, cell_lon] += n
         top = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:TOP_PLACES]
         return [(*aggregates.cell_centre(*cell), n) for cell, n in top]
+
+
+class CacheUnreachable(Exception):
+    """The shared cache went away while the schedule was bringing reports up to date."""
+
+
+def seen_key(spec):
+    """The key of the marker that a report (``Figures.report_spec()``) was asked for."""
+    return f"palaute:stats:v4:seen:{hashlib.sha256(repr(spec).encode()).hexdigest()[:32]}"
+
+
+def remember_report(marker, spec):
+    """Mark a report asked for, and list it among those the schedule keeps up to date.
+
+    The list is read and written whole: of two reports first asked for at the same
+    moment, one may be left out until its marker runs out and it is asked for again
+    (until then its first request after a refresh adds up what changed, as without)."""
+    cache.set(marker, True, timeout=SEEN_SECONDS)
+    reports = cache.get(REPORTS_KEY) or {}
+    reports.pop(marker, None)
+    reports[marker] = spec
+    for oldest in list(reports)[:-MOST_WARMED]:
+        del reports[oldest]
+    cache.set(REPORTS_KEY, reports, timeout=None)
+
+
+def warm_reports(now=None):
+    """After a refresh (``tasks.refresh_statistics``): bring the stored sums of the
+    reports asked for lately up to date, so that the next person asking finds them
+    added up. The worker reads the pieces a rebuild changed, adds up a report again
+    once a day and starts the day's report whose dates move with the day, instead of
+    the person waiting. Reports not asked for within ``SEEN_SECONDS`` are forgotten.
+    Returns how many reports were brought up to date."""
+    reports = cache.get(REPORTS_KEY) or {}
+    seen = cache.get_many(list(reports))
+    forgotten = [marker for marker in reports if marker not in seen]
+    warmed = 0
+    for marker, spec in reports.items():
+        if marker not in seen:
+            continue
+        figures = Figures.for_spec(spec, now)
+        if figures is None:
+            forgotten.append(marker)
+            continue
+        try:
+            figures.stored_sums  # noqa: B018
+        except CacheUnreachable:  # gone since the list was read: nothing can be kept
+            break
+        except Exception:  # the next one may work; the refresh itself is done
+            logger.exception("Could not bring the statistics report %s up to date.", spec)
+            continue
+        warmed += 1
+    if forgotten:
+        current = cache.get(REPORTS_KEY) or {}  # with reports first asked for meanwhile
+        cache.set(REPORTS_KEY, {marker: spec for marker, spec in current.items()
+                                if marker not in forgotten}, timeout=None)
+    return warmed
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,16 @@
 
 The refresh finds changed "me too" subscriptions and new public records by their own
 times (``aggregates.changed_days``). A deleted public record (with its case, say) or
-a subscription ended by erasing a resident's data leaves none: the day the case was
-received is marked instead (``StaleStatisticsDay``) and rebuilt at the next refresh.
+a subscription ended by erasing a resident's data leaves none, nor does a deleted case
+(no staff view deletes one; a shell or a script may): the day the case was received is
+marked instead (``StaleStatisticsDay``) and rebuilt at the next refresh.
 ``connect()`` is called from the app config's ``ready()``.
 """
 
 from django.db.models.signals import post_delete
 from django.utils import timezone
 
+from ..models import Feedback
 from ..publication.models import FeedbackPublication
 from .models import StaleStatisticsDay
 
@@ -30,6 +32,12 @@ def on_publication_deleted(sender, instance, **kwargs):
     mark_stale(instance.received_at)
 
 
+def on_case_deleted(sender, instance, **kwargs):
+    mark_stale(instance.created_at)
+
+
 def connect():
     post_delete.connect(on_publication_deleted, sender=FeedbackPublication,
                         dispatch_uid="palaute-stats-publication-deleted")
+    post_delete.connect(on_case_deleted, sender=Feedback,
+                        dispatch_uid="palaute-stats-case-deleted")
