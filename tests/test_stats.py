@@ -22,8 +22,12 @@ from palaute_plugin import tasks
 from palaute_plugin.models import Feedback
 from palaute_plugin.stats import aggregates
 from palaute_plugin.stats.figures import (
+    MOST_WARMED,
+    RENEW_SECONDS,
     REPORTS_KEY,
+    SEEN_SECONDS,
     TOP_PLACES,
+    WARM_SECONDS,
     Figures,
     Filters,
     percentile,
@@ -1121,18 +1125,88 @@ def test_the_schedule_reads_a_rebuilt_piece_so_that_the_next_request_does_not(
 
 def test_a_report_not_asked_for_again_is_forgotten(generated, aggregated, now):
     today = timezone.localdate(now)
-    asked = Figures(superuser(), Filters(start=today - timedelta(days=50), end=today,
-                                         kind="question"), now=now)
+    filters = Filters(start=today - timedelta(days=50), end=today, kind="question")
+    asked = Figures(superuser(), filters, now=now)
     asked.stored_sums  # noqa: B018
     marker = seen_key(asked.report_spec())
-    assert list(cache.get(REPORTS_KEY)) == [marker]
-    assert warm_reports(now) == 1
-    assert cache.get(marker) is True  # the worker's reading did not renew it
-    cache.delete(marker)  # SEEN_SECONDS passed
+    listed = {marker: (asked.report_spec(), now.timestamp())}
+    assert cache.get(REPORTS_KEY) == listed
+    assert cache.get(marker) == now.timestamp()
+    # Asked for again within RENEW_SECONDS: nothing written; the worker renews nothing.
+    Figures(superuser(), filters, now=now + timedelta(minutes=30)).stored_sums  # noqa: B018
+    assert warm_reports(now + timedelta(minutes=30)) == 1
+    assert cache.get(REPORTS_KEY) == listed
+    assert cache.get(marker) == now.timestamp()
     with CaptureQueriesContext(connection) as forgetting:
-        assert warm_reports(now) == 0
+        assert warm_reports(now + timedelta(seconds=SEEN_SECONDS + 1)) == 0
     assert len(forgetting) == 0
     assert cache.get(REPORTS_KEY) == {}
+
+
+def test_a_report_asked_for_again_is_listed_again(generated, aggregated, now):
+    """Renewed after RENEW_SECONDS (latest last), listed again at once after being pushed
+    out by MOST_WARMED later ones, and kept when asked for while the worker forgets it."""
+    from unittest import mock
+
+    from palaute_plugin.stats import figures as figures_module
+
+    today = timezone.localdate(now)
+    admin = superuser()
+    # (Dates given, not moving with the day: the same report asked for days later.)
+    first = Filters(start=today - timedelta(days=5), end=today - timedelta(days=1))
+    second = Filters(start=today - timedelta(days=6), end=today - timedelta(days=1))
+
+    def ask(filters, at):
+        asked = Figures(admin, filters, now=at)
+        asked.stored_sums  # noqa: B018
+        return seen_key(asked.report_spec())
+
+    one, two = ask(first, now), ask(second, now)
+    later = now + timedelta(seconds=RENEW_SECONDS + 1)
+    ask(first, later)
+    assert list(cache.get(REPORTS_KEY).items()) == [
+        (two, (Figures(admin, second, now=now).report_spec(), now.timestamp())),
+        (one, (Figures(admin, first, now=later).report_spec(), later.timestamp()))]
+    for days in range(MOST_WARMED):
+        ask(Filters(start=today - timedelta(days=10 + days), end=today), later)
+    assert one not in cache.get(REPORTS_KEY)
+    ask(first, later)
+    assert list(cache.get(REPORTS_KEY))[-1] == one
+    # The worker finds `two` not asked for within SEEN_SECONDS; a person asks for it while
+    # the worker brings `one` up to date: it stays listed.
+    cache.delete(REPORTS_KEY)
+    much_later = now + timedelta(seconds=SEEN_SECONDS + 60)
+    assert ask(second, now) == two
+    ask(first, much_later - timedelta(hours=1))
+    real = Figures.for_spec
+
+    def asked_meanwhile(spec, at=None):
+        ask(second, much_later)
+        return real(spec, at)
+
+    with mock.patch.object(figures_module.Figures, "for_spec", side_effect=asked_meanwhile):
+        assert warm_reports(much_later) == 1
+    assert cache.get(REPORTS_KEY)[two][1] == much_later.timestamp()
+    # Not asked for meanwhile: forgotten.
+    assert warm_reports(much_later + timedelta(seconds=SEEN_SECONDS + 60)) == 0
+    assert cache.get(REPORTS_KEY) == {}
+
+
+def test_the_worker_starts_no_report_after_its_time(generated, aggregated, now, monkeypatch):
+    from palaute_plugin.stats import figures as figures_module
+
+    today = timezone.localdate(now)
+    admin = superuser()
+    earlier = Figures(admin, Filters(start=today - timedelta(days=20), end=today), now=now)
+    latest = Figures(admin, Filters(start=today - timedelta(days=30), end=today), now=now)
+    for asked in (earlier, latest):
+        asked.stored_sums  # noqa: B018
+    cache.delete_many([earlier.sums_key(), latest.sums_key()])
+    ticks = iter([0, 0, WARM_SECONDS + 1])  # the start, the first report, the second
+    monkeypatch.setattr(figures_module, "monotonic", lambda: next(ticks))
+    assert warm_reports(now) == 1
+    assert cache.get(latest.sums_key()) is not None  # the latest asked for went first
+    assert cache.get(earlier.sums_key()) is None
 
 
 def test_a_report_whose_category_is_gone_is_forgotten(generated, aggregated, now):

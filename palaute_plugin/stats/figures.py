@@ -13,6 +13,7 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from time import monotonic
 
 from django.core.cache import cache
 from django.db import connection
@@ -41,13 +42,19 @@ PERIODS = ("week", "month", "year")
 TOP_PLACES = 20
 #: How long the stored days' sums are kept; a rebuild makes them stale at once anyway.
 STORED_SUMS_SECONDS = 24 * 60 * 60
-#: The reports asked for lately ({their marker's key: ``Figures.report_spec()``}): the
-#: refresh schedule brings their sums up to date (``warm_reports``). A report's marker
-#: lives this long from the request that set it; the schedule forgets one whose marker
-#: is gone, and keeps the latest ``MOST_WARMED``.
-REPORTS_KEY = "palaute:stats:v4:reports"
+#: The reports asked for lately, {their marker's key: (``Figures.report_spec()``, when last
+#: asked for)}, latest last: the refresh schedule brings their sums up to date
+#: (``warm_reports``) and forgets one not asked for within ``SEEN_SECONDS``; the latest
+#: ``MOST_WARMED`` are kept. A report's marker (the time it was last listed) saves
+#: writing the list on every request: it is listed again when its marker is missing or
+#: older than ``RENEW_SECONDS``.
+REPORTS_KEY = "palaute:stats:v5:reports"
 SEEN_SECONDS = 2 * 24 * 60 * 60
+RENEW_SECONDS = 60 * 60
 MOST_WARMED = 50
+#: The schedule starts no report after this many seconds of warming (the rest, asked for
+#: longest ago, wait for its next run): within django-q2's task timeout with the refresh.
+WARM_SECONDS = 20
 
 logger = logging.getLogger(__name__)
 Measure = DurationDayStat.Measure
@@ -348,14 +355,14 @@ class Figures:
         sums_key = self.sums_key()
         # The entry: the sums, when they were last added up from the pieces alone, and
         # for each piece they hold its key and the token of the value they used (None:
-        # not cached). With it, the report's marker: asked for within SEEN_SECONDS.
+        # not cached). With it, the report's marker: when it was last listed as asked for.
+        now = self.now.timestamp()
         spec = self.report_spec()
         marker = seen_key(spec)
         cached = cache.get_many([sums_key, marker])
-        if marker not in cached and not self.warming:
-            remember_report(marker, spec)
+        if not self.warming and (marker not in cached or now - cached[marker] > RENEW_SECONDS):
+            remember_report(marker, spec, now)
         entry = cached.get(sums_key)
-        now = self.now.timestamp()
 
         def recent(found):
             """The pieces of ``found`` read within a day (older ones are read again)."""
@@ -677,22 +684,28 @@ class CacheUnreachable(Exception):
 
 def seen_key(spec):
     """The key of the marker that a report (``Figures.report_spec()``) was asked for."""
-    return f"palaute:stats:v4:seen:{hashlib.sha256(repr(spec).encode()).hexdigest()[:32]}"
+    return f"palaute:stats:v5:seen:{hashlib.sha256(repr(spec).encode()).hexdigest()[:32]}"
 
 
-def remember_report(marker, spec):
-    """Mark a report asked for, and list it among those the schedule keeps up to date.
+def remember_report(marker, spec, now):
+    """List a report as asked for at ``now`` (a timestamp), latest last, and set its marker.
 
-    The list is read and written whole: of two reports first asked for at the same
-    moment, one may be left out until its marker runs out and it is asked for again
-    (until then its first request after a refresh adds up what changed, as without)."""
-    cache.set(marker, True, timeout=SEEN_SECONDS)
+    The list is read and written whole. A write lost to another request's at the same
+    moment, or a read that failed (the cache unreachable for a moment: an empty list),
+    leaves reports out until they are next asked for after their marker's
+    ``RENEW_SECONDS``; meanwhile their first request after a refresh adds up what
+    changed, as without the list. A report pushed out by ``MOST_WARMED`` later ones
+    loses its marker, so that it is listed again when it is asked for again."""
+    cache.set(marker, now, timeout=SEEN_SECONDS)
     reports = cache.get(REPORTS_KEY) or {}
     reports.pop(marker, None)
-    reports[marker] = spec
-    for oldest in list(reports)[:-MOST_WARMED]:
+    reports[marker] = (spec, now)
+    pushed_out = list(reports)[:-MOST_WARMED]
+    for oldest in pushed_out:
         del reports[oldest]
     cache.set(REPORTS_KEY, reports, timeout=None)
+    if pushed_out:
+        cache.delete_many(pushed_out)
 
 
 def warm_reports(now=None):
@@ -700,15 +713,22 @@ def warm_reports(now=None):
     reports asked for lately up to date, so that the next person asking finds them
     added up. The worker reads the pieces a rebuild changed, adds up a report again
     once a day and starts the day's report whose dates move with the day, instead of
-    the person waiting. Reports not asked for within ``SEEN_SECONDS`` are forgotten.
-    Returns how many reports were brought up to date."""
+    the person waiting. The latest asked for go first; none is started after
+    ``WARM_SECONDS``. Reports not asked for within ``SEEN_SECONDS`` are forgotten
+    (unless asked for again meanwhile). Returns how many were brought up to date."""
+    now = now or timezone.now()
+    started = monotonic()
     reports = cache.get(REPORTS_KEY) or {}
-    seen = cache.get_many(list(reports))
-    forgotten = [marker for marker in reports if marker not in seen]
+    forgotten = [marker for marker, (_spec, seen_at) in reports.items()
+                 if now.timestamp() - seen_at > SEEN_SECONDS]
     warmed = 0
-    for marker, spec in reports.items():
-        if marker not in seen:
+    for marker, (spec, _seen_at) in reversed(reports.items()):
+        if marker in forgotten:
             continue
+        if monotonic() - started > WARM_SECONDS:
+            logger.info("Statistics reports left for the next refresh: %s of %s.",
+                        len(reports) - len(forgotten) - warmed, len(reports))
+            break
         figures = Figures.for_spec(spec, now)
         if figures is None:
             forgotten.append(marker)
@@ -722,9 +742,12 @@ def warm_reports(now=None):
             continue
         warmed += 1
     if forgotten:
-        current = cache.get(REPORTS_KEY) or {}  # with reports first asked for meanwhile
-        cache.set(REPORTS_KEY, {marker: spec for marker, spec in current.items()
-                                if marker not in forgotten}, timeout=None)
+        # Read again: reports listed meanwhile stay, as does one asked for again since.
+        current = cache.get(REPORTS_KEY)
+        if current:
+            cache.set(REPORTS_KEY, {
+                marker: entry for marker, entry in current.items()
+                if marker not in forgotten or entry != reports[marker]}, timeout=None)
     return warmed
 
 

@@ -175,8 +175,8 @@ class StatisticsState(models.Model):
 
 class StaleStatisticsDay(models.Model):
     """A day to rebuild at the next refresh, for a change that leaves no time behind in
-    the cases or their public records: a deleted public record or "me too" subscription
-    (see ``stats.receivers``). The refresh deletes the rows it has read."""
+    the cases or their public records: a deleted case, public record or "me too"
+    subscription (see ``stats.receivers``). The refresh deletes the rows it has read."""
 
     day = models.DateField(_("day received"))
     marked_at = models.DateTimeField(_("marked"), default=timezone.now)
