@@ -901,6 +901,17 @@ def test_no_pieces_without_stored_rows(now):
     assert figures.backlog[-1][1] == 0
 
 
+def delete_a_case_of_an_earlier_month(today, django_capture_on_commit_callbacks):
+    """Delete a case received in a month wholly within a 160-day range and before this
+    month, and rebuild its day as a refresh would (its month's version bumped)."""
+    month = aggregates.month_start(today - timedelta(days=70))
+    first, last = aggregates.day_bounds(month, month + timedelta(days=27))
+    case = Feedback.objects.filter(created_at__gte=first, created_at__lt=last).first()
+    case.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates.rebuild_days([timezone.localdate(case.created_at)])
+
+
 def test_a_rebuilt_day_reads_again_only_the_piece_of_its_month(
         generated, aggregated, now, django_capture_on_commit_callbacks):
     today = timezone.localdate(now)
@@ -919,13 +930,7 @@ def test_a_rebuilt_day_reads_again_only_the_piece_of_its_month(
     with CaptureQueriesContext(connection) as first_change:
         assert Figures(admin, filters, now=now).total == total
     assert sum("CASE WHEN" in query["sql"].upper() for query in first_change) == 4
-    # A case received in a month wholly within the range and before this month.
-    month = aggregates.month_start(today - timedelta(days=70))
-    first, last = aggregates.day_bounds(month, month + timedelta(days=27))
-    case = Feedback.objects.filter(created_at__gte=first, created_at__lt=last).first()
-    case.delete()
-    with django_capture_on_commit_callbacks(execute=True):
-        aggregates.rebuild_days([timezone.localdate(case.created_at)])
+    delete_a_case_of_an_earlier_month(today, django_capture_on_commit_callbacks)
     after = Figures(admin, filters, now=now)
     with CaptureQueriesContext(connection) as read:
         sums = after.stored_sums
@@ -1103,12 +1108,7 @@ def test_the_schedule_reads_a_rebuilt_piece_so_that_the_next_request_does_not(
     with django_capture_on_commit_callbacks(execute=True):
         aggregates.bump_months([today.replace(day=1)])
     assert warm_reports(now) == 1  # every piece read and cached by the worker
-    month = aggregates.month_start(today - timedelta(days=70))
-    first, last = aggregates.day_bounds(month, month + timedelta(days=27))
-    case = Feedback.objects.filter(created_at__gte=first, created_at__lt=last).first()
-    case.delete()
-    with django_capture_on_commit_callbacks(execute=True):
-        aggregates.rebuild_days([timezone.localdate(case.created_at)])
+    delete_a_case_of_an_earlier_month(today, django_capture_on_commit_callbacks)
     with CaptureQueriesContext(connection) as worker:
         assert warm_reports(now) == 1
     # The first stored day (read again after a rebuild), the scope, the piece's four reads.
