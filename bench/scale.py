@@ -168,7 +168,7 @@ OPERATIONS = [
     # hold that month are read again, yesterday's (a month) or 13 months ago (a year).
     # Their names lack "statistics" too: they make the cached rows miss a piece.
     # These two are what a request finds when the schedule has not brought the report up
-    # to date (a report not asked for within two days, or a request in the moment
+    # to date (a report not asked for within eight days, or a request in the moment
     # between the refresh's commit and the worker's reading).
     Operation("stats report, 10 years by year, after a refresh that rebuilt yesterday, "
               "not brought up to date", "admin", lambda c: ten_years_by_year(c),

@@ -49,7 +49,8 @@ STORED_SUMS_SECONDS = 24 * 60 * 60
 #: writing the list on every request: it is listed again when its marker is missing or
 #: older than ``RENEW_SECONDS``.
 REPORTS_KEY = "palaute:stats:v5:reports"
-SEEN_SECONDS = 2 * 24 * 60 * 60
+#: Eight days: a manager who looks every week finds the report kept up to date.
+SEEN_SECONDS = 8 * 24 * 60 * 60
 RENEW_SECONDS = 60 * 60
 MOST_WARMED = 50
 #: The schedule starts no report after this many seconds of warming (the rest, asked for
