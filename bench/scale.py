@@ -159,14 +159,14 @@ OPERATIONS = [
               lambda c: f"{c.feedback_page_url}julkiset/kartta.geojson?bbox={TOWN_BBOX}"),
     # The report's stored days' sums are cached until the next refresh that rebuilds a
     # day; the "statistics" rows above read them from the cache (each database's own).
-    # This one adds them up afresh, as the first request after such a refresh does. Its
-    # name lacks "statistics": it clears the cache, so run it on its own (--only afresh).
+    # This one adds them up afresh, as the first request for a report nobody asked for
+    # lately does, or any after the cache was emptied (each of its requests empties it;
+    # operations are measured one at a time, so the others' cache is theirs).
     Operation("stats report, 10 years by year, sums added up afresh", "admin",
               lambda c: f"{c.statistics}?period=year&start={c.ten_years_ago}", uncached=True),
     # The first request after a refresh that rebuilt a day (the refresh's commit bumps
     # the versions of the rebuilt days' months): only the pieces of the stored sums that
     # hold that month are read again, yesterday's (a month) or 13 months ago (a year).
-    # Their names lack "statistics" too: they make the cached rows miss a piece.
     # These two are what a request finds when the schedule has not brought the report up
     # to date (a report not asked for within eight days, or a request in the moment
     # between the refresh's commit and the worker's reading).
@@ -225,7 +225,8 @@ def warmed():
     from palaute_plugin.stats import figures
 
     if figures.warm_reports() < 1:
-        raise AssertionError("no report was brought up to date")
+        raise AssertionError("no report was brought up to date: run the row with one that "
+                             "asks for the report (--only stats)")
 
 
 def a_month_a_year_ago():
@@ -415,14 +416,19 @@ def request(client, url):
 
 
 def measure(operations, databases, contexts, clients, repeat, warmup=2):
-    """Median seconds and query counts of each operation on each database, in turns."""
+    """Median seconds and query counts of each operation on each database, in turns.
+
+    One operation at a time, all its rounds, the two databases in turns request by
+    request: an operation that empties the cache (``uncached``) then leaves the cached
+    rows of the others alone (in rounds of every operation, the cached statistics rows
+    were read cold after the afresh row had emptied the cache)."""
     from django.db import connections
     from django.test.utils import CaptureQueriesContext
 
     samples = {(op.name, db): [] for op in operations for db in databases.names}
     queries = {}
-    for round_number in range(warmup + repeat):
-        for op in operations:
+    for op in operations:
+        for round_number in range(warmup + repeat):
             for db in databases.names:
                 databases.use(db)
                 if op.run is None:
