@@ -343,8 +343,20 @@ from django.db import connection
 from django.contrib.auth import get_user_model
 from palaute_plugin import actions
 from palaute_plugin.models import Feedback
-user = get_user_model().objects.get(username='admin')
-ids = list(Feedback.objects.filter(message__contains='MARKER').values_list('pk', flat=True))
+def again(read):
+    # The connection may be dropped before the first action too (a loaded machine is
+    # still starting this process when the drops begin): the handler reloads the page.
+    for attempt in range(5):
+        try:
+            return read()
+        except Exception as error:
+            print('error reading', type(error).__name__, flush=True)
+            connection.close()
+            time.sleep(0.3)
+    return read()
+user = again(lambda: get_user_model().objects.get(username='admin'))
+ids = again(lambda: list(Feedback.objects.filter(message__contains='MARKER')
+                         .values_list('pk', flat=True)))
 for pk in ids:
     for attempt in range(3):
         try:
