@@ -111,6 +111,10 @@ class Operation:
     aim: float | None = AIM
 
 
+def ten_years_by_year(c):
+    return f"{c.statistics}?period=year&start={c.ten_years_ago}"
+
+
 OPERATIONS = [
     Operation("inbox, default page", "admin", lambda c: c.inbox),
     Operation("inbox, search by reference", "admin",
@@ -147,7 +151,7 @@ OPERATIONS = [
     Operation("statistics report, last 12 months", "admin", lambda c: c.statistics),
     Operation("statistics report as handler", "handler", lambda c: c.statistics),
     Operation("statistics report, 10 years by year", "admin",
-              lambda c: f"{c.statistics}?period=year&start={c.ten_years_ago}"),
+              ten_years_by_year),
     Operation("public list julkiset/, uncached", None,
               lambda c: f"{c.feedback_page_url}julkiset/", uncached=True),
     Operation("public list julkiset/, status filter page 2, uncached", None,
@@ -163,7 +167,7 @@ OPERATIONS = [
     # lately does, or any after the cache was emptied (each of its requests empties it;
     # operations are measured one at a time, so the others' cache is theirs).
     Operation("stats report, 10 years by year, sums added up afresh", "admin",
-              lambda c: f"{c.statistics}?period=year&start={c.ten_years_ago}", uncached=True),
+              ten_years_by_year, uncached=True),
     # The first request after a refresh that rebuilt a day (the refresh's commit bumps
     # the versions of the rebuilt days' months): only the pieces of the stored sums that
     # hold that month are read again, yesterday's (a month) or 13 months ago (a year).
@@ -171,15 +175,15 @@ OPERATIONS = [
     # to date (a report not asked for within eight days, or a request in the moment
     # between the refresh's commit and the worker's reading).
     Operation("stats report, 10 years by year, after a refresh that rebuilt yesterday, "
-              "not brought up to date", "admin", lambda c: ten_years_by_year(c),
+              "not brought up to date", "admin", ten_years_by_year,
               prepare=lambda c: refreshed_days_ago(1)),
     Operation("stats report, 10 years by year, after a refresh that rebuilt a day 13 months "
-              "ago, not brought up to date", "admin", lambda c: ten_years_by_year(c),
+              "ago, not brought up to date", "admin", ten_years_by_year,
               prepare=lambda c: refreshed_days_ago(396)),
     # As in production: the refresh task then brings the reports asked for lately up to
     # date (figures.warm_reports); the worker's part is timed on its own.
     Operation("stats report, 10 years by year, after the schedule's refresh (a day 13 months "
-              "ago)", "admin", lambda c: ten_years_by_year(c),
+              "ago)", "admin", ten_years_by_year,
               prepare=lambda c: refreshed_days_ago(396, then_warm=True)),
     Operation("stats worker: bringing the reports up to date after a day 13 months ago",
               None, None, prepare=lambda c: refreshed_days_ago(396), run=lambda c: warmed(),
@@ -200,10 +204,6 @@ OPERATIONS = [
               lambda c: f"{c.feedback_page_url}julkiset/?" + urlencode(a_month_a_year_ago()),
               uncached=True),
 ]
-
-
-def ten_years_by_year(c):
-    return f"{c.statistics}?period=year&start={c.ten_years_ago}"
 
 
 def refreshed_days_ago(days, then_warm=False):
