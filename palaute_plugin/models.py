@@ -766,6 +766,12 @@ class FeedbackPhoto(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["sort_order", "pk"]
+        indexes = [
+            # The photos still naming a raw upload: the ones processing, and any whose
+            # worker died before deleting it (store.drop_leftover_uploads).
+            models.Index(fields=["id"], condition=~models.Q(upload=""),
+                         name="palaute_photo_upload_kept_idx"),
+        ]
 
     def __str__(self):
         return f"{self.feedback.reference} #{self.sort_order + 1}"

@@ -257,7 +257,8 @@ def process_pending_photos():
     waiting over two minutes (its task never reached the broker) is queued again.
     Photos of forms never sent go too (``photos.pending.delete_expired``).
     A second task for the same photo does nothing (``store.process_photo``).
-    Returns ``{"failed": n, "queued": m}``.
+    Uploads a killed worker left on cleaned or failed photos are deleted.
+    Returns ``{"failed": n, "queued": m, "leftover": k}``.
     """
     now = timezone.now()
     stale_before = now - timedelta(seconds=palaute_setting("PHOTO_PROCESSING_MAX_SECONDS"))
@@ -269,10 +270,14 @@ def process_pending_photos():
         for photo_id in waiting:
             queue.enqueue_after_commit("palaute_plugin.tasks.process_photo", photo_id,
                                        f"photo-{photo_id}")
+    # Uploads a killed worker left behind after committing the photo's cleaning.
+    leftover = store.drop_leftover_uploads() + store.drop_leftover_uploads(pending.PendingPhoto)
+    if leftover:
+        logger.warning("Deleted %s raw uploads left by a worker that stopped.", leftover)
     expired = pending.delete_expired(now)  # photos of forms never sent
     if expired:
         logger.info("Deleted %s photos of unsent forms.", expired)
-    return {"failed": failed, "queued": len(waiting)}
+    return {"failed": failed, "queued": len(waiting), "leftover": leftover}
 
 
 def refresh_statistics():

@@ -934,6 +934,88 @@ def test_a_photo_whose_cleaning_raises_fails_and_its_upload_is_deleted(
     assert upload_files(photo_root) == []
 
 
+class Killed(BaseException):
+    """kill -9 of the worker, at the point a storage call is made."""
+
+
+@pytest.fixture
+def killed_at_delete(monkeypatch):
+    """The worker dies when it asks the storage to delete a file (after its commit)."""
+    from django.core.files.storage import FileSystemStorage
+
+    def die(storage, name):
+        raise Killed(name)
+
+    monkeypatch.setattr(FileSystemStorage, "delete", die)
+    return lambda: monkeypatch.undo()
+
+
+@pytest.mark.django_db
+def test_a_worker_killed_after_cleaning_leaves_the_upload_named_and_it_is_deleted(
+        photo_root, enqueued, killed_at_delete):
+    from palaute_plugin import tasks
+
+    cleaned_again, swept = received(FeedbackFactory(), 0), received(FeedbackFactory(), 0)
+    for row in (cleaned_again, swept):
+        with pytest.raises(Killed):
+            tasks.process_photo(row.pk)
+        row.refresh_from_db()
+        assert row.state == FeedbackPhoto.State.READY and row.image
+        assert row.upload  # the committed row says which raw file is still to delete
+    assert len(upload_files(photo_root)) == 2
+    killed_at_delete()  # a new worker
+
+    # The task delivered again (the ORM broker's retry) deletes it and cleans nothing.
+    assert tasks.process_photo(cleaned_again.pk) == FeedbackPhoto.State.READY
+    assert tasks.process_photo(cleaned_again.pk) == "skipped"
+    # The sweep deletes what is left (the Redis broker does not deliver again).
+    assert tasks.process_pending_photos() == {"failed": 0, "queued": 0, "leftover": 1}
+    assert upload_files(photo_root) == []
+    for row in (cleaned_again, swept):
+        row.refresh_from_db()
+        assert (row.state, row.upload.name) == (FeedbackPhoto.State.READY, "")
+    assert tasks.process_pending_photos() == {"failed": 0, "queued": 0, "leftover": 0}
+
+
+@pytest.mark.django_db
+def test_a_sweep_killed_while_deleting_stale_uploads_leaves_them_named_for_the_next(
+        photo_root, enqueued, killed_at_delete):
+    from palaute_plugin import tasks
+
+    stuck = received(FeedbackFactory(), 16)
+    with pytest.raises(Killed):
+        tasks.process_pending_photos()
+    stuck.refresh_from_db()
+    assert stuck.state == FeedbackPhoto.State.FAILED and stuck.upload
+    killed_at_delete()
+
+    assert tasks.process_pending_photos() == {"failed": 0, "queued": 0, "leftover": 1}
+    stuck.refresh_from_db()
+    assert (stuck.state, stuck.upload.name) == (FeedbackPhoto.State.FAILED, "")
+    assert upload_files(photo_root) == []
+
+
+@pytest.mark.django_db
+def test_a_worker_killed_after_cleaning_a_kept_photo_leaves_it_usable_and_swept(
+        photo_root, enqueued, killed_at_delete):
+    from palaute_plugin import tasks
+    from palaute_plugin.photos import pending
+
+    row = pending.keep(pending.new_batch(),
+                       [inspect_photo(upload(phone_jpeg(), name="gps.jpg"))])[0]
+    with pytest.raises(Killed):
+        tasks.process_pending_photo(row.pk)
+    row.refresh_from_db()
+    assert row.state == pending.PendingPhoto.State.READY and row.upload
+    killed_at_delete()
+
+    assert tasks.process_pending_photos()["leftover"] == 1
+    row.refresh_from_db()
+    assert (row.state, row.upload.name) == (pending.PendingPhoto.State.READY, "")
+    assert row.as_photo().width == row.width  # still attached by the next valid post
+    assert upload_files(photo_root) == []
+
+
 @functools.cache
 def costly_png():
     """A 12-megapixel RGBA PNG: cleaning it peaks at about 120 MB."""
@@ -978,7 +1060,7 @@ def test_sweep_queues_waiting_photos_and_never_cleans_them_itself(
     enqueued.clear()  # save_photos' own tasks
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.process_pending_photos() == {"failed": 0, "queued": 1}
+        assert tasks.process_pending_photos() == {"failed": 0, "queued": 1, "leftover": 0}
 
     assert enqueued == [("palaute_plugin.tasks.process_photo", waiting.pk)]
     for row in (fresh, waiting):
@@ -997,7 +1079,7 @@ def test_sweep_fails_photos_stuck_processing_and_deletes_their_uploads(
     enqueued.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.process_pending_photos() == {"failed": 1, "queued": 1}
+        assert tasks.process_pending_photos() == {"failed": 1, "queued": 1, "leftover": 0}
 
     stuck.refresh_from_db()
     assert (stuck.state, stuck.upload.name) == (FeedbackPhoto.State.FAILED, "")
@@ -1007,6 +1089,6 @@ def test_sweep_fails_photos_stuck_processing_and_deletes_their_uploads(
         recent.upload.name.rpartition("/")[2]]
 
     settings.PALAUTE_PHOTO_PROCESSING_MAX_SECONDS = 9 * 60
-    assert tasks.process_pending_photos() == {"failed": 1, "queued": 0}
+    assert tasks.process_pending_photos() == {"failed": 1, "queued": 0, "leftover": 0}
     assert upload_files(photo_root) == []
     assert not FeedbackPhoto.objects.filter(state=FeedbackPhoto.State.PROCESSING).exists()

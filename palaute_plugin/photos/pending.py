@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from ..conf import palaute_setting
 from ..queue import enqueue_after_commit
 from .images import CleanedPhoto, IncomingPhoto, clean_photo
-from .storage import photo_storage
+from .storage import drop_upload, photo_storage
 
 logger = logging.getLogger(__name__)
 
@@ -111,27 +111,27 @@ def keep(batch, photos):
 
 
 def process(pending_id):
-    """Clean one pending photo: a JPEG without metadata and a thumbnail; the upload goes."""
+    """Clean one pending photo: a JPEG without metadata and a thumbnail; the upload goes
+    after the commit (``storage.drop_upload``, as for a case's photo)."""
     with transaction.atomic():
-        row = (PendingPhoto.objects.select_for_update()
-               .filter(pk=pending_id, state=PendingPhoto.State.PROCESSING).first())
+        row = PendingPhoto.objects.select_for_update().filter(pk=pending_id).first()
         if row is None or not row.upload:
             return "skipped"
-        try:
-            with row.upload.open("rb") as upload:
-                cleaned = clean_photo(ContentFile(upload.read(), name="photo"))
-        except Exception as error:  # noqa: BLE001 (a hostile file must not loop forever)
-            logger.warning("Pending photo %s could not be processed: %s", pending_id, error)
-            row.state = PendingPhoto.State.FAILED
-        else:
-            token = secrets.token_hex(16)
-            row.image.save(f"{token}.jpg", ContentFile(cleaned.image), save=False)
-            row.thumbnail.save(f"{token}_t.jpg", ContentFile(cleaned.thumbnail), save=False)
-            row.width, row.height = cleaned.width, cleaned.height
-            row.state = PendingPhoto.State.READY
-        upload_name, row.upload = row.upload.name, ""
-        row.save()
-    row.upload.storage.delete(upload_name)
+        if row.state == PendingPhoto.State.PROCESSING:
+            try:
+                with row.upload.open("rb") as upload:
+                    cleaned = clean_photo(ContentFile(upload.read(), name="photo"))
+            except Exception as error:  # noqa: BLE001 (a hostile file must not loop forever)
+                logger.warning("Pending photo %s could not be processed: %s", pending_id, error)
+                row.state = PendingPhoto.State.FAILED
+            else:
+                token = secrets.token_hex(16)
+                row.image.save(f"{token}.jpg", ContentFile(cleaned.image), save=False)
+                row.thumbnail.save(f"{token}_t.jpg", ContentFile(cleaned.thumbnail), save=False)
+                row.width, row.height = cleaned.width, cleaned.height
+                row.state = PendingPhoto.State.READY
+            row.save()
+    drop_upload(row)
     return row.state
 
 

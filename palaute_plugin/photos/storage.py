@@ -56,3 +56,12 @@ def photo_storage():
 def _reset_photo_storage(setting, **kwargs):
     if setting in ("STORAGES", "PALAUTE_PHOTO_ROOT", "MEDIA_ROOT"):
         _photo_storage._wrapped = empty
+
+
+def drop_upload(row):
+    """Delete the upload of a committed photo row, then forget its name (in that order:
+    a process killed in between leaves the name, so the file is found and deleted)."""
+    if row.upload:
+        row.upload.storage.delete(row.upload.name)  # a missing file is not an error
+        type(row).objects.filter(pk=row.pk, upload=row.upload.name).update(upload="")
+        row.upload = ""

@@ -15,6 +15,7 @@ from django.db import transaction
 from ..models import FeedbackPhoto
 from ..queue import enqueue_after_commit
 from .images import IncomingPhoto, clean_photo
+from .storage import drop_upload
 
 logger = logging.getLogger(__name__)
 
@@ -66,27 +67,43 @@ def process_photo(photo_id):
     """Clean a received photo: write the image and thumbnail, delete the upload.
 
     Returns the photo's new state. A file that passed the quick checks but cannot
-    be decoded ends ``failed``; its upload is deleted either way.
+    be decoded ends ``failed``; its upload is deleted either way. The row keeps the
+    upload's name until the file is gone (``drop_upload``): a worker killed between
+    the commit and the deletion leaves a row that says which file to delete, which
+    this task run again, or the sweep (``drop_leftover_uploads``), deletes.
     """
     with transaction.atomic():
-        row = (FeedbackPhoto.objects.select_for_update()
-               .filter(pk=photo_id, state=FeedbackPhoto.State.PROCESSING).first())
+        row = FeedbackPhoto.objects.select_for_update().filter(pk=photo_id).first()
         if row is None:
             return "skipped"
-        try:
-            with row.upload.open("rb") as upload:
-                cleaned = clean_photo(ContentFile(upload.read(), name="photo"))
-        except Exception as error:  # noqa: BLE001 (a hostile file must not loop forever)
-            logger.warning("Photo %s could not be processed: %s", photo_id, error)
-            row.state = FeedbackPhoto.State.FAILED
-        else:
-            _save_cleaned(row, cleaned)
-        upload_name = row.upload.name
-        row.upload = ""
-        row.save()
-    if upload_name:
-        row.upload.storage.delete(upload_name)
+        if row.state == FeedbackPhoto.State.PROCESSING:
+            try:
+                with row.upload.open("rb") as upload:
+                    cleaned = clean_photo(ContentFile(upload.read(), name="photo"))
+            except Exception as error:  # noqa: BLE001 (a hostile file must not loop forever)
+                logger.warning("Photo %s could not be processed: %s", photo_id, error)
+                row.state = FeedbackPhoto.State.FAILED
+                row.save(update_fields=["state"])
+            else:
+                _save_cleaned(row, cleaned)
+        elif not row.upload:
+            return "skipped"
+    drop_upload(row)
     return row.state
+
+
+def drop_leftover_uploads(model=FeedbackPhoto, limit=200):
+    """Delete the uploads of photos no longer processing (cleaned, failed) that still
+    name one: their worker was killed between the commit and the deletion. Returns
+    how many were deleted."""
+    rows = list(model.objects.exclude(upload="").exclude(state=model.State.PROCESSING)
+                .order_by("pk")[:limit])
+    for row in rows:
+        try:
+            drop_upload(row)
+        except Exception:  # noqa: BLE001 (one stuck file must not keep the rest)
+            logger.exception("Could not delete the leftover upload %s.", row.upload.name)
+    return len(rows)
 
 
 def fail_stale_photos(older_than, limit=200):
@@ -100,18 +117,14 @@ def fail_stale_photos(older_than, limit=200):
         rows = list(FeedbackPhoto.objects.select_for_update(skip_locked=True)
                     .filter(state=FeedbackPhoto.State.PROCESSING, created_at__lt=older_than)
                     .order_by("pk")[:limit])
-        uploads = []
         for row in rows:
-            if row.upload:
-                uploads.append((row.upload.storage, row.upload.name))
             row.state = FeedbackPhoto.State.FAILED
-            row.upload = ""
-            row.save(update_fields=["state", "upload"])
-    for storage, name in uploads:
+            row.save(update_fields=["state"])
+    for row in rows:  # committed failed, each still naming its upload (drop_leftover_uploads)
         try:
-            storage.delete(name)
+            drop_upload(row)
         except Exception:  # noqa: BLE001 (one stuck file must not keep the rest)
-            logger.exception("Could not delete the upload %s of a stale photo.", name)
+            logger.exception("Could not delete the upload %s of a stale photo.", row.upload.name)
     if rows:
         logger.warning("Gave up on %s photos still processing since before %s.",
                        len(rows), older_than)
