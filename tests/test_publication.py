@@ -161,3 +161,45 @@ def test_clean_text_is_approved_without_a_confirmation(client, workflow, handler
             args=[publication.pk, "approve", task_state.pk]))
     publication.refresh_from_db()
     assert publication.live
+
+
+@pytest.mark.parametrize("language, submitted, returned", [
+    ("fi", 'Palautteen julkaisu "{title}" on lähetetty hyväksyttäväksi moderointivaiheeseen',
+     'Palautteen julkaisu "{title}" on palautettu muutettavaksi'),
+    ("sv", 'Publicering av respons "{title}" har skickats för godkännande till '
+           "moderationsstadiet",
+     'Publicering av respons "{title}" har skickats tillbaka för ändringar i'),
+])
+def test_wagtails_workflow_emails_are_in_the_staff_members_language_with_a_working_preview(
+        client, settings, workflow, handler, moderator, personal_case, language, submitted,
+        returned):
+    from wagtail.users.models import UserProfile
+
+    settings.WAGTAILADMIN_BASE_URL = "https://palaute.example.fi"
+    settings.WAGTAILADMIN_NOTIFICATION_USE_HTML = True
+    for user in (handler, moderator):
+        UserProfile.objects.filter(user=user).update(preferred_language=language)
+    publication = proposed(personal_case, handler)
+    title = str(publication)
+    (to_moderator,) = [m for m in mail.outbox if m.to == [moderator.email]]
+    assert to_moderator.subject.startswith(submitted.format(title=title))
+    body = to_moderator.body
+    assert submitted.format(title=title) in body and "has been" not in body
+    # The preview link opens the moderator's preview (Wagtail's template left out the task).
+    preview = body.split("https://palaute.example.fi", 2)[1].split()[0]
+    task_id = publication.current_workflow_state.current_task_state.task_id
+    assert preview == (f"/admin/snippets/palaute_plugin/feedbackpublication/workflow/preview/"
+                       f"{publication.pk}/{task_id}/")
+    client.force_login(moderator)
+    assert client.get(preview).status_code == 200
+    html = to_moderator.alternatives[0][0]
+    assert f'href="https://palaute.example.fi{preview}"' in html
+
+    mail.outbox.clear()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        publication.current_workflow_state.current_task_state.reject(user=moderator,
+                                                                     comment="Poista osoite.")
+    (to_handler,) = [m for m in mail.outbox if m.to == [handler.email]]
+    assert to_handler.subject.startswith(returned.format(title=title))
+    assert returned.format(title=title) in to_handler.body
+    assert "has been" not in to_handler.subject + to_handler.body
