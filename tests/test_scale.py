@@ -15,6 +15,7 @@ from django.urls import reverse
 from palaute_plugin.models import Feedback
 from palaute_plugin.staff import filters
 from palaute_plugin.staff.pagination import MAX_LISTED_CASES, MAX_SEARCHED_CASES
+from palaute_plugin.staff.views import with_affected_count
 from palaute_plugin.staff.viewsets import feedback_viewset
 
 from .admin_fixtures import add_photo
@@ -89,6 +90,38 @@ def test_photos_are_counted_for_the_shown_rows(handler_client, streets, monkeypa
     first_page = listed(handler_client)
     assert [(case, case.photo_count) for case in first_page] == [(new, 2), (middle, 0)]
     assert [(case, case.photo_count) for case in listed(handler_client, p=2)] == [(old, 1)]
+
+
+@pytest.mark.parametrize("ordering", ["-created_at", "reference", "-status", "due_at",
+                                      "-affected_count"])
+def test_a_page_skips_ids_and_reads_only_the_rows_shown(handler_client, streets, monkeypatch,
+                                                         ordering):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(feedback_viewset.index_view_class, "paginate_by", 2)
+    now = timezone.now()
+    statuses = ["new", "closed", "in_progress", "new", "closed"]
+    for number, status in enumerate(statuses):
+        FeedbackFactory(category=streets, status=status, created_at=now - timedelta(days=number),
+                        due_at=now + timedelta(days=(number * 3) % 5))
+    everything = listed(handler_client, ordering=ordering, p=1)
+    with CaptureQueriesContext(connection) as queries:
+        everything += listed(handler_client, ordering=ordering, p=2)
+    # The ids are skipped and ordered; only the page's rows are read whole.
+    skipping = [query["sql"] for query in queries if " OFFSET " in query["sql"]
+                and 'FROM "palaute_plugin_feedback"' in query["sql"]]
+    assert len(skipping) == 1
+    selected = skipping[0].split(" FROM ")[0]
+    assert '"message"' not in selected and '"contact_email"' not in selected
+    everything += listed(handler_client, ordering=ordering, p=3)
+    assert sorted(case.pk for case in everything) == sorted(
+        Feedback.objects.values_list("pk", flat=True))
+    view = feedback_viewset.index_view_class
+    expected = with_affected_count(Feedback.objects.all()).order_by(
+        view.orderings.get(ordering, ordering), "-pk")
+    assert everything == list(expected)
 
 
 def test_the_count_query_asks_for_one_row_more_than_the_cap(handler_client, streets):
