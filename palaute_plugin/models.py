@@ -728,6 +728,15 @@ def photo_upload_to(instance, filename):
     return f"feedback/{filename[:2]}/{filename}"
 
 
+def raw_upload_to(instance, filename):
+    # Raw uploads in a folder of their own (few: each kept until cleaned), which the
+    # sweep lists for files no row names (photos/store.py, delete_unnamed_uploads).
+    return f"{RAW_UPLOAD_FOLDER}/{filename}"
+
+
+RAW_UPLOAD_FOLDER = "raw"
+
+
 class FeedbackPhoto(models.Model):
     """A photo of a case; stored outside the web root.
 
@@ -745,7 +754,7 @@ class FeedbackPhoto(models.Model):
         Feedback, verbose_name=_("feedback"), on_delete=models.CASCADE, related_name="photos"
     )
     upload = models.FileField(
-        _("upload"), upload_to=photo_upload_to, storage=photo_storage, blank=True,
+        _("upload"), upload_to=raw_upload_to, storage=photo_storage, blank=True,
         help_text=_("The file as received, kept only until it is cleaned."),
     )
     image = models.FileField(

@@ -247,6 +247,9 @@ def process_pending_photo(pending_id):
 
 PHOTO_REQUEUE_AFTER = timedelta(minutes=2)
 PHOTO_REQUEUE_BATCH_SIZE = 50
+#: A raw upload no row names is deleted when older than this: a request that wrote it is
+#: long over (its worker's timeout), committed or not.
+UNNAMED_UPLOADS_AFTER = timedelta(hours=1)
 
 
 def process_pending_photos():
@@ -257,7 +260,8 @@ def process_pending_photos():
     waiting over two minutes (its task never reached the broker) is queued again.
     Photos of forms never sent go too (``photos.pending.delete_expired``).
     A second task for the same photo does nothing (``store.process_photo``).
-    Uploads a killed worker left on cleaned or failed photos are deleted.
+    Uploads a killed worker left on cleaned or failed photos are deleted, and raw
+    uploads no row names (a web process killed before its commit).
     Returns ``{"failed": n, "queued": m, "leftover": k}``.
     """
     now = timezone.now()
@@ -272,6 +276,8 @@ def process_pending_photos():
                                        f"photo-{photo_id}")
     # Uploads a killed worker left behind after committing the photo's cleaning.
     leftover = store.drop_leftover_uploads() + store.drop_leftover_uploads(pending.PendingPhoto)
+    # Uploads a killed web process wrote and never committed (none younger than an hour).
+    leftover += store.delete_unnamed_uploads(now - UNNAMED_UPLOADS_AFTER)
     if leftover:
         logger.warning("Deleted %s raw uploads left by a worker that stopped.", leftover)
     expired = pending.delete_expired(now)  # photos of forms never sent

@@ -148,3 +148,23 @@ def test_photos_go_to_the_private_bucket_and_only_staff_see_them(s3_photos, s3_e
     nobody = Client()
     nobody.force_login(admin_user(username="toimittaja"))
     assert nobody.get(url).status_code == 404
+
+
+def test_the_sweep_finds_raw_uploads_no_row_names_in_the_bucket(s3_photos, category):
+    """A web process killed between writing the upload and its commit, on S3."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from palaute_plugin.photos import store
+    from palaute_plugin.photos.storage import photo_storage
+
+    storage = photo_storage()
+    for name in ("raw/a1.upload", "pending/b2.upload", "pending/b2.jpg"):
+        storage.save(name, ContentFile(b"x"))
+    hour_ago = timezone.now() - timedelta(hours=1)
+    assert store.delete_unnamed_uploads(hour_ago) == 0  # written just now
+    assert store.delete_unnamed_uploads(timezone.now() + timedelta(minutes=1)) == 2
+    left = [key for key in bucket_keys(s3_photos) if key.startswith(("raw/", "pending/"))]
+    assert left == ["pending/b2.jpg"]

@@ -939,15 +939,18 @@ class Killed(BaseException):
 
 
 @pytest.fixture
-def killed_at_delete(monkeypatch):
-    """The worker dies when it asks the storage to delete a file (after its commit)."""
+def killed_at_delete():
+    """The worker dies when it asks the storage to delete a file (after its commit);
+    calling the fixture's value starts a new worker."""
     from django.core.files.storage import FileSystemStorage
 
     def die(storage, name):
         raise Killed(name)
 
-    monkeypatch.setattr(FileSystemStorage, "delete", die)
-    return lambda: monkeypatch.undo()
+    patch = pytest.MonkeyPatch()
+    patch.setattr(FileSystemStorage, "delete", die)
+    yield patch.undo
+    patch.undo()
 
 
 @pytest.mark.django_db
@@ -978,6 +981,62 @@ def test_a_worker_killed_after_cleaning_leaves_the_upload_named_and_it_is_delete
 
 
 @pytest.mark.django_db
+def test_a_leftover_upload_the_storage_refuses_is_not_counted_and_tried_again(
+        photo_root, enqueued, killed_at_delete, monkeypatch):
+    from django.core.files.storage import FileSystemStorage
+
+    from palaute_plugin import tasks
+
+    refused, deleted = received(FeedbackFactory(), 0), received(FeedbackFactory(), 0)
+    for row in (refused, deleted):
+        with pytest.raises(Killed):
+            tasks.process_photo(row.pk)
+    killed_at_delete()
+    refused.refresh_from_db()
+    really_delete = FileSystemStorage.delete
+
+    def refuse_one(storage, name):
+        if name == refused.upload.name:
+            raise PermissionError(name)
+        really_delete(storage, name)
+
+    monkeypatch.setattr(FileSystemStorage, "delete", refuse_one)
+    assert tasks.process_pending_photos()["leftover"] == 1
+    assert [path.name for path in upload_files(photo_root)] == [
+        refused.upload.name.rpartition("/")[2]]
+    monkeypatch.setattr(FileSystemStorage, "delete", really_delete)
+    assert tasks.process_pending_photos()["leftover"] == 1
+    assert upload_files(photo_root) == []
+
+
+@pytest.mark.django_db
+def test_the_sweep_deletes_old_raw_uploads_no_row_names(photo_root, enqueued):
+    """A web process killed after writing the upload and before its commit."""
+    import os
+    import time
+
+    from palaute_plugin import tasks
+    from palaute_plugin.photos import pending
+
+    named = received(FeedbackFactory(), 0)
+    kept = pending.keep(pending.new_batch(),
+                        [inspect_photo(upload(phone_jpeg(), name="gps.jpg"))])[0]
+    assert named.upload.name.startswith("raw/")
+    orphans = [photo_root / "raw" / "a1.upload", photo_root / "pending" / "b2.upload"]
+    young = photo_root / "raw" / "c3.upload"
+    two_hours_ago = time.time() - 2 * 3600
+    for path in (*orphans, young):
+        path.write_bytes(phone_jpeg())
+    for path in (*orphans, photo_root / named.upload.name, photo_root / kept.upload.name):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+
+    assert tasks.process_pending_photos()["leftover"] == 2
+    assert sorted(path.name for path in upload_files(photo_root)) == sorted(
+        [young.name, named.upload.name.rpartition("/")[2],
+         kept.upload.name.rpartition("/")[2]])
+
+
+@pytest.mark.django_db
 def test_a_sweep_killed_while_deleting_stale_uploads_leaves_them_named_for_the_next(
         photo_root, enqueued, killed_at_delete):
     from palaute_plugin import tasks
@@ -998,6 +1057,10 @@ def test_a_sweep_killed_while_deleting_stale_uploads_leaves_them_named_for_the_n
 @pytest.mark.django_db
 def test_a_worker_killed_after_cleaning_a_kept_photo_leaves_it_usable_and_swept(
         photo_root, enqueued, killed_at_delete):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from palaute_plugin import tasks
     from palaute_plugin.photos import pending
 
@@ -1008,6 +1071,10 @@ def test_a_worker_killed_after_cleaning_a_kept_photo_leaves_it_usable_and_swept(
     row.refresh_from_db()
     assert row.state == pending.PendingPhoto.State.READY and row.upload
     killed_at_delete()
+    # Cleaned, so not a raw one past its time, however old: the form still takes it.
+    pending.PendingPhoto.objects.filter(pk=row.pk).update(
+        created_at=timezone.now() - timedelta(minutes=16))
+    assert pending.delete_expired() == 0
 
     assert tasks.process_pending_photos()["leftover"] == 1
     row.refresh_from_db()

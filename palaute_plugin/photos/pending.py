@@ -145,13 +145,15 @@ def delete(rows):
 
 
 def delete_expired(now=None):
-    """Raw ones past ``PHOTO_PROCESSING_MAX_SECONDS``, all past ``FORM_MAX_AGE_SECONDS``."""
+    """Raw ones past ``PHOTO_PROCESSING_MAX_SECONDS``, failed ones, all past
+    ``FORM_MAX_AGE_SECONDS``."""
     now = now or timezone.now()
     raw_before = now - timedelta(seconds=palaute_setting("PHOTO_PROCESSING_MAX_SECONDS"))
     any_before = now - timedelta(seconds=palaute_setting("FORM_MAX_AGE_SECONDS"))
     expired = list(PendingPhoto.objects.filter(
         models.Q(created_at__lt=any_before)
-        | models.Q(created_at__lt=raw_before) & ~models.Q(upload="")
+        # (a cleaned one may still name its upload: store.drop_leftover_uploads deletes it)
+        | models.Q(created_at__lt=raw_before, state=PendingPhoto.State.PROCESSING)
         | models.Q(state=PendingPhoto.State.FAILED))[:500])
     delete(expired)
     return len(expired)

@@ -12,10 +12,11 @@ import secrets
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from ..models import FeedbackPhoto
+from ..models import RAW_UPLOAD_FOLDER, FeedbackPhoto
 from ..queue import enqueue_after_commit
 from .images import IncomingPhoto, clean_photo
-from .storage import drop_upload
+from .pending import PendingPhoto
+from .storage import drop_upload, photo_storage
 
 logger = logging.getLogger(__name__)
 
@@ -95,15 +96,51 @@ def process_photo(photo_id):
 def drop_leftover_uploads(model=FeedbackPhoto, limit=200):
     """Delete the uploads of photos no longer processing (cleaned, failed) that still
     name one: their worker was killed between the commit and the deletion. Returns
-    how many were deleted."""
+    how many were deleted. Taken in random order, so that files the storage keeps
+    refusing cannot hold back the rest."""
     rows = list(model.objects.exclude(upload="").exclude(state=model.State.PROCESSING)
-                .order_by("pk")[:limit])
+                .order_by("?")[:limit])
+    deleted = 0
     for row in rows:
         try:
             drop_upload(row)
         except Exception:  # noqa: BLE001 (one stuck file must not keep the rest)
             logger.exception("Could not delete the leftover upload %s.", row.upload.name)
-    return len(rows)
+        else:
+            deleted += 1
+    return deleted
+
+
+def delete_unnamed_uploads(older_than, limit=500):
+    """Delete raw uploads that no photo row names, written before ``older_than``.
+
+    A web process killed (a worker timeout, an out-of-memory kill) after writing a
+    resident's upload and before its transaction committed leaves the file, with
+    whatever EXIF and GPS it carries, and no row to say so. The raw folders hold only
+    the uploads not yet cleaned, so listing them is cheap. Returns how many were
+    deleted."""
+    deleted, storage = 0, photo_storage()
+    for folder, model in ((RAW_UPLOAD_FOLDER, FeedbackPhoto), ("pending", PendingPhoto)):
+        try:
+            _folders, files = storage.listdir(folder)
+        except FileNotFoundError:  # nothing uploaded yet
+            continue
+        names = [f"{folder}/{name}" for name in files if name.endswith(".upload")][:limit]
+        named = set(model.objects.filter(upload__in=names).values_list("upload", flat=True))
+        for name in names:
+            if name in named:
+                continue
+            try:
+                if storage.get_modified_time(name) >= older_than:
+                    continue  # its request may not have committed yet
+                storage.delete(name)
+            except FileNotFoundError:  # deleted meanwhile (its row's cleaning)
+                continue
+            deleted += 1
+    if deleted:
+        logger.warning("Deleted %s raw uploads that no photo named (a web process "
+                       "stopped before its commit).", deleted)
+    return deleted
 
 
 def fail_stale_photos(older_than, limit=200):
