@@ -10,12 +10,29 @@ import json
 
 from django import forms
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from wagtailgeowidget.widgets import LeafletField
 
 from .geo import map_center
 
 LEAFLET_CSS = ("leaflet/leaflet.css", "wagtailgeowidget/css/leaflet-field.css")
-LEAFLET_JS = ("leaflet/leaflet.js",)
+#: Leaflet, then its words in the page's language (``map-words.js``, which reads them from
+#: ``data-palaute-map-words``: ``leaflet_words_json``).
+LEAFLET_JS = ("leaflet/leaflet.js", "palaute_plugin/js/map-words.js")
+
+#: Leaflet's own words on every map: the zoom buttons, a marker's alt text and the
+#: attribution's link.
+LEAFLET_WORDS = {
+    "zoomIn": _("Zoom in"),
+    "zoomOut": _("Zoom out"),
+    "marker": _("Pin on the map"),
+    "leaflet": _("A JavaScript library for interactive maps"),
+}
+
+
+def leaflet_words_json():
+    """``LEAFLET_WORDS`` in the active language, as JSON for ``data-palaute-map-words``."""
+    return json.dumps({key: str(text) for key, text in LEAFLET_WORDS.items()})
 
 
 class LocalLeafletField(LeafletField):
@@ -25,6 +42,7 @@ class LocalLeafletField(LeafletField):
 
     def build_attrs(self, *args, **kwargs):
         attrs = super().build_attrs(*args, **kwargs)
+        attrs["data-palaute-map-words"] = leaflet_words_json()
         options = attrs.get("data-leaflet-field-options-value")
         center = map_center()
         if options and center and not self.value_data:

@@ -69,3 +69,11 @@ def status_label(code):
     from ..models import Feedback
 
     return dict(Feedback.Status.choices).get(code, code)
+
+
+@register.simple_tag
+def palaute_map_words():
+    """Leaflet's words in the active language (JSON) for ``data-palaute-map-words``."""
+    from ..widgets import leaflet_words_json
+
+    return leaflet_words_json()

@@ -135,6 +135,10 @@ def test_detail_page_has_no_axe_violations(phone, published):
 def test_map_loads_points_and_lists_them_for_the_keyboard(phone, published):
     phone.goto("/palaute/julkiset/kartta/")
     expect(phone.locator(".leaflet-marker-icon, .marker-cluster").first).to_be_visible()
+    # Leaflet's own words in the page's language (map-words.js).
+    expect(phone.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Lähennä")
+    expect(phone.locator(".leaflet-control-attribution a").first).to_have_attribute(
+        "title", "JavaScript-kirjasto interaktiivisille kartoille")
     link = phone.locator("[data-map-list] a").first
     expect(link).to_have_text(published.title)
     link.focus()

@@ -64,6 +64,17 @@ def test_administrator_reads_and_filters_the_statistics(new_context, report_data
     # The map: a graduated circle per busy place, from our own static Leaflet.
     expect(page.locator("#palaute-stats-map path.leaflet-interactive")).to_have_count(4)
     axe_clean(page)
+    # Leaflet's own words in the staff member's language (map-words.js), here Finnish.
+    from wagtail.users.models import UserProfile
+
+    UserProfile.objects.filter(user=report_data["admin"]).update(preferred_language="fi")
+    page.reload()
+    expect(page.locator("#palaute-stats-map .leaflet-control-attribution a").first
+           ).to_have_attribute("title", "JavaScript-kirjasto interaktiivisille kartoille")
+    expect(page.locator("#palaute-stats-map .leaflet-control-zoom-in")).to_have_attribute(
+        "aria-label", "Lähennä")
+    UserProfile.objects.filter(user=report_data["admin"]).update(preferred_language="en")
+    page.reload()
 
     page.select_option("#id_category", label="Parks")
     page.get_by_role("button", name="Show").click()
