@@ -456,3 +456,39 @@ def test_viewset_has_no_generic_edit_or_delete_views(street_case):
     for name in ("edit", "delete", "history", "copy", "usage"):
         with pytest.raises(NoReverseMatch):
             reverse(feedback_viewset.get_url_name(name), args=[street_case.pk])
+
+
+def test_snippet_choosers_speak_each_viewers_language(client, django_user_model, streets):
+    """Wagtail formats a chooser's button text once, with the form class: the first
+    viewer's language stayed for everyone (Finnish "Valitse" in the Swedish admin)."""
+    from wagtail.users.models import UserProfile
+
+    from palaute_plugin.models import ResponseTemplate
+
+    template = ResponseTemplate.objects.create(title="Kiitos", category=streets,
+                                               text_fi="Kiitos.")
+    seen = {}
+    for language in ("fi", "sv", "fi"):
+        user = django_user_model.objects.create_superuser(
+            f"toimittaja-{language}-{len(seen)}", "t@tornio.example", "pw")
+        profile = UserProfile.get_for_user(user)
+        profile.preferred_language = language
+        profile.save()
+        client.force_login(user)
+        for url in (reverse("wagtailsnippets_palaute_plugin_responsetemplate:edit",
+                            args=[template.pk]),
+                    reverse("wagtailsnippets_palaute_plugin_feedbackcategory:edit",
+                            args=[streets.pk])):
+            seen[language, url] = client.get(url).content.decode()
+    template_url = reverse("wagtailsnippets_palaute_plugin_responsetemplate:edit",
+                           args=[template.pk])
+    category_url = reverse("wagtailsnippets_palaute_plugin_feedbackcategory:edit",
+                           args=[streets.pk])
+    with translation.override("sv"):
+        topic, authority = (str(model._meta.verbose_name) for model in (
+            ResponseTemplate._meta.get_field("category").related_model,
+            type(streets)._meta.get_field("other_authority").related_model))
+    assert f"Välj annan {topic}" in seen["sv", template_url]  # a category is chosen
+    assert f"Välj {authority}" in seen["sv", category_url]
+    assert "Valitse" not in seen["sv", template_url] + seen["sv", category_url]
+    assert "Valitse toinen" in seen["fi", template_url]

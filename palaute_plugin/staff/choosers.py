@@ -1,8 +1,11 @@
 """The category chooser (a category's group, a response template's category): its
-modal searches the names in every language, without a search index."""
+modal searches the names in every language, without a search index. The snippet
+choosers' button texts follow each viewer's admin language (``LanguageAwareSnippetChooser``)."""
 
 from django import forms
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.snippets.views.chooser import (
@@ -10,6 +13,7 @@ from wagtail.snippets.views.chooser import (
     ChooseView,
     SnippetChooserViewSet,
 )
+from wagtail.snippets.widgets import AdminSnippetChooser
 
 NAME_FIELDS = ("name_fi", "name_sv", "name_en")
 
@@ -50,6 +54,31 @@ class CategoryChooseResultsView(CategoryChooseMixin, ChooseResultsView):
     pass
 
 
-class FeedbackCategoryChooserViewSet(SnippetChooserViewSet):
+def _object_text(text, name):
+    """Wagtail's ``text`` about a snippet named ``name``, translated when shown."""
+    return lazy(lambda: gettext(text) % {"object": name}, str)()
+
+
+class LanguageAwareSnippetChooser(AdminSnippetChooser):
+    """Wagtail's snippet chooser with its button texts in the viewer's language.
+
+    Wagtail formats them when the widget is made, once with the form class, so every
+    staff member saw them in the language of whoever first opened the form (Finnish
+    "Valitse" in the Swedish admin). These msgids are Wagtail's own."""
+
+    def __init__(self, model=None, **kwargs):
+        super().__init__(model, **kwargs)
+        name = self.model._meta.verbose_name
+        self.choose_one_text = _object_text("Choose %(object)s", name)
+        self.choose_another_text = _object_text("Choose another %(object)s", name)
+        self.link_to_chosen_text = _object_text("Edit this %(object)s", name)
+
+
+class LanguageAwareChooserViewSet(SnippetChooserViewSet):
+    base_widget_class = LanguageAwareSnippetChooser
+
+
+class FeedbackCategoryChooserViewSet(LanguageAwareChooserViewSet):
     choose_view_class = CategoryChooseView
     choose_results_view_class = CategoryChooseResultsView
+

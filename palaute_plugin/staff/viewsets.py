@@ -15,7 +15,7 @@ from ..models import Feedback, FeedbackCategory, OtherAuthority, ResponseTemplat
 from ..permissions import VIEW_ALL_PERMISSION
 from .case_views import FeedbackActionView, FeedbackCreateView
 from .category_form import FeedbackCategoryForm
-from .choosers import FeedbackCategoryChooserViewSet
+from .choosers import FeedbackCategoryChooserViewSet, LanguageAwareChooserViewSet
 from .views import FeedbackIndexView, FeedbackInspectView, FeedbackPhotoView
 
 
@@ -157,6 +157,7 @@ class FeedbackCategoryViewSet(SnippetViewSet):
 class OtherAuthorityViewSet(SnippetViewSet):
     model = OtherAuthority
     icon = "site"
+    chooser_viewset_class = LanguageAwareChooserViewSet
     list_display = ["name_fi", "website", "email", "phone"]
     search_fields = ["name_fi", "name_sv", "name_en", "handles_fi"]
 
