@@ -927,7 +927,7 @@ def test_a_photo_whose_cleaning_raises_fails_and_its_upload_is_deleted(
     def out_of_memory(uploaded_file):
         raise MemoryError
 
-    monkeypatch.setattr("palaute_plugin.photos.store.clean_photo", out_of_memory)
+    monkeypatch.setattr("palaute_plugin.photos.images.clean_photo", out_of_memory)
     assert tasks.process_photo(row.pk) == FeedbackPhoto.State.FAILED
     row.refresh_from_db()
     assert (row.state, row.upload.name, row.image.name) == (FeedbackPhoto.State.FAILED, "", "")
@@ -1121,7 +1121,7 @@ def test_sweep_queues_waiting_photos_and_never_cleans_them_itself(
     def no_cleaning(uploaded_file):
         raise AssertionError("the sweep cleaned a photo inline")
 
-    monkeypatch.setattr("palaute_plugin.photos.store.clean_photo", no_cleaning)
+    monkeypatch.setattr("palaute_plugin.photos.images.clean_photo", no_cleaning)
     feedback = FeedbackFactory()
     fresh, waiting = received(feedback, 1), received(feedback, 5)
     enqueued.clear()  # save_photos' own tasks

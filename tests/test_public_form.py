@@ -369,7 +369,7 @@ def test_photo_whole_but_undecodable_fails_in_the_worker_and_the_resident_is_tol
 
 
 def test_unexpected_error_while_cleaning_fails_the_photo_not_forever(client, page, category):
-    with mock.patch("palaute_plugin.photos.store.clean_photo", side_effect=RuntimeError("bug")):
+    with mock.patch("palaute_plugin.photos.images.clean_photo", side_effect=RuntimeError("bug")):
         post(client, page, form_data(category, photos=[jpeg_file()]))
     photo = FeedbackPhoto.objects.get()
     assert photo.state == "failed" and not photo.upload

@@ -22,6 +22,7 @@ import struct
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.text import Truncator
@@ -98,6 +99,17 @@ def validate_photo_count(files):
             code="too_many_photos",
             params={"max": max_photos},
         )
+
+
+def clean_upload(field_file, what):
+    """``clean_photo`` of a stored upload (a ``FieldFile``), or None when it cannot be
+    cleaned (logged as ``what``): a hostile file must fail, never loop forever."""
+    try:
+        with field_file.open("rb") as upload:
+            return clean_photo(ContentFile(upload.read(), name="photo"))
+    except Exception as error:  # noqa: BLE001 (whatever the decoder raises)
+        logger.warning("%s could not be processed: %s", what, error)
+        return None
 
 
 def clean_photo(uploaded_file):

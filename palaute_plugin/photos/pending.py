@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..conf import palaute_setting
 from ..queue import enqueue_after_commit
-from .images import CleanedPhoto, IncomingPhoto, clean_photo
+from .images import CleanedPhoto, IncomingPhoto, clean_upload
 from .storage import drop_upload, photo_storage
 
 logger = logging.getLogger(__name__)
@@ -118,11 +118,8 @@ def process(pending_id):
         if row is None or not row.upload:
             return "skipped"
         if row.state == PendingPhoto.State.PROCESSING:
-            try:
-                with row.upload.open("rb") as upload:
-                    cleaned = clean_photo(ContentFile(upload.read(), name="photo"))
-            except Exception as error:  # noqa: BLE001 (a hostile file must not loop forever)
-                logger.warning("Pending photo %s could not be processed: %s", pending_id, error)
+            cleaned = clean_upload(row.upload, f"Pending photo {pending_id}")
+            if cleaned is None:
                 row.state = PendingPhoto.State.FAILED
             else:
                 token = secrets.token_hex(16)

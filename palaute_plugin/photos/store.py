@@ -14,7 +14,7 @@ from django.db import transaction
 
 from ..models import RAW_UPLOAD_FOLDER, FeedbackPhoto
 from ..queue import enqueue_after_commit
-from .images import IncomingPhoto, clean_photo
+from .images import IncomingPhoto, clean_upload
 from .pending import PendingPhoto
 from .storage import drop_upload, photo_storage
 
@@ -78,11 +78,8 @@ def process_photo(photo_id):
         if row is None:
             return "skipped"
         if row.state == FeedbackPhoto.State.PROCESSING:
-            try:
-                with row.upload.open("rb") as upload:
-                    cleaned = clean_photo(ContentFile(upload.read(), name="photo"))
-            except Exception as error:  # noqa: BLE001 (a hostile file must not loop forever)
-                logger.warning("Photo %s could not be processed: %s", photo_id, error)
+            cleaned = clean_upload(row.upload, f"Photo {photo_id}")
+            if cleaned is None:
                 row.state = FeedbackPhoto.State.FAILED
                 row.save(update_fields=["state"])
             else:
