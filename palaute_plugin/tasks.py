@@ -276,10 +276,10 @@ def process_pending_photos():
                                        f"photo-{photo_id}")
     # Uploads a killed worker left behind after committing the photo's cleaning.
     leftover = store.drop_leftover_uploads() + store.drop_leftover_uploads(pending.PendingPhoto)
-    # Uploads a killed web process wrote and never committed (none younger than an hour).
-    leftover += store.delete_unnamed_uploads(now - UNNAMED_UPLOADS_AFTER)
     if leftover:
         logger.warning("Deleted %s raw uploads left by a worker that stopped.", leftover)
+    # Uploads a killed web process wrote and never committed (none younger than an hour).
+    leftover += store.delete_unnamed_uploads(now - UNNAMED_UPLOADS_AFTER)
     expired = pending.delete_expired(now)  # photos of forms never sent
     if expired:
         logger.info("Deleted %s photos of unsent forms.", expired)

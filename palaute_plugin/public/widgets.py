@@ -9,11 +9,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import palaute_setting
-from ..widgets import LEAFLET_CSS, LEAFLET_JS, LEAFLET_WORDS, LocalLeafletField
+from ..widgets import LEAFLET_CSS, LEAFLET_JS, LocalLeafletField
 
-#: What map.js writes on the map, and wagtailgeowidget's one message, translated.
+#: What map.js writes on the map, and wagtailgeowidget's one message, translated
+#: (Leaflet's own words: ``widgets.LEAFLET_WORDS``, written by map-words.js).
 MAP_STRINGS = {
-    **LEAFLET_WORDS,
     "map": _("Map"),
     "atCentre": _("The pin is at the map's centre ({lat}, {lon})."),
     "badCoordinates": _("Type the coordinates as latitude, longitude, for example "

@@ -65,21 +65,12 @@
       return (text || "").replace("{lat}", point.lat.toFixed(5))
         .replace("{lon}", point.lng.toFixed(5));
     }
-    // Leaflet's own words in the page's language.
-    var zoomIn = field.map.getContainer().querySelector(".leaflet-control-zoom-in");
-    var zoomOut = field.map.getContainer().querySelector(".leaflet-control-zoom-out");
-    [[zoomIn, words.zoomIn], [zoomOut, words.zoomOut]].forEach(function (pair) {
-      if (pair[0] && pair[1]) {
-        pair[0].title = pair[1];
-        pair[0].setAttribute("aria-label", pair[1]);
-      }
-    });
+    // (Leaflet's own words, the zoom buttons' and the pin's, come from map-words.js.)
     // The pin is moved with the map (arrows, then Enter) or the buttons, not tabbed to.
     var icon = field.marker.getElement && field.marker.getElement();
     if (icon) {
       icon.setAttribute("tabindex", "-1");
       icon.removeAttribute("role");
-      icon.alt = words.marker || icon.alt;
     }
     var container = field.map.getContainer();
     container.setAttribute("role", "group");
