@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+from .numbers import is_whole_number
+
 FROM_PARAMETER = "from"
 
 
@@ -30,12 +32,12 @@ class FeedbackCategoryPageMixin(models.Model):
 def page_from(request):
     """The live page a resident came from (``?from=``, kept in the form as ``from``)."""
     page_id = request.POST.get(FROM_PARAMETER) or request.GET.get(FROM_PARAMETER) or ""
-    return Page.objects.live().filter(pk=page_id).first() if page_id.isdigit() else None
+    return Page.objects.live().filter(pk=page_id).first() if is_whole_number(page_id) else None
 
 
 def category_for_page(page_id):
     """The category of the page or of its nearest ancestor that sets one, or None."""
-    page = Page.objects.filter(pk=page_id).first() if str(page_id).isdigit() else None
+    page = Page.objects.filter(pk=page_id).first() if is_whole_number(page_id) else None
     if page is None:
         return None
     for ancestor in Page.objects.ancestor_of(page, inclusive=True).order_by("-depth").specific():

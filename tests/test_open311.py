@@ -280,6 +280,15 @@ def test_bbox_and_radius(client, streets):
     {"lat": "95", "long": "24", "radius": "100"},
     {"lat": "65.8", "long": "nan"},
     {"lat": "65.8", "long": "24.1", "radius": "1000000"},
+    # Crafted: digits that are not ASCII, past 64 bits, dates whose window overflows.
+    {"page": "\u00b2"},
+    {"page": "99999999999999999999"},
+    {"page_size": "\u0661\u0662"},
+    {"lat": "65.8", "long": "24.1", "radius": "\u00b2"},
+    {"start_date": "9999-12-31T23:59:59Z"},
+    {"start_date": "0001-01-01"},
+    {"end_date": "0001-01-02"},
+    {"end_date": "9999-12-31"},
 ])
 def test_bad_query_is_400_in_the_error_shape(client, params):
     assert_error(client, "requests", 400, **params)

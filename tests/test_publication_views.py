@@ -199,7 +199,8 @@ def test_geojson_for_the_box(client, page, published):
 
 
 @pytest.mark.parametrize("bbox", ["abc", "1,2,3", "65.9,24.1,65.8,24.2", "65.8,24.2,65.9,24.1",
-                                  "nan,1,2,3", ""])
+                                  "nan,1,2,3", "inf,-inf,inf,inf", "65.8,inf,65.9,inf",
+                                  "1e400,0,1,1", ""])
 def test_geojson_bad_bbox_is_400(client, page, bbox):
     url = page.url + "julkiset/kartta.geojson"
     if bbox:
@@ -564,3 +565,19 @@ def test_pages_show_the_records_newest_first_without_gaps(client, page, streets)
         content = client.get(page.url + f"julkiset/?page={number}").content.decode()
         shown += re.findall(r"<h3><a [^>]*>([^<]*)</a></h3>", content)
     assert shown == newest_first
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("?category=%C2%B2", 400), ("?page=%C2%B2", 200), ("?page=99999999999999999999999", 200),
+    ("?category=99999999999999999999999", 400), ("?category=%D9%A1%D9%A2", 400)])
+def test_crafted_numbers_in_the_public_list_are_no_server_error(client, page, query, expected):
+    """"²" passes ``str.isdigit`` and ``int`` refuses it; a number past 64 bits
+    overflows the database: an error message or the first page, never a 500."""
+    response = client.get(page.url + "julkiset/" + query)
+    assert response.status_code == expected
+    assert "<h1>" in response.content.decode()
+
+
+def test_the_page_a_resident_came_from_is_read_only_from_ascii_digits(client, page):
+    for value in ("%C2%B2", "99999999999999999999999", "%D9%A1%D9%A2"):
+        assert client.get(f"{page.url}?from={value}").status_code == 200, value

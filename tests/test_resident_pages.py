@@ -7,6 +7,7 @@ from wagtail.models import Locale
 
 from palaute_plugin.models import Feedback
 from tests.factories import FeedbackFactory, feedback_page, site_root
+from tests.publication_fixtures import approve, proposed
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,24 @@ def test_language_links_on_private_pages_keep_the_case(client, page):
     swedish_status = client.get(f"/sv/palaute/status/{feedback.tracking_token}/")
     assert swedish_status.status_code == 200
     assert '<html lang="sv">' in swedish_status.content.decode()
+
+
+def test_language_links_on_public_pages_keep_the_page_and_its_filters(
+        client, page, workflow, handler, moderator, personal_case):
+    """Switching the language on the public list, a record, the map, the me-too form or
+    the form opened from a page keeps the visitor on the same page, with its query."""
+    swedish(page)
+    publication = approve(proposed(personal_case, handler), moderator)
+    reference = publication.reference
+    for path in ("julkiset/?status=new&page=1", "julkiset/kartta/", f"julkiset/{reference}/",
+                 f"julkiset/{reference}/mina-myos/", "?from=3"):
+        response = client.get(f"/palaute/{path}")
+        assert response.status_code == 200, path
+        html = response.content.decode()
+        link = f'href="/sv/palaute/{path}"'.replace("&", "&amp;")
+        assert link in html, path
+        assert 'href="/sv/palaute/"' not in html, path
+    assert client.get(f"/sv/palaute/julkiset/{reference}/").status_code == 200
 
 
 def test_the_phone_field_opens_the_numeric_keypad(client, page):

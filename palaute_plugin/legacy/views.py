@@ -17,6 +17,7 @@ from wagtail.contrib.forms.views import SubmissionsListView
 
 from .. import permissions
 from ..models import Feedback
+from ..numbers import is_whole_number
 from .convert import ConversionError, answers, convert
 from .forms import ConvertForm
 from .models import FeedbackFormPageMixin
@@ -58,7 +59,7 @@ def convert_view(request, page_id):
     """GET: the chosen submissions and the mapping; POST: convert them."""
     page = form_page_for(request.user, page_id)
     ids = [value for value in request.POST.getlist("selected-submissions")
-           or request.GET.getlist("selected-submissions") if value.isdigit()]
+           or request.GET.getlist("selected-submissions") if is_whole_number(value)]
     submissions = list(page.get_submissions().filter(pk__in=ids).order_by("pk"))
     if not submissions or len(submissions) != len(set(ids)):
         raise Http404

@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from ..geo import within_city_area
+from ..numbers import whole_number
 from .render import ApiError
 
 #: The spec's default window and largest one, and its cap on results. A page holds
@@ -22,6 +23,8 @@ MAX_RADIUS_M = 100_000
 REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,29}$")
 SERVICE_CODE = re.compile(r"^[-a-zA-Z0-9_]{1,60}$")
 LANGUAGES = ("fi", "sv", "en")
+#: The years a date may name: a window reaches 90 days around it.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
 
 def bad(message):
@@ -64,6 +67,9 @@ def w3c_datetime(value, name):
     if parsed is None:
         raise bad(_("%(name)s must be a W3C datetime, e.g. 2026-11-30T08:00:00+02:00.")
                   % {"name": name})
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:  # (its window would overflow)
+        raise bad(_("%(name)s must be between the years %(first)s and %(last)s.")
+                  % {"name": name, "first": EARLIEST_YEAR, "last": LATEST_YEAR})
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed
@@ -72,9 +78,9 @@ def w3c_datetime(value, name):
 def positive_int(value, name, default, maximum=None):
     if value in (None, ""):
         return default
-    if not value.isdigit() or int(value) < 1:
+    number = whole_number(value)
+    if number is None or number < 1:
         raise bad(_("%(name)s must be a positive whole number.") % {"name": name})
-    number = int(value)
     if maximum is not None and number > maximum:
         raise bad(_("%(name)s can be at most %(max)s.") % {"name": name, "max": maximum})
     return number

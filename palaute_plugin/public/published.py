@@ -38,6 +38,7 @@ from wagtail.models import Site
 
 from ..conf import palaute_setting
 from ..models import Feedback, FeedbackCategory, current_language
+from ..numbers import is_whole_number, whole_number
 from ..publication.actions import CACHE_VERSION_KEY as PUBLICATIONS_VERSION_KEY
 from ..publication.actions import publications_version
 from ..publication.models import FeedbackPublication
@@ -61,7 +62,8 @@ class TopicField(forms.TypedChoiceField):
 
     def to_python(self, value):
         value = super().to_python(value).strip()
-        return str(int(value)) if value.isdigit() else value
+        number = whole_number(value)
+        return value if number is None else str(number)
 
 
 class PublicationFilterForm(forms.Form):
@@ -169,8 +171,7 @@ class CappedPaginator(Paginator):
         """As ``Paginator.get_page`` (the last page for a number past it), the count read
         with the page's rows as one more column. Page 1 for anything but digits, as
         ``list_query_key`` has it (``-1`` was the last page, cached as page 1's)."""
-        text = str(number).strip() if number is not None else ""
-        number = int(text) if text.isdigit() else 1
+        number = whole_number(number) or 1
         # Past the pages a capped count offers: Django's way (the count, the last page),
         # never rows read that far into the list.
         if 1 <= number <= math.ceil(self.MAX_COUNTED / self.per_page):
@@ -210,12 +211,12 @@ def list_query_key(query):
     parts = []
     for name in LIST_PARAMS:
         value = query.get(name, "").strip()
-        if name == "category" and value.isdigit():
+        if name == "category" and is_whole_number(value):
             value = str(int(value))
         elif name == "page":
             # The paginator shows page 1 for anything but a number, the last page
             # for a number past it.
-            value = str(min(int(value), MAX_PAGES + 1)) if value.isdigit() else ""
+            value = str(min(int(value), MAX_PAGES + 1)) if is_whole_number(value) else ""
             value = "" if value == "1" else value
         if value:
             parts.append((name, value[:MAX_PARAM_CHARS + 1]))
@@ -382,12 +383,13 @@ def published_detail_view(request, page, reference):
 def parse_bbox(value):
     """``south,west,north,east`` in degrees, clamped to the world; ``ValueError`` if bad."""
     parts = [float(part) for part in value.split(",")]
-    if len(parts) != 4 or any(part != part for part in parts):  # NaN is not equal to itself
+    if len(parts) != 4 or not all(math.isfinite(part) for part in parts):  # NaN, infinity
         raise ValueError("four numbers needed")
     south, west, north, east = parts
     if south > north or west > east:
         raise ValueError("inverted")
-    return (max(south, -90.0), max(west, -180.0), min(north, 90.0), min(east, 180.0))
+    return (min(max(south, -90.0), 90.0), min(max(west, -180.0), 180.0),
+            max(min(north, 90.0), -90.0), max(min(east, 180.0), -180.0))
 
 
 GEOJSON_FIELDS = ("reference", "title", "shown_status", "latitude", "longitude", "category_id")

@@ -311,13 +311,24 @@ def private_response(response):
     return response
 
 
-def route_translations(page, route, token, request=None):
-    """``(locale, url)`` of the same private page in the page's other languages.
+def route_translations(page, request):
+    """``(locale, url)`` of the page ``request`` shows (a route of ``page``: the form, a
+    receipt, a status page, the public list, a record...) in the page's other languages:
+    the same route with the same arguments, and for a ``GET`` the same query (a list's
+    filters and page number), so that switching the language keeps the visitor where
+    they are.
 
     The translations are copies of ``page`` (the same routes), and a page's address does
     not need its specific class: one query, with the request's site paths.
     """
-    subpath = page.reverse_subpage(route, args=[token])
+    match = getattr(request, "routable_resolver_match", None)
+    subpath = "" if match is None else page.reverse_subpage(
+        match.url_name, args=match.args, kwargs=match.kwargs)
+    if subpath == "/":  # the form's own route
+        subpath = ""
+    query = request.GET.urlencode() if request.method == "GET" else ""
+    if query:
+        subpath = f"{subpath}?{query}"
     return [(translation.locale, translation.get_url(request) + subpath)
             for translation in page.get_translations().live().select_related("locale")]
 
@@ -326,9 +337,7 @@ def receipt_view(request, page, token):
     # A real case first: only a token that names none can be a bot's decoy receipt.
     feedback = find_feedback_by_token(token)
     if feedback is None and antispam.is_decoy_token(token):
-        context = {"page": page, "self": page, "feedback": None,
-                   "route_translations": route_translations(page, "receipt_view", token,
-                                                            request)}
+        context = {"page": page, "self": page, "feedback": None}
         return private_response(TemplateResponse(request, "palaute_plugin/receipt.html", context))
     if feedback is None:
         raise Http404
@@ -336,8 +345,7 @@ def receipt_view(request, page, token):
 
     context = {"page": page, "self": page, "feedback": feedback,
                "status_url": page.status_url(feedback, request),
-               "nearby": nearby_items(page, nearby_for_case(feedback)),
-               "route_translations": route_translations(page, "receipt_view", token, request)}
+               "nearby": nearby_items(page, nearby_for_case(feedback))}
     return private_response(TemplateResponse(request, "palaute_plugin/receipt.html", context))
 
 
@@ -369,7 +377,6 @@ def status_view(request, page, token):
     history = log_actions.public_history(feedback)
     context = {"page": page, "self": page, "feedback": feedback, "history": history,
                "form": form if feedback.is_open else None,
-               "route_translations": route_translations(page, "status_view", token, request),
                "added": request.GET.get("added") == "1",
                "failed_photos": feedback.photos.filter(
                    state=FeedbackPhoto.State.FAILED).count()}

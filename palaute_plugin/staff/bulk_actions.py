@@ -27,6 +27,7 @@ from wagtail.admin.widgets import AdminDateInput
 
 from .. import actions
 from ..models import Feedback, FeedbackCategory
+from ..numbers import is_whole_number
 from ..permissions import FeedbackPermissionPolicy, feedback_for_user, handlers_of
 from .filters import filter_listing
 from .forms import AssigneeField
@@ -148,7 +149,7 @@ class FeedbackBulkAction(PermissionCheckedMixin, BulkAction):
         if "all" in ids:  # "select all in listing" sends the listing's own filters
             queryset, wanted = filter_listing(visible, self.request), None
         else:
-            wanted = {value for value in ids if value.isdigit()}
+            wanted = {value for value in ids if is_whole_number(value)}
             queryset = visible.filter(pk__in=wanted)
         cases = list(queryset.select_related("category__parent", "assignee")
                      .order_by("-created_at", "-pk")[: self.max_cases + 1])

@@ -27,6 +27,7 @@ from ..fields import (
 )
 from ..geo import distance_between
 from ..models import LANGUAGE_CHOICES, Feedback, FeedbackCategory, OtherAuthority, ResponseTemplate
+from ..numbers import whole_number
 from ..permissions import feedback_for_user, handlers_of, visible_categories
 from ..photos.images import clean_photo
 
@@ -343,8 +344,8 @@ class AlreadyKnownForm(ActionForm):
     @classmethod
     def initial_from(cls, query):
         """``?earlier=<pk>``: a possible duplicate chosen on the case screen."""
-        earlier = query.get("earlier", "")
-        return {"earlier": int(earlier)} if earlier.isdigit() else {}
+        earlier = whole_number(query.get("earlier"))
+        return {} if earlier is None else {"earlier": earlier}
 
     def prefill_earlier(self):
         """A case not among the listed candidates is filled in by its reference."""

@@ -77,3 +77,17 @@ def palaute_map_words():
     from ..widgets import leaflet_words_json
 
     return leaflet_words_json()
+
+
+@register.simple_tag(takes_context=True)
+def palaute_route_translations(context):
+    """``(locale, url)`` of the page being shown in the feedback page's other languages:
+    the same route with the same arguments (the translations are copies of the page, with
+    the same routes) and, for a page asked for with ``GET``, the same query (a list's
+    filters and page). One query, with the request's site root paths."""
+    from ..public.views import route_translations
+
+    page, request = context.get("page"), context.get("request")
+    if page is None or request is None:
+        return []
+    return route_translations(page, request)
