@@ -24,7 +24,15 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultiplePhotoField(forms.FileField):
+    """Several photos; each is checked on its own (``clean_photo_files``), so that an
+    empty file is named among the others' errors and the good ones are kept (Django's
+    check of an empty file would refuse them all with one nameless message)."""
+
     widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_empty_file", True)
+        super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
         files = [f for f in (data or []) if f] if isinstance(data, list | tuple) else (

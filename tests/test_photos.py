@@ -545,7 +545,7 @@ def test_default_budget_takes_five_photos_at_the_full_decode_cap_and_no_more():
         (b"<?php system($_GET['c']); ?>", "photo_format"),
         # JPEG's magic bytes make it a JPEG that cannot be read.
         (b"\xff\xd8\xff\xe0<?php echo 'hi'; ?>", "photo_damaged"),
-        (b"", "photo_format"),
+        (b"", "photo_empty"),
     ],
     ids=["html", "php", "php-behind-jpeg-magic", "empty"],
 )

@@ -179,6 +179,18 @@ def test_message_length_is_checked_and_nothing_saved(client, page, category, mes
     assert Feedback.objects.count() == 0 and mail.outbox == []
 
 
+@pytest.mark.parametrize("field", ["message", "address", "contact_name", "contact_phone"])
+def test_a_nul_byte_in_a_text_field_is_refused_and_nothing_saved(client, page, category, field):
+    """Not stored (PostgreSQL refuses it) nor mailed: the field's error, the text kept."""
+    typed = "Katuvalo ei pala\x00 kulmassa" if field == "message" else "Tie\x00 1"
+    response = post(client, page, form_data(category, **{field: typed}))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'href="#id_{field}"' in html
+    assert "Tyhjiä merkkejä (null) ei sallita." in html
+    assert Feedback.objects.count() == 0 and mail.outbox == []
+
+
 def test_missing_fields_are_listed_in_the_error_summary(client, page, category):
     response = post(client, page, {"form_token": antispam.issue_form_token()})
     html = response.content.decode()
@@ -317,6 +329,22 @@ def test_truncated_photo_is_refused_while_the_resident_waits(client, page, categ
     assert response.status_code == 400
     html = response.content.decode()
     assert "rikki.jpg" in html and "vioittunut" in html  # the Finnish "damaged" message
+    assert Feedback.objects.count() == 0 and FeedbackPhoto.objects.count() == 0
+    assert_only_the_good_photo_is_kept_cleaned(settings)
+
+
+def test_an_empty_photo_is_named_among_the_others_and_the_good_one_kept(
+        client, page, category, settings):
+    """An empty file was refused by Django's field with one nameless "The submitted file
+    is empty.", hiding the other photos' errors and dropping the good photo."""
+    empty = io.BytesIO(b"")
+    empty.name = "tyhja.jpg"
+    response = post(client, page, form_data(
+        category, photos=[jpeg_file(), empty, truncated_jpeg()]))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Tiedosto ”tyhja.jpg” on tyhjä" in html
+    assert "rikki.jpg" in html
     assert Feedback.objects.count() == 0 and FeedbackPhoto.objects.count() == 0
     assert_only_the_good_photo_is_kept_cleaned(settings)
 

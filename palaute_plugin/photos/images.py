@@ -120,6 +120,8 @@ def clean_photo(uploaded_file):
     """
     name = _display_name(uploaded_file)
     data = _read_capped(uploaded_file, name)
+    if not data:
+        raise _empty_error(name)
     image = _open(data, name)
     try:
         upright = _decode_upright(image, palaute_setting("PHOTO_MAX_EDGE"), data)
@@ -158,6 +160,8 @@ def inspect_photo(uploaded_file):
     uploaded_file.seek(0, os.SEEK_END)  # the real size, whatever was reported
     if uploaded_file.tell() > max_bytes:
         raise _too_big_error(name, uploaded_file.tell(), max_bytes)
+    if uploaded_file.tell() == 0:
+        raise _empty_error(name)
     uploaded_file.seek(0)
     image = _open(uploaded_file, name)  # Pillow reads the header; the file is not closed
     pixels = image.width * image.height
@@ -548,6 +552,14 @@ def _too_big_error(name, size, max_bytes):
         _("“%(name)s” is too big (%(size)s). A photo can be at most %(max)s."),
         code="photo_too_big",
         params={"name": name, "size": filesizeformat(size), "max": filesizeformat(max_bytes)},
+    )
+
+
+def _empty_error(name):
+    return ValidationError(
+        _("“%(name)s” is empty: the file has no content. Choose the photo again."),
+        code="photo_empty",
+        params={"name": name},
     )
 
 

@@ -216,6 +216,9 @@ class FeedbackForm(forms.Form):
         message = self.fields["message"]
         message.min_length, message.max_length = min_length, max_length
         message.validators = [
+            # (Django's own, which setting the list anew would drop: a NUL byte is no text,
+            # and PostgreSQL refuses it.)
+            forms.fields.validators.ProhibitNullCharactersValidator(),
             forms.fields.validators.MinLengthValidator(min_length, message=MESSAGE_TOO_SHORT),
             forms.fields.validators.MaxLengthValidator(max_length, message=MESSAGE_TOO_LONG),
         ]
