@@ -6,7 +6,7 @@ import io
 import math
 import random
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -348,8 +348,10 @@ def test_too_many_weeks_and_far_dates_are_refused(english):
 
 
 def csv_rows(response):
+    """The rows of a CSV export, which starts with a byte order mark (for Excel)."""
     content = b"".join(response.streaming_content).decode()
-    return list(csv.reader(io.StringIO(content)))
+    assert content.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(content[1:])))
 
 
 def test_report_is_under_the_reports_menu_for_handlers(client, handler):
@@ -400,7 +402,7 @@ def test_administrator_sees_every_category(client, street_case, housing_case):
 def test_cases_export_holds_only_the_handlers_cases(client, handler, street_case, housing_case):
     client.force_login(handler)
     response = client.get(CASES, {"export": "csv"})
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = csv_rows(response)
     references = [row[0] for row in rows[1:]]
     assert references == [street_case.reference]
@@ -494,6 +496,30 @@ def test_exported_text_cannot_run_as_a_formula(client, handler, streets):
     assert sorted(cell.value for cell in cells) == sorted(
         text.replace("\r", "\n") for text in FORMULAS)
     assert {cell.data_type for cell in cells} == {"s"}  # text, never a formula
+
+
+def test_exports_hold_control_characters_and_local_times_as_a_spreadsheet_can(
+        client, handler, streets):
+    """A NUL byte or a pasted vertical tab (Word's soft line break) in a message made the
+    XLSX export a server error (openpyxl refuses them); times were UTC, in the CSV with
+    microseconds and "+00:00"."""
+    case = FeedbackFactory(category=streets, message="Torikadulla.\x0bToinen\x00 rivi",
+                           contact_name="Bell\x07 Ringer")
+    Feedback.objects.filter(pk=case.pk).update(
+        created_at=datetime(2026, 6, 15, 9, 30, 15, 123456, tzinfo=UTC))  # 12.30.15 in Tornio
+    client.force_login(handler)
+    response = client.get(CASES, {"export": "xlsx"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header = [cell.value for cell in next(sheet.iter_rows())]
+    row = next(sheet.iter_rows(min_row=2, values_only=True))
+    assert row[header.index("Message")] == "Torikadulla.\nToinen rivi"
+    assert row[header.index("Name")] == "Bell Ringer"
+    assert row[header.index("Received")] == datetime(2026, 6, 15, 12, 30, 15)
+    rows = csv_rows(client.get(CASES, {"export": "csv"}))
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["Message"] == "Torikadulla.\nToinen rivi"
+    assert record["Received"] == "2026-06-15 12:30:15"
 
 
 def test_report_query_count_does_not_grow_with_cases(client, streets, now):

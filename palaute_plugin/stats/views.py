@@ -2,10 +2,14 @@
 figures and the cases behind them (CSV and XLSX through Wagtail's
 ``SpreadsheetExportMixin``, guarded against formula injection)."""
 
+import itertools
+import re
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,9 +38,32 @@ def may_see_statistics(user):
     return user_can_access_feedback_admin(user) or sees_all_statistics(user)
 
 
+#: Control characters no spreadsheet cell may hold (openpyxl refuses them: the XLSX
+#: export was a server error for a message with a NUL byte or a pasted vertical tab);
+#: tab, line feed and carriage return stay.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def neutralise_formula(value):
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
+    return value
+
+
+def spreadsheet_text(value):
+    """Text a cell can hold: a vertical tab or form feed (Word's soft line break, pasted)
+    is a line break, any other control character is dropped."""
+    if not isinstance(value, str):
+        return value
+    return CONTROL_CHARACTERS.sub(
+        lambda found: "\n" if found.group() in "\x0b\x0c" else "", value)
+
+
+def local_time(value):
+    """An aware time as the city's local wall-clock time to the second, without a zone
+    (Wagtail's export wrote UTC, and the CSV microseconds and "+00:00")."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.make_naive(value).replace(microsecond=0)
     return value
 
 
@@ -49,10 +76,19 @@ class SafeSpreadsheetExportMixin(SpreadsheetExportMixin):
     """
 
     def preprocess_field_value(self, field, value, export_format):
-        value = super().preprocess_field_value(field, value, export_format)
+        value = super().preprocess_field_value(field, local_time(value), export_format)
+        value = spreadsheet_text(value)
         if export_format == self.FORMAT_CSV:
             return neutralise_formula(value)
         return value
+
+    def write_csv_response(self, queryset):
+        """UTF-8 said in the header, and with a byte order mark first, which Excel needs
+        to read the file as UTF-8 (without it "Ryhmä" shows as "RyhmÃ¤")."""
+        response = super().write_csv_response(queryset)
+        response["Content-Type"] = "text/csv; charset=utf-8"
+        response.streaming_content = itertools.chain(["\ufeff"], response.streaming_content)
+        return response
 
     def get_heading(self, queryset, field):
         return str(self.export_headings.get(field, field))
