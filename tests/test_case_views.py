@@ -2,7 +2,7 @@
 
 import io
 import re
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from PIL import Image
 from wagtail.models import ModelLogEntry
 
@@ -534,16 +534,36 @@ def test_already_known_refuses_unseen_and_itself(post_action, streets, street_ca
 
 
 def test_work_list_with_a_date(post_action, street_case):
+    """Typed the Finnish way, as staff write dates (Wagtail's picker writes 2027-01-15)."""
+    expected = timezone.localdate() + timedelta(days=40)
     response = post_action(street_case, "work_list",
-                           {"expected_date": "2026-06-30", "message": "Kesällä."})
+                           {"expected_date": f"{expected:%d.%m.%Y}", "message": "Kesällä."})
     assert_back_on_the_case(response, street_case,
                             f"Feedback {street_case.reference} was moved to the work list.")
     case = fresh(street_case)
     assert case.status == Feedback.Status.WORK_LIST
-    assert case.expected_date == date(2026, 6, 30)
+    assert case.expected_date == expected
     [message] = resident_mail()
     assert "Kesällä." in message.body
-    assert "Arvioitu valmistumispäivä: 30.6.2026" in message.body  # Finnish, as the case
+    # Finnish, as the case
+    assert f"Arvioitu valmistumispäivä: {expected.day}.{expected.month}.{expected.year}" in (
+        message.body)
+
+
+@pytest.mark.parametrize(("typed", "error"), [
+    ("yesterday", "The expected date cannot be in the past: the resident is told it."),
+    ("32.13.2026", "Enter the date as 15.1.2027 or 2027-01-15, or leave it empty.")])
+def test_work_list_refuses_a_past_or_garbled_date_and_tells_no_one(
+        post_action, street_case, typed, error):
+    """A past date or one that is no date was sent to the resident as it was, or as
+    today: now the form says why and nothing changes."""
+    if typed == "yesterday":
+        typed = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = post_action(street_case, "work_list", {"expected_date": typed, "message": ""})
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert unchanged(street_case)
+    assert resident_mail() == []
 
 
 def test_redirect_tells_the_resident_the_authority(post_action, street_case):

@@ -119,12 +119,10 @@ class DataRequestView(WagtailAdminTemplateMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
-        form = DataRequestForm(request.GET) if request.GET else DataRequestForm()
-        cases = others = None
-        if form.is_bound and form.is_valid():
-            cases, others = self.find(form)
-        return self.render_to_response(self.get_context_data(form=form, cases=cases,
-                                                             others=others))
+        # The search is a POST: an address in the query string would end up in access
+        # logs, browser history and Referer headers, so a query string is ignored.
+        return self.render_to_response(self.get_context_data(form=DataRequestForm(),
+                                                             cases=None, others=None))
 
     def find(self, form):
         email, phone = form.cleaned_data["email"], form.cleaned_data["phone"]
@@ -132,22 +130,33 @@ class DataRequestView(WagtailAdminTemplateMixin, TemplateView):
                 data_requests.other_records(email, phone))
 
     def post(self, request):
+        """Find (the default), ``export`` or ``erase``: each is a POST so that the
+        address stays in the request body and never reaches a URL."""
         form = DataRequestForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form, cases=None,
                                                                  others=None))
         cases, others = self.find(form)
         if "export" in request.POST:
-            response = HttpResponse(data_requests.export(cases, others),
-                                    content_type="application/json; charset=utf-8")
-            response["Content-Disposition"] = 'attachment; filename="palaute-tiedot.json"'
-            logger.info("Data request: %s cases exported by user %s.", len(cases),
-                        request.user.pk)
-            return response
+            return self.export(request, cases, others)
+        if "erase" not in request.POST:
+            return self.render_to_response(self.get_context_data(form=form, cases=cases,
+                                                                 others=others))
         if not request.POST.get("confirm"):
             messages.error(request, _("Tick the box to confirm the erasure."))
             return self.render_to_response(self.get_context_data(form=form, cases=cases,
                                                                  others=others))
+        return self.erase(request, form, cases, others)
+
+    def export(self, request, cases, others):
+        response = HttpResponse(data_requests.export(cases, others),
+                                content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="palaute-tiedot.json"'
+        logger.info("Data request: %s cases exported by user %s.", len(cases),
+                    request.user.pk)
+        return response
+
+    def erase(self, request, form, cases, others):
         erased, on_hold = data_requests.erase(cases, user=request.user)
         other_count = data_requests.erase_others(form.cleaned_data["email"],
                                                  form.cleaned_data["phone"], user=request.user)

@@ -23,14 +23,13 @@ from wagtail.admin import messages
 from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
-from wagtail.admin.widgets import AdminDateInput
 
 from .. import actions
 from ..models import Feedback, FeedbackCategory
 from ..numbers import is_whole_number
 from ..permissions import FeedbackPermissionPolicy, feedback_for_user, handlers_of
 from .filters import filter_listing
-from .forms import AssigneeField
+from .forms import AssigneeField, ExpectedDateField
 from .viewsets import feedback_viewset
 
 Status = Feedback.Status
@@ -96,8 +95,8 @@ class BulkChangeStatusForm(BulkActionForm):
             "note and nothing is sent."
         ),
     )
-    expected_date = forms.DateField(
-        label=_("Expected date"), required=False, widget=AdminDateInput,
+    expected_date = ExpectedDateField(
+        label=_("Expected date"), required=False,
         help_text=_("For the work list: when the work is expected to be done, if known."),
     )
 

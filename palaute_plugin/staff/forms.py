@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.text import Truncator, capfirst
-from django.utils.timezone import localtime
+from django.utils.timezone import localdate, localtime
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.widgets import AdminDateInput
@@ -399,6 +399,25 @@ class AlreadyKnownForm(ActionForm):
                 "earlier": self.cleaned_data["earlier"].reference}
 
 
+class ExpectedDateField(forms.DateField):
+    """When the work is expected to be done, told to the resident: today or later, in
+    Wagtail's date picker (the same input on every admin screen) or typed as 15.1.2027."""
+
+    widget = AdminDateInput
+    default_error_messages = {
+        "invalid": _("Enter the date as 15.1.2027 or 2027-01-15, or leave it empty."),
+        "past": _("The expected date cannot be in the past: the resident is told it."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"], **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value < localdate():
+            raise ValidationError(self.error_messages["past"], code="past")
+
+
 class WorkListForm(ActionForm):
     name = "work_list"
     label = _("Move to the work list")
@@ -408,10 +427,8 @@ class WorkListForm(ActionForm):
     action_fields = ("expected_date", "message")
     emails_resident = True
 
-    expected_date = forms.DateField(
+    expected_date = ExpectedDateField(
         label=_("Expected date (optional)"), required=False,
-        # Wagtail's date picker, as in the bulk action: the same input on every admin screen.
-        widget=AdminDateInput,
         help_text=_("When the work is expected to be done; told to the resident."),
     )
     message = optional_resident_message()
