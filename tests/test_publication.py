@@ -6,13 +6,14 @@ import pytest
 from django.core import mail
 from django.test import TestCase
 from django.utils import translation
+from django.utils.text import Truncator
 from wagtail.models import ModelLogEntry, Revision
 
 from palaute_plugin import actions
 from palaute_plugin.actions import ActionError, NotAllowed
 from palaute_plugin.models import Feedback
 from palaute_plugin.publication import log_actions
-from palaute_plugin.publication.actions import propose
+from palaute_plugin.publication.actions import TITLE_CHARS, propose
 from palaute_plugin.publication.models import FeedbackPublication
 
 from .factories import FeedbackFactory
@@ -35,6 +36,10 @@ def test_propose_creates_a_redacted_draft_in_the_workflow(workflow, handler, per
                      "131052-308T", "ABC-123"):
         assert personal not in publication.text and personal not in publication.title
     assert (publication.latitude, publication.longitude) == (65.846, 24.144)  # coarsened
+    # The message's first line, without the topic's name in the resident's language.
+    assert publication.title == Truncator(
+        publication.text.splitlines()[0]).chars(TITLE_CHARS)
+    assert personal_case.category.name_fi not in publication.title
     state = publication.current_workflow_state
     assert state.workflow == workflow and state.status == state.STATUS_IN_PROGRESS
     assert log_actions.PROPOSED in case_log_actions(personal_case)

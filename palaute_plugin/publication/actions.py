@@ -16,7 +16,7 @@ from wagtail.log_actions import log
 from .. import permissions
 from ..actions import ActionError, NotAllowed
 from ..cache_versions import CacheVersion
-from ..models import Feedback, TranslatedField
+from ..models import Feedback
 from . import log_actions
 from .models import FeedbackPublication
 from .redaction import redact
@@ -41,9 +41,11 @@ def can_propose(feedback, user):
 def draft_for(feedback):
     """An unsaved publication of the case with its text redacted."""
     text = redact(feedback.message, feedback.language, names=[feedback.contact_name])
-    category_name = TranslatedField("name").for_language(feedback.category, feedback.language)
-    title = Truncator(f"{category_name}: {text.splitlines()[0] if text else ''}").chars(
-        TITLE_CHARS)
+    # The message's first line alone: the topic is shown beside the title in each
+    # visitor's language (a category name written into the title stayed in the
+    # resident's: "Parker och grönområden: …" on the Finnish list).
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    title = Truncator(first_line or feedback.reference).chars(TITLE_CHARS)
 
     def coarse(value):
         return None if value is None else round(value, COORDINATE_DECIMALS)
