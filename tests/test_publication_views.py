@@ -53,6 +53,23 @@ def test_case_screen_offers_proposing(workflow, handler_client, personal_case):
     assert propose_url(personal_case) in response.content.decode()
 
 
+def test_case_screen_tells_the_handler_where_the_record_is_in_moderation(
+        workflow, handler, handler_client, moderator, personal_case):
+    """In review it awaits the moderators; sent back, the handler reads that it is their
+    move and the moderator's comment (it said "awaiting moderation" then too)."""
+    publication = proposed(personal_case, handler)
+    panel = handler_client.get(detail_url(personal_case)).content.decode()
+    assert "Changes are awaiting moderation." in panel
+    assert "The moderator requested changes" not in panel
+    publication.current_workflow_state.current_task_state.reject(
+        user=moderator, comment="Poista <b>osoite</b>.")
+    panel = handler_client.get(detail_url(personal_case)).content.decode()
+    assert "Changes are awaiting moderation." not in panel
+    assert ("The moderator requested changes. Edit the public record and resubmit it."
+            in panel)
+    assert "Poista &lt;b&gt;osoite&lt;/b&gt;." in panel
+
+
 def test_case_screen_says_when_the_resident_declined(workflow, handler_client, streets):
     case = FeedbackFactory(category=streets, publish_consent=False)
     content = handler_client.get(detail_url(case)).content.decode()
