@@ -1,6 +1,7 @@
 """Admin and public views of publications: test-client tests, permissions included."""
 
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -598,3 +599,18 @@ def test_crafted_numbers_in_the_public_list_are_no_server_error(client, page, qu
 def test_the_page_a_resident_came_from_is_read_only_from_ascii_digits(client, page):
     for value in ("%C2%B2", "99999999999999999999999", "%D9%A1%D9%A2"):
         assert client.get(f"{page.url}?from={value}").status_code == 200, value
+
+
+def test_the_listings_say_live_or_draft_in_the_admin_language(
+        workflow, handler, moderator, personal_case, client):
+    """Wagtail's live/draft tag: a "live" column showed an untranslated "True"/"False"."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(moderator)
+    profile.preferred_language = "fi"
+    profile.save()
+    approve(proposed(personal_case, handler), moderator)
+    client.force_login(moderator)
+    listing = client.get(reverse(f"{SNIPPET}:list")).content.decode()
+    assert re.search(r"</svg>\s*Kyllä\s*</td>", listing)
+    assert "True" not in listing

@@ -13,6 +13,7 @@ from wagtail.admin import messages
 from wagtail.log_actions import log
 from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
 
+from ..staff.columns import YesNoColumn
 from . import log_actions
 from .approval import answers_for_user, can_view_answer
 from .models import SELF_APPROVAL_MESSAGE, AnswerDraft
@@ -77,7 +78,8 @@ class AnswerDraftViewSet(SnippetViewSet):
     model = AnswerDraft
     icon = "mail"
     menu_label = _("Answers awaiting approval")
-    list_display = ["__str__", "action", "author", "created_at", "live"]
+    list_display = ["__str__", "action", "author", "created_at",
+                    YesNoColumn("live", label=AnswerDraft._meta.get_field("live").verbose_name)]
     list_filter = ["action", "live"]
     delete_view_class = WithdrawAnswerView
     edit_view_class = AnswerEditView

@@ -6,11 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from ..staff.columns import YesNoColumn
 from .models import ApiKey, ServiceAttribute
 
 
@@ -68,7 +68,7 @@ class ApiKeyViewSet(ModelViewSet):
     menu_label = _("API keys")
     form_fields = ["name", "channel_label", "rate_limit", "pre_moderation"]
     list_display = ["name", "channel_label", "prefix", "rate_limit",
-                    BooleanColumn("is_revoked", label=_("revoked")), "created_at"]
+                    YesNoColumn("is_revoked", label=_("revoked")), "created_at"]
     add_view_class = ApiKeyCreateView
     copy_view_enabled = False
     inspect_view_enabled = False

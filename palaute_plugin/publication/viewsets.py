@@ -4,6 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from ..staff.columns import YesNoColumn
 from .models import FeedbackPublication
 from .views import HideOtherCategoriesMixin, ProposeView, publications_for_user
 
@@ -17,7 +18,9 @@ class FeedbackPublicationViewSet(SnippetViewSet):
     model = FeedbackPublication
     icon = "globe"
     menu_label = _("Publications")
-    list_display = ["title", "reference", "category", "shown_status", "live"]
+    list_display = ["title", "reference", "category", "shown_status",
+                    YesNoColumn("live", label=FeedbackPublication._meta.get_field("live")
+                                .verbose_name)]
     list_filter = ["live", "shown_status", "category"]
     search_fields = ["title", "text", "reference"]
     propose_view_class = ProposeView

@@ -7,7 +7,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import BooleanColumn, TitleColumn
+from wagtail.admin.ui.tables import TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -16,6 +16,7 @@ from ..permissions import VIEW_ALL_PERMISSION
 from .case_views import FeedbackActionView, FeedbackCreateView
 from .category_form import FeedbackCategoryForm
 from .choosers import FeedbackCategoryChooserViewSet, LanguageAwareChooserViewSet
+from .columns import YesNoColumn
 from .views import FeedbackIndexView, FeedbackInspectView, FeedbackPhotoView
 
 
@@ -135,7 +136,7 @@ class FeedbackCategoryViewSet(SnippetViewSet):
         "parent",
         "responsible_person",
         "handler_group",
-        BooleanColumn("active", label=_("Active"), sort_key="active"),
+        YesNoColumn("active", label=_("Active"), sort_key="active"),
         "sort_order",
     ]
     search_fields = ["name_fi", "name_sv", "name_en"]
