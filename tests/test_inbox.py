@@ -265,3 +265,21 @@ def test_due_column_tells_the_time_left_while_the_clock_runs(handler_client, str
     assert "(3\xa0days left)" in content
     assert "(2\xa0days late)" in content
     assert content.index("days late") < content.index("days left")  # sorted by time left
+
+
+def test_the_count_below_the_list_uses_the_languages_plural_forms(client, handler, streets):
+    """Wagtail writes the count and the plural name: "4 palaute" on a Finnish screen."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(handler)
+    profile.preferred_language = "fi"
+    profile.save()
+    client.force_login(handler)
+    FeedbackFactory(category=streets)
+    assert "1 palaute\n" in client.get(reverse(INDEX_URL)).content.decode()
+    for _ in range(3):
+        FeedbackFactory(category=streets)
+    assert "4 palautetta\n" in client.get(reverse(INDEX_URL)).content.decode()
+    profile.preferred_language = "sv"
+    profile.save()
+    assert "4 ärenden\n" in client.get(reverse(INDEX_URL)).content.decode()

@@ -5,6 +5,7 @@ import csv
 import io
 import math
 import random
+import re
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
@@ -352,6 +353,18 @@ def csv_rows(response):
     content = b"".join(response.streaming_content).decode()
     assert content.startswith("\ufeff")
     return list(csv.reader(io.StringIO(content[1:])))
+
+
+def test_the_reports_total_uses_the_languages_plural_forms(client, handler, streets):
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(handler)
+    profile.preferred_language = "sv"
+    profile.save()
+    FeedbackFactory(category=streets)
+    client.force_login(handler)
+    html = client.get(REPORT).content.decode()
+    assert re.search(r"\b1 ärende kom in", html)
 
 
 def test_report_is_under_the_reports_menu_for_handlers(client, handler):

@@ -11,6 +11,7 @@ from django.db.models import Count, QuerySet
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.admin.paginator import WagtailPaginator
 
 from ..models import FeedbackPhoto
@@ -64,7 +65,10 @@ class CappedPaginator(WagtailPaginator):
         if self.is_capped:
             return _("More than %(count)s feedback") % {
                 "count": number_format(self.max_count, force_grouping=True)}
-        return super().items_count_label
+        # Wagtail writes the count and the plural name ("4 palaute"); a language's own
+        # plural forms read "4 palautetta", "1 ärende".
+        return ngettext("%(count)s feedback", "%(count)s feedback", self.count) % {
+            "count": number_format(self.count, force_grouping=True)}
 
 
 def add_photo_counts(cases):
