@@ -182,7 +182,10 @@ def metoo_confirm_view(request, page, token):
                 "button": _("Confirm")})
         subscription, created = subscriptions.confirm(token)
     except subscriptions.LinkError as error:
-        return link_error(request, page, error)
+        subscription = subscriptions.followed_by_link(token) if error.reason == "used" else None
+        if subscription is None:
+            return link_error(request, page, error)
+        publication, created = subscription.publication, False  # (the link opened again)
     publication.refresh_from_db(fields=["affected_count"])
     message = (_("Thank you. We will email you when the case is resolved.") if created
                else _("You already follow this case. Nothing was changed."))
@@ -211,6 +214,7 @@ def metoo_unsubscribe_view(request, page, token):
             "message": _("You will no longer get emails about this case."),
             "button": _("Stop following")})
     ended = subscriptions.unsubscribe(subscription)
+    publication.refresh_from_db(fields=["affected_count"])  # (less one, when it ended)
     message = (_("You will no longer get emails about this case.") if ended
                else _("You had already stopped following this case."))
     return link_response(request, page, {

@@ -115,6 +115,18 @@ def read_confirmation(token):
     return publication, email, language, nonce
 
 
+def followed_by_link(token):
+    """The subscription a used confirmation link started, while it lasts (its address
+    follows the case still); otherwise None. Opening the link again then says so, with
+    the unsubscribe link, rather than "the link was used already"."""
+    try:
+        nonce = str(signing.loads(_from_url(token), salt=CONFIRM_SALT)["n"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    return (MeTooSubscription.objects.select_related("publication")
+            .filter(confirm_nonce=nonce, unsubscribed_at__isnull=True).first())
+
+
 def read_unsubscribe(token):
     """The subscription of a valid unsubscribe link, or ``LinkError``."""
     try:
