@@ -3,7 +3,9 @@
 import pytest
 from django.template.loader import render_to_string
 from django.test import Client
-from wagtail.models import Locale
+from django.utils import timezone
+from wagtail.log_actions import log
+from wagtail.models import Locale, ModelLogEntry
 
 from palaute_plugin.models import Feedback
 from tests.factories import FeedbackFactory, feedback_page, site_root
@@ -64,6 +66,25 @@ def test_language_links_on_public_pages_keep_the_page_and_its_filters(
         assert link in html, path
         assert 'href="/sv/palaute/"' not in html, path
     assert client.get(f"/sv/palaute/julkiset/{reference}/").status_code == 200
+
+
+def test_the_status_page_writes_its_times_one_way_and_names_the_follow_up_once(
+        client, page):
+    """The details and the history wrote one time three ways ("14:57", "14.57",
+    "2:57 p.m."), and the follow-up's heading was its field's label too."""
+    swedish(page)
+    feedback = FeedbackFactory(page=page)
+    log(instance=feedback, action="palaute_plugin.status_changed",
+        data={"status": "in_progress"})
+    ModelLogEntry.objects.for_instance(feedback).update(timestamp=feedback.created_at)
+    local = timezone.localtime(feedback.created_at)
+    written = f"{local.day}.{local.month}.{local.year} {local:%H:%M}"
+    for prefix in ("", "/sv"):
+        html = client.get(f"{prefix}/palaute/status/{feedback.tracking_token}/").content.decode()
+        assert html.count(written) == 2, prefix  # received, and the history's entry
+    html = client.get(f"/palaute/status/{feedback.tracking_token}/").content.decode()
+    assert html.count("Täydennä palautettasi") == 1
+    assert "Mitä haluat lisätä?" in html
 
 
 def test_the_phone_field_opens_the_numeric_keypad(client, page):

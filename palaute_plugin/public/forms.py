@@ -390,7 +390,7 @@ class FeedbackForm(forms.Form):
 class FollowUpForm(forms.Form):
     """The resident adds information to an open case on their status page."""
 
-    message = forms.CharField(label=_("Add information"), max_length=5000,
+    message = forms.CharField(label=_("What would you like to add?"), max_length=5000,
                               widget=forms.Textarea(attrs={"rows": 4}))
     photos = MultiplePhotoField(
         label=_("Photos (optional)"), required=False,
