@@ -166,11 +166,13 @@ class FeedbackForm(forms.Form):
         widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}),
     )
     location = forms.CharField(
-        label=_("Place on the map (optional)"), required=False,
+        # Neither alone is needed: the section's legend says whether the topic needs one of
+        # them (each said "optional" under "needed for this topic").
+        label=_("Place on the map"), required=False,
         widget=ResidentMapWidget(address_field="address", hide_latlng=False),
     )
     address = forms.CharField(
-        label=_("Address or place (optional)"), required=False, max_length=255,
+        label=_("Address or place"), required=False, max_length=255,
         help_text=_("For example a street address or a landmark."),
         error_messages={"max_length": _("Shorten the address or place to at most "
                                         "%(limit_value)d characters.")},

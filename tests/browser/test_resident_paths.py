@@ -103,5 +103,8 @@ def test_the_place_is_labelled_optional_or_needed_by_the_topic(phone, form_page,
     page.select_option("#id_category", str(other.pk))
     expect(legend).to_have_text("Missä asia sijaitsee? (vapaaehtoinen)")
     page.select_option("#id_category", str(lighting.pk))
-    expect(legend).to_have_text("Missä asia sijaitsee? (tarvitaan tässä aiheessa)")
+    expect(legend).to_have_text(
+        "Missä asia sijaitsee? (tarvitaan tässä aiheessa: osoite tai merkintä kartalla)")
     expect(legend).not_to_contain_text("vapaaehtoinen")
+    # Neither field says "optional" under a legend that says the place is needed.
+    expect(page.locator("label[for=id_address]")).to_have_text("Osoite tai paikka")
