@@ -2,6 +2,10 @@
 who may use them, what they find, export and erase, and what they log."""
 
 import json
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from urllib.parse import quote, quote_plus
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -85,10 +89,10 @@ def test_anonymous_is_sent_to_the_login(client, street_case):
 
 
 def test_set_and_lift_a_hold_with_a_reason_logged(handler_client, handler, street_case):
-    assert "Legal hold…" not in handler_client.get(detail_url(street_case)).content.decode()
+    assert legal_hold_rows(handler_client.get(detail_url(street_case))) == []
     grant(handler, "set_legal_hold")
     # In the status side panel and in its copy for browsers without JavaScript.
-    assert handler_client.get(detail_url(street_case)).content.decode().count("Legal hold…") == 2
+    assert len(legal_hold_rows(handler_client.get(detail_url(street_case)))) == 2
     response = handler_client.post(hold_url(street_case), {"reason": ""})
     assert response.status_code == 200
     assert "Write the reason" in response.content.decode()
@@ -103,6 +107,53 @@ def test_set_and_lift_a_hold_with_a_reason_logged(handler_client, handler, stree
     handler_client.post(hold_url(street_case), {"reason": "Päätös lainvoimainen"})
     assert not LegalHold.objects.exists()
     assert ModelLogEntry.objects.filter(action=LEGAL_HOLD_LIFTED).count() == 1
+
+
+def legal_hold_rows(response):
+    """The "Legal hold" facts of the case screen: the side panel's and its copy for
+    browsers without JavaScript."""
+    return re.findall(r'<dd class="palaute-case__legal-hold">(.*?)</dd>',
+                      response.content.decode(), re.S)
+
+
+def test_the_case_screen_says_when_there_is_no_legal_hold(handler_client, handler,
+                                                          street_case):
+    grant(handler, "set_legal_hold")
+    rows = legal_hold_rows(handler_client.get(detail_url(street_case)))
+    assert len(rows) == 2
+    for row in rows:
+        assert "None" in row and "In force" not in row
+        assert f'href="{hold_url(street_case)}"' in row
+        assert "Put on legal hold" in row
+
+
+def test_the_case_screen_shows_a_hold_in_force_with_its_reason_setter_and_time(
+        handler_client, handler, street_case):
+    grant(handler, "set_legal_hold")
+    set_at = datetime(2026, 3, 4, 10, 15, tzinfo=UTC)
+    LegalHold.objects.create(feedback=street_case, reason="Oikaisuvaatimus <b>",
+                             set_by=handler, set_at=set_at)
+    rows = legal_hold_rows(handler_client.get(detail_url(street_case)))
+    assert len(rows) == 2
+    for row in rows:
+        assert "In force" in row and "None" not in row
+        assert "Oikaisuvaatimus &lt;b&gt;" in row
+        # In Helsinki time, in the English admin's short format.
+        assert "Set by Sanna Katu on 03/04/2026 12:15 p.m." in " ".join(row.split())
+        assert f'href="{hold_url(street_case)}"' in row
+        assert "Lift the legal hold" in row
+
+
+def test_a_hold_whose_setter_is_gone_still_shows_when_it_was_set(handler_client, handler,
+                                                                 street_case):
+    grant(handler, "set_legal_hold")
+    former = admin_user(username="entinen")
+    LegalHold.objects.create(feedback=street_case, reason="Asiakirjapyyntö", set_by=former,
+                             set_at=datetime(2026, 3, 4, 10, 15, tzinfo=UTC))
+    former.delete()
+    row = " ".join(legal_hold_rows(handler_client.get(detail_url(street_case)))[0].split())
+    assert "In force" in row and "Asiakirjapyyntö" in row
+    assert "Set on 03/04/2026 12:15 p.m." in row and "Set by" not in row
 
 
 # --- data requests --------------------------------------------------------------------
@@ -178,6 +229,90 @@ def test_a_case_on_legal_hold_is_not_erased(officer, resident_cases):
 def test_the_form_asks_for_an_address(officer):
     response = find(officer, email="", phone="")
     assert "Give an email address or a phone number." in response.content.decode()
+
+
+class UrlCollector(HTMLParser):
+    """Every URL a page holds (links, form targets, sources), and the method of each
+    form that has an address field (a GET form would put the address in its URL)."""
+
+    URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data-url", "srcset"}
+
+    def __init__(self):
+        super().__init__()
+        self.urls, self.address_form_methods, self.form_method = [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.urls += [value for name, value in attrs.items()
+                      if value and (name in self.URL_ATTRIBUTES or name.endswith("-url"))]
+        if tag == "form":
+            self.form_method = (attrs.get("method") or "get").lower()
+        elif tag == "input" and attrs.get("name") in {"email", "phone"}:
+            self.address_form_methods.append(self.form_method)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.form_method = None
+
+
+def urls_of(response):
+    """The URL the response answered, where it redirects, and the URLs in its page."""
+    urls = [response.request["PATH_INFO"] + "?" + response.request.get("QUERY_STRING", "")]
+    urls += [url for url, _status in getattr(response, "redirect_chain", [])]
+    if response.has_header("Location"):
+        urls.append(response["Location"])
+    if response["Content-Type"].startswith("text/html"):
+        page = UrlCollector()
+        page.feed(response.content.decode())
+        assert set(page.address_form_methods) <= {"post"}, "the address would be in a URL"
+        urls += page.urls
+    return urls
+
+
+def test_no_url_holds_the_address_after_a_search_an_export_and_an_erasure(
+        officer, resident_cases):
+    address = {"email": "Maija@Example.com", "phone": "040 123 4567"}
+    responses = [find(officer, **address)]
+    page = responses[0].content.decode()
+    assert resident_cases[0].reference in page and resident_cases[1].reference in page
+    assert "Tick the box" not in page
+    responses.append(officer.post(reverse(DATA_URL), {**address, "export": "1"}))
+    assert responses[-1]["Content-Disposition"].startswith("attachment")
+    responses.append(officer.post(reverse(DATA_URL), {**address, "erase": "1"}))
+    assert "Tick the box" in responses[-1].content.decode()
+    responses.append(officer.post(reverse(DATA_URL), {**address, "erase": "1", "confirm": "1"},
+                                  follow=True))
+    assert "erased from 2 cases" in responses[-1].content.decode()
+
+    urls = [url.lower() for response in responses for url in urls_of(response)]
+    leaks = {"maija@example.com", quote("maija@example.com"), "maija%40", "maija",
+             "1234567", quote_plus("040 123 4567"), quote("040 123 4567")}
+    assert [url for url in urls if any(leak in url for leak in leaks)] == []
+    assert reverse(DATA_URL) in urls  # the erasure came back to the bare page
+
+
+def test_an_address_in_the_query_string_is_not_searched(officer, resident_cases):
+    response = officer.get(reverse(DATA_URL), {"email": "maija@example.com"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert resident_cases[0].reference not in page
+    assert "maija@example.com" not in page.lower()
+
+
+def test_the_search_needs_the_csrf_token(resident_cases):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(grant(admin_user(username="tietosuoja"), "handle_data_requests"))
+    form = client.get(reverse(DATA_URL)).content.decode()
+    assert 'name="csrfmiddlewaretoken"' in form
+    response = client.post(reverse(DATA_URL), {"find": "1", "email": "maija@example.com"})
+    assert response.status_code == 403
+    assert resident_cases[0].reference not in response.content.decode()
+
+
+def test_a_search_never_erases_even_with_the_box_ticked(officer, resident_cases):
+    response = find(officer, email="maija@example.com", confirm="1")
+    assert resident_cases[0].reference in response.content.decode()
+    assert Feedback.objects.get(pk=resident_cases[0].pk).contact_email == "Maija@Example.com"
 
 
 class FakeSubscriptions(data_requests.PersonalDataSource):

@@ -1,5 +1,6 @@
 """A data protection officer on a desktop finds a resident's cases by email, downloads
-the resident's copy and erases the personal data (insights/views.py DataRequestView)."""
+the resident's copy and erases the personal data (insights/views.py DataRequestView),
+and the address is in no URL the browser asks for nor in any Referer it sends."""
 
 import json
 import re
@@ -46,6 +47,10 @@ def test_find_export_and_erase(new_context, officer, streets):
     case = FeedbackFactory(category=streets, contact_email="maija@example.com",
                            contact_name="Maija Meikäläinen")
     page = new_context(**DESKTOP).new_page()
+    # Every URL the browser asks for, and the page it says it came from (Referer).
+    sent = []
+    page.on("request", lambda request: sent.extend(
+        [request.url, request.headers.get("referer", "")]))
     page.goto("/admin/login/")
     page.fill("#id_username", officer.username)
     page.fill("#id_password", "password")
@@ -61,6 +66,7 @@ def test_find_export_and_erase(new_context, officer, streets):
     page.get_by_label("Email address").fill("maija@example.com")
     page.get_by_role("button", name="Find").click()
     expect(page.locator(".palaute-data-request__cases")).to_contain_text(case.reference)
+    expect(page).to_have_url(re.compile(r"/admin/palaute-tietopyynnot/$"))
     assert page.locator(OUR_MARKUP).count() == 2
     axe_our_markup(page)
 
@@ -69,9 +75,18 @@ def test_find_export_and_erase(new_context, officer, streets):
     exported = json.loads(open(download_info.value.path(), encoding="utf-8").read())
     assert [item["reference"] for item in exported["cases"]] == [case.reference]
 
+    # Opening a case found sends the results page as the Referer.
+    with page.expect_navigation():
+        page.get_by_role("link", name=case.reference).click()
+    page.goto("/admin/palaute-tietopyynnot/")
+    page.get_by_label("Email address").fill("maija@example.com")
+    page.get_by_role("button", name="Find").click()
+
     page.get_by_label("I confirm").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Erase personal data").click()
     expect(page.locator(".messages .success")).to_contain_text("erased from 1 cases")
     erased = Feedback.objects.get(pk=case.pk)
     assert (erased.contact_email, erased.contact_name) == ("", "")
+    # The address went in request bodies only: no URL, history entry or Referer has it.
+    assert [url for url in sent if "maija" in url.lower() or "nobody" in url.lower()] == []

@@ -31,7 +31,8 @@ def test_put_on_hold_and_lift(new_context, handler, streets):
     panel = page.locator('[data-side-panel="status"]')
     if not panel.is_visible():
         page.locator('[data-side-panel-toggle="status"]').click()
-    panel.get_by_role("link", name="Legal hold…").click()
+    expect(panel.locator(".palaute-case__hold-state")).to_have_text("None")
+    panel.get_by_role("link", name="Put on legal hold").click()
     page.wait_for_url(re.compile(rf"/admin/palaute-sailytys/{case.pk}/$"))
 
     page.get_by_role("button", name="Put on legal hold").click()  # no reason yet
@@ -42,6 +43,10 @@ def test_put_on_hold_and_lift(new_context, handler, streets):
     page.wait_for_url(re.compile(rf"/admin/palaute/{case.pk}/$"))
     expect(page.locator(".messages .success")).to_contain_text("is on legal hold")
     assert LegalHold.objects.get(feedback=case).reason == REASON
+    if not panel.is_visible():
+        page.locator('[data-side-panel-toggle="status"]').click()
+    expect(panel.locator(".palaute-case__hold-state")).to_have_text("In force")
+    expect(panel.locator(".palaute-case__hold-reason")).to_have_text(REASON)
 
     page.goto(f"/admin/palaute-sailytys/{case.pk}/")
     expect(page.locator(".palaute-legal-hold__state")).to_contain_text(REASON)
