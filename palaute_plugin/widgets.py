@@ -21,12 +21,15 @@ LEAFLET_CSS = ("leaflet/leaflet.css", "wagtailgeowidget/css/leaflet-field.css")
 LEAFLET_JS = ("leaflet/leaflet.js", "palaute_plugin/js/map-words.js")
 
 #: Leaflet's own words on every map: the zoom buttons, a marker's alt text and the
-#: attribution's link.
+#: attribution's links.
 LEAFLET_WORDS = {
     "zoomIn": _("Zoom in"),
     "zoomOut": _("Zoom out"),
     "marker": _("Pin on the map"),
     "leaflet": _("A JavaScript library for interactive maps"),
+    # OpenStreetMap's attribution, where a map has the default one (a tile server of the
+    # city's own keeps its attribution as set).
+    "osm": _("OpenStreetMap contributors"),
 }
 
 

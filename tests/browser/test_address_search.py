@@ -109,6 +109,9 @@ def test_the_pin_is_placed_by_keyboard_and_said_in_words(phone, form_url, catego
     expect(map_box.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Lähennä")
     expect(map_box.locator(".leaflet-control-zoom-out")).to_have_attribute(
         "aria-label", "Loitonna")
+    # OpenStreetMap's attribution too (the settings' English "contributors").
+    expect(map_box.locator(".leaflet-control-attribution")).to_contain_text(
+        "© OpenStreetMapin tekijät")
 
     # Address first, then the map: one Tab from the address reaches the map.
     page.focus("#id_address")

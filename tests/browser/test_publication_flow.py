@@ -139,6 +139,8 @@ def test_map_loads_points_and_lists_them_for_the_keyboard(phone, published):
     expect(phone.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Lähennä")
     expect(phone.locator(".leaflet-control-attribution a").first).to_have_attribute(
         "title", "JavaScript-kirjasto interaktiivisille kartoille")
+    expect(phone.locator(".leaflet-control-attribution a").last).to_have_text(
+        "OpenStreetMapin tekijät")
     link = phone.locator("[data-map-list] a").first
     expect(link).to_have_text(published.title)
     link.focus()

@@ -1,5 +1,5 @@
 // Leaflet's own words in the page's language: the zoom buttons' titles and labels, the
-// attribution's link title and a marker's alt text, for every map and marker made after
+// attribution's link title, OpenStreetMap's attribution and a marker's alt text, for every map and marker made after
 // this file. The words are JSON in data-palaute-map-words, on the map's element or an
 // ancestor, else anywhere on the page (widgets.LEAFLET_WORDS).
 (function () {
@@ -31,6 +31,18 @@
       link.title = words.leaflet;
       link.textContent = "Leaflet";
       this.attributionControl.setPrefix(link.outerHTML);
+    }
+  });
+  // OpenStreetMap's default attribution (the settings' and the public maps'), in the
+  // page's language and linked to its copyright page; any other attribution is kept.
+  var OSM_DEFAULTS = ["&copy; OpenStreetMap contributors", "&copy; OpenStreetMap"];
+  L.TileLayer.addInitHook(function () {
+    var words = wordsFor(null);
+    if (words.osm && OSM_DEFAULTS.indexOf(this.options.attribution) !== -1) {
+      var link = document.createElement("a");
+      link.href = "https://www.openstreetmap.org/copyright";
+      link.textContent = words.osm;
+      this.options.attribution = "&copy; " + link.outerHTML;
     }
   });
   L.Marker.addInitHook(function () {
