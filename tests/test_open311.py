@@ -300,10 +300,21 @@ def test_unknown_request_id_and_token_are_404(client):
     assert_error(client, "tokens/nosuchtoken", 404)
 
 
-def test_other_methods_are_refused(client):
+def test_other_methods_are_refused_and_told_what_is_allowed(client):
     response = client.delete(API + "requests.json")
     assert response.status_code == 405
     assert json.loads(response.content)[0]["code"] == 405
+    assert response["Allow"] == "GET, POST, HEAD"
+    response = client.options(API + "services.json")
+    assert (response.status_code, response["Allow"]) == (405, "GET, HEAD")
+
+
+def test_head_is_answered_where_get_is(client):
+    """A link checker's or a monitor's HEAD was a 405."""
+    for path in ("discovery.json", "services.json", "requests.json"):
+        response = client.head(API + path)
+        assert response.status_code == 200, path
+        assert response["Content-Type"].startswith("application/json")
 
 
 # --- cost -----------------------------------------------------------------------------

@@ -55,7 +55,12 @@ def check_read_rate(request):
 
 
 def api_view(methods=("GET",)):
-    """Answers in the URL's format, in the ``locale`` asked for, errors in the spec's shape."""
+    """Answers in the URL's format, in the ``locale`` asked for, errors in the spec's shape.
+
+    ``HEAD`` is answered wherever ``GET`` is (a link checker's or a monitor's request);
+    a 405 names the methods allowed (``Allow``)."""
+    allowed = (*methods, "HEAD") if "GET" in methods else tuple(methods)
+
     def decorator(view):
         @csrf_exempt
         @functools.wraps(view)
@@ -67,8 +72,10 @@ def api_view(methods=("GET",)):
             # The error's text is made inside, in the language asked for.
             with translation.override(language or translation.get_language()):
                 try:
-                    if request.method not in methods:
-                        raise ApiError(405, _("This method is not allowed here."))
+                    if request.method not in allowed:
+                        error = ApiError(405, _("This method is not allowed here."))
+                        error.headers = {"Allow": ", ".join(allowed)}
+                        raise error
                     refuse_key_in_url(request)
                     check_read_rate(request)
                     return view(request, fmt, **kwargs)
