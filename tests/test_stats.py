@@ -480,7 +480,7 @@ def test_figures_export_as_csv_and_xlsx(client, handler, street_case, now):
     rows = csv_rows(client.get(REPORT, {"export": "csv"}))
     assert rows[0] == ["Figure", "Period", "Item", "Value"]
     assert ["Cases by category", "", "Street lighting", "1"] in rows
-    assert ["Affected residents", "", "", "0"] in rows
+    assert ["Affected residents of published cases", "", "", "0"] in rows
     response = client.get(REPORT, {"export": "xlsx"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [cell.value for cell in next(sheet.iter_rows())] == ["Figure", "Period", "Item",

@@ -259,7 +259,8 @@ class StatisticsView(StatisticsMixin, SafeSpreadsheetExportMixin, WagtailAdminTe
         for category, n in figures.overdue:
             rows.append({"figure": _("Overdue now"), "period": "", "item": str(category),
                          "value": n})
-        rows.append({"figure": _("Affected residents"), "period": "", "item": "",
+        rows.append({"figure": _("Affected residents of published cases"), "period": "",
+                     "item": "",
                      "value": figures.affected_residents})
         for latitude, longitude, n in figures.places:
             rows.append({"figure": _("Cases at a place"), "period": "",
