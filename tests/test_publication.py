@@ -190,6 +190,9 @@ def test_wagtails_workflow_emails_are_in_the_staff_members_language_with_a_worki
     assert to_moderator.subject.startswith(submitted.format(title=title))
     body = to_moderator.body
     assert submitted.format(title=title) in body and "has been" not in body
+    # Wagtail's Finnish put the name in the wrong case ("Voit muokata palautteen julkaisu").
+    assert {"fi": "Voit muokata kohdetta (palautteen julkaisu) täällä:",
+            "sv": "Du kan redigera objektet (publicering av respons) här:"}[language] in body
     # The preview link opens the moderator's preview (Wagtail's template left out the task).
     preview = body.split("https://palaute.example.fi", 2)[1].split()[0]
     task_id = publication.current_workflow_state.current_task_state.task_id

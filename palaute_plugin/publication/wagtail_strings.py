@@ -34,4 +34,8 @@ WAGTAIL_WORKFLOW_EMAILS = [
                  'workflow "%(workflow)s".'),
     gettext_noop('The %(model_name)s "%(title)s" has been submitted to workflow '
                  '"%(workflow)s"'),
+    # Wagtail's Finnish puts the name in the nominative after the verb ("Voit muokata
+    # palautteen julkaisu täällä"): ours name it in brackets, as the sentences above.
+    gettext_noop("You can edit the %(model_name)s here:"),
+    gettext_noop("You can preview the %(model_name)s here:"),
 ]
