@@ -189,6 +189,17 @@ def test_search_by_reference_message_and_address(handler_client, streets, housin
     assert listed(handler_client, q=other.reference) == [other]
 
 
+def test_search_finds_every_word_apart_in_any_field(handler_client, streets):
+    """Each word is looked for on its own, in the message or the address."""
+    both = FeedbackFactory(category=streets, message="Tie on auraamatta koko matkan keskustaan")
+    split = FeedbackFactory(category=streets, message="Pyörätie auraamatta",
+                            address="Keskustaan vievä tie")
+    FeedbackFactory(category=streets, message="Tie on auraamatta")  # one word only
+    assert references(listed(handler_client, q="auraamatta keskustaan")) == references(
+        [both, split])
+    assert listed(handler_client, q="  keskustaan   koko ") == [both]
+
+
 def test_sort_by_age(handler_client, streets):
     now = timezone.now()
     cases = [FeedbackFactory(category=streets, created_at=now - timedelta(days=d))

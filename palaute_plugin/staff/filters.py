@@ -90,14 +90,23 @@ def reference_q(query):
     return condition
 
 
+#: Words of a search that are each looked for (the rest are ignored).
+MAX_SEARCH_WORDS = 8
+
+
 def search_q(query, fields=SEARCH_FIELDS):
-    """The inbox's search: a reference by its beginning, anything else by substring."""
+    """The inbox's search: a reference by its beginning, anything else by substring, each
+    word on its own ("auraamatta keskustaan" finds a message with both words apart; it
+    looked for the two as one piece of text). Every word is matched in any field."""
     by_reference = reference_q(query)
     if by_reference is not None:
         return by_reference
     condition = Q()
-    for field in fields:
-        condition |= Q(**{f"{field}__icontains": query})
+    for word in query.split()[:MAX_SEARCH_WORDS] or [query]:
+        matches = Q()
+        for field in fields:
+            matches |= Q(**{f"{field}__icontains": word})
+        condition &= matches
     return condition
 
 
