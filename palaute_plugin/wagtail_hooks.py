@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import Permission
 from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -10,7 +11,7 @@ from wagtail.snippets.models import register_snippet
 
 from . import log_actions
 from .answers import log_actions as answer_log_actions
-from .answers.models import AnswerDraft
+from .answers.models import APPROVE_AND_SEND, APPROVE_AND_SEND_WITH_COMMENT, AnswerDraft
 from .answers.permissions import AnswerPermissionPolicy
 from .answers.viewsets import AnswerDraftViewSet
 from .insights import log_actions as insights_log_actions
@@ -53,6 +54,19 @@ register_snippet(FeedbackPublicationViewSet)
 register_permission_policy(AnswerDraft, AnswerPermissionPolicy())
 register_snippet(AnswerDraftViewSet)
 register_snippet(ServiceAttributeViewSet)
+
+
+@hooks.register("construct_snippet_action_menu")
+def answers_are_sent_not_published(menu_items, request, context):
+    """An approved answer is emailed to the resident, never published: Wagtail names the
+    last task's approval "… and Publish" ("Hyväksy ja lähetä ja julkaise")."""
+    if context.get("model") is not AnswerDraft:
+        return
+    ours = [str(label) for label in (APPROVE_AND_SEND, APPROVE_AND_SEND_WITH_COMMENT)]
+    published = {gettext("%(label)s and Publish") % {"label": label}: label for label in ours}
+    for item in menu_items:
+        if str(getattr(item, "label", "")) in published:
+            item.label = published[str(item.label)]
 
 
 @hooks.register("register_admin_viewset")

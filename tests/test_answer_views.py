@@ -101,6 +101,8 @@ def test_approver_sees_it_awaiting_review_and_opens_it(client, approver, handler
     assert "Jag behöver hjälp med hyran." in content  # the case it answers
     assert "Vi hjälper dig gärna." in content
     assert 'data-workflow-action-name="approve"' in content
+    # Sent to the resident, never published: not Wagtail's "Approve and send and Publish".
+    assert "Approve and send" in content and "and Publish" not in content
     assert client.get(url("history", answer.pk)).status_code == 200
     assert str(answer) in client.get(url("list")).content.decode()
 

@@ -175,6 +175,12 @@ def approvable_by(user):
         feedback__category__answer_approvers__in=user.groups.all())
 
 
+#: The approvers' buttons (an approved answer is emailed to the resident, never published:
+#: ``wagtail_hooks.answers_are_sent_not_published``).
+APPROVE_AND_SEND = _("Approve and send")
+APPROVE_AND_SEND_WITH_COMMENT = _("Approve and send with comment")
+
+
 class AnswerApprovalTask(Task):
     """Approval by the answer's category's approver group (``FeedbackCategory.answer_approvers``).
 
@@ -207,8 +213,8 @@ class AnswerApprovalTask(Task):
             return [request_changes]
         return [
             request_changes,
-            ("approve", _("Approve and send"), False),
-            ("approve", _("Approve and send with comment"), True),
+            ("approve", APPROVE_AND_SEND, False),
+            ("approve", APPROVE_AND_SEND_WITH_COMMENT, True),
         ]
 
     def on_action(self, task_state, user, action_name, **kwargs):
