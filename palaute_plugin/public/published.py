@@ -171,7 +171,8 @@ class CappedPaginator(Paginator):
         """As ``Paginator.get_page`` (the last page for a number past it), the count read
         with the page's rows as one more column. Page 1 for anything but digits, as
         ``list_query_key`` has it (``-1`` was the last page, cached as page 1's)."""
-        number = whole_number(number) or 1
+        number = whole_number(number)
+        number = 1 if number is None else number  # (0 is past the first: the last page)
         # Past the pages a capped count offers: Django's way (the count, the last page),
         # never rows read that far into the list.
         if 1 <= number <= math.ceil(self.MAX_COUNTED / self.per_page):
