@@ -891,6 +891,19 @@ def test_staff_entry_needs_both_coordinates(handler_client, streets):
     assert not Feedback.objects.exists()
 
 
+def test_staff_entry_says_to_choose_the_photos_again_after_another_error(
+        handler_client, streets):
+    """The photo was dropped without a word when another field was wrong."""
+    response = handler_client.post(reverse(CREATE_URL), staff_entry(
+        streets, latitude="65.8", photos=[jpeg_upload()]))
+    content = response.content.decode()
+    assert "Give both the latitude and the longitude, or neither." in content
+    assert "Choose the photos again" in content
+    assert not Feedback.objects.exists()
+    response = handler_client.post(reverse(CREATE_URL), staff_entry(streets, latitude="65.8"))
+    assert "Choose the photos again" not in response.content.decode()
+
+
 def test_staff_entry_refuses_a_non_image(handler_client, streets):
     upload = SimpleUploadedFile("notes.jpg", b"not an image", content_type="image/jpeg")
     response = handler_client.post(reverse(CREATE_URL), staff_entry(streets, photos=[upload]))

@@ -684,6 +684,12 @@ class StaffFeedbackForm(forms.Form):
             missing = "longitude" if longitude is None else "latitude"
             self.add_error(missing, ValidationError(
                 _("Give both the latitude and the longitude, or neither."), code="half_point"))
+        if self.errors and cleaned.get("photos") and not self.has_error("photos"):
+            # A browser cannot keep a chosen file when the form is shown again: say so
+            # where the photos were, rather than drop them without a word.
+            self.add_error("photos", ValidationError(
+                _("Choose the photos again: a chosen file cannot be kept while the form "
+                  "is corrected."), code="choose_again"))
         return cleaned
 
     def submission(self):
