@@ -211,3 +211,19 @@ def test_wagtails_workflow_emails_are_in_the_staff_members_language_with_a_worki
     assert to_handler.subject.startswith(returned.format(title=title))
     assert returned.format(title=title) in to_handler.body
     assert "has been" not in to_handler.subject + to_handler.body
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_wagtails_workflow_screens_lacking_finnish_and_swedish_are_translated(language):
+    """Sentences of Wagtail's screens its 8.0 catalogs lack are in ours (they showed in
+    English: "Go to the first error", "Task submitted by"...)."""
+    from palaute_plugin.publication.wagtail_strings import (
+        WAGTAIL_ADMIN_SCREENS,
+        WAGTAIL_WORKFLOW_EMAILS,
+    )
+
+    with translation.override(language):
+        for msgid in (*WAGTAIL_ADMIN_SCREENS, *WAGTAIL_WORKFLOW_EMAILS):
+            assert translation.gettext(msgid) != msgid, msgid
+        assert translation.gettext("Go to the first error") == {
+            "fi": "Siirry ensimmäiseen virheeseen", "sv": "Gå till det första felet"}[language]

@@ -39,3 +39,15 @@ WAGTAIL_WORKFLOW_EMAILS = [
     gettext_noop("You can edit the %(model_name)s here:"),
     gettext_noop("You can preview the %(model_name)s here:"),
 ]
+
+#: Wagtail's screens and messages around the workflows whose sentences Wagtail 8.0's
+#: Finnish and Swedish catalogs lack (a staff member read them in English).
+WAGTAIL_ADMIN_SCREENS = [
+    gettext_noop("Go to the first error"),
+    gettext_noop("Only reviewers for this task can edit the %(model_name)s."),
+    gettext_noop("Only reviewers can edit and approve the %(model_name)s"),
+    gettext_noop("Changes requested at"),
+    gettext_noop("Task submitted by"),
+    gettext_noop("Workflow on %(model_name)s '%(object)s' has been restarted."),
+    gettext_noop("This data explained"),
+]
