@@ -516,7 +516,9 @@ def test_exports_hold_control_characters_and_local_times_as_a_spreadsheet_can(
     """A NUL byte or a pasted vertical tab (Word's soft line break) in a message made the
     XLSX export a server error (openpyxl refuses them); times were UTC, in the CSV with
     microseconds and "+00:00"."""
-    case = FeedbackFactory(category=streets, message="Torikadulla.\x0bToinen\x00 rivi",
+    # (A NUL byte is refused on input and by PostgreSQL: ``spreadsheet_text`` is tested
+    # with one below.)
+    case = FeedbackFactory(category=streets, message="Torikadulla.\x0bToinen\x1b rivi",
                            contact_name="Bell\x07 Ringer")
     Feedback.objects.filter(pk=case.pk).update(
         created_at=datetime(2026, 6, 15, 9, 30, 15, 123456, tzinfo=UTC))  # 12.30.15 in Tornio
@@ -533,6 +535,13 @@ def test_exports_hold_control_characters_and_local_times_as_a_spreadsheet_can(
     record = dict(zip(rows[0], rows[1], strict=True))
     assert record["Message"] == "Torikadulla.\nToinen rivi"
     assert record["Received"] == "2026-06-15 12:30:15"
+
+
+def test_spreadsheet_text_keeps_what_a_cell_can_hold():
+    from palaute_plugin.stats.views import spreadsheet_text
+
+    assert spreadsheet_text("a\x00b\x0bc\x0cd\te\nf\rg\x1fh") == "ab\nc\nd\te\nf\rgh"
+    assert spreadsheet_text(5) == 5
 
 
 def test_report_query_count_does_not_grow_with_cases(client, streets, now):

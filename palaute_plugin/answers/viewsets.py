@@ -8,6 +8,7 @@ for the record and no longer changed.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
 from wagtail.log_actions import log
@@ -79,7 +80,8 @@ class AnswerDraftViewSet(SnippetViewSet):
     icon = "mail"
     menu_label = _("Answers awaiting approval")
     list_display = ["__str__", "action", "author", "created_at",
-                    YesNoColumn("live", label=AnswerDraft._meta.get_field("live").verbose_name)]
+                    YesNoColumn("live", label=capfirst(
+                        AnswerDraft._meta.get_field("live").verbose_name), sort_key="live")]
     list_filter = ["action", "live"]
     delete_view_class = WithdrawAnswerView
     edit_view_class = AnswerEditView

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -19,13 +20,14 @@ from .. import actions, log_actions
 from ..conf import palaute_setting
 from ..geo import NoGeocoder, geocoder
 from ..models import Feedback, FeedbackCategory, FeedbackPhoto, current_language
-from ..page_categories import category_for_page, page_from
+from ..page_categories import FROM_PARAMETER, category_for_page, page_from
 from ..photos import pending
 from ..photos.pending import PendingPhoto
 from ..publication.nearby import nearby_for_case
 from . import antispam, ratelimit
 from .caching import cached_form_parts, fill, form_cache_key, rendered_once, skeleton, slot
 from .forms import FeedbackForm, FollowUpForm
+from .published import LIST_PARAMS
 
 TOKEN_MESSAGES = {
     "invalid": _("The form could not be verified. Check your answers and send again."),
@@ -311,6 +313,15 @@ def private_response(response):
     return response
 
 
+#: The query parameters a route's language links keep: its own, never anything else the
+#: address carried (a tracking id, ``?added=1``), which the public list's cached page would
+#: show every later visitor.
+ROUTE_PARAMETERS = {
+    "form_view": (FROM_PARAMETER,),
+    "published_list_view": LIST_PARAMS,
+}
+
+
 def route_translations(page, request):
     """``(locale, url)`` of the page ``request`` shows (a route of ``page``: the form, a
     receipt, a status page, the public list, a record...) in the page's other languages:
@@ -324,10 +335,9 @@ def route_translations(page, request):
     match = getattr(request, "routable_resolver_match", None)
     subpath = "" if match is None else page.reverse_subpage(
         match.url_name, args=match.args, kwargs=match.kwargs)
-    if subpath == "/":  # the form's own route
-        subpath = ""
-    query = request.GET.urlencode() if request.method == "GET" else ""
-    if query:
+    kept = ROUTE_PARAMETERS.get(match.url_name if match else "form_view", ())
+    query = urlencode([(name, value) for name, value in request.GET.items() if name in kept])
+    if query and request.method == "GET":
         subpath = f"{subpath}?{query}"
     return [(translation.locale, translation.get_url(request) + subpath)
             for translation in page.get_translations().live().select_related("locale")]

@@ -1,6 +1,7 @@
 """The publications snippet: Wagtail's edit, preview, revisions and workflow screens."""
 
 from django.urls import path
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -19,8 +20,9 @@ class FeedbackPublicationViewSet(SnippetViewSet):
     icon = "globe"
     menu_label = _("Publications")
     list_display = ["title", "reference", "category", "shown_status",
-                    YesNoColumn("live", label=FeedbackPublication._meta.get_field("live")
-                                .verbose_name)]
+                    YesNoColumn("live", label=capfirst(
+                        FeedbackPublication._meta.get_field("live").verbose_name),
+                        sort_key="live")]
     list_filter = ["live", "shown_status", "category"]
     search_fields = ["title", "text", "reference"]
     propose_view_class = ProposeView

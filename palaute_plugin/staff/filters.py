@@ -92,6 +92,8 @@ def reference_q(query):
 
 #: Words of a search that are each looked for (the rest are ignored).
 MAX_SEARCH_WORDS = 8
+#: The shortest word looked for on its own: a trigram.
+MIN_INDEXED_WORD = 3
 
 
 def search_q(query, fields=SEARCH_FIELDS):
@@ -101,8 +103,14 @@ def search_q(query, fields=SEARCH_FIELDS):
     by_reference = reference_q(query)
     if by_reference is not None:
         return by_reference
+    words = query.split()[:MAX_SEARCH_WORDS]
+    # A word shorter than a trigram cannot use PostgreSQL's trigram indexes (a scan of
+    # the table): left out beside longer ones ("auraamatta ja keskustaan"); a search of
+    # short words only is looked for as typed, as one piece of text ("A 5").
+    long_words = [word for word in words if len(word) >= MIN_INDEXED_WORD]
+    words = long_words or [query.strip()]
     condition = Q()
-    for word in query.split()[:MAX_SEARCH_WORDS] or [query]:
+    for word in words:
         matches = Q()
         for field in fields:
             matches |= Q(**{f"{field}__icontains": word})

@@ -5,7 +5,9 @@ figures and the cases behind them (CSV and XLSX through Wagtail's
 import itertools
 import re
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.urls import reverse
@@ -63,7 +65,9 @@ def local_time(value):
     """An aware time as the city's local wall-clock time to the second, without a zone
     (Wagtail's export wrote UTC, and the CSV microseconds and "+00:00")."""
     if isinstance(value, datetime) and timezone.is_aware(value):
-        return timezone.make_naive(value).replace(microsecond=0)
+        # The city's zone, not the active one: the CSV streams after the view returned
+        # (and Wagtail's override of the staff member's own zone with it).
+        return timezone.make_naive(value, ZoneInfo(settings.TIME_ZONE)).replace(microsecond=0)
     return value
 
 
