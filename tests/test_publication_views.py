@@ -614,3 +614,13 @@ def test_the_listings_say_live_or_draft_in_the_admin_language(
     listing = client.get(reverse(f"{SNIPPET}:list")).content.decode()
     assert re.search(r"</svg>\s*Kyllä\s*</td>", listing)
     assert "True" not in listing
+
+
+def test_the_lists_page_links_carry_its_filters_and_nothing_else(client, page, streets):
+    """The list's page is cached for everyone with the same filters: a tracking id or any
+    other parameter of the first visitor's address must not be in its links."""
+    publish_many(streets, 21)
+    html = client.get(page.url + f"julkiset/?category={streets.pk}&fbclid=seuranta"
+                      ).content.decode()
+    assert f"?category={streets.pk}&amp;page=2" in html
+    assert "seuranta" not in html

@@ -25,6 +25,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     JsonResponse,
+    QueryDict,
 )
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -353,8 +354,12 @@ def published_list_view(request, page):
         page_obj = CappedPaginator(list_rows(publications), PAGE_SIZE,
                                    counted=publications.values("pk")).get_page(
             request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
+        # The pages' links keep the filters only: the page is cached for every visitor
+        # with the same filters, so nothing else this address carried may be in it.
+        query = QueryDict(mutable=True)
+        for name in FILTER_PARAMS:
+            if request.GET.get(name):
+                query[name] = request.GET[name]
         prefix, suffix = relative_to_list(page, "published_detail_view", "REF").split("REF")
         context = {"page": page, "self": page, "form": form, "filters": filters,
                    "page_obj": page_obj,
