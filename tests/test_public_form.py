@@ -537,6 +537,8 @@ def test_status_page_tells_the_resident_how_many_photos_could_not_be_used(
     url = f"/palaute/status/{feedback.tracking_token}/"
     html = client.get(url).content.decode()
     assert "Yhtä lähettämääsi kuvaa ei voitu käyttää." in html
+    # How many were sent at all (the page said nothing of the photos that worked).
+    assert "<dt>Lähetetyt kuvat</dt><dd>2</dd>" in html
     feedback.photos.update(state="failed")
     assert "2 lähettämääsi kuvaa ei voitu käyttää." in client.get(url).content.decode()
     feedback.photos.update(state="ready")

@@ -2,6 +2,7 @@
 
 import dataclasses
 
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -385,10 +386,13 @@ def status_view(request, page, token):
                 return redirect(page.url + page.reverse_subpage("status_view", args=[token])
                                 + "?added=1")
     history = log_actions.public_history(feedback)
+    # The photos sent with the case and its follow-ups, and those that could not be used,
+    # in one query.
+    photos = feedback.photos.aggregate(
+        sent=Count("pk"), failed=Count("pk", filter=Q(state=FeedbackPhoto.State.FAILED)))
     context = {"page": page, "self": page, "feedback": feedback, "history": history,
                "form": form if feedback.is_open else None,
                "added": request.GET.get("added") == "1",
-               "failed_photos": feedback.photos.filter(
-                   state=FeedbackPhoto.State.FAILED).count()}
+               "sent_photos": photos["sent"], "failed_photos": photos["failed"]}
     return private_response(TemplateResponse(request, "palaute_plugin/status.html", context,
                                              status=status))
