@@ -209,7 +209,16 @@ def test_handler_takes_a_case_from_new_to_resolved(new_context, staff_data, live
     expect(page.locator("#palaute-action-case-content")).to_contain_text(MESSAGE)
     axe_page(page)  # the action's own screen
     work_list = page.locator("#palaute-action-work_list")
-    page.fill("#id_work_list_expected_date", expected_date.isoformat())
+    date_input = page.locator("#id_work_list_expected_date")
+    picker = page.locator(".xdsoft_datetimepicker")
+    # As a person does: the picker opens, the date is typed, Tab goes on to the message
+    # and the picker closes. (Typing before the picker had opened left it to open after
+    # the field lost focus, over the submit button.)
+    date_input.click()
+    expect(picker).to_be_visible()
+    date_input.fill(expected_date.isoformat())
+    date_input.press("Tab")
+    expect(picker).to_be_hidden()
     page.fill("#id_work_list_message", WORK_LIST_NOTE)
     work_list.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(rf"/admin/palaute/{case_a.pk}/$"))
