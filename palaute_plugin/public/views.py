@@ -326,9 +326,9 @@ ROUTE_PARAMETERS = {
 def route_translations(page, request):
     """``(locale, url)`` of the page ``request`` shows (a route of ``page``: the form, a
     receipt, a status page, the public list, a record...) in the page's other languages:
-    the same route with the same arguments, and for a ``GET`` the same query (a list's
-    filters and page number), so that switching the language keeps the visitor where
-    they are.
+    the same route with the same arguments, and for a ``GET`` the route's own query
+    parameters (``ROUTE_PARAMETERS``: the list's filters and page number), so that
+    switching the language keeps the visitor where they are.
 
     The translations are copies of ``page`` (the same routes), and a page's address does
     not need its specific class: one query, with the request's site paths.

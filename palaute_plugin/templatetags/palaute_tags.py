@@ -83,8 +83,8 @@ def palaute_map_words():
 def palaute_route_translations(context):
     """``(locale, url)`` of the page being shown in the feedback page's other languages:
     the same route with the same arguments (the translations are copies of the page, with
-    the same routes) and, for a page asked for with ``GET``, the same query (a list's
-    filters and page). One query, with the request's site root paths."""
+    the same routes) and the route's own query parameters (``views.route_translations``).
+    One query, with the request's site root paths."""
     from ..public.views import route_translations
 
     page, request = context.get("page"), context.get("request")
