@@ -5,7 +5,10 @@ from types import SimpleNamespace
 import pytest
 from django.db import OperationalError, connection
 from django.http import HttpResponse
-from django.test import RequestFactory
+from django.template import engines
+from django.template.response import TemplateResponse
+from django.test import RequestFactory, override_settings
+from django.urls import path
 from wagtail.models import Locale, Page
 
 from palaute_plugin.models import FeedbackCategory
@@ -89,6 +92,39 @@ def test_a_view_is_run_again_only_once():
     with pytest.raises(OperationalError):
         serve(view)
     assert view.calls == 2
+
+
+class FlakyTemplateValue:
+    """A value its template calls while rendering: reads, and the first time raises
+    ``OperationalError`` as a lazy query does when the connection was dropped."""
+
+    calls = 0
+
+    def __call__(self):
+        type(self).calls += 1
+        read()
+        if type(self).calls == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return "rendered again"
+
+
+def view_with_a_flaky_template(request):
+    template = engines["django"].from_string("{{ value }}")
+    return TemplateResponse(request, template, {"value": FlakyTemplateValue()})
+
+
+urlpatterns = [path("flaky-template/", view_with_a_flaky_template)]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_connection_lost_while_rendering_runs_the_view_again_and_renders_it(client):
+    """Through Django's own handler: the view's response is rendered after the view
+    returned, so the connection is lost outside it; the page still arrives whole."""
+    FlakyTemplateValue.calls = 0
+    response = client.get("/flaky-template/")
+    assert response.status_code == 200
+    assert response.content == b"rendered again"
+    assert FlakyTemplateValue.calls == 2
 
 
 def test_other_errors_are_not_retried():

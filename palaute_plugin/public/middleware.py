@@ -80,7 +80,8 @@ class RetryAfterLostConnectionMiddleware:
     page. A view that wrote anything is not run again (its 500 stands) unless it
     said that it may be (``request.palaute_may_run_again``: the feedback form, whose
     form token makes a repeated post answer with the first case); never one inside a
-    transaction of the request (``ATOMIC_REQUESTS``), and never twice.
+    transaction of the request (``ATOMIC_REQUESTS``), and never twice. A connection
+    lost while the view's template response was rendering counts as the view's.
 
     Add ``palaute_plugin.public.middleware.RetryAfterLostConnectionMiddleware`` to
     ``MIDDLEWARE`` (anywhere; it only acts on a view's exception).
@@ -120,4 +121,10 @@ class RetryAfterLostConnectionMiddleware:
                        request.method, request.path, exception)
         connection.close()
         match = request.resolver_match
-        return match.func(request, *match.args, **match.kwargs)
+        response = match.func(request, *match.args, **match.kwargs)
+        # Rendered here: Django renders a template response that a middleware returns
+        # for a view's exception, but not one returned for an exception in rendering
+        # (a lazy query of the template), which would reach the client unrendered.
+        if callable(getattr(response, "render", None)):
+            response = response.render()
+        return response
