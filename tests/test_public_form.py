@@ -170,6 +170,47 @@ def test_replayed_post_creates_one_case(client, page, category):
     assert len(resident_mails) == 1
 
 
+def test_sending_the_same_feedback_again_after_going_back_makes_no_second_case(
+        client, page, category):
+    """Back after sending reloads the form with a new token: the same browser sending the
+    same text to the same topic gets the first case's receipt again, and one email."""
+    first = post(client, page, form_data(category))
+    again = post(client, page, form_data(
+        category, message="  Katuvalo ei pala\r\nHallituskadulla. "))
+    feedback = Feedback.objects.get()
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"] + "?again=1"
+    assert [m.to for m in mail.outbox if "maija@example.com" in m.to] == [["maija@example.com"]]
+    receipt = client.get(again["Location"]).content.decode()
+    assert "joten sitä ei lähetetty kahteen kertaan" in receipt
+    assert feedback.reference in receipt
+    assert "kahteen kertaan" not in client.get(first["Location"]).content.decode()
+
+
+@pytest.mark.parametrize("change", [
+    {"message": "Katuvalo ei pala Hallituskadulla eikä Torikadulla."},
+    {"kind": "question"},
+    {"contact_email": "matti@example.com"},
+    {"photos": "photo"},
+])
+def test_a_second_post_that_differs_is_new_feedback(client, page, category, change):
+    post(client, page, form_data(category))
+    if change.get("photos"):
+        change = {"photos": jpeg_file()}
+    response = post(client, page, form_data(category, **change))
+    assert response.status_code == 302
+    assert "again" not in response["Location"]
+    assert Feedback.objects.count() == 2
+
+
+def test_the_same_text_from_another_browser_is_new_feedback(client, page, category):
+    post(client, page, form_data(category))
+    response = post(Client(), page, form_data(category))
+    assert response.status_code == 302
+    assert "again" not in response["Location"]
+    assert Feedback.objects.count() == 2
+
+
 @pytest.mark.parametrize("message", ["liian", "x" * 5001])
 def test_message_length_is_checked_and_nothing_saved(client, page, category, message):
     response = post(client, page, form_data(category, message=message))

@@ -83,6 +83,11 @@ def _sent_nonces(request):
     return [nonce for nonce in value.split(",") if nonce]
 
 
+def sent_nonces(request):
+    """The form tokens' nonces this browser sent lately (newest last)."""
+    return _sent_nonces(request)
+
+
 def sent_by_this_browser(request, nonce):
     """Whether this browser sent the form with this token (so may see its receipt again)."""
     return bool(nonce) and nonce in _sent_nonces(request)

@@ -1,6 +1,7 @@
 """Public views: the form, the receipt and the private status page (routes of FeedbackPage)."""
 
 import dataclasses
+from datetime import timedelta
 
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
@@ -8,6 +9,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -197,8 +199,38 @@ def rate_limited_message(text_kept=True):
     return message
 
 
-def receipt_redirect(page, token):
-    return redirect(page.url + page.reverse_subpage("receipt_view", args=[token]))
+def receipt_redirect(page, token, sent_again=False):
+    url = page.url + page.reverse_subpage("receipt_view", args=[token])
+    return redirect(url + "?again=1" if sent_again else url)
+
+
+def normalised_text(text):
+    return " ".join(text.split())
+
+
+def sent_before(request, form, nonce):
+    """The case this browser already sent with the same topic, text and contact details
+    (within the form's lifetime), or None.
+
+    A resident who goes Back after sending and sends again gets a fresh form token (the
+    form page is not cached), so the token alone does not tell the two posts apart. A post
+    that brings photos is new feedback: a browser going Back does not choose them again.
+    A post of the same token (a double click) is left to the token's own replay check.
+    """
+    data = form.cleaned_data
+    nonces = antispam.sent_nonces(request)
+    if not nonces or data.get("photos") or form.kept_photos:
+        return None
+    since = timezone.now() - timedelta(seconds=palaute_setting("FORM_MAX_AGE_SECONDS"))
+    candidates = (Feedback.objects.filter(
+        submission_key__in=nonces, created_at__gte=since, category=data["category"],
+        kind=data["kind"], contact_email=data["contact_email"],
+        contact_phone=data["contact_phone"], contact_name=data["contact_name"])
+        .exclude(status=Feedback.Status.REJECTED).exclude(submission_key=nonce)
+        .only("tracking_token", "message").order_by("-created_at"))
+    message = normalised_text(data["message"])
+    return next((case for case in candidates if normalised_text(case.message) == message),
+                None)
 
 
 #: The form may ask for the resident's location ("use my location"); nothing else may.
@@ -227,6 +259,10 @@ def feedback_form_view(request, page):
     except antispam.TokenError as error:
         token_error, nonce = error.reason, None
     if form.is_valid() and token_error is None:
+        earlier = sent_before(request, form, nonce)
+        if earlier is not None:
+            # Back and Send again: the same feedback once, and its receipt again.
+            return receipt_redirect(page, earlier.tracking_token, sent_again=True)
         if not ratelimit.take(request):
             form.add_error(None, rate_limited_message())
             return reshow_form(request, page, form, status=429)
@@ -355,6 +391,7 @@ def receipt_view(request, page, token):
     from .metoo import nearby_items  # it imports this module
 
     context = {"page": page, "self": page, "feedback": feedback,
+               "sent_again": request.GET.get("again") == "1",
                "status_url": page.status_url(feedback, request),
                "nearby": nearby_items(page, nearby_for_case(feedback))}
     return private_response(TemplateResponse(request, "palaute_plugin/receipt.html", context))

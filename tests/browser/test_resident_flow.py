@@ -282,3 +282,30 @@ def test_double_click_on_send_creates_one_case(phone, form_url, categories):
     feedback = Feedback.objects.get()
     expect(page.locator(".reference strong")).to_have_text(feedback.reference)
     assert len(wait_for(lambda: resident_mails("maija@example.com"))) == 1
+
+
+def test_back_after_sending_and_send_again_creates_one_case(phone, form_url, categories):
+    """Back from the receipt shows the form again (with a new token, the page is not
+    cached); sending the same text again shows the first case's receipt, and says so."""
+    page = phone
+
+    def send():
+        page.select_option("#id_category", label=categories["lighting"].name_fi)
+        page.fill("#id_message", MESSAGE)
+        page.fill("#id_address", "Torikatu 1")
+        page.fill("#id_contact_email", "maija@example.com")
+        page.click("button[data-submit]")
+
+    page.goto(form_url)
+    send()
+    page.wait_for_url(RECEIPT_URL)
+    page.go_back()
+    expect(page.locator("#id_message")).to_be_visible()
+    send()
+    page.wait_for_url(re.compile(r"/palaute/receipt/[\w-]+/\?again=1$"))
+
+    feedback = Feedback.objects.get()
+    expect(page.locator(".notice[role=status]")).to_contain_text(
+        "Olit jo lähettänyt tämän palautteen")
+    expect(page.locator(".reference strong")).to_have_text(feedback.reference)
+    assert len(wait_for(lambda: resident_mails("maija@example.com"))) == 1
