@@ -71,10 +71,13 @@ def test_behind_a_proxy_one_client_at_the_limit_does_not_block_others(settings, 
     settings.PALAUTE_RATE_LIMIT = "2/h"
     proxy = {"REMOTE_ADDR": "10.0.0.1"}
     attacker = Client()
-    for _ in range(2):
-        post(attacker, form_data(category), HTTP_X_FORWARDED_FOR="81.1.1.1", **proxy)
+    for n in range(2):
+        post(attacker, form_data(category, message=f"Roskaviesti numero {n}."),
+             HTTP_X_FORWARDED_FOR="81.1.1.1", **proxy)
     refused = post(attacker, form_data(category), HTTP_X_FORWARDED_FOR="81.1.1.1", **proxy)
     assert refused.status_code == 429
+    # When to try again: the rest of the hour the limit counts in (a fixed window).
+    assert 1 <= int(refused["Retry-After"]) <= 3600
 
     resident = post(Client(), form_data(category), HTTP_X_FORWARDED_FOR="81.2.2.2", **proxy)
     assert resident.status_code == 302
@@ -201,6 +204,7 @@ def test_status_follow_up_is_limited_and_keeps_the_text(settings, page, client):
     assert post_to(client, path, "Ensimmäinen lisätieto asiaan.").status_code == 302
     response = post_to(client, path, "Toinen lisätieto asiaan.")
     assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 3600
     assert "Toinen lisätieto asiaan." in response.content.decode()
 
 

@@ -133,6 +133,7 @@ def test_rate_limit_applies(client, form, settings):
     assert post(client, form, answers()).status_code == 200
     response = post(client, form, answers())
     assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 3600
     assert FormSubmission.objects.count() == 1
 
 

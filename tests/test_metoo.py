@@ -548,6 +548,7 @@ def test_metoo_posts_per_client_are_limited_with_a_translated_429(client, page, 
         assert post_metoo(client, page, record, email=f"n{number}@example.com").status_code == 302
     response = post_metoo(client, page, record, email="n3@example.com")
     assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 3600
     assert "paljon viestejä. Yritä myöhemmin uudelleen." in response.content.decode()
     # A "me too" post has no text to keep: the page does not promise one.
     assert "Tekstisi on tallessa" not in response.content.decode()

@@ -99,6 +99,7 @@ def block_context(value, parent_context):
 
 
 @never_cache
+@ratelimit.with_retry_after
 def serve_block_post(request, page):
     block_id = request.POST.get(BLOCK_FIELD, "")
     value = page.find_feedback_block(block_id)

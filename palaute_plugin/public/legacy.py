@@ -40,6 +40,7 @@ def first_use(nonce):
 
 
 @never_cache
+@ratelimit.with_retry_after
 def serve_legacy_form(request, page, *args, **kwargs):
     """Wagtail's ``FormMixin.serve``, with the checks the feedback form makes."""
     if request.method != "POST":

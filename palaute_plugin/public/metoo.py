@@ -76,6 +76,7 @@ def nearby_message(count):
                     count) % {"count": count}
 
 
+@ratelimit.with_retry_after
 def nearby_view(request, page):
     """``?category=<pk>&lat=<deg>&lon=<deg>``: up to five published open cases nearby."""
     try:
@@ -119,6 +120,7 @@ def metoo_response(request, page, publication, form, status=200, sent=False):
 
 
 @never_cache
+@ratelimit.with_retry_after
 def metoo_view(request, page, reference):
     """The "me too" form of one published case; a valid post emails the confirmation."""
     publication = open_publication(reference)

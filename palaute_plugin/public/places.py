@@ -29,6 +29,7 @@ def place_json(place):
 
 
 @never_cache
+@ratelimit.with_retry_after
 def place_search_view(request, page):
     if request.method != "GET":
         return error(_("Use GET."), 405)

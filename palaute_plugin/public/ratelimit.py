@@ -9,6 +9,7 @@ A flood across the whole site first alerts staff (at ``SITE_ALERT_COUNT``, once
 per period) and only at ``SITE_RATE_LIMIT`` pauses the form for everyone.
 """
 
+import functools
 import logging
 import time
 
@@ -54,14 +55,14 @@ def _full(usage):
 
 def client_limited(request):
     """Whether this client has sent as many as allowed in the current period."""
-    return _full(_usage(request, CLIENT_GROUP, _client_key, palaute_setting("RATE_LIMIT"),
-                        increment=False))
+    return _waits(request, _full, _usage(request, CLIENT_GROUP, _client_key,
+                                         palaute_setting("RATE_LIMIT"), increment=False))
 
 
 def site_paused(request):
     """Whether the whole site has taken all it takes in the current period (a flood)."""
-    return _full(_usage(request, SITE_GROUP, _site_key, palaute_setting("SITE_RATE_LIMIT"),
-                        increment=False))
+    return _waits(request, _full, _usage(request, SITE_GROUP, _site_key,
+                                         palaute_setting("SITE_RATE_LIMIT"), increment=False))
 
 
 def limited(request):
@@ -77,7 +78,7 @@ def suggestions_limited(request):
     usage = get_usage(request, group=SUGGEST_GROUP, key=_client_key,
                       rate=palaute_setting("SUGGEST_RATE_LIMIT"), method=ALL_METHODS,
                       increment=True)
-    return _over(usage) and usage["time_left"] >= 0
+    return usage is not None and usage["time_left"] >= 0 and _waits(request, _over, usage)
 
 
 def take(request):
@@ -89,19 +90,20 @@ def take(request):
     """
     client = _usage(request, CLIENT_GROUP, _client_key, palaute_setting("RATE_LIMIT"),
                     increment=True)
-    if _over(client):
+    if _waits(request, _over, client):
         return False
     site = _usage(request, SITE_GROUP, _site_key, palaute_setting("SITE_RATE_LIMIT"),
                   increment=True)
     if site is not None and site["count"] >= palaute_setting("SITE_ALERT_COUNT"):
         _alert_once(site)
-    return not _over(site)
+    return not _waits(request, _over, site)
 
 
 def take_metoo(request):
     """Count a valid "me too" post of this client; ``False`` over ``METOO_RATE_LIMIT``."""
-    return not _over(_usage(request, METOO_CLIENT_GROUP, _client_key,
-                            palaute_setting("METOO_RATE_LIMIT"), increment=True))
+    return not _waits(request, _over, _usage(request, METOO_CLIENT_GROUP, _client_key,
+                                             palaute_setting("METOO_RATE_LIMIT"),
+                                             increment=True))
 
 
 def address_digest(email):
@@ -132,6 +134,30 @@ def take_metoo_email(request, publication, email):
 
 def _over(usage):
     return usage is not None and usage["count"] > usage["limit"]
+
+
+def _waits(request, reached, usage):
+    """``reached(usage)``; when it is, the request remembers how long the client must
+    wait (the period's time left), for the answer's ``Retry-After``."""
+    if not reached(usage):
+        return False
+    request.palaute_retry_after = max(getattr(request, "palaute_retry_after", 0),
+                                      usage["time_left"])
+    return True
+
+
+def with_retry_after(view):
+    """A view's 429 answer says when to try again (``Retry-After``, in seconds): the
+    time left in the period of the limit that was reached."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 429 and not response.has_header("Retry-After"):
+            response["Retry-After"] = str(max(1, getattr(request, "palaute_retry_after", 60)))
+        return response
+
+    return wrapped
 
 
 def _alert_once(usage):

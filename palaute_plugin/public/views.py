@@ -240,6 +240,7 @@ FORM_PERMISSIONS_POLICY = {"geolocation": ["self"], "camera": [], "microphone": 
 
 @never_cache
 @permissions_policy_override(FORM_PERMISSIONS_POLICY)
+@ratelimit.with_retry_after
 def feedback_form_view(request, page):
     """Show the form; on a valid post create the case and redirect to the receipt."""
     if request.method != "POST":
@@ -397,6 +398,7 @@ def receipt_view(request, page, token):
     return private_response(TemplateResponse(request, "palaute_plugin/receipt.html", context))
 
 
+@ratelimit.with_retry_after
 def status_view(request, page, token):
     """The private status page; an open case also takes the resident's follow-up."""
     feedback = get_feedback_by_token(token)
