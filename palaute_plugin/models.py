@@ -294,6 +294,12 @@ class FeedbackPage(RoutablePageMixin, Page):
 
         return status_view(request, self, token)
 
+    @path("status/<str:token>/kuvat/<int:pk>/<str:size>/")
+    def status_photo_view(self, request, token, pk, size):
+        from .public.views import status_photo_view
+
+        return status_photo_view(request, self, token, pk, size)
+
     @path("lomakekuvat/<int:pk>/")
     def kept_photo_view(self, request, pk):
         from .public.views import kept_photo_view

@@ -586,6 +586,77 @@ def test_status_page_tells_the_resident_how_many_photos_could_not_be_used(
     assert "failed-photos" not in client.get(url).content.decode()
 
 
+def test_status_page_shows_the_residents_cleaned_photos_to_the_link_holder(
+        client, page, category):
+    post(client, page, form_data(category, photos=[jpeg_file("a.jpg"), jpeg_file("b.jpg")]))
+    feedback = Feedback.objects.get()
+    first, second = feedback.photos.order_by("sort_order")
+    url = f"/palaute/status/{feedback.tracking_token}/"
+    html = client.get(url).content.decode()
+    assert "<h2>Lähettämäsi kuvat</h2>" in html
+    for number, photo in enumerate([first, second], start=1):
+        assert (f'<a href="{url}kuvat/{photo.pk}/full/"><img src="{url}kuvat/{photo.pk}/thumb/" '
+                f'alt="Kuva {number}"') in html
+    for size in ("thumb", "full"):
+        response = client.get(f"{url}kuvat/{first.pk}/{size}/")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/jpeg"
+        assert response["Cache-Control"] == "private, no-store"
+        # Its own policy: the image viewer's inline styles only, nothing to run.
+        assert response["Content-Security-Policy"].startswith("default-src 'none'; img-src")
+        assert b"".join(response.streaming_content).startswith(b"\xff\xd8")
+
+
+def test_a_status_page_photo_is_only_the_cases_own_and_only_cleaned(client, page, category):
+    post(client, page, form_data(category, photos=[jpeg_file()]))
+    post(Client(), page, form_data(category, message="Toinen asia, toinen paikka."))
+    mine, other = Feedback.objects.order_by("pk")
+    photo = mine.photos.get()
+    own = f"/palaute/status/{mine.tracking_token}/kuvat/{photo.pk}/"
+    assert client.get(own + "thumb/").status_code == 200
+    assert client.get(own + "original/").status_code == 404
+    assert client.get(own.replace(mine.tracking_token, other.tracking_token)
+                      + "thumb/").status_code == 404
+    assert client.get(own.replace(mine.tracking_token, "arvattu") + "thumb/").status_code == 404
+    mine.photos.update(state="failed")
+    assert client.get(own + "thumb/").status_code == 404
+    assert "kuvat/" not in client.get(f"/palaute/status/{mine.tracking_token}/").content.decode()
+    mine.photos.update(state="ready")
+    Feedback.objects.filter(pk=mine.pk).update(status="rejected")
+    assert client.get(own + "thumb/").status_code == 404
+
+
+def test_a_photo_whose_files_retention_removed_is_not_shown(client, page, category):
+    post(client, page, form_data(category, photos=[jpeg_file()]))
+    feedback = Feedback.objects.get()
+    photo = feedback.photos.get()
+    photo.thumbnail.storage.delete(photo.thumbnail.name)
+    photo.image.storage.delete(photo.image.name)
+    url = f"/palaute/status/{feedback.tracking_token}/"
+    assert client.get(f"{url}kuvat/{photo.pk}/full/").status_code == 404
+    feedback.photos.update(image="", thumbnail="")
+    html = client.get(url).content.decode()
+    assert "Lähettämäsi kuvat" not in html
+    assert "<dt>Lähetetyt kuvat</dt><dd>1</dd>" in html
+
+
+def test_the_status_page_asks_as_many_queries_with_photos_as_without(client, page, category):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    post(client, page, form_data(category))
+    post(client, page, form_data(category, message="Toinen asia kolmen kuvan kanssa.",
+                                 photos=[jpeg_file(), jpeg_file(), jpeg_file()]))
+    counts = []
+    for feedback in Feedback.objects.order_by("pk"):
+        url = f"/palaute/status/{feedback.tracking_token}/"
+        client.get(url)  # the page's own lookups cached, as for every later reader
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
 def form_fields_in_every_state(client, page, url):
     """The page's form fields as served: everything cached afresh, all cached, the page's
     own part gone, the topic list gone, after a category change."""

@@ -20,7 +20,6 @@ from django.core.signals import setting_changed
 from django.db.models.expressions import RawSQL
 from django.dispatch import receiver
 from django.http import (
-    FileResponse,
     Http404,
     HttpResponse,
     HttpResponseBadRequest,
@@ -47,6 +46,7 @@ from ..publication.nearby import OPEN_STATUSES
 from ..publication.photos import PublicPhoto
 from .caching import VERSION_KEY as CATEGORIES_VERSION_KEY
 from .caching import active_categories, categories_version
+from .imagefiles import jpeg_response
 
 GEOJSON_PATH = "julkiset/kartta.geojson"
 PAGE_SIZE = 20
@@ -501,8 +501,7 @@ def published_photo_view(request, page, token, size):
         handle = getattr(photo, PHOTO_FIELDS[size]).open("rb")
     except (OSError, ValueError) as error:
         raise Http404 from error
-    response = FileResponse(handle, content_type="image/jpeg")
+    response = jpeg_response(handle)
     # Short: a photo a moderator withdraws must not live on in shared caches for long.
     response["Cache-Control"] = "public, max-age=300"
-    response["X-Content-Type-Options"] = "nosniff"
     return response

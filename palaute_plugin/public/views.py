@@ -3,8 +3,7 @@
 import dataclasses
 from datetime import timedelta
 
-from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -30,6 +29,7 @@ from ..publication.nearby import nearby_for_case
 from . import antispam, ratelimit
 from .caching import cached_form_parts, fill, form_cache_key, rendered_once, skeleton, slot
 from .forms import FeedbackForm, FollowUpForm
+from .imagefiles import jpeg_response
 from .published import LIST_PARAMS
 
 TOKEN_MESSAGES = {
@@ -311,6 +311,26 @@ def save_feedback(request, page, form, nonce):
     return feedback
 
 
+#: The sizes of a photo a page may ask for, and the field holding each.
+PHOTO_SIZES = {"full": "image", "thumb": "thumbnail"}
+
+
+def status_photo_view(request, page, token, pk, size):
+    """A cleaned photo of the case, for the holder of its private link (the resident who
+    sent it); 404 for anything else. Never the raw upload: its location data is gone
+    only from the cleaned copies."""
+    feedback = get_feedback_by_token(token)
+    photo = feedback.photos.filter(pk=pk, state=FeedbackPhoto.State.READY).first()
+    if size not in PHOTO_SIZES or photo is None:
+        raise Http404
+    field = getattr(photo, PHOTO_SIZES[size])
+    try:
+        handle = field.open("rb")
+    except (OSError, ValueError) as error:  # removed by retention, or never written
+        raise Http404 from error
+    return private_response(jpeg_response(handle))
+
+
 @never_cache
 def kept_photo_view(request, page, pk):
     """The thumbnail of a photo kept from an earlier try, for the form that holds its key.
@@ -322,8 +342,7 @@ def kept_photo_view(request, page, pk):
                                         state=PendingPhoto.State.READY).first()
     if photo is None:
         raise Http404
-    response = FileResponse(photo.thumbnail.open("rb"), content_type="image/jpeg")
-    return private_response(response)
+    return private_response(jpeg_response(photo.thumbnail.open("rb")))
 
 
 def find_feedback_by_token(token):
@@ -425,13 +444,19 @@ def status_view(request, page, token):
                 return redirect(page.url + page.reverse_subpage("status_view", args=[token])
                                 + "?added=1")
     history = log_actions.public_history(feedback)
-    # The photos sent with the case and its follow-ups, and those that could not be used,
-    # in one query.
-    photos = feedback.photos.aggregate(
-        sent=Count("pk"), failed=Count("pk", filter=Q(state=FeedbackPhoto.State.FAILED)))
+    # The photos sent with the case and its follow-ups, in one query: how many, those
+    # that could not be used, and the cleaned ones shown to the resident.
+    photos = list(feedback.photos.order_by("created_at", "sort_order", "pk")
+                  .only("pk", "feedback_id", "state", "thumbnail", "created_at", "sort_order"))
+    shown = [photo for photo in photos if photo.is_ready and photo.thumbnail]
+    status_url = page.url + page.reverse_subpage("status_view", args=[token])
     context = {"page": page, "self": page, "feedback": feedback, "history": history,
                "form": form if feedback.is_open else None,
                "added": request.GET.get("added") == "1",
-               "sent_photos": photos["sent"], "failed_photos": photos["failed"]}
+               "sent_photos": len(photos),
+               "failed_photos": sum(photo.state == FeedbackPhoto.State.FAILED
+                                    for photo in photos),
+               "shown_photos": [(f"{status_url}kuvat/{photo.pk}/full/",
+                                 f"{status_url}kuvat/{photo.pk}/thumb/") for photo in shown]}
     return private_response(TemplateResponse(request, "palaute_plugin/status.html", context,
                                              status=status))

@@ -110,6 +110,17 @@ def test_happy_path_with_map_photo_and_email(phone, form_url, categories, live_s
     expect(status).not_to_be_empty()
     expect(page.locator("blockquote.message")).to_have_text(MESSAGE)
 
+    # The photo sent, as cleaned: a thumbnail that loads, opening the photo itself.
+    thumbnail = page.get_by_role("img", name="Kuva 1")
+    expect(thumbnail).to_be_visible()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=thumbnail.element_handle())
+    photo_id = feedback.photos.get().pk
+    with page.expect_response(f"**/kuvat/{photo_id}/full/") as opened:
+        thumbnail.click()
+    assert opened.value.status == 200
+    assert opened.value.headers["content-type"] == "image/jpeg"
+
 
 def test_keyboard_only_with_address_instead_of_map(phone, form_url, categories):
     page = phone
