@@ -89,6 +89,21 @@ def test_valid_post_creates_a_case_and_redirects_back_with_the_receipt(client, p
     assert case.reference in resident[0].subject
 
 
+def test_back_and_send_again_shows_the_first_receipt_and_makes_no_second_case(client, page):
+    first = post(client, page, block_data(page))
+    again = post(client, page, block_data(page))  # the reloaded page's new token
+    case = Feedback.objects.get()
+    assert again.status_code == 302
+    assert "again=1" in again["Location"] and "again" not in first["Location"]
+    html = client.get(again["Location"]).content.decode()
+    assert case.reference in html
+    assert "joten sitä ei lähetetty kahteen kertaan" in html
+    assert len([m for m in mail.outbox if m.to == ["maija@example.com"]]) == 1
+    other_text = post(client, page, block_data(page, message="Nyt on auraamatta Torikatu."))
+    assert "again" not in other_text["Location"]
+    assert Feedback.objects.count() == 2
+
+
 def test_someone_elses_token_shows_no_receipt(client, page):
     post(client, page, block_data(page))
     case = Feedback.objects.get()

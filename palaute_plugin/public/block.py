@@ -17,7 +17,7 @@ from .. import actions
 from ..models import Feedback, FeedbackCategory, current_language
 from . import antispam, ratelimit
 from .forms import FeedbackForm
-from .views import TOKEN_MESSAGES, rate_limited_message
+from .views import TOKEN_MESSAGES, rate_limited_message, sent_before
 
 #: The hidden field naming the block a post is for.
 BLOCK_FIELD = "palaute_block"
@@ -89,6 +89,7 @@ def block_context(value, parent_context):
                    .filter(tracking_token=token, source_page=page.pk).first())
     return {
         "block_id": block_id, "form": form, "receipt": receipt,
+        "sent_again": receipt is not None and request.GET.get("again") == "1",
         "status_url": receipt.page.status_url(receipt, request) if receipt and receipt.page
         else "",
         "form_token_input": format_html('<input type="hidden" name="form_token" value="{}">',
@@ -120,6 +121,9 @@ def serve_block_post(request, page):
         return page_with_form(request, page, block_id, form, status=400)
     if not form.is_valid():
         return page_with_form(request, page, block_id, form, status=400)
+    earlier = sent_before(request, form, nonce)
+    if earlier is not None:  # Back and Send again: the first case's receipt
+        return receipt_redirect(page, earlier, block_id, sent_again=True)
     if not ratelimit.take(request):
         form.add_error(None, rate_limited_message())
         return page_with_form(request, page, block_id, form, status=429)
@@ -131,10 +135,16 @@ def serve_block_post(request, page):
         form.add_error(None, _("This form has been sent already. To send new feedback, "
                                "reload the page."))
         return page_with_form(request, page, block_id, form, status=400)
-    query = urlencode({RECEIPT_PARAMETER: feedback.tracking_token, "lohko": block_id})
-    response = redirect(f"{page.url}?{query}#palaute-{block_id}")
+    response = receipt_redirect(page, feedback, block_id)
     antispam.remember_sent(request, response, nonce)
     return response
+
+
+def receipt_redirect(page, feedback, block_id, sent_again=False):
+    query = {RECEIPT_PARAMETER: feedback.tracking_token, "lohko": block_id}
+    if sent_again:
+        query["again"] = "1"
+    return redirect(f"{page.url}?{urlencode(query)}#palaute-{block_id}")
 
 
 def page_with_form(request, page, block_id, form, status):

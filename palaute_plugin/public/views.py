@@ -225,7 +225,8 @@ def sent_before(request, form, nonce):
     candidates = (Feedback.objects.filter(
         submission_key__in=nonces, created_at__gte=since, category=data["category"],
         kind=data["kind"], contact_email=data["contact_email"],
-        contact_phone=data["contact_phone"], contact_name=data["contact_name"])
+        # The compact form on ordinary pages (``block``) asks for no name or phone.
+        contact_phone=data.get("contact_phone", ""), contact_name=data.get("contact_name", ""))
         .exclude(status=Feedback.Status.REJECTED).exclude(submission_key=nonce)
         .only("tracking_token", "message").order_by("-created_at"))
     message = normalised_text(data["message"])
