@@ -187,11 +187,26 @@ def test_sending_the_same_feedback_again_after_going_back_makes_no_second_case(
     assert "kahteen kertaan" not in client.get(first["Location"]).content.decode()
 
 
+def test_back_and_send_again_with_the_photos_still_chosen_makes_no_second_case(
+        client, page, category):
+    """Chromium keeps the chosen files over Back: the same post with its photo again."""
+    first = post(client, page, form_data(category, photos=[jpeg_file()]))
+    again = post(client, page, form_data(category, photos=[jpeg_file()]))
+    assert again["Location"] == first["Location"] + "?again=1"
+    assert Feedback.objects.count() == 1 and FeedbackPhoto.objects.count() == 1
+    two = post(client, page, form_data(category, photos=[jpeg_file(), jpeg_file()]))
+    assert "again" not in two["Location"]
+    assert Feedback.objects.count() == 2
+
+
 @pytest.mark.parametrize("change", [
     {"message": "Katuvalo ei pala Hallituskadulla eikä Torikadulla."},
     {"kind": "question"},
     {"contact_email": "matti@example.com"},
     {"photos": "photo"},
+    # The same short text at another place is a second broken lamp.
+    {"address": "Länsiranta 4"},
+    {"location": "SRID=4326;POINT(24.1390 65.8460)"},
 ])
 def test_a_second_post_that_differs_is_new_feedback(client, page, category, change):
     post(client, page, form_data(category))

@@ -74,18 +74,24 @@ def is_decoy_token(token):
     return bool(cache.get(f"palaute:decoy:{token}"))
 
 
-def _sent_nonces(request):
+def _sent_entries(request):
+    """The cookie's ``nonce`` or ``nonce.digest`` entries, oldest first."""
     try:
         value = request.get_signed_cookie(SENT_COOKIE, salt=SENT_SALT,
                                           max_age=palaute_setting("FORM_MAX_AGE_SECONDS"))
     except (KeyError, signing.BadSignature):
         return []
-    return [nonce for nonce in value.split(",") if nonce]
+    return [entry for entry in value.split(",") if entry]
 
 
-def sent_nonces(request):
-    """The form tokens' nonces this browser sent lately (newest last)."""
-    return _sent_nonces(request)
+def _sent_nonces(request):
+    return [entry.partition(".")[0] for entry in _sent_entries(request)]
+
+
+def sent_digests(request):
+    """``{nonce: digest}`` of the forms this browser sent lately (``remember_sent``)."""
+    return {nonce: digest for nonce, _dot, digest
+            in (entry.partition(".") for entry in _sent_entries(request))}
 
 
 def sent_by_this_browser(request, nonce):
@@ -93,12 +99,16 @@ def sent_by_this_browser(request, nonce):
     return bool(nonce) and nonce in _sent_nonces(request)
 
 
-def remember_sent(request, response, nonce):
-    """Bind a sent form token to this browser, so that only it gets the receipt on a replay."""
+def remember_sent(request, response, nonce, digest=""):
+    """Bind a sent form token to this browser, so that only it gets the receipt on a replay;
+    with ``digest`` (a keyed digest of what was sent: ``public.views.post_digest``), the
+    same post sent again with a new token is known without asking the database."""
     if not nonce:
         return
-    nonces = [n for n in _sent_nonces(request) if n != nonce][-(SENT_REMEMBERED - 1):]
+    entries = [entry for entry in _sent_entries(request)
+               if entry.partition(".")[0] != nonce][-(SENT_REMEMBERED - 1):]
+    entry = f"{nonce}.{digest}" if digest else nonce
     response.set_signed_cookie(
-        SENT_COOKIE, ",".join([*nonces, nonce]), salt=SENT_SALT,
+        SENT_COOKIE, ",".join([*entries, entry]), salt=SENT_SALT,
         max_age=palaute_setting("FORM_MAX_AGE_SECONDS"), secure=request.is_secure(),
         httponly=True, samesite="Lax")

@@ -17,7 +17,7 @@ from .. import actions
 from ..models import Feedback, FeedbackCategory, current_language
 from . import antispam, ratelimit
 from .forms import FeedbackForm
-from .views import TOKEN_MESSAGES, rate_limited_message, sent_before
+from .views import TOKEN_MESSAGES, post_digest, rate_limited_message, sent_before
 
 #: The hidden field naming the block a post is for.
 BLOCK_FIELD = "palaute_block"
@@ -136,7 +136,7 @@ def serve_block_post(request, page):
                                "reload the page."))
         return page_with_form(request, page, block_id, form, status=400)
     response = receipt_redirect(page, feedback, block_id)
-    antispam.remember_sent(request, response, nonce)
+    antispam.remember_sent(request, response, nonce, digest=post_digest(form))
     return response
 
 

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -208,30 +209,41 @@ def normalised_text(text):
     return " ".join(text.split())
 
 
+def post_digest(form):
+    """A keyed digest of what a valid form sends: topic, kind, text, place, contact details
+    and the number of photos (spacing in the texts aside). Kept in the browser's sent
+    cookie (``antispam.remember_sent``), so that the same post is known again."""
+    data = form.cleaned_data
+    location = data.get("location")
+    sent = (data["category"].pk, data["kind"], normalised_text(data["message"]),
+            normalised_text(data.get("address") or ""),
+            # A pin to about 10 cm; the compact form on ordinary pages has none (nor name
+            # or phone).
+            (round(location[0], 6), round(location[1], 6)) if location else None,
+            data["contact_email"], data.get("contact_name", ""), data.get("contact_phone", ""),
+            len(data.get("photos") or ()) + len(form.kept_photos))
+    return salted_hmac("palaute_plugin.sent-post", repr(sent)).hexdigest()[:20]
+
+
 def sent_before(request, form, nonce):
-    """The case this browser already sent with the same topic, text and contact details
-    (within the form's lifetime), or None.
+    """The case this browser already sent with the same ``post_digest`` within the form's
+    lifetime, or None; asks the database only when the digest is one the browser sent.
 
     A resident who goes Back after sending and sends again gets a fresh form token (the
-    form page is not cached), so the token alone does not tell the two posts apart. A post
-    that brings photos is new feedback: a browser going Back does not choose them again.
+    form page is not cached), so the token alone does not tell the two posts apart.
+    Chromium keeps the chosen photos over Back, so a post with photos can be the same
+    too; the same short text at another place (a second broken lamp) is new feedback.
     A post of the same token (a double click) is left to the token's own replay check.
     """
-    data = form.cleaned_data
-    nonces = antispam.sent_nonces(request)
-    if not nonces or data.get("photos") or form.kept_photos:
+    digest = post_digest(form)
+    nonces = [sent for sent, sent_digest in antispam.sent_digests(request).items()
+              if sent_digest == digest and sent != nonce]
+    if not nonces:
         return None
     since = timezone.now() - timedelta(seconds=palaute_setting("FORM_MAX_AGE_SECONDS"))
-    candidates = (Feedback.objects.filter(
-        submission_key__in=nonces, created_at__gte=since, category=data["category"],
-        kind=data["kind"], contact_email=data["contact_email"],
-        # The compact form on ordinary pages (``block``) asks for no name or phone.
-        contact_phone=data.get("contact_phone", ""), contact_name=data.get("contact_name", ""))
-        .exclude(status=Feedback.Status.REJECTED).exclude(submission_key=nonce)
-        .only("tracking_token", "message").order_by("-created_at"))
-    message = normalised_text(data["message"])
-    return next((case for case in candidates if normalised_text(case.message) == message),
-                None)
+    return (Feedback.objects.filter(submission_key__in=nonces, created_at__gte=since)
+            .exclude(status=Feedback.Status.REJECTED).only("tracking_token")
+            .order_by("-created_at").first())
 
 
 #: The form may ask for the resident's location ("use my location"); nothing else may.
@@ -264,6 +276,7 @@ def feedback_form_view(request, page):
         earlier = sent_before(request, form, nonce)
         if earlier is not None:
             # Back and Send again: the same feedback once, and its receipt again.
+            pending.delete(pending.kept_photos(form.photo_batch))
             return receipt_redirect(page, earlier.tracking_token, sent_again=True)
         if not ratelimit.take(request):
             form.add_error(None, rate_limited_message())
@@ -276,7 +289,7 @@ def feedback_form_view(request, page):
                                    "them. To send new feedback, reload the page."))
             return reshow_form(request, page, form, status=400)
         response = receipt_redirect(page, feedback.tracking_token)
-        antispam.remember_sent(request, response, nonce)
+        antispam.remember_sent(request, response, nonce, digest=post_digest(form))
         return response
     if token_error:
         form.add_error(None, TOKEN_MESSAGES[token_error])

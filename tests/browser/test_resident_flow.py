@@ -295,28 +295,40 @@ def test_double_click_on_send_creates_one_case(phone, form_url, categories):
     assert len(wait_for(lambda: resident_mails("maija@example.com"))) == 1
 
 
-def test_back_after_sending_and_send_again_creates_one_case(phone, form_url, categories):
-    """Back from the receipt shows the form again (with a new token, the page is not
-    cached); sending the same text again shows the first case's receipt, and says so."""
+def test_back_after_sending_and_send_again_creates_one_case(phone, form_url, categories,
+                                                           tmp_path):
+    """Back from the receipt shows the form as sent (a new token: the page is not cached);
+    sending it again shows the first case's receipt, and says so. The place comes back
+    too (the address and the pin, on a topic that needs one), and Chromium keeps the photo."""
+    lighting = categories["lighting"]
+    lighting.location_mode = "required"
+    lighting.save()
+    photo = tmp_path / "lamppu.jpg"
+    Image.new("RGB", (320, 240), (200, 160, 30)).save(photo, format="JPEG")
     page = phone
-
-    def send():
-        page.select_option("#id_category", label=categories["lighting"].name_fi)
-        page.fill("#id_message", MESSAGE)
-        page.fill("#id_address", "Torikatu 1")
-        page.fill("#id_contact_email", "maija@example.com")
-        page.click("button[data-submit]")
-
     page.goto(form_url)
-    send()
+    page.select_option("#id_category", label=lighting.name_fi)
+    page.fill("#id_message", MESSAGE)
+    page.locator("#id_location_map").click(position={"x": 80, "y": 60})
+    pin = page.locator("input#id_location")
+    expect(pin).to_have_value(re.compile(r"^SRID=4326;POINT"))
+    sent_pin = pin.input_value()
+    page.fill("#id_address", "Torikatu 1")
+    page.set_input_files("#id_photos", str(photo))
+    page.fill("#id_contact_email", "maija@example.com")
+    page.click("button[data-submit]")
     page.wait_for_url(RECEIPT_URL)
+
     page.go_back()
-    expect(page.locator("#id_message")).to_be_visible()
-    send()
+    expect(page.locator("#id_message")).to_have_value(MESSAGE)
+    expect(page.locator("#id_address")).to_have_value("Torikatu 1")
+    expect(pin).to_have_value(sent_pin)
+    page.click("button[data-submit]")
     page.wait_for_url(re.compile(r"/palaute/receipt/[\w-]+/\?again=1$"))
 
     feedback = Feedback.objects.get()
     expect(page.locator(".notice[role=status]")).to_contain_text(
         "Olit jo lähettänyt tämän palautteen")
     expect(page.locator(".reference strong")).to_have_text(feedback.reference)
+    assert feedback.photos.count() == 1
     assert len(wait_for(lambda: resident_mails("maija@example.com"))) == 1

@@ -27,6 +27,23 @@
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", listId);
     input.setAttribute("autocomplete", "off");
+    // A browser brings no field with autocomplete="off" back after Back: the address
+    // sent is kept for this tab (sessionStorage) and put back when the resident comes
+    // Back from the receipt, so that the form can be sent again as it was.
+    var kept = "palaute:sent-address:" + location.pathname;
+    var navigation = window.performance && performance.getEntriesByType &&
+      performance.getEntriesByType("navigation")[0];
+    try {
+      if (navigation && navigation.type === "back_forward" && !input.value) {
+        input.value = sessionStorage.getItem(kept) || "";
+      }
+      sessionStorage.removeItem(kept);
+      if (input.form) {
+        input.form.addEventListener("submit", function () {
+          if (input.value) { sessionStorage.setItem(kept, input.value); }
+        });
+      }
+    } catch (error) { /* storage refused (private mode): the field stays empty */ }
 
     var results = [], active = -1, timer = null, sequence = 0;
     // The text the map last wrote: a pin may replace it, never what the resident typed.

@@ -55,6 +55,15 @@
       checkArea(point);
     }
     field.map.on("click", function (event) { place(event.latlng); moved(event.latlng); });
+    // Back from the receipt: the browser brings the coordinate box back (after this
+    // ran: it was emptied above), not the hidden input (Chromium restores no hidden
+    // field). By the page's load event, a place in the box with none in the input is one.
+    function restore() {
+      var point = !input.value && field.parseStrToLatLng(latLng.value);
+      if (point) { place(point); }
+    }
+    if (document.readyState === "complete") { restore(); }
+    else { window.addEventListener("load", restore); }
     field.marker.on("dragend", function () {
       field.marker.setOpacity(1);
       checkArea(field.marker.getLatLng());
