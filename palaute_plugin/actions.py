@@ -9,6 +9,7 @@ nothing.
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError
 from django.db.models import F
@@ -19,6 +20,7 @@ from wagtail.models import ModelLogEntry
 
 from . import log_actions, notifications, permissions, queue, signals
 from .answers.models import AnswerDraft
+from .conf import palaute_setting
 from .geo import distance_between
 from .models import Feedback, FeedbackCategory, FeedbackPage
 from .photos.store import delete_photo_files, save_photos
@@ -553,10 +555,22 @@ def bulk_apply(action_name, feedbacks, *, user, **kwargs):
     return done, failed
 
 
+def _repeats_latest_follow_up(case, message, photo_count):
+    since = timezone.now() - timedelta(seconds=palaute_setting("FORM_MAX_AGE_SECONDS"))
+    latest = (ModelLogEntry.objects.for_instance(case)
+              .filter(action=log_actions.FOLLOW_UP, timestamp__gte=since)
+              .order_by("-timestamp", "-pk").values_list("data", flat=True).first())
+    if latest is None or latest.get("photos") != photo_count:
+        return False
+    return " ".join(str(latest.get("public_message", "")).split()) == " ".join(message.split())
+
+
 def resident_follow_up(feedback, *, message, cleaned_photos=(), submission_key=""):
     """The resident adds information through their private status page.
 
-    A repeated ``submission_key`` (the same form posted twice) changes nothing more.
+    A repeated ``submission_key`` (the same form posted twice) changes nothing more, nor
+    does the same text with as many photos as the case's latest follow-up within a form's
+    lifetime (Back after sending and Send again: the reloaded form has a new key).
     """
     message = _require_text(message, _("Write your message."))
     if not feedback.is_open:
@@ -568,6 +582,8 @@ def resident_follow_up(feedback, *, message, cleaned_photos=(), submission_key="
             if submission_key and ModelLogEntry.objects.for_instance(case).filter(
                     action=log_actions.FOLLOW_UP, data__submission_key=submission_key).exists():
                 return case  # the case is locked: a concurrent twin waited and sees it
+            if _repeats_latest_follow_up(case, message, len(cleaned_photos)):
+                return case
             start = case.photos.count()
             saved = save_photos(case, cleaned_photos)
             for offset, photo in enumerate(saved):

@@ -257,6 +257,25 @@ def test_resident_follow_up_notifies_assignee(client, case, handler):
     assert "Lisätieto: valo vilkkuu." in html
 
 
+def test_the_same_follow_up_sent_again_after_back_is_added_once(client, case, handler):
+    """Back after adding, then Send again: the reloaded form has a new key; the same text
+    is still added once and the handler told once."""
+    from palaute_plugin.public.antispam import issue_follow_up_key
+
+    run(actions.take, case, user=handler)
+    url = f"/palaute/status/{case.tracking_token}/"
+    for text in ("Lisätieto: valo vilkkuu.", " Lisätieto:  valo vilkkuu.\r\n",
+                 "Nyt valo on sammunut kokonaan."):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = client.post(url, {"message": text,
+                                         "submission_key": issue_follow_up_key()})
+        assert response.status_code == 302
+    added = ModelLogEntry.objects.filter(action="palaute_plugin.follow_up")
+    assert [entry.data["public_message"] for entry in added.order_by("pk")] == [
+        "Lisätieto: valo vilkkuu.", "Nyt valo on sammunut kokonaan."]
+    assert len([m for m in mail.outbox if m.to == [handler.email]]) == 2
+
+
 def test_resident_cannot_follow_up_a_closed_case(client, case, handler):
     run(actions.resolve, case, user=handler, message="Korjattu.")
     response = client.post(f"/palaute/status/{case.tracking_token}/", {"message": "Hei"})

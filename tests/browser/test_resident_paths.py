@@ -31,6 +31,14 @@ def test_resident_adds_information_on_the_status_page(phone, form_page, categori
     assert list(told) == [responsible.email]
     assert Feedback.objects.get(pk=feedback.pk).version == feedback.version + 1
 
+    # Back (the text is still there) and Send again: added once, the handler told once.
+    page.go_back()
+    expect(page.locator("#id_message")).to_have_value(FOLLOW_UP)
+    page.click("form.palaute-form button[type=submit]")
+    page.wait_for_url(re.compile(r"\?added=1$"))
+    expect(page.locator("ul.timeline li", has_text=FOLLOW_UP)).to_have_count(1)
+    assert feedback.notifications.filter(template="follow_up").count() == 1
+
 
 def test_an_expired_csrf_token_keeps_the_residents_text(new_context, form_page, categories):
     feedback = FeedbackFactory(category=categories["lighting"], page=form_page)
