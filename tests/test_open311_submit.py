@@ -64,7 +64,7 @@ def test_a_post_becomes_a_routed_api_case_with_a_receipt(client, api_key, street
     body = json.loads(response.content)
     case = Feedback.objects.get()
     assert body == [{"service_request_id": case.reference,
-                     "service_notice": "We aim to answer within 14 days."}]
+                     "service_notice": "We aim to answer within 14 working days."}]
     assert case.channel == Feedback.Channel.API
     assert case.category == streets
     assert case.assignee == responsible

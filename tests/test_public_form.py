@@ -160,6 +160,24 @@ def test_receipt_email_in_the_language_of_the_page_used(client, page, category, 
     assert feedback.tracking_token in resident[0].body
 
 
+def test_the_receipt_and_its_email_promise_working_days_and_name_the_target_date(
+        client, page, category):
+    """The due time counts working days (Finnish holidays skipped): so do the words, and
+    the date itself is given."""
+    from django.utils import timezone
+
+    response = post(client, page, form_data(category))
+    feedback = Feedback.objects.get()
+    due = timezone.localtime(feedback.due_at)
+    target = f"Tavoitepäivä: {due.day}.{due.month}.{due.year}."
+    days = category.expected_response_days
+    html = client.get(response["Location"]).content.decode()
+    assert f"Pyrimme vastaamaan {days} työpäivän kuluessa. {target}" in html
+    receipt = [m for m in mail.outbox if m.to == ["maija@example.com"]][0]
+    assert f"Pyrimme vastaamaan {days} työpäivän kuluessa. {target}" in receipt.body
+    assert target in receipt.alternatives[0][0]
+
+
 def test_replayed_post_creates_one_case(client, page, category):
     data = form_data(category)
     first = post(client, page, data)

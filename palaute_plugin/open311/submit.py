@@ -200,8 +200,8 @@ def create(request, api_key, data, attributes, digest):
 def answer(submission):
     feedback = submission.feedback
     days = feedback.category.expected_response_days
-    notice = ngettext("We aim to answer within %(days)s day.",
-                      "We aim to answer within %(days)s days.", days) % {"days": days}
+    notice = ngettext("We aim to answer within %(days)s working day.",
+                      "We aim to answer within %(days)s working days.", days) % {"days": days}
     key = submission.api_key
     if key is not None and key.pre_moderation:
         return {"token": submission.token, "service_notice": notice}
