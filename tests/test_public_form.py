@@ -690,6 +690,29 @@ def test_the_status_page_asks_as_many_queries_with_photos_as_without(client, pag
     assert counts[0] == counts[1]
 
 
+def test_a_follow_up_with_one_bad_photo_says_to_choose_the_good_ones_again(
+        client, page, category):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from wagtail.models import ModelLogEntry
+
+    post(client, page, form_data(category))
+    feedback = Feedback.objects.get()
+    url = f"/palaute/status/{feedback.tracking_token}/"
+    fake = SimpleUploadedFile("vale.jpg", b"ei ole kuva", content_type="image/jpeg")
+    response = client.post(url, {"message": "Lisää kuvia paikasta.",
+                                 "photos": [fake, jpeg_file("hyva.jpg")]})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "vale.jpg" in html
+    assert "Mitään ei vielä lisätty. Valitse uudelleen kuvat, joita voitiin käyttää (hyva.jpg)" \
+        in html
+    assert "Lisää kuvia paikasta." in html  # the text kept
+    response = client.post(url, {"message": "", "photos": [jpeg_file("hyva.jpg")]})
+    assert "Valitse kuvat uudelleen" in response.content.decode()
+    assert not ModelLogEntry.objects.filter(action="palaute_plugin.follow_up").exists()
+    assert feedback.photos.count() == 0
+
+
 def form_fields_in_every_state(client, page, url):
     """The page's form fields as served: everything cached afresh, all cached, the page's
     own part gone, the topic list gone, after a category change."""

@@ -404,7 +404,32 @@ class FollowUpForm(forms.Form):
                                      initial=antispam.issue_follow_up_key)
 
     def clean_photos(self):
-        return clean_photo_files(self.cleaned_data.get("photos"))
+        files = self.cleaned_data.get("photos") or []
+        usable = []
+
+        def check(uploaded):
+            photo = inspect_photo(uploaded)
+            usable.append(uploaded.name)
+            return photo
+
+        try:
+            return clean_photo_files(files, check=check)
+        except ValidationError as error:
+            if usable and len(usable) < len(files):
+                # A browser cannot keep the chosen files: the good ones are not lost
+                # without a word.
+                raise ValidationError([*error.messages, _(
+                    "Nothing was added yet. Choose again the photos that could be used "
+                    "(%(names)s) and send.") % {"names": ", ".join(usable)}]) from error
+            raise
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors and cleaned.get("photos") and not self.has_error("photos"):
+            self.add_error("photos", ValidationError(
+                _("Choose the photos again: a chosen file cannot be kept while the form "
+                  "is corrected."), code="choose_again"))
+        return cleaned
 
     def clean_submission_key(self):
         return antispam.read_follow_up_key(self.cleaned_data.get("submission_key"))
