@@ -241,6 +241,67 @@ def test_geojson_whole_world_is_capped(client, page, published, settings):
     assert response.status_code == 200 and len(data["features"]) == 1 and data["truncated"]
 
 
+@pytest.fixture
+def two_topics(published, handler, moderator, streets):
+    """``published`` (streets, a question) and a parks record a few streets away."""
+    from .factories import CategoryFactory
+
+    parks = CategoryFactory(name_fi="Puistot", name_en="Parks")
+    other = approve(proposed(FeedbackFactory(category=streets, latitude=65.848, longitude=24.15,
+                                             message="Penkki on rikki puistossa."),
+                             handler), moderator)
+    FeedbackPublication.objects.filter(pk=other.pk).update(category=parks)
+    cache.clear()  # the update bypassed the publications' cache version
+    return published, other, parks
+
+
+def test_the_lists_map_link_keeps_its_filters_and_the_map_shows_only_those(
+        client, page, two_topics):
+    published, other, parks = two_topics
+    listing = client.get(page.url + f"julkiset/?category={parks.pk}&page=1").content.decode()
+    assert f'href="kartta/?category={parks.pk}"' in listing  # filters, not the page
+    response = client.get(page.url + f"julkiset/kartta/?category={parks.pk}")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert other.title in html and published.title not in html
+    assert f'data-geojson-url="{page.url}julkiset/kartta.geojson?category={parks.pk}"' in html
+    assert f'href="{page.url}julkiset/?category={parks.pk}"' in html  # back to the same list
+    assert "Näytetään vain listan rajauksilla valitut palautteet." in html
+    unfiltered = client.get(page.url + "julkiset/kartta/").content.decode()
+    assert other.title in unfiltered and published.title in unfiltered
+    assert "listan rajauksilla" not in unfiltered
+
+
+def test_the_geojson_takes_the_lists_filters_each_cached_apart(client, page, two_topics):
+    published, other, parks = two_topics
+    url = page.url + "julkiset/kartta.geojson?bbox=65.8,24.1,65.9,24.2"
+
+    def references(query=""):
+        response = client.get(url + query)
+        assert response.status_code == 200
+        return sorted(f["properties"]["reference"] for f in json.loads(response.content)[
+            "features"])
+
+    assert references() == sorted([published.reference, other.reference])
+    assert references(f"&category={parks.pk}") == [other.reference]
+    assert references() == sorted([published.reference, other.reference])
+    assert references("&status=new") == sorted([published.reference, other.reference])
+    assert references("&kind=proposal") == []
+    refused = client.get(url + "&category=abc")
+    assert refused.status_code == 400
+    assert json.loads(refused.content)["fields"] == ["category"]
+
+
+def test_the_map_with_filters_it_cannot_use_says_so_and_shows_all(client, page, two_topics):
+    published, other, _parks = two_topics
+    response = client.get(page.url + "julkiset/kartta/?since=eilen")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Osoitteen rajauksia ei voitu käyttää" in html
+    assert other.title in html and published.title in html
+    assert 'data-geojson-url="/palaute/julkiset/kartta.geojson"' in html
+
+
 def test_map_page_uses_local_static_files_only(client, page, published):
     response = client.get(page.url + "julkiset/kartta/")
     content = response.content.decode()

@@ -329,6 +329,25 @@ def list_rows(publications):
         f"category__name_{current_language()}", "category__name_fi")
 
 
+def chosen_filters(query):
+    """``(form, query string)`` of the list's filters in ``query``: ``(None, "")`` when none
+    is chosen; the query string holds the filters only, and only when they are valid."""
+    if not any(query.get(name) for name in FILTER_PARAMS):
+        return None, ""
+    form = PublicationFilterForm(query)
+    if not form.is_valid():
+        return form, ""
+    kept = QueryDict(mutable=True)
+    for name in FILTER_PARAMS:
+        if query.get(name):
+            kept[name] = query[name]
+    return form, kept.urlencode()
+
+
+def with_query(url, query):
+    return f"{url}?{query}" if query else url
+
+
 def relative_to_list(page, name, *args):
     """The subpage's URL relative to the list's (``julkiset/``): the list's links need
     neither the page's URL nor the site root paths it is found from (a cache round trip)."""
@@ -365,7 +384,9 @@ def published_list_view(request, page):
                    "page_obj": page_obj,
                    "items": list_items_html(page_obj, lambda ref: f"{prefix}{ref}{suffix}"),
                    "query": query.urlencode(),
-                   "map_url": relative_to_list(page, "published_map_view")}
+                   # The map shows what the list shows.
+                   "map_url": with_query(relative_to_list(page, "published_map_view"),
+                                         query.urlencode())}
         return TemplateResponse(request, "palaute_plugin/public/published_list.html", context,
                                 status=400 if form is not None and form.errors else 200)
     return cached(page, "list", list_query_key(request.GET), render)
@@ -425,12 +446,21 @@ def published_geojson_view(request, page):
             content_type="application/json")
 
     bbox = round_bbox(bbox)
+    # The list's filters, as the map page passes them on (``published_map_view``).
+    form, filter_query = chosen_filters(request.GET)
+    if form is not None and form.errors:
+        return HttpResponseBadRequest(
+            json.dumps({"error": "invalid filters", "fields": sorted(form.errors)}),
+            content_type="application/json")
 
     def render(_versions):
         south, west, north, east = bbox
+        publications = public_publications()
+        if form is not None:
+            publications = form.filter(publications)
         # No ordering: the (live, latitude, longitude) index serves the box alone;
         # sorting by date would scan the newest of every place first.
-        publications = public_publications().filter(
+        publications = publications.filter(
             latitude__gte=south, latitude__lte=north,
             longitude__gte=west, longitude__lte=east).order_by()[:MAX_FEATURES]
         rows = list(publications.values_list(*GEOJSON_FIELDS))
@@ -441,19 +471,29 @@ def published_geojson_view(request, page):
         return JsonResponse({"type": "FeatureCollection", "features": items,
                              "truncated": len(items) >= MAX_FEATURES},
                             content_type="application/geo+json")
-    return cached(page, "geojson", ",".join(f"{value:.{BBOX_DECIMALS}f}" for value in bbox),
-                  render)
+    box = ",".join(f"{value:.{BBOX_DECIMALS}f}" for value in bbox)
+    return cached(page, "geojson", f"{box}&{list_query_key(QueryDict(filter_query))}", render)
 
 
 def published_map_view(request, page):
-    publications = public_publications().filter(latitude__isnull=False)[:MAX_FEATURES]
+    """The published cases on a map: those the list's filters chose, when it links here
+    with them (the GeoJSON it loads gets the same filters)."""
+    form, filter_query = chosen_filters(request.GET)
+    publications = public_publications().filter(latitude__isnull=False)
+    if form is not None and not form.errors:
+        publications = form.filter(publications)
     url = publication_urls(page)
-    items = [(item, url(item.reference)) for item in publications]
+    items = [(item, url(item.reference)) for item in publications[:MAX_FEATURES]]
+    list_url = page.url + page.reverse_subpage("published_list_view")
     context = {"page": page, "self": page, "items": items,
-               "geojson_url": page.url + GEOJSON_PATH,
-               "list_url": page.url + page.reverse_subpage("published_list_view"),
+               "geojson_url": with_query(page.url + GEOJSON_PATH, filter_query),
+               "list_url": with_query(list_url, filter_query),
+               "filtered": bool(filter_query), "filters_refused": form is not None and
+               bool(form.errors),
+               "all_url": page.url + page.reverse_subpage("published_map_view"),
                "tile_url": _tile_url()}
-    return TemplateResponse(request, "palaute_plugin/public/published_map.html", context)
+    return TemplateResponse(request, "palaute_plugin/public/published_map.html", context,
+                            status=400 if context["filters_refused"] else 200)
 
 
 def _tile_url():

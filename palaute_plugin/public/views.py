@@ -31,7 +31,7 @@ from . import antispam, ratelimit
 from .caching import cached_form_parts, fill, form_cache_key, rendered_once, skeleton, slot
 from .forms import FeedbackForm, FollowUpForm
 from .imagefiles import jpeg_response
-from .published import LIST_PARAMS
+from .published import FILTER_PARAMS, LIST_PARAMS
 
 TOKEN_MESSAGES = {
     "invalid": _("The form could not be verified. Check your answers and send again."),
@@ -390,6 +390,7 @@ def private_response(response):
 ROUTE_PARAMETERS = {
     "form_view": (FROM_PARAMETER,),
     "published_list_view": LIST_PARAMS,
+    "published_map_view": FILTER_PARAMS,
 }
 
 

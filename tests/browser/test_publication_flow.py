@@ -146,3 +146,29 @@ def test_map_loads_points_and_lists_them_for_the_keyboard(phone, published):
     link.focus()
     phone.keyboard.press("Enter")
     phone.wait_for_url(re.compile(rf"/palaute/julkiset/{published.reference}/$"))
+
+
+def test_the_lists_filters_go_with_it_to_the_map(phone, published, handler, moderator,
+                                                  streets):
+    """A resident narrows the list to one topic and opens the map: only that topic's
+    records are on it and beside it, and the way back keeps the filter."""
+    from django.core.cache import cache
+
+    from tests.factories import CategoryFactory, FeedbackFactory
+
+    parks = CategoryFactory(name_fi="Puistot")
+    other = approve(proposed(FeedbackFactory(category=streets, latitude=65.848, longitude=24.15,
+                                             message="Penkki on rikki puistossa."),
+                             handler), moderator)
+    FeedbackPublication.objects.filter(pk=other.pk).update(category=parks)
+    cache.clear()
+    phone.goto("/palaute/julkiset/")
+    phone.select_option("#id_category", label="Puistot")
+    phone.locator("form.publication-filters button[type=submit]").click()
+    phone.wait_for_url(re.compile(rf"\?category={parks.pk}"))
+    phone.get_by_role("link", name="Näytä kartalla").click()
+    phone.wait_for_url(re.compile(rf"/julkiset/kartta/\?category={parks.pk}$"))
+    expect(phone.locator(".leaflet-marker-icon")).to_have_count(1)
+    expect(phone.locator("[data-map-list] a")).to_have_text([other.title])
+    phone.get_by_role("link", name="Näytä kaikki kartalla").click()
+    expect(phone.locator("[data-map-list] a")).to_have_count(2)

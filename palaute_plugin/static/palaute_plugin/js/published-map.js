@@ -33,7 +33,10 @@
     var bbox = [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()].map(function (v) {
       return v.toFixed(5);
     }).join(",");
-    fetch(element.dataset.geojsonUrl + "?bbox=" + bbox)
+    // The address may carry the list's filters already.
+    var url = new URL(element.dataset.geojsonUrl, window.location.href);
+    url.searchParams.set("bbox", bbox);
+    fetch(url.toString())
       .then(function (response) { return response.ok ? response.json() : { features: [] }; })
       .then(function (data) {
         cluster.clearLayers();
