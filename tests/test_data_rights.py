@@ -73,7 +73,7 @@ def refused(response):
 
 def test_handler_without_the_permission_may_not_set_a_hold(handler_client, street_case):
     assert refused(handler_client.get(hold_url(street_case)))
-    response = handler_client.post(hold_url(street_case), {"reason": "Valitus"})
+    response = handler_client.post(hold_url(street_case), {"reason": "Valitus", "intent": "set"})
     assert refused(response)
     assert not LegalHold.objects.exists()
 
@@ -93,19 +93,48 @@ def test_set_and_lift_a_hold_with_a_reason_logged(handler_client, handler, stree
     grant(handler, "set_legal_hold")
     # In the status side panel and in its copy for browsers without JavaScript.
     assert len(legal_hold_rows(handler_client.get(detail_url(street_case)))) == 2
-    response = handler_client.post(hold_url(street_case), {"reason": ""})
+    response = handler_client.post(hold_url(street_case), {"reason": "", "intent": "set"})
     assert response.status_code == 200
     assert "Write the reason" in response.content.decode()
     assert not LegalHold.objects.exists()
-    response = handler_client.post(hold_url(street_case), {"reason": "Oikaisuvaatimus <b>"})
+    response = handler_client.post(hold_url(street_case), {"reason": "Oikaisuvaatimus <b>",
+                                                          "intent": "set"})
     assert response.status_code == 302
     hold = LegalHold.objects.get(feedback=street_case)
     assert hold.reason == "Oikaisuvaatimus <b>" and hold.set_by == handler
     page = handler_client.get(hold_url(street_case)).content.decode()
     assert "Oikaisuvaatimus &lt;b&gt;" in page
     assert ModelLogEntry.objects.get(action=LEGAL_HOLD_SET).data["reason"] == hold.reason
-    handler_client.post(hold_url(street_case), {"reason": "Päätös lainvoimainen"})
+    handler_client.post(hold_url(street_case), {"reason": "Päätös lainvoimainen",
+                                                "intent": "lift"})
     assert not LegalHold.objects.exists()
+    assert ModelLogEntry.objects.filter(action=LEGAL_HOLD_LIFTED).count() == 1
+
+
+def test_a_stale_form_never_does_the_opposite_of_its_button(handler_client, handler,
+                                                             street_case):
+    """Two people open the page while the case has no hold; both press "Put on legal
+    hold": the second finds it on hold and nothing changes (it lifted the hold before).
+    Likewise two lifts. A post without the button's intent changes nothing either."""
+    grant(handler, "set_legal_hold")
+    assert 'name="intent" value="set"' in handler_client.get(hold_url(street_case)).content.decode()
+    handler_client.post(hold_url(street_case), {"reason": "Valitus", "intent": "set"})
+    response = handler_client.post(hold_url(street_case), {"reason": "Valitus 2",
+                                                           "intent": "set"}, follow=True)
+    assert "was already on legal hold (someone set it meanwhile): nothing changed" in \
+        response.content.decode()
+    assert LegalHold.objects.get(feedback=street_case).reason == "Valitus"
+    assert 'name="intent" value="lift"' in handler_client.get(hold_url(street_case)).content.decode()
+    handler_client.post(hold_url(street_case), {"reason": "", "intent": "lift"})
+    response = handler_client.post(hold_url(street_case), {"reason": "", "intent": "lift"},
+                                   follow=True)
+    assert "was not on legal hold (someone lifted it meanwhile): nothing changed" in \
+        response.content.decode()
+    assert not LegalHold.objects.exists()
+    response = handler_client.post(hold_url(street_case), {"reason": "Valitus"})
+    assert "The form was out of date" in response.content.decode()
+    assert not LegalHold.objects.exists()
+    assert ModelLogEntry.objects.filter(action=LEGAL_HOLD_SET).count() == 1
     assert ModelLogEntry.objects.filter(action=LEGAL_HOLD_LIFTED).count() == 1
 
 

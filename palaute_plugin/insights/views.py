@@ -33,6 +33,10 @@ DATA_REQUEST_PERMISSION = "palaute_plugin.handle_data_requests"
 class LegalHoldForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}),
                              max_length=2000, required=False)
+    #: What the button said when the page was shown: a form shown before someone else
+    #: set or lifted the hold must not do the opposite of what its user asked.
+    intent = forms.ChoiceField(choices=[("set", "set"), ("lift", "lift")],
+                               widget=forms.HiddenInput)
 
 
 class LegalHoldView(WagtailAdminTemplateMixin, TemplateView):
@@ -57,8 +61,24 @@ class LegalHoldView(WagtailAdminTemplateMixin, TemplateView):
 
     def post(self, request, pk):
         if not self.form.is_valid():
+            if self.form.has_error("intent"):
+                messages.error(request, _("The form was out of date. Check the case's legal "
+                                          "hold below and try again."))
+                self.form = LegalHoldForm()
             return self.get(request, pk)
         reason = self.form.cleaned_data["reason"].strip()
+        intent = self.form.cleaned_data["intent"]
+        if (intent == "set") != (self.hold is None):
+            # Someone else set or lifted it since this page was shown: nothing changes.
+            if self.hold is None:
+                messages.warning(request, _("Feedback %(reference)s was not on legal hold "
+                                            "(someone lifted it meanwhile): nothing changed.")
+                                 % {"reference": self.case.reference})
+            else:
+                messages.warning(request, _("Feedback %(reference)s was already on legal hold "
+                                            "(someone set it meanwhile): nothing changed.")
+                                 % {"reference": self.case.reference})
+            return redirect(self.case_url())
         if self.hold is None:
             if not reason:
                 self.form.add_error("reason", _("Write the reason for the legal hold."))
@@ -88,6 +108,7 @@ class LegalHoldView(WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update({"feedback": self.case, "hold": self.hold, "form": self.form,
+                        "intent": "lift" if self.hold else "set",
                         "case_url": self.case_url()})
         return context
 
