@@ -18,6 +18,7 @@ class PalautePluginConfig(AppConfig):
         from .stats import receivers as stats_receivers
         from .tasks import ensure_schedules
 
+        translate_workflow_comment_label()
         publication_receivers.connect()
         answer_receivers.connect()
         stats_receivers.connect()
@@ -29,3 +30,15 @@ class PalautePluginConfig(AppConfig):
                               dispatch_uid=f"palaute-form-cache-{model_name}-save")
             post_delete.connect(categories_changed, sender=model,
                                 dispatch_uid=f"palaute-form-cache-{model_name}-delete")
+
+
+def translate_workflow_comment_label():
+    """Wagtail's approve/request-changes dialogs label their comment box with a ``gettext``
+    run at import (``wagtail.forms.TaskStateCommentForm``): in the language active then,
+    Finnish here, for every staff member. A lazy label follows each one's language (our
+    own, with a context: Wagtail's Swedish "Comment" is the verb, "Kommentera")."""
+    from django.utils.translation import pgettext_lazy
+    from wagtail.forms import TaskStateCommentForm
+
+    TaskStateCommentForm.base_fields["comment"].label = pgettext_lazy(
+        "the comment box of an approval or a request for changes", "Comment")

@@ -232,3 +232,15 @@ def test_checks_run_through_manage_py_check(settings):
     settings.DEBUG = False
     settings.WAGTAILADMIN_BASE_URL = "http://localhost"
     assert palaute_ids() == ["palaute_plugin.E002", "palaute_plugin.E012"]
+
+
+def test_the_workflow_comment_box_is_labelled_in_each_staff_members_language():
+    """Wagtail's label was translated once at import (Finnish, whoever read it)."""
+    from django.utils import translation
+    from wagtail.forms import TaskStateCommentForm
+
+    labels = {}
+    for language in ("fi", "sv", "en"):
+        with translation.override(language):
+            labels[language] = str(TaskStateCommentForm()["comment"].label)
+    assert labels == {"fi": "Kommentti", "sv": "Kommentar", "en": "Comment"}

@@ -140,3 +140,12 @@ def test_query_count_does_not_grow_with_cases(handler_client, handler, streets):
     few = home_queries()
     add_cases(20)
     assert home_queries() == few
+
+
+def test_the_dashboard_asks_nothing_of_wagtails_release_server(client, cases):
+    """The update check would fetch releases.wagtail.org from the browser: the admin's
+    CSP refuses it (console errors on every dashboard), and the admin reaches out nowhere."""
+    client.force_login(in_english(UserFactory(username="boss", is_superuser=True)))
+    response = client.get(reverse("wagtailadmin_home"))
+    assert response.status_code == 200
+    assert 'data-controller="w-upgrade' not in response.content.decode()
