@@ -1,6 +1,7 @@
 """Legal hold and residents' data requests (insights/views.py, insights/data_requests.py):
 who may use them, what they find, export and erase, and what they log."""
 
+import html
 import json
 import re
 from datetime import UTC, datetime
@@ -255,6 +256,25 @@ def test_a_case_on_legal_hold_is_not_erased(officer, resident_cases):
     assert Feedback.objects.get(pk=resident_cases[0].pk).contact_email == "Maija@Example.com"
 
 
+def test_when_every_case_is_on_legal_hold_nothing_is_called_a_success(officer,
+                                                                        resident_cases):
+    """Erasing an address whose one case is on hold erased nothing: no green "erased from
+    0 cases", but what happened, with the case named; one case is one (singular)."""
+    LegalHold.objects.create(feedback=resident_cases[2], reason="Valitus")
+    response = officer.post(reverse(DATA_URL), {"email": "joku@example.com", "erase": "1",
+                                                "confirm": "1"}, follow=True)
+    said = [(message.level_tag, html.unescape(str(message)).strip())
+            for message in response.context["messages"]]
+    assert ("warning", "No case's personal data was erased.") in said
+    assert ("warning", f"Left as they are because of a legal hold: "
+                       f"{resident_cases[2].reference}") in said
+    assert not [text for level, text in said if level == "success"]
+    LegalHold.objects.all().delete()
+    response = officer.post(reverse(DATA_URL), {"email": "joku@example.com", "erase": "1",
+                                                "confirm": "1"}, follow=True)
+    assert "Personal data was erased from 1 case." in response.content.decode()
+
+
 def test_the_form_asks_for_an_address(officer):
     response = find(officer, email="", phone="")
     assert "Give an email address or a phone number." in response.content.decode()
@@ -369,7 +389,7 @@ def test_registered_sources_are_found_exported_and_erased(officer):
             {"case": "2026-00001", "since": "2026-05-01"}]}
         response = officer.post(reverse(DATA_URL), {"email": "tilaaja@example.com",
                                                     "erase": "1", "confirm": "1"}, follow=True)
-    assert "1 other records" in response.content.decode()
+    assert "1 other record (such as a subscription) was erased." in response.content.decode()
     assert source.held == {}
 
 

@@ -130,7 +130,7 @@ def test_a_data_request_finds_exports_and_erases_me_too_subscriptions(client, st
 
     response = client.post(reverse(DATA_URL), {"email": "TILAAJA@example.com", "erase": "1",
                                                "confirm": "1"}, follow=True)
-    assert "1 other records" in response.content.decode()
+    assert "1 other record (such as a subscription) was erased." in response.content.decode()
     assert list(MeTooSubscription.objects.all()) == [other]
     publication.refresh_from_db()
     assert publication.affected_count == 1  # the reporter; the erased follower no longer
@@ -194,7 +194,7 @@ def test_a_data_request_finds_exports_and_erases_free_form_submissions(client):
 
     response = client.post(reverse(DATA_URL), {"email": "liisa@example.com", "erase": "1",
                                                "confirm": "1"}, follow=True)
-    assert "1 other records" in response.content.decode()
+    assert "1 other record (such as a subscription) was erased." in response.content.decode()
     remaining = set(FormSubmission.objects.values_list("pk", flat=True))
     assert theirs.pk not in remaining
     assert other.pk in remaining

@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -184,14 +184,21 @@ class DataRequestView(WagtailAdminTemplateMixin, TemplateView):
         logger.info("Data request: personal data erased from %s cases by user %s.",
                     len(erased), request.user.pk)
         if other_count:
-            messages.success(request, _("%(count)s other records (such as subscriptions) "
-                                        "were erased.") % {"count": other_count})
+            messages.success(request, ngettext(
+                "%(count)s other record (such as a subscription) was erased.",
+                "%(count)s other records (such as subscriptions) were erased.",
+                other_count) % {"count": other_count})
         if not cases and not others:
             messages.warning(request, _("No cases or subscriptions were found for this "
                                         "address: there was nothing to erase."))
+        elif erased:
+            messages.success(request, ngettext(
+                "Personal data was erased from %(count)s case.",
+                "Personal data was erased from %(count)s cases.", len(erased))
+                % {"count": len(erased)})
         elif cases:
-            messages.success(request, _("Personal data was erased from %(count)s cases.")
-                             % {"count": len(erased)})
+            # Every case is on legal hold (said below): nothing of them was erased.
+            messages.warning(request, _("No case's personal data was erased."))
         if on_hold:
             messages.warning(request, _("Left as they are because of a legal hold: "
                                         "%(references)s") % {"references": ", ".join(on_hold)})
