@@ -221,6 +221,23 @@ def test_export_is_a_json_file_of_the_residents_cases(officer, resident_cases):
     assert data["cases"][0]["message"] == "Maija Meikäläinen: valo rikki"
 
 
+def test_the_export_is_in_each_cases_own_language_the_topic_included(officer, streets):
+    """A Swedish resident's copy names the topic, the kind and the status in Swedish, an
+    English one's in English, whatever the staff member's admin language."""
+    streets.name_sv, streets.name_en = "Gator", "Streets"
+    streets.save()
+    FeedbackFactory(category=streets, contact_email="sv@example.com", language="sv",
+                    kind="question")
+    FeedbackFactory(category=streets, contact_email="sv@example.com", language="en",
+                    kind="question")
+    response = officer.post(reverse(DATA_URL), {"email": "sv@example.com", "export": "1"})
+    cases = {case["language"]: case for case in json.loads(response.content)["cases"]}
+    assert (cases["sv"]["category"], cases["sv"]["kind"], cases["sv"]["status"]) == (
+        "Gator", "fråga", "ny")
+    assert (cases["en"]["category"], cases["en"]["kind"], cases["en"]["status"]) == (
+        "Streets", "question", "new")
+
+
 def test_erase_needs_confirmation_then_erases_and_logs_without_the_address(
         officer, resident_cases):
     add_photo(resident_cases[0])

@@ -14,9 +14,11 @@ by registering a ``PersonalDataSource`` with the Wagtail hook
 import json
 import re
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
+from django.utils import translation
 from wagtail import hooks
 
 from ..log_actions import public_history
@@ -89,12 +91,18 @@ def other_records(email="", phone=""):
 
 
 def case_record(case):
-    """One case as the resident gets it: what they sent and what they were told."""
+    """One case as the resident gets it: what they sent and what they were told, in the
+    language they wrote in (the topic's name included; it was always the Finnish one)."""
+    with translation.override(case.language or settings.LANGUAGE_CODE):
+        return _case_record(case)
+
+
+def _case_record(case):
     return {
         "reference": case.reference,
         "received": case.created_at,
         "kind": case.get_kind_display(),
-        "category": case.category.name_fi,
+        "category": case.category.name,
         "channel": case.get_channel_display(),
         "status": case.get_status_display(),
         "message": case.message,
