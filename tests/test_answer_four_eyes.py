@@ -208,3 +208,29 @@ def test_writers_of_many_answers_take_a_fixed_number_of_queries(
     with django_assert_num_queries(4):
         writers = writers_of([answer.pk for answer in answers])
     assert writers == {answer.pk: {handler.pk} for answer in answers}
+
+
+def test_approving_or_requesting_changes_from_the_edit_screen_says_what_happened(
+        client, handler, approver, answer_approvers, sensitive_case):
+    """Wagtail said only "'…' updated."; the approver reads that the answer went to the
+    resident, or that its writer sees the comment."""
+    answer = submitted(sensitive_case, handler)
+    client.force_login(approver)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url("edit", answer.pk), {
+            "text": answer.text, "action-workflow-action": "1",
+            "workflow-action-name": "reject",
+            "workflow-action-extra-data": '{"comment": "Lisää puhelinnumero."}'}, follow=True)
+    said = [str(message) for message in response.context["messages"]]
+    assert said[0].startswith(f"Changes were requested to the answer to "
+                              f"{sensitive_case.reference}: its writer sees your comment.")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        answer.current_workflow_state.resume(user=handler)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url("edit", answer.pk), {
+            "text": answer.text, "action-workflow-action": "1",
+            "workflow-action-name": "approve"}, follow=True)
+    said = [str(message) for message in response.context["messages"]]
+    assert said[0].startswith(f"The answer to {sensitive_case.reference} was approved and "
+                              f"sent to the resident.")
+    assert len(to_resident()) == 1

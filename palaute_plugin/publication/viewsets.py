@@ -3,11 +3,16 @@
 from django.urls import path
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import EditView, SnippetViewSet
 
 from ..staff.columns import YesNoColumn
+from ..workflow_messages import PublicationActionMessages
 from .models import FeedbackPublication
 from .views import HideOtherCategoriesMixin, ProposeView, publications_for_user
+
+
+class PublicationEditView(PublicationActionMessages, EditView):
+    """Wagtail's edit view, saying what an approval or a request for changes did."""
 
 
 class FeedbackPublicationViewSet(SnippetViewSet):
@@ -26,6 +31,7 @@ class FeedbackPublicationViewSet(SnippetViewSet):
     list_filter = ["live", "shown_status", "category"]
     search_fields = ["title", "text", "reference"]
     propose_view_class = ProposeView
+    edit_view_class = PublicationEditView
 
     def get_queryset(self, request):
         return publications_for_user(request.user).select_related("category")

@@ -71,6 +71,10 @@ def test_handler_proposes_moderator_requests_changes_then_approves(
     # Wait for the answer to the post (the next page), not for an idle network.
     with moderator_page.expect_navigation():
         moderator_page.locator(".modal button[type=submit]").click()
+    # What happened, not Wagtail's "… updated."
+    expect(moderator_page.locator(".messages")).to_contain_text(
+        f"Changes were requested to the public record of {personal_case.reference}: "
+        "the handler sees your comment.")
     publication.refresh_from_db()
     assert publication.workflow_states.get().status == "needs_changes"
     assert not publication.live
@@ -91,6 +95,8 @@ def test_handler_proposes_moderator_requests_changes_then_approves(
     footer_action(moderator_page,
                   'button[data-workflow-action-name="approve"]:not([data-workflow-action-modal-url])')
     moderator_page.wait_for_function(FADED_IN)
+    expect(moderator_page.locator(".messages")).to_contain_text(
+        f"The public record of {personal_case.reference} was approved and is now public.")
     publication.refresh_from_db()
     assert publication.live
 
