@@ -116,3 +116,41 @@ def test_the_place_is_labelled_optional_or_needed_by_the_topic(phone, form_page,
     expect(legend).not_to_contain_text("vapaaehtoinen")
     # Neither field says "optional" under a legend that says the place is needed.
     expect(page.locator("label[for=id_address]")).to_have_text("Osoite tai paikka")
+
+
+def test_switching_the_language_keeps_what_the_resident_typed(phone, form_page, categories,
+                                                              tmp_path):
+    """Half-way through the form the resident switches to Swedish: the topic, the text, the
+    place and the email are there in Swedish; the photo must be chosen again, and the
+    form says so in Swedish."""
+    from PIL import Image
+
+    from .test_staff_flow import swedish_translation
+
+    swedish_translation(form_page)
+    photo = tmp_path / "valo.jpg"
+    Image.new("RGB", (64, 48), (200, 160, 30)).save(photo, format="JPEG")
+    page = phone
+    page.goto("/palaute/")
+    page.check("input[name=kind][value=question]")
+    page.select_option("#id_category", label=categories["lighting"].name_fi)
+    page.fill("#id_message", FOLLOW_UP)
+    page.locator("#id_location_map").click(position={"x": 80, "y": 60})
+    pin = page.locator("input#id_location").input_value()
+    page.fill("#id_address", "Torikatu 1")
+    page.fill("#id_contact_email", "maija@example.com")
+    page.set_input_files("#id_photos", str(photo))
+
+    page.locator(".language-links a[hreflang=sv]").click()
+    page.wait_for_url(re.compile(r"/sv/palaute/$"))
+    expect(page.locator("#id_message")).to_have_value(FOLLOW_UP)
+    expect(page.locator("input[name=kind][value=question]")).to_be_checked()
+    expect(page.locator("#id_category")).to_have_value(str(categories["lighting"].pk))
+    expect(page.locator("#id_address")).to_have_value("Torikatu 1")
+    expect(page.locator("#id_contact_email")).to_have_value("maija@example.com")
+    expect(page.locator("input#id_location")).to_have_value(pin)
+    expect(page.locator("form .notice[role=status]")).to_have_text(
+        "Din text sparades på det nya språket. Välj bilderna igen.")
+    # Back in Finnish, the form starts empty again (the carried text is used once).
+    page.goto("/palaute/")
+    expect(page.locator("#id_message")).to_have_value("")

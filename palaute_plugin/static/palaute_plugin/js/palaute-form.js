@@ -40,6 +40,72 @@
       photosSection.hidden = option && option.getAttribute("data-photos") === "0";
     }
   }
+  // Switching the language keeps what was typed: the fields go along to the same form in
+  // the other language (this tab only: sessionStorage, used within a minute). Chosen
+  // photos cannot go along (no page can set a file input); the form then says so.
+  var CARRY_KEY = "palaute:carried-form";
+  var CARRIED = ["kind", "category", "message", "address", "location", "location_latlng",
+    "contact_name", "contact_email", "contact_phone", "do_not_publish"];
+  var TYPED = ["message", "address", "location_latlng", "contact_name", "contact_email",
+    "contact_phone"];
+  function carriedValues() {
+    var values = {};
+    CARRIED.forEach(function (name) {
+      var radios = form.querySelectorAll('input[type=radio][name="' + name + '"]');
+      if (radios.length) {
+        var checked = form.querySelector('input[type=radio][name="' + name + '"]:checked');
+        if (checked) { values[name] = checked.value; }
+        return;
+      }
+      var field = document.getElementById("id_" + name);
+      if (field) { values[name] = field.type === "checkbox" ? field.checked : field.value; }
+    });
+    return values;
+  }
+  Array.prototype.forEach.call(document.querySelectorAll(".language-links a[hreflang]"),
+    function (link) {
+      link.addEventListener("click", function () {
+        var values = carriedValues();
+        if (!TYPED.some(function (name) { return values[name]; })) { return; }
+        var photos = form.querySelector("#id_photos");
+        values.photos = photos && photos.files ? photos.files.length : 0;
+        try {
+          sessionStorage.setItem(CARRY_KEY, JSON.stringify({ at: Date.now(), values: values }));
+        } catch (error) { /* storage refused: the other language's form starts empty */ }
+      });
+    });
+  (function restoreCarried() {
+    var carried = null;
+    try {
+      carried = JSON.parse(sessionStorage.getItem(CARRY_KEY) || "null");
+      sessionStorage.removeItem(CARRY_KEY);
+    } catch (error) { return; }
+    var message = document.getElementById("id_message");
+    // Only into a fresh form: never over what a post or the browser put back.
+    if (!carried || !carried.values || Date.now() - carried.at > 60000 ||
+        (message && message.value)) { return; }
+    var values = carried.values;
+    CARRIED.forEach(function (name) {
+      if (!(name in values)) { return; }
+      var radio = form.querySelector('input[type=radio][name="' + name + '"][value="' +
+        String(values[name]).replace(/["\\]/g, "") + '"]');
+      if (radio) { radio.checked = true; return; }
+      var field = document.getElementById("id_" + name);
+      if (!field) { return; }
+      if (field.type === "checkbox") { field.checked = !!values[name]; }
+      else { field.value = values[name]; }
+    });
+    // map.js boots after this (DOMContentLoaded) and puts the pin at the place carried.
+    var note = form.getAttribute("data-photos-not-carried");
+    if (values.photos && note) {
+      var notice = document.createElement("p");
+      notice.className = "notice";
+      notice.setAttribute("role", "status");
+      notice.textContent = note;
+      form.insertBefore(notice, form.firstChild);
+    }
+  })();
+
   if (category) {
     category.addEventListener("change", adaptToCategory);
     adaptToCategory();
