@@ -227,3 +227,14 @@ def test_wagtails_workflow_screens_lacking_finnish_and_swedish_are_translated(la
             assert translation.gettext(msgid) != msgid, msgid
         assert translation.gettext("Go to the first error") == {
             "fi": "Siirry ensimmäiseen virheeseen", "sv": "Gå till det första felet"}[language]
+
+
+def test_the_inboxs_bulk_selection_counter_is_finnish_in_finnish():
+    """Wagtail's Finnish said "2 items tietuetta valittu"; the admin's JavaScript gets
+    its words from ``get_js_translation_strings`` (wagtailConfig.STRINGS)."""
+    from wagtail.admin.localization import get_js_translation_strings
+
+    with translation.override("fi"):
+        item = get_js_translation_strings()["BULK_ACTIONS"]["ITEM"]
+    assert item["PLURAL"] == "%(objects)s tietuetta valittu"
+    assert item["SINGULAR"] == "1 tietue valittu"
