@@ -47,6 +47,17 @@ def test_bulk_confirmation_lists_the_selected_cases(handler_client, street_cases
     assert 'name="status"' in content and 'name="message"' in content
 
 
+def test_the_status_form_says_in_which_languages_the_residents_wrote(handler_client, streets):
+    """One text goes to every selected resident as written: the form names their
+    languages (only of those who get it: with an email address)."""
+    cases = [FeedbackFactory(category=streets, contact_email=f"fi{n}@example.com",
+                             language="fi") for n in range(2)]
+    cases += [FeedbackFactory(category=streets, contact_email="sv@example.com", language="sv"),
+              FeedbackFactory(category=streets, contact_email="", language="en")]
+    content = handler_client.get(bulk_url("change_status", cases)).content.decode()
+    assert "The residents who get it wrote in: suomi (2), svenska (1)." in content
+
+
 def test_bulk_assign_assigns_each_case_and_emails_the_assignee(
         handler_client, handler, colleague, street_cases, django_capture_on_commit_callbacks):
     url = bulk_url("assign", street_cases, next=reverse(INDEX_URL))

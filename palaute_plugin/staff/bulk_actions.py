@@ -9,13 +9,15 @@ returning ``(action name, keyword arguments)`` for ``actions.bulk_apply``, and
 register it with the ``register_bulk_action`` hook.
 """
 
+from collections import Counter
+
 from django import forms
 from django.contrib import messages as django_messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail import hooks
@@ -99,6 +101,23 @@ class BulkChangeStatusForm(BulkActionForm):
         label=_("Expected date"), required=False,
         help_text=_("For the work list: when the work is expected to be done, if known."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        languages = self.residents_languages()
+        if languages:
+            # One text goes to every resident as written: say in which languages they wrote.
+            self.fields["message"].help_text = format_lazy(
+                "{} {}", self.fields["message"].help_text,
+                _("The residents who get it wrote in: %(languages)s.") % {
+                    "languages": ", ".join(f"{name} ({count})" for name, count in languages)})
+
+    def residents_languages(self):
+        """``[(language's name, how many)]`` of the selected cases with an email address,
+        the most common first."""
+        counts = Counter(case.get_language_display() for case in self.cases
+                         if case.contact_email)
+        return sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
 
     def clean(self):
         cleaned_data = super().clean()
