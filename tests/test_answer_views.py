@@ -107,6 +107,19 @@ def test_approver_sees_it_awaiting_review_and_opens_it(client, approver, handler
     assert str(answer) in client.get(url("list")).content.decode()
 
 
+def test_a_sent_answer_leaves_the_list_of_answers_awaiting_approval(
+        client, handler, approver, sensitive_case):
+    """The list is what awaits approval; the sent answer's own screens still open."""
+    answer = submitted(sensitive_case, handler)
+    client.force_login(approver)
+    assert str(answer) in client.get(url("list")).content.decode()
+    decide(answer, approver)
+    answer.refresh_from_db()
+    assert answer.sent_at is not None
+    assert str(answer) not in client.get(url("list")).content.decode()
+    assert client.get(url("history", answer.pk)).status_code == 200
+
+
 def test_others_get_404_and_see_nothing_listed(client, handler, housing_handler, housing,
                                                sensitive_case):
     answer = submitted(sensitive_case, handler)

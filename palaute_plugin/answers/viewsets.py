@@ -8,13 +8,11 @@ for the record and no longer changed.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
 from wagtail.log_actions import log
 from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
 
-from ..staff.columns import YesNoColumn
 from ..workflow_messages import AnswerActionMessages
 from . import log_actions
 from .approval import answers_for_user, can_view_answer
@@ -80,16 +78,17 @@ class AnswerDraftViewSet(SnippetViewSet):
     model = AnswerDraft
     icon = "mail"
     menu_label = _("Answers awaiting approval")
-    list_display = ["__str__", "action", "author", "created_at",
-                    YesNoColumn("live", label=capfirst(
-                        AnswerDraft._meta.get_field("live").verbose_name), sort_key="live")]
-    list_filter = ["action", "live"]
+    # No "live" column: the list holds unsent answers, and an approved one is sent at once.
+    list_display = ["__str__", "action", "author", "created_at"]
+    list_filter = ["action"]
     delete_view_class = WithdrawAnswerView
     edit_view_class = AnswerEditView
 
     def get_queryset(self, request):
-        return answers_for_user(request.user).select_related("feedback", "author",
-                                                             "latest_revision")
+        """The list (only: the other views find sent answers too, for their history) holds
+        what awaits approval: a sent answer is done, and its case's timeline shows it."""
+        return answers_for_user(request.user).pending().select_related(
+            "feedback", "author", "latest_revision")
 
     def register_chooser_viewset(self):
         """No chooser: nothing links to an answer, and Wagtail's generic chooser would
