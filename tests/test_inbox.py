@@ -138,6 +138,34 @@ def test_received_date_range_filter(handler_client, streets):
                   received_to=yesterday_but_one) == [recent]
 
 
+@pytest.mark.parametrize("language, message", [
+    ("en", "The start date 12/05/2026 is after the end date 12/01/2026."),
+    ("sv", "Startdatumet 2026-12-05 är efter slutdatumet 2026-12-01."),
+])
+def test_an_inverted_received_range_is_an_error_not_an_empty_list(
+        client, handler, streets, language, message):
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(handler)
+    profile.preferred_language = language
+    profile.save()
+    client.force_login(handler)
+    case = FeedbackFactory(category=streets)
+    response = client.get(reverse(INDEX_URL), {"received_from": "2026-12-05",
+                                               "received_to": "2026-12-01"})
+    assert message in response.content.decode()  # in the filter's drilldown
+    assert response.context["filters"].form.has_error("received", "inverted")
+    assert list(response.context["object_list"]) == [case]  # the invalid filter is ignored
+
+
+def test_a_received_range_of_one_day_still_filters(handler_client, streets):
+    now = timezone.localtime()
+    FeedbackFactory(category=streets, created_at=now - timedelta(days=2))
+    today = FeedbackFactory(category=streets, created_at=now)
+    day = now.date().isoformat()
+    assert listed(handler_client, received_from=day, received_to=day) == [today]
+
+
 def test_has_photos_filter(handler_client, streets):
     with_photo, without = FeedbackFactory(category=streets), FeedbackFactory(category=streets)
     add_photo(with_photo)

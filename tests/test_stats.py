@@ -318,10 +318,16 @@ def form(data, user=None):
                                 today=timezone.localdate().replace(year=2026, month=6, day=15))
 
 
-def test_inverted_range_is_a_clear_error(english):
-    bound = form({"start": "2026-05-01", "end": "2026-04-01"})
-    assert not bound.is_valid()
-    assert bound.non_field_errors() == ["The start date 01.05.2026 is after the end date 01.04.2026."]
+@pytest.mark.parametrize("language, message", [
+    ("en", "The start date 05/01/2026 is after the end date 04/01/2026."),
+    ("sv", "Startdatumet 2026-05-01 är efter slutdatumet 2026-04-01."),
+    ("fi", "Alkupäivä 1.5.2026 on loppupäivän 1.4.2026 jälkeen."),
+])
+def test_inverted_range_is_a_clear_error_with_dates_in_the_language(language, message):
+    with translation.override(language):
+        bound = form({"start": "2026-05-01", "end": "2026-04-01"})
+        assert not bound.is_valid()
+        assert bound.non_field_errors() == [message]
 
 
 def test_range_without_a_start_is_capped_and_said_so(english):
@@ -576,6 +582,58 @@ def test_report_escapes_category_names(client, streets):
     html = client.get(REPORT).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def in_language(user, language):
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = language
+    profile.save()
+
+
+@pytest.mark.parametrize("language, date_format, received, counted", [
+    ("en", "%m/%d/%Y", "cases received", "Earlier days were counted at"),
+    ("sv", "%Y-%m-%d", "ärenden kom in", "Tidigare dagar räknades"),
+])
+def test_report_writes_dates_as_the_admin_does_in_the_language(
+        client, handler, streets, now, language, date_format, received, counted):
+    """The admin's short formats (Django's SHORT_DATE_FORMAT), not Finnish ones."""
+    FeedbackFactory(category=streets, created_at=now - timedelta(days=1))
+    FeedbackFactory(category=streets)
+    aggregates.refresh(now)
+    in_language(handler, language)
+    client.force_login(handler)
+    today = timezone.localdate(now)
+    start = today.replace(month=1, day=1)
+    html = client.get(REPORT, {"start": start.isoformat(), "end": today.isoformat()}
+                      ).content.decode()
+    assert f"2 {received} {start:{date_format}}–{today:{date_format}}." in html
+    assert f"{counted} {timezone.localtime(now):{date_format}} " in html
+
+
+def test_report_in_finnish_keeps_its_dates(client, handler, streets, now):
+    FeedbackFactory(category=streets)
+    aggregates.refresh(now)
+    in_language(handler, "fi")
+    client.force_login(handler)
+    today = timezone.localdate(now)
+    html = client.get(REPORT, {"start": f"{today.year}-01-01", "end": today.isoformat()}
+                      ).content.decode()
+    assert f"1 tapaus saapui 1.1.{today.year}–{today.day}.{today.month}.{today.year}." in html
+    assert f"Aiemmat päivät laskettiin {today.day}.{today.month}.{today.year} " in html
+
+
+@pytest.mark.parametrize("language, message", [
+    ("en", "The start date 12/05/2026 is after the end date 12/01/2026."),
+    ("sv", "Startdatumet 2026-12-05 är efter slutdatumet 2026-12-01."),
+])
+def test_report_says_an_inverted_range_in_the_language(client, handler, language, message):
+    in_language(handler, language)
+    client.force_login(handler)
+    response = client.get(REPORT, {"start": "2026-12-05", "end": "2026-12-01"})
+    assert message in response.content.decode()
+    assert response.context.get("figures") is None
 
 
 def test_report_in_finnish_and_swedish(client, streets):

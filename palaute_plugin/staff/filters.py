@@ -10,10 +10,13 @@ import re
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import DateRangeField
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.utils import get_user_display_name
 
@@ -142,6 +145,26 @@ class CategoryChoiceFilter(django_filters.ModelChoiceFilter):
         return queryset.filter(category__in=category_and_children_ids(value))
 
 
+class OrderedDateRangeField(DateRangeField):
+    """A date range whose start is not after its end. An inverted range would list no
+    cases without saying why: it is an error on the filter instead (Wagtail then
+    ignores the filters and lists every case)."""
+
+    def compress(self, data_list):
+        if data_list:
+            start, end = data_list
+            if start and end and start > end:
+                raise ValidationError(
+                    _("The start date %(start)s is after the end date %(end)s."),
+                    code="inverted", params={"start": date_format(start, "SHORT_DATE_FORMAT"),
+                                             "end": date_format(end, "SHORT_DATE_FORMAT")})
+        return super().compress(data_list)
+
+
+class OrderedDateRangeFilter(django_filters.DateFromToRangeFilter):
+    field_class = OrderedDateRangeField
+
+
 class FeedbackFilterSet(WagtailFilterSet):
     """The inbox's filters. Add a filter as a class attribute (and to ``Meta.fields``);
     the choices that depend on the user are filled in ``__init__``."""
@@ -164,7 +187,7 @@ class FeedbackFilterSet(WagtailFilterSet):
     assignee = django_filters.ChoiceFilter(
         label=_("Assignee"), method="filter_assignee", empty_label=_("Anyone"),
     )
-    received = django_filters.DateFromToRangeFilter(
+    received = OrderedDateRangeFilter(
         label=_("Received"), field_name="created_at", widget=DateRangePickerWidget,
     )
     # Yes/no choices rather than BooleanFilter, so the active filter reads "Yes", not "True".

@@ -4,6 +4,7 @@ from datetime import date
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -69,10 +70,12 @@ class StatisticsFilterForm(forms.Form):
             else:
                 start = twelve_months_before(end)
         if start > end:
+            # Written as the rest of the admin writes dates in the staff member's language
+            # (Finnish 5.12.2026, Swedish 2026-12-05, English 12/05/2026).
             raise forms.ValidationError(
                 _("The start date %(start)s is after the end date %(end)s."),
-                code="inverted", params={"start": start.strftime("%d.%m.%Y"),
-                                         "end": end.strftime("%d.%m.%Y")})
+                code="inverted", params={"start": date_format(start, "SHORT_DATE_FORMAT"),
+                                         "end": date_format(end, "SHORT_DATE_FORMAT")})
         if start.year < 2000 or end.year > self.today.year + 1:
             raise forms.ValidationError(_("Choose dates between the year 2000 and next year."),
                                         code="out_of_range")
