@@ -23,6 +23,7 @@ from .answers.models import AnswerDraft
 from .conf import palaute_setting
 from .geo import distance_between
 from .models import Feedback, FeedbackCategory, FeedbackPage
+from .photos.images import uploads_digest
 from .photos.store import delete_photo_files, save_photos
 
 logger = logging.getLogger(__name__)
@@ -555,12 +556,12 @@ def bulk_apply(action_name, feedbacks, *, user, **kwargs):
     return done, failed
 
 
-def _repeats_latest_follow_up(case, message, photo_count):
+def _repeats_latest_follow_up(case, message, photos_digest):
     since = timezone.now() - timedelta(seconds=palaute_setting("FORM_MAX_AGE_SECONDS"))
     latest = (ModelLogEntry.objects.for_instance(case)
               .filter(action=log_actions.FOLLOW_UP, timestamp__gte=since)
               .order_by("-timestamp", "-pk").values_list("data", flat=True).first())
-    if latest is None or latest.get("photos") != photo_count:
+    if latest is None or latest.get("photos_digest") != photos_digest:
         return False
     return " ".join(str(latest.get("public_message", "")).split()) == " ".join(message.split())
 
@@ -569,8 +570,9 @@ def resident_follow_up(feedback, *, message, cleaned_photos=(), submission_key="
     """The resident adds information through their private status page.
 
     A repeated ``submission_key`` (the same form posted twice) changes nothing more, nor
-    does the same text with as many photos as the case's latest follow-up within a form's
-    lifetime (Back after sending and Send again: the reloaded form has a new key).
+    does the same text with the same photos as the case's latest follow-up within a form's
+    lifetime (Back after sending and Send again: the reloaded form has a new key), told
+    apart by the photos' bytes.
     """
     message = _require_text(message, _("Write your message."))
     if not feedback.is_open:
@@ -582,7 +584,8 @@ def resident_follow_up(feedback, *, message, cleaned_photos=(), submission_key="
             if submission_key and ModelLogEntry.objects.for_instance(case).filter(
                     action=log_actions.FOLLOW_UP, data__submission_key=submission_key).exists():
                 return case  # the case is locked: a concurrent twin waited and sees it
-            if _repeats_latest_follow_up(case, message, len(cleaned_photos)):
+            photos_digest = uploads_digest(cleaned_photos)
+            if _repeats_latest_follow_up(case, message, photos_digest):
                 return case
             start = case.photos.count()
             saved = save_photos(case, cleaned_photos)
@@ -591,7 +594,8 @@ def resident_follow_up(feedback, *, message, cleaned_photos=(), submission_key="
                 photo.save(update_fields=["sort_order"])
             Feedback.objects.filter(pk=case.pk).update(version=F("version") + 1,
                                                        updated_at=timezone.now())
-            data = {"public_message": message, "photos": len(saved)}
+            data = {"public_message": message, "photos": len(saved),
+                    "photos_digest": photos_digest}
             if submission_key:
                 data["submission_key"] = submission_key
             log(instance=case, action=log_actions.FOLLOW_UP, user=None, data=data)

@@ -276,6 +276,32 @@ def test_the_same_follow_up_sent_again_after_back_is_added_once(client, case, ha
     assert len([m for m in mail.outbox if m.to == [handler.email]]) == 2
 
 
+def test_the_same_follow_up_text_with_another_photo_is_added(client, case, handler):
+    """Photo A, then the same words with photo B: both are added (only the same words
+    with the same photos are the first post again)."""
+    import io
+
+    from PIL import Image
+
+    from palaute_plugin.public.antispam import issue_follow_up_key
+
+    def photo(colour):
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), colour).save(buffer, format="JPEG")
+        buffer.seek(0)
+        buffer.name = "kuva.jpg"
+        return buffer
+
+    url = f"/palaute/status/{case.tracking_token}/"
+    for colour in ((200, 0, 0), (0, 0, 200), (0, 0, 200)):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = client.post(url, {"message": "Lisää kuva.", "photos": photo(colour),
+                                         "submission_key": issue_follow_up_key()})
+        assert response.status_code == 302
+    assert ModelLogEntry.objects.filter(action="palaute_plugin.follow_up").count() == 2
+    assert case.photos.count() == 2
+
+
 def test_resident_cannot_follow_up_a_closed_case(client, case, handler):
     run(actions.resolve, case, user=handler, message="Korjattu.")
     response = client.post(f"/palaute/status/{case.tracking_token}/", {"message": "Hei"})

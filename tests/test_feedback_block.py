@@ -104,6 +104,17 @@ def test_back_and_send_again_shows_the_first_receipt_and_makes_no_second_case(cl
     assert Feedback.objects.count() == 2
 
 
+def test_the_same_text_in_a_block_on_another_page_is_not_swallowed(client, page, winter):
+    """The block shows only its own page's receipts: the same post on another page's block
+    is a case of that page (it came back to an empty form, saying nothing)."""
+    post(client, page, block_data(page))
+    other = content_page(slug="lumityot", category=winter)
+    response = post(client, other, block_data(other))
+    assert "again" not in response["Location"]
+    case = Feedback.objects.get(source_page=other.pk)
+    assert case.reference in client.get(response["Location"]).content.decode()
+
+
 def test_someone_elses_token_shows_no_receipt(client, page):
     post(client, page, block_data(page))
     case = Feedback.objects.get()

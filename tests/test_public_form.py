@@ -217,6 +217,20 @@ def test_back_and_send_again_with_the_photos_still_chosen_makes_no_second_case(
     assert Feedback.objects.count() == 2
 
 
+def test_back_with_another_photo_or_without_consent_to_publish_is_new_feedback(
+        client, page, category):
+    """The wrong photo went: Back, another photo of the same count, Send. Or Back, tick
+    "do not publish", Send. Neither is the first post again."""
+    post(client, page, form_data(category, photos=[jpeg_file(size=(64, 48))]))
+    other_photo = post(client, page, form_data(category, photos=[jpeg_file(size=(48, 64))]))
+    assert "again" not in other_photo["Location"]
+    no_consent = post(client, page, form_data(category, photos=[jpeg_file(size=(64, 48))],
+                                              do_not_publish="on"))
+    assert "again" not in no_consent["Location"]
+    assert list(Feedback.objects.order_by("pk").values_list("publish_consent", flat=True)) == [
+        True, True, False]
+
+
 @pytest.mark.parametrize("change", [
     {"message": "Katuvalo ei pala Hallituskadulla eikä Torikadulla."},
     {"kind": "question"},

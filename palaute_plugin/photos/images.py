@@ -14,6 +14,7 @@ a fair still for the rest.
 """
 
 import functools
+import hashlib
 import io
 import logging
 import os
@@ -168,6 +169,24 @@ def inspect_photo(uploaded_file):
     _check_decodable(image, name, uploaded_file)
     uploaded_file.seek(0)
     return IncomingPhoto(file=uploaded_file, name=name, pixels=pixels)
+
+
+def uploads_digest(photos):
+    """A digest of the photos' bytes, in order: ``IncomingPhoto``s (``inspect_photo``) by
+    their upload, kept photos of an earlier try by their id. Tells a post sent again
+    (Chromium keeps chosen files over Back) from one with other photos of the same count."""
+    digest = hashlib.sha256()
+    for photo in photos:
+        upload = getattr(photo, "file", None)
+        if upload is None:
+            digest.update(f"kept:{photo.pk}".encode())
+        else:
+            upload.seek(0)
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def validate_total_pixels(photos):

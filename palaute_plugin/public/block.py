@@ -121,7 +121,8 @@ def serve_block_post(request, page):
         return page_with_form(request, page, block_id, form, status=400)
     if not form.is_valid():
         return page_with_form(request, page, block_id, form, status=400)
-    earlier = sent_before(request, form, nonce)
+    digest = post_digest(form)
+    earlier = sent_before(request, digest, nonce, source_page=page)
     if earlier is not None:  # Back and Send again: the first case's receipt
         return receipt_redirect(page, earlier, block_id, sent_again=True)
     if not ratelimit.take(request):
@@ -136,7 +137,7 @@ def serve_block_post(request, page):
                                "reload the page."))
         return page_with_form(request, page, block_id, form, status=400)
     response = receipt_redirect(page, feedback, block_id)
-    antispam.remember_sent(request, response, nonce, digest=post_digest(form))
+    antispam.remember_sent(request, response, nonce, digest=digest)
     return response
 
 

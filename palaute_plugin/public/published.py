@@ -344,6 +344,19 @@ def chosen_filters(query):
     return form, kept.urlencode()
 
 
+def filters_key(form):
+    """The valid filters of ``chosen_filters`` as a cache key: their cleaned values, dates
+    in ISO form (a date typed another way is the same key), nothing else."""
+    if form is None:
+        return ""
+    parts = []
+    for name in FILTER_PARAMS:
+        value = form.cleaned_data.get(name)
+        if value:
+            parts.append((name, value.isoformat() if isinstance(value, date) else str(value)))
+    return urlencode(parts)
+
+
 def with_query(url, query):
     return f"{url}?{query}" if query else url
 
@@ -447,7 +460,7 @@ def published_geojson_view(request, page):
 
     bbox = round_bbox(bbox)
     # The list's filters, as the map page passes them on (``published_map_view``).
-    form, filter_query = chosen_filters(request.GET)
+    form, _query = chosen_filters(request.GET)
     if form is not None and form.errors:
         return HttpResponseBadRequest(
             json.dumps({"error": "invalid filters", "fields": sorted(form.errors)}),
@@ -472,7 +485,7 @@ def published_geojson_view(request, page):
                              "truncated": len(items) >= MAX_FEATURES},
                             content_type="application/geo+json")
     box = ",".join(f"{value:.{BBOX_DECIMALS}f}" for value in bbox)
-    return cached(page, "geojson", f"{box}&{list_query_key(QueryDict(filter_query))}", render)
+    return cached(page, "geojson", f"{box}&{filters_key(form)}", render)
 
 
 def published_map_view(request, page):

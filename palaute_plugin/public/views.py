@@ -25,6 +25,7 @@ from ..geo import NoGeocoder, geocoder
 from ..models import Feedback, FeedbackCategory, FeedbackPhoto, current_language
 from ..page_categories import FROM_PARAMETER, category_for_page, page_from
 from ..photos import pending
+from ..photos.images import uploads_digest
 from ..photos.pending import PendingPhoto
 from ..publication.nearby import nearby_for_case
 from . import antispam, ratelimit
@@ -210,39 +211,44 @@ def normalised_text(text):
 
 
 def post_digest(form):
-    """A keyed digest of what a valid form sends: topic, kind, text, place, contact details
-    and the number of photos (spacing in the texts aside). Kept in the browser's sent
-    cookie (``antispam.remember_sent``), so that the same post is known again."""
+    """A keyed digest of what a valid form sends: topic, kind, text, place, contact details,
+    the publication choice and the photos' bytes (spacing in the texts aside). Kept in the
+    browser's sent cookie (``antispam.remember_sent``), so that the same post is known
+    again; a changed photo or a withdrawn consent to publish makes it another."""
     data = form.cleaned_data
     location = data.get("location")
     sent = (data["category"].pk, data["kind"], normalised_text(data["message"]),
             normalised_text(data.get("address") or ""),
-            # A pin to about 10 cm; the compact form on ordinary pages has none (nor name
-            # or phone).
+            # A pin to about 10 cm; the compact form on ordinary pages has none (nor name,
+            # phone or publication choice).
             (round(location[0], 6), round(location[1], 6)) if location else None,
             data["contact_email"], data.get("contact_name", ""), data.get("contact_phone", ""),
-            len(data.get("photos") or ()) + len(form.kept_photos))
+            bool(data.get("do_not_publish")),
+            uploads_digest([*form.kept_photos, *(data.get("photos") or ())]))
     return salted_hmac("palaute_plugin.sent-post", repr(sent)).hexdigest()[:20]
 
 
-def sent_before(request, form, nonce):
-    """The case this browser already sent with the same ``post_digest`` within the form's
-    lifetime, or None; asks the database only when the digest is one the browser sent.
+def sent_before(request, digest, nonce, source_page=None):
+    """The case this browser already sent with the same ``digest`` (``post_digest``, taken
+    before the photos are stored) within the form's lifetime, or None; asks the database
+    only when the digest is one the browser sent.
 
     A resident who goes Back after sending and sends again gets a fresh form token (the
     form page is not cached), so the token alone does not tell the two posts apart.
     Chromium keeps the chosen photos over Back, so a post with photos can be the same
     too; the same short text at another place (a second broken lamp) is new feedback.
     A post of the same token (a double click) is left to the token's own replay check.
+    ``source_page``: only a case sent from that page (a block shows its own receipts only).
     """
-    digest = post_digest(form)
     nonces = [sent for sent, sent_digest in antispam.sent_digests(request).items()
               if sent_digest == digest and sent != nonce]
     if not nonces:
         return None
     since = timezone.now() - timedelta(seconds=palaute_setting("FORM_MAX_AGE_SECONDS"))
-    return (Feedback.objects.filter(submission_key__in=nonces, created_at__gte=since)
-            .exclude(status=Feedback.Status.REJECTED).only("tracking_token")
+    cases = Feedback.objects.filter(submission_key__in=nonces, created_at__gte=since)
+    if source_page is not None:
+        cases = cases.filter(source_page=source_page)
+    return (cases.exclude(status=Feedback.Status.REJECTED).only("tracking_token")
             .order_by("-created_at").first())
 
 
@@ -273,7 +279,8 @@ def feedback_form_view(request, page):
     except antispam.TokenError as error:
         token_error, nonce = error.reason, None
     if form.is_valid() and token_error is None:
-        earlier = sent_before(request, form, nonce)
+        digest = post_digest(form)
+        earlier = sent_before(request, digest, nonce)
         if earlier is not None:
             # Back and Send again: the same feedback once, and its receipt again.
             pending.delete(pending.kept_photos(form.photo_batch))
@@ -289,7 +296,7 @@ def feedback_form_view(request, page):
                                    "them. To send new feedback, reload the page."))
             return reshow_form(request, page, form, status=400)
         response = receipt_redirect(page, feedback.tracking_token)
-        antispam.remember_sent(request, response, nonce, digest=post_digest(form))
+        antispam.remember_sent(request, response, nonce, digest=digest)
         return response
     if token_error:
         form.add_error(None, TOKEN_MESSAGES[token_error])

@@ -134,7 +134,9 @@ def test_switching_the_language_keeps_what_the_resident_typed(phone, form_page, 
     page.goto("/palaute/")
     page.check("input[name=kind][value=question]")
     page.select_option("#id_category", label=categories["lighting"].name_fi)
-    page.fill("#id_message", FOLLOW_UP)
+    # Two lines and quotes: the values go back into the form whatever they hold.
+    typed = f'{FOLLOW_UP}\nToinen rivi: "valo" ei pala.'
+    page.fill("#id_message", typed)
     page.locator("#id_location_map").click(position={"x": 80, "y": 60})
     pin = page.locator("input#id_location").input_value()
     page.fill("#id_address", "Torikatu 1")
@@ -143,7 +145,7 @@ def test_switching_the_language_keeps_what_the_resident_typed(phone, form_page, 
 
     page.locator(".language-links a[hreflang=sv]").click()
     page.wait_for_url(re.compile(r"/sv/palaute/$"))
-    expect(page.locator("#id_message")).to_have_value(FOLLOW_UP)
+    expect(page.locator("#id_message")).to_have_value(typed)
     expect(page.locator("input[name=kind][value=question]")).to_be_checked()
     expect(page.locator("#id_category")).to_have_value(str(categories["lighting"].pk))
     expect(page.locator("#id_address")).to_have_value("Torikatu 1")

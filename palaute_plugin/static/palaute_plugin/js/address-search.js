@@ -30,7 +30,7 @@
     // A browser brings no field with autocomplete="off" back after Back: the address
     // sent is kept for this tab (sessionStorage) and put back when the resident comes
     // Back from the receipt, so that the form can be sent again as it was.
-    var kept = "palaute:sent-address:" + location.pathname;
+    var kept = "palaute:sent-address:" + location.pathname + "#" + input.id;
     var navigation = window.performance && performance.getEntriesByType &&
       performance.getEntriesByType("navigation")[0];
     try {

@@ -87,9 +87,15 @@
     var values = carried.values;
     CARRIED.forEach(function (name) {
       if (!(name in values)) { return; }
-      var radio = form.querySelector('input[type=radio][name="' + name + '"][value="' +
-        String(values[name]).replace(/["\\]/g, "") + '"]');
-      if (radio) { radio.checked = true; return; }
+      // Radios by comparing values (a value in a selector would break on a quote or a
+      // line break, and the message has those).
+      var radios = form.querySelectorAll('input[type=radio][name="' + name + '"]');
+      if (radios.length) {
+        Array.prototype.forEach.call(radios, function (radio) {
+          radio.checked = radio.value === String(values[name]);
+        });
+        return;
+      }
       var field = document.getElementById("id_" + name);
       if (!field) { return; }
       if (field.type === "checkbox") { field.checked = !!values[name]; }
