@@ -103,6 +103,8 @@ def test_approver_sees_it_awaiting_review_and_opens_it(client, approver, handler
     assert 'data-workflow-action-name="approve"' in content
     # Sent to the resident, never published: not Wagtail's "Approve and send and Publish".
     assert "Approve and send" in content and "and Publish" not in content
+    # Told before editing that a changed text needs another approver (four eyes).
+    assert "An approver who changes it becomes one of its writers" in content
     assert client.get(url("history", answer.pk)).status_code == 200
     assert str(answer) in client.get(url("list")).content.decode()
 

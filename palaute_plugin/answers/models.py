@@ -65,7 +65,10 @@ class AnswerDraft(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, 
 
     panels = [
         AnswerContextPanel(heading=_("Feedback")),
-        FieldPanel("text"),
+        # Said before an approver edits: a changed text needs another approver (four eyes).
+        FieldPanel("text", help_text=_(
+            "The text the resident gets by email once it is approved. An approver who "
+            "changes it becomes one of its writers: another approver must then approve it.")),
     ]
 
     class Meta:
