@@ -85,7 +85,7 @@ def test_find_export_and_erase(new_context, officer, streets):
     page.get_by_label("I confirm").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Erase personal data").click()
-    expect(page.locator(".messages .success")).to_contain_text("erased from 1 cases")
+    expect(page.locator(".messages .success")).to_contain_text("erased from 1 case.")
     erased = Feedback.objects.get(pk=case.pk)
     assert (erased.contact_email, erased.contact_name) == ("", "")
     # The address went in request bodies only: no URL, history entry or Referer has it.
