@@ -161,6 +161,14 @@ OPERATIONS = [
               uncached=True),
     Operation("public geojson julkiset/kartta.geojson, town bbox, cached", None,
               lambda c: f"{c.feedback_page_url}julkiset/kartta.geojson?bbox={TOWN_BBOX}"),
+    # The map of the list's filters (the map page passes them on to its GeoJSON).
+    Operation("public geojson julkiset/kartta.geojson, town bbox, topic filter, uncached",
+              None, lambda c: f"{c.feedback_page_url}julkiset/kartta.geojson?bbox={TOWN_BBOX}"
+              f"&category={c.busiest_category}", uncached=True),
+    Operation("public map page julkiset/kartta/", None,
+              lambda c: f"{c.feedback_page_url}julkiset/kartta/"),
+    Operation("public map page julkiset/kartta/, topic filter", None,
+              lambda c: f"{c.feedback_page_url}julkiset/kartta/?category={c.busiest_category}"),
     # The report's stored days' sums are cached until the next refresh that rebuilds a
     # day; the "statistics" rows above read them from the cache (each database's own).
     # This one adds them up afresh, as the first request for a report nobody asked for
