@@ -302,6 +302,23 @@ def test_the_map_with_filters_it_cannot_use_says_so_and_shows_all(client, page, 
     assert 'data-geojson-url="/palaute/julkiset/kartta.geojson"' in html
 
 
+def test_the_map_page_lists_the_newest_few_and_links_to_the_list(client, page, two_topics,
+                                                                  monkeypatch):
+    """Beside the map, for browsers without JavaScript: the newest ``MAP_LIST_ITEMS`` and a
+    note with the list's link (it rendered up to 500)."""
+    from palaute_plugin.public import published as module
+
+    published, other, _parks = two_topics
+    monkeypatch.setattr(module, "MAP_LIST_ITEMS", 1)
+    html = client.get(page.url + "julkiset/kartta/").content.decode()
+    assert other.title in html and published.title not in html
+    assert "Tässä luetellaan 1 uusinta." in html
+    monkeypatch.setattr(module, "MAP_LIST_ITEMS", 2)
+    html = client.get(page.url + "julkiset/kartta/").content.decode()
+    assert other.title in html and published.title in html
+    assert "data-map-newest-note" not in html
+
+
 def test_map_page_uses_local_static_files_only(client, page, published):
     response = client.get(page.url + "julkiset/kartta/")
     content = response.content.decode()

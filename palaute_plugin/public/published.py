@@ -52,6 +52,8 @@ GEOJSON_PATH = "julkiset/kartta.geojson"
 PAGE_SIZE = 20
 #: At most this many points per GeoJSON answer, newest first (the whole world included).
 MAX_FEATURES = 500
+#: The records listed beside the map on its page (the newest; the list has them all).
+MAP_LIST_ITEMS = 50
 CACHE_SECONDS = 60 * 60
 PUBLIC_STATUSES = [(value, capfirst(label)) for value, label in Feedback.Status.choices
                    if value != Feedback.Status.REJECTED]
@@ -496,11 +498,16 @@ def published_map_view(request, page):
     if form is not None and not form.errors:
         publications = form.filter(publications)
     url = publication_urls(page)
-    items = [(item, url(item.reference)) for item in publications[:MAX_FEATURES]]
+    # Beside the map, for browsers without JavaScript: the newest few, then the list
+    # (the map's script lists the records in its area instead).
+    newest = list(publications[:MAP_LIST_ITEMS + 1])
+    items = [(item, url(item.reference)) for item in newest[:MAP_LIST_ITEMS]]
     list_url = page.url + page.reverse_subpage("published_list_view")
     context = {"page": page, "self": page, "items": items,
                "geojson_url": with_query(page.url + GEOJSON_PATH, filter_query),
                "list_url": with_query(list_url, filter_query),
+               "more_than_listed": len(newest) > MAP_LIST_ITEMS,
+               "listed_count": MAP_LIST_ITEMS,
                "filtered": bool(filter_query), "filters_refused": form is not None and
                bool(form.errors),
                "all_url": page.url + page.reverse_subpage("published_map_view"),

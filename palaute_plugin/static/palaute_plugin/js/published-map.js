@@ -12,6 +12,10 @@
 
   function renderList(features) {
     list.textContent = "";
+    // The page's own list (the newest few, for browsers without JavaScript) is replaced
+    // by the records in the map's area: its note on the newest no longer applies.
+    var newestNote = document.querySelector("[data-map-newest-note]");
+    if (newestNote) { newestNote.hidden = true; }
     if (!features.length) {
       var empty = document.createElement("li");
       empty.textContent = element.dataset.emptyText;
