@@ -46,7 +46,7 @@ from ..publication.nearby import OPEN_STATUSES
 from ..publication.photos import PublicPhoto
 from .caching import VERSION_KEY as CATEGORIES_VERSION_KEY
 from .caching import active_categories, categories_version
-from .imagefiles import jpeg_response
+from .imagefiles import PHOTO_SIZES, photo_response
 
 GEOJSON_PATH = "julkiset/kartta.geojson"
 PAGE_SIZE = 20
@@ -337,13 +337,16 @@ def chosen_filters(query):
     if not any(query.get(name) for name in FILTER_PARAMS):
         return None, ""
     form = PublicationFilterForm(query)
-    if not form.is_valid():
-        return form, ""
+    return form, filters_query(query) if form.is_valid() else ""
+
+
+def filters_query(query):
+    """The list's filters of ``query`` as a query string, nothing else it carried."""
     kept = QueryDict(mutable=True)
     for name in FILTER_PARAMS:
         if query.get(name):
             kept[name] = query[name]
-    return form, kept.urlencode()
+    return kept.urlencode()
 
 
 def filters_key(form):
@@ -390,18 +393,14 @@ def published_list_view(request, page):
             request.GET.get("page"))
         # The pages' links keep the filters only: the page is cached for every visitor
         # with the same filters, so nothing else this address carried may be in it.
-        query = QueryDict(mutable=True)
-        for name in FILTER_PARAMS:
-            if request.GET.get(name):
-                query[name] = request.GET[name]
+        query = filters_query(request.GET)
         prefix, suffix = relative_to_list(page, "published_detail_view", "REF").split("REF")
         context = {"page": page, "self": page, "form": form, "filters": filters,
                    "page_obj": page_obj,
                    "items": list_items_html(page_obj, lambda ref: f"{prefix}{ref}{suffix}"),
-                   "query": query.urlencode(),
+                   "query": query,
                    # The map shows what the list shows.
-                   "map_url": with_query(relative_to_list(page, "published_map_view"),
-                                         query.urlencode())}
+                   "map_url": with_query(relative_to_list(page, "published_map_view"), query)}
         return TemplateResponse(request, "palaute_plugin/public/published_list.html", context,
                                 status=400 if form is not None and form.errors else 200)
     return cached(page, "list", list_query_key(request.GET), render)
@@ -546,22 +545,13 @@ def accepts_request(page, request):
                for restriction in page.get_view_restrictions())
 
 
-PHOTO_FIELDS = {"full": "image", "thumb": "thumbnail"}
-
-
 def published_photo_view(request, page, token, size):
     """A public copy of a photo of a published case; 404 for anything else."""
-    if size not in PHOTO_FIELDS:
+    if size not in PHOTO_SIZES:
         raise Http404
     photo = PublicPhoto.objects.filter(
         token=token, publication__in=FeedbackPublication.objects.public()).first()
-    if photo is None:
-        raise Http404
-    try:
-        handle = getattr(photo, PHOTO_FIELDS[size]).open("rb")
-    except (OSError, ValueError) as error:
-        raise Http404 from error
-    response = jpeg_response(handle)
+    response = photo_response(photo, size)
     # Short: a photo a moderator withdraws must not live on in shared caches for long.
     response["Cache-Control"] = "public, max-age=300"
     return response

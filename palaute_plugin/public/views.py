@@ -31,7 +31,7 @@ from ..publication.nearby import nearby_for_case
 from . import antispam, ratelimit
 from .caching import cached_form_parts, fill, form_cache_key, rendered_once, skeleton, slot
 from .forms import FeedbackForm, FollowUpForm
-from .imagefiles import jpeg_response
+from .imagefiles import PHOTO_SIZES, jpeg_response, photo_response
 from .published import FILTER_PARAMS, LIST_PARAMS
 
 TOKEN_MESSAGES = {
@@ -332,24 +332,15 @@ def save_feedback(request, page, form, nonce):
     return feedback
 
 
-#: The sizes of a photo a page may ask for, and the field holding each.
-PHOTO_SIZES = {"full": "image", "thumb": "thumbnail"}
-
-
 def status_photo_view(request, page, token, pk, size):
     """A cleaned photo of the case, for the holder of its private link (the resident who
     sent it); 404 for anything else. Never the raw upload: its location data is gone
     only from the cleaned copies."""
+    if size not in PHOTO_SIZES:
+        raise Http404
     feedback = get_feedback_by_token(token)
     photo = feedback.photos.filter(pk=pk, state=FeedbackPhoto.State.READY).first()
-    if size not in PHOTO_SIZES or photo is None:
-        raise Http404
-    field = getattr(photo, PHOTO_SIZES[size])
-    try:
-        handle = field.open("rb")
-    except (OSError, ValueError) as error:  # removed by retention, or never written
-        raise Http404 from error
-    return private_response(jpeg_response(handle))
+    return private_response(photo_response(photo, size))
 
 
 @never_cache
