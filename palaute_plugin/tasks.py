@@ -288,11 +288,13 @@ def process_pending_photos():
 
 def refresh_statistics():
     """Fold changed cases and finished days into the statistics' daily aggregate, then
-    bring the reports asked for lately up to date (``figures.warm_reports``); returns
-    how many days were rebuilt."""
+    bring each staff scope's default report and the reports asked for lately up to date
+    (``figures.warm_default_reports``, ``figures.warm_reports``); returns how many days
+    were rebuilt."""
     from .stats import aggregates, figures
 
     rebuilt = aggregates.refresh()
+    figures.warm_default_reports()
     figures.warm_reports()
     return rebuilt
 

@@ -40,7 +40,7 @@ from palaute_plugin.stats.figures import (
 from palaute_plugin.stats.forms import StatisticsFilterForm, twelve_months_before
 from palaute_plugin.stats.models import CaseDayStat, DurationDayStat, PlaceDayStat
 
-from .admin_fixtures import admin_user, assert_sent_to_login, handled_category
+from .admin_fixtures import admin_user, assert_sent_to_login, handled_category, handler_of
 from .factories import CategoryFactory, FeedbackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +90,8 @@ def now():
 def generated(now, streets, housing):
     """About 300 cases over five months: a group with two categories, and two lone ones."""
     rng = random.Random(12)
+    # Today's cases fall between midnight and now, whatever the time of day.
+    today_minutes = int((now - local(timezone.localdate(now), 0)).total_seconds() // 60)
     group = handled_category("Traffic group", name_en="Traffic", name_fi="Liikenne")
     roads = CategoryFactory(parent=group, handler_group=group.handler_group, name_en="Roads",
                             expected_response_days=3)
@@ -98,7 +100,7 @@ def generated(now, streets, housing):
     categories = [streets, housing, roads, parking, group]
     for number in range(300):
         # The first ten today (counted live), the rest over five months.
-        span = 11 * 60 if number < 10 else 150 * 24 * 60
+        span = max(2, min(11 * 60, today_minutes)) if number < 10 else 150 * 24 * 60
         created = now - timedelta(minutes=rng.randrange(1, span))
         status = rng.choice(STATUSES)
         responded = rng.random() < 0.7
@@ -662,6 +664,9 @@ def test_rebuild_command_counts_deleted_cases_out(generated, now):
     assert sum(CaseDayStat.objects.filter(day=day).values_list("count", flat=True)) == before - 1
     call_command("palaute_stats_rebuild", "--days", "0", stdout=out)
     assert "Rebuilt 0 days." in out.getvalue()
+    # Then every staff scope's default report is added up: here everything, and the
+    # traffic group's and the two lone categories' handler groups have no members.
+    assert out.getvalue().count("Added up 1 default reports.") == 2
 
 
 def test_report_by_week_and_by_year(client, streets, now):
@@ -1227,6 +1232,59 @@ def test_the_schedule_reads_a_rebuilt_piece_so_that_the_next_request_does_not(
     with CaptureQueriesContext(connection) as idle:
         assert warm_reports(now) == 1
     assert len(idle) == 1  # the scope
+
+
+def test_the_schedule_adds_up_each_staff_scopes_default_report_before_anyone_asks(
+        generated, aggregated, now, housing, handler):
+    from unittest import mock
+
+    from palaute_plugin.stats.figures import default_report_specs, warm_default_reports
+
+    today = timezone.localdate(now)
+    defaults = Filters(start=twelve_months_before(today), end=today)
+    traffic = handler_of(generated["group"], username="liikenne_tilastot")
+    colleague = handler_of(generated["group"], username="liikenne_kollega")
+    responsible = UserFactory(username="asumisen_vastaava")
+    housing.responsible_person = responsible
+    housing.save()
+    both = handler_of(generated["group"], username="kaksi_ryhmaa")
+    both.groups.add(housing.handler_group)
+    # Inactive: the scope of street lighting and housing, which nobody else has, is not.
+    handler_of(housing, username="lopettanut", is_active=False).groups.add(
+        handler.groups.get())
+    staff = (superuser(), traffic, colleague, handler, responsible, both)
+    with CaptureQueriesContext(connection) as listing:
+        specs = default_report_specs()
+    assert len(listing) == 3
+    scopes = [Figures(user, defaults, now=now).report_spec() for user in staff]
+    # Everything first, then the traffic group's scope, which two handlers share.
+    assert scopes[1] == scopes[2]
+    assert specs[:2] == [scopes[0], scopes[1]]
+    assert sorted(specs[2:]) == sorted({scopes[3], scopes[4], scopes[5]})
+    assert len(specs) == 5
+    cache.clear()  # as after a restart of the cache: nobody has asked for anything
+    assert warm_default_reports(now) == 5
+    with mock.patch.object(Figures, "read_segments", side_effect=AssertionError("read")):
+        sums = [Figures(user, defaults, now=now).stored_sums for user in staff]
+    for user, user_sums in zip(staff, sums, strict=True):
+        assert user_sums == Figures(user, defaults, now=now).read_stored_sums()
+    # Another report than the default is still added up by its first request.
+    with mock.patch.object(Figures, "read_segments", side_effect=AssertionError("read")):
+        with pytest.raises(AssertionError, match="read"):
+            other = Figures(traffic, Filters(start=defaults.start, end=today, kind="question"),
+                            now=now)
+            other.stored_sums  # noqa: B018
+
+
+def test_the_refresh_task_brings_the_default_reports_up_to_date(monkeypatch):
+    from palaute_plugin.stats import figures
+
+    done = []
+    monkeypatch.setattr(aggregates, "refresh", lambda: done.append("refresh") or 0)
+    monkeypatch.setattr(figures, "warm_default_reports", lambda: done.append("defaults"))
+    monkeypatch.setattr(figures, "warm_reports", lambda: done.append("asked"))
+    assert tasks.refresh_statistics() == 0
+    assert done == ["refresh", "defaults", "asked"]
 
 
 def test_a_report_not_asked_for_again_is_forgotten(generated, aggregated, now):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from time import monotonic
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Count, DateField, F, IntegerField, Q, Sum, Value, When
@@ -749,6 +750,62 @@ def warm_reports(now=None):
             cache.set(REPORTS_KEY, {
                 marker: entry for marker, entry in current.items()
                 if marker not in forgotten or entry != reports[marker]}, timeout=None)
+    return warmed
+
+
+def default_report_specs():
+    """The default report (the last twelve months by month, no filters) of each scope
+    staff have, as ``Figures.report_spec()`` gives it: every category (administrators
+    and holders of ``view_statistics``) first, then each active handler's own categories
+    (their handler groups' and those they are responsible for), the scopes most handlers
+    share first; at most ``MOST_WARMED``. Three queries."""
+    categories = list(FeedbackCategory.objects.order_by("pk").values_list(
+        "pk", "handler_group_id", "responsible_person_id"))
+    if not categories:
+        return []
+    groups = {group for _pk, group, _person in categories if group is not None}
+    user_model = get_user_model()
+    user_field = user_model._meta.model_name  # the memberships' field of the user
+    members = defaultdict(set)
+    for user, group in user_model.groups.through.objects.filter(
+            group_id__in=groups, **{f"{user_field}__is_active": True}
+    ).values_list(f"{user_field}_id", "group_id"):
+        members[user].add(group)
+    responsible = {person for _pk, _group, person in categories if person is not None}
+    for person in user_model.objects.filter(pk__in=responsible, is_active=True).values_list(
+            "pk", flat=True):
+        members.setdefault(person, set())
+    shared = Counter(
+        tuple(pk for pk, group, person in categories if group in joined or person == user)
+        for user, joined in members.items())
+    everything = tuple(pk for pk, _group, _person in categories)
+    scopes = [everything, *(scope for scope, _users in shared.most_common()
+                            if scope and scope != everything)]
+    return [(None, None, "month", "", "", scope) for scope in scopes[:MOST_WARMED]]
+
+
+def warm_default_reports(now=None):
+    """After a refresh: bring each staff scope's default report (``default_report_specs``)
+    up to date even when nobody has asked for it, so that the first look after the cache
+    was emptied, after a deploy or after an import is not the one that adds years up.
+    None is started after ``WARM_SECONDS``. Returns how many were brought up to date."""
+    now = now or timezone.now()
+    started, warmed = monotonic(), 0
+    for spec in default_report_specs():
+        if monotonic() - started > WARM_SECONDS:
+            logger.info("Default statistics reports left for the next refresh.")
+            break
+        figures = Figures.for_spec(spec, now)
+        if figures is None:  # a category deleted meanwhile
+            continue
+        try:
+            figures.stored_sums  # noqa: B018
+        except CacheUnreachable:
+            break
+        except Exception:
+            logger.exception("Could not bring the statistics report %s up to date.", spec)
+            continue
+        warmed += 1
     return warmed
 
 
