@@ -178,3 +178,33 @@ def test_the_lists_filters_go_with_it_to_the_map(phone, published, handler, mode
     expect(phone.locator("[data-map-list] a")).to_have_text([other.title])
     phone.get_by_role("link", name="Näytä kaikki kartalla").click()
     expect(phone.locator("[data-map-list] a")).to_have_count(2)
+
+
+@pytest.mark.parametrize("near", ["top", "centre"])
+def test_a_tapped_pin_opens_a_popup_that_stays_and_leads_to_the_record(phone, published, near):
+    """A resident taps a pin: its popup opens and stays open (the popup's own pan of the
+    map loaded the area again and took the pin and its popup away), and its link opens
+    the record. Near the map's top edge the popup must pan the map to fit."""
+    # The map opens centred on 65.8481, 24.1466 at zoom 13 (about 8 m a pixel here):
+    # 0.0125 degrees north is some 170 pixels up, less than the popup needs above a pin.
+    FeedbackPublication.objects.filter(pk=published.pk).update(
+        latitude=65.8481 + (0.0125 if near == "top" else 0), longitude=24.1466)
+    from django.core.cache import cache
+    cache.clear()
+    phone.goto("/palaute/julkiset/kartta/")
+    pin = phone.locator(".leaflet-marker-icon")
+    expect(pin).to_have_count(1)
+    pin.tap()
+    popup = phone.locator(".leaflet-popup-content a")
+    expect(popup).to_have_text(published.title)
+    phone.wait_for_load_state("networkidle")
+    phone.wait_for_timeout(500)  # Leaflet's pan animation is 250 ms
+    expect(popup).to_be_visible()
+    if near == "top":
+        # Closing the popup loads the area the map was panned to (the list follows).
+        with phone.expect_response(re.compile(r"kartta\.geojson\?bbox=")):
+            phone.locator(".leaflet-popup-close-button").tap()
+        expect(popup).to_have_count(0)
+        pin.tap()
+    popup.tap()
+    phone.wait_for_url(re.compile(rf"/palaute/julkiset/{published.reference}/$"))

@@ -54,6 +54,17 @@
         renderList(data.features);
       });
   }
-  map.on("moveend", load);
+  // A popup pans the map to fit when it opens near an edge: loading the area again
+  // then would replace the pins and close the popup the resident just opened. While a
+  // popup is open the area is loaded once it closes.
+  var holding = false, moved = false;
+  map.on("autopanstart popupopen", function () { holding = true; });
+  map.on("popupclose", function () {
+    holding = false;
+    if (moved) { moved = false; load(); }
+  });
+  map.on("moveend", function () {
+    if (holding) { moved = true; } else { load(); }
+  });
   load();
 }());
