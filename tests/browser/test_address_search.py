@@ -69,6 +69,7 @@ def test_escape_closes_the_suggestions_and_enter_without_a_choice_keeps_the_text
     page = phone
     page.goto(form_url)
     page.select_option("#id_category", label=categories["lighting"].name_fi)
+    page.fill("#id_message", "Katuvalo on ollut rikki jo viikon.")
     address = page.locator("#id_address")
     address.press_sequentially("kompassi")
     expect(page.get_by_role("listbox").get_by_role("option")).to_have_text(["Kaupungintalo"])
@@ -76,6 +77,31 @@ def test_escape_closes_the_suggestions_and_enter_without_a_choice_keeps_the_text
     expect(page.get_by_role("listbox")).to_be_hidden()
     expect(address).to_have_value("kompassi")
     expect(page.locator("input#id_location")).to_have_value("")
+    # Enter in the place's field does not send the half-filled form.
+    address.press("Enter")
+    page.wait_for_timeout(300)
+    expect(page).to_have_url(form_url)
+    expect(address).to_have_value("kompassi")
+    assert Feedback.objects.count() == 0
+
+
+def test_enter_with_suggestions_open_chooses_the_first_and_does_not_send_the_form(
+        phone, form_url, categories, places):
+    page = phone
+    page.goto(form_url)
+    page.select_option("#id_category", label=categories["lighting"].name_fi)
+    page.fill("#id_message", "Katuvalo on ollut rikki jo viikon.")
+    address = page.locator("#id_address")
+    address.press_sequentially("Hallituskatu 21")
+    expect(page.get_by_role("listbox").get_by_role("option")).to_have_text(["Hallituskatu 21"])
+    expect(address).not_to_have_attribute("aria-activedescendant", re.compile("."))
+    address.press("Enter")
+    expect(page.locator(".js-place-search-status")).to_have_text(
+        "Karttamerkki on nyt kohteessa Hallituskatu 21.")
+    expect(page.locator("input#id_location")).to_have_value(
+        re.compile(r"^SRID=4326;POINT\(24\.147\d* 65\.848\d*\)$"))
+    expect(page).to_have_url(form_url)
+    assert Feedback.objects.count() == 0
 
 
 def test_a_pin_on_the_map_fills_in_the_nearest_address(phone, form_url, categories,

@@ -133,9 +133,11 @@
         event.preventDefault();
         if (!open && results.length) { render(results); }
         highlight(active <= 0 ? results.length - 1 : active - 1);
-      } else if (event.key === "Enter" && open && active >= 0) {
-        event.preventDefault();  // choosing a suggestion is not sending the form
-        choose(active);
+      } else if (event.key === "Enter") {
+        // Enter in the place's field is never sending the form (a phone's "Go" key sent
+        // it half-filled): it chooses the highlighted suggestion, else the first.
+        event.preventDefault();
+        if (open && results.length) { choose(active >= 0 ? active : 0); }
       } else if (event.key === "Escape" || event.key === "Esc") {
         if (open) { event.preventDefault(); close(); }
       }
