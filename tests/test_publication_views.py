@@ -292,6 +292,46 @@ def test_the_geojson_takes_the_lists_filters_each_cached_apart(client, page, two
     assert json.loads(refused.content)["fields"] == ["category"]
 
 
+def test_a_group_chosen_in_the_filters_shows_its_subtopics_records(
+        client, page, two_topics, streets, handler, moderator):
+    """Choosing a group (Liikenne) shows the records of its subtopics, one no longer offered
+    included, in the list and on the map; the topics are grouped as in the resident form."""
+    from .factories import CategoryFactory
+
+    published, parks_record, _parks = two_topics
+    traffic = CategoryFactory(name_fi="Liikenne", name_en="Traffic")
+    retired = CategoryFactory(name_fi="Vanha aihe", parent=traffic, active=False)
+    streets.parent = traffic
+    streets.save()
+    old = approve(proposed(FeedbackFactory(category=streets, latitude=65.85, longitude=24.16,
+                                           message="Vanhan aiheen asia kadulla."),
+                           handler), moderator)
+    FeedbackPublication.objects.filter(pk=old.pk).update(category=retired)
+    cache.clear()  # the update bypassed the publications' cache version
+
+    listing = client.get(page.url + f"julkiset/?category={traffic.pk}").content.decode()
+    assert published.title in listing
+    assert old.title in listing
+    assert parks_record.title not in listing
+    geojson = json.loads(client.get(
+        page.url + f"julkiset/kartta.geojson?bbox=65.8,24.1,65.9,24.2&category={traffic.pk}"
+    ).content)
+    assert sorted(f["properties"]["reference"] for f in geojson["features"]) == sorted(
+        [published.reference, old.reference])
+    # A subtopic alone is still itself only.
+    only_streets = client.get(page.url + f"julkiset/?category={streets.pk}").content.decode()
+    assert published.title in only_streets
+    assert old.title not in only_streets
+    # The group's options: the whole group first, then its subtopics, indented by the group.
+    select = re.search(r'<select name="category".*?</select>', listing, re.S).group(0)
+    found = re.findall(r'<optgroup label="([^"]*)">|<option value="(\d*)"[^>]*>([^<]*)<',
+                       select)
+    assert [(group, label) for group, _pk, label in found] == [
+        ("", "Kaikki aiheet"), ("", "Asuminen"), ("Liikenne", ""),
+        ("", "Liikenne: kaikki aiheet"), ("", streets.name_fi), ("", "Puistot")]
+    assert found[3][1] == str(traffic.pk)
+
+
 def test_the_map_with_filters_it_cannot_use_says_so_and_shows_all(client, page, two_topics):
     published, other, _parks = two_topics
     response = client.get(page.url + "julkiset/kartta/?since=eilen")

@@ -94,13 +94,39 @@ class PublicationFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("All topics"))] + [
-            (category.pk, category.name) for category in active_categories()]
+        self.fields["category"].choices = self.topic_choices(active_categories())
+
+    def topic_choices(self, categories):
+        """The topics as the resident form groups them: a group with subtopics is an
+        ``<optgroup>`` whose first option is the whole group, then its subtopics."""
+        ids = {category.pk for category in categories}
+        self.subtopics = {}
+        for category in categories:
+            if category.parent_id in ids:
+                self.subtopics.setdefault(category.parent_id, []).append(category)
+        choices = [("", _("All topics"))]
+        for category in categories:
+            if category.parent_id in ids:
+                continue
+            if category.pk in self.subtopics:
+                choices.append((category.name, [
+                    (category.pk, _("%(group)s: all topics") % {"group": category.name}),
+                    *((sub.pk, sub.name) for sub in self.subtopics[category.pk])]))
+            else:
+                choices.append((category.pk, category.name))
+        return choices
 
     def filter(self, queryset):
         data = self.cleaned_data
         if data.get("category"):
-            queryset = queryset.filter(category_id=data["category"])
+            chosen = data["category"]
+            if chosen in self.subtopics:
+                # A group: its own records and its subtopics' (those no longer offered
+                # too), as ids (a join to the category's group would scan every record).
+                queryset = queryset.filter(category_id__in=[chosen, *FeedbackCategory.objects
+                                           .filter(parent_id=chosen).values_list("pk", flat=True)])
+            else:
+                queryset = queryset.filter(category_id=chosen)
         for name in ("kind", "status"):
             if data.get(name):
                 queryset = queryset.filter(**{"kind" if name == "kind" else "shown_status":

@@ -208,3 +208,26 @@ def test_a_tapped_pin_opens_a_popup_that_stays_and_leads_to_the_record(phone, pu
         pin.tap()
     popup.tap()
     phone.wait_for_url(re.compile(rf"/palaute/julkiset/{published.reference}/$"))
+
+
+def test_a_group_chosen_in_the_lists_filters_shows_its_subtopics(phone, published, streets):
+    """The topics are grouped as in the resident form; the group's first option is the whole
+    group, and choosing it lists (and maps) its subtopics' records."""
+    from django.core.cache import cache
+
+    from tests.factories import CategoryFactory
+
+    traffic = CategoryFactory(name_fi="Liikenne")
+    streets.parent = traffic
+    streets.save()
+    cache.clear()
+    phone.goto("/palaute/julkiset/")
+    expect(phone.locator("#id_category optgroup[label=Liikenne] option")).to_have_text(
+        ["Liikenne: kaikki aiheet", streets.name_fi])
+    phone.select_option("#id_category", label="Liikenne: kaikki aiheet")
+    phone.locator("form.publication-filters button[type=submit]").click()
+    phone.wait_for_url(re.compile(rf"\?category={traffic.pk}"))
+    expect(phone.locator("main h3 a")).to_have_text([published.title])
+    phone.get_by_role("link", name="Näytä kartalla").click()
+    expect(phone.locator(".leaflet-marker-icon")).to_have_count(1)
+    expect(phone.locator("[data-map-list] a")).to_have_text([published.title])
