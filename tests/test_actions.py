@@ -110,6 +110,19 @@ def test_work_list_with_expected_date(case, handler):
     assert resident_mail() and "2027" in resident_mail()[0].body
 
 
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_work_list_date_is_written_as_the_receipt_writes_it_in_every_language(
+        category, handler, language):
+    """Day.month.year as on the receipt and the status page: English read 05/31/2027."""
+    case = FeedbackFactory(category=category, page=feedback_page(), language=language,
+                           contact_email="asukas@example.com")
+    run(actions.move_to_work_list, case, user=handler,
+        expected_date=datetime.date(2027, 5, 31))
+    sent = resident_mail()[0]
+    assert ": 31.5.2027\n" in sent.body
+    assert "<strong>31.5.2027</strong>" in sent.alternatives[0][0]
+
+
 def test_redirect_tells_the_authority_contacts(case, handler):
     authority = OtherAuthorityFactory()
     run(actions.redirect_to_authority, case, user=handler, authority=authority)
