@@ -9,6 +9,7 @@ from unittest import mock
 import pytest
 from django.core import mail, signing
 from django.test import Client, TestCase
+from django.utils.html import escape
 from PIL import Image
 from wagtail.models import Locale
 
@@ -317,6 +318,44 @@ def test_bad_or_far_away_coordinates_are_rejected(client, page, category, point)
     assert response.status_code == 400
     assert "id_location_error" in response.content.decode()
     assert Feedback.objects.count() == 0
+
+
+@pytest.mark.parametrize("typed", ["65.84", "65.84,", "<b>65</b>", "pohjoinen"])
+def test_coordinates_typed_but_not_a_place_are_refused_and_kept(client, page, category,
+                                                                typed):
+    """The coordinate box's text with no place written (half-typed, or the script did not
+    run): refused with the box's own hint, and the text comes back (escaped) to correct."""
+    response = post(client, page, form_data(category, location="", location_latlng=typed))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Kirjoita koordinaatit muodossa leveysaste, pituusaste" in html
+    assert f'name="location_latlng" value="{escape(typed)}"' in html
+    assert Feedback.objects.count() == 0
+
+
+@pytest.mark.parametrize("typed, error", [
+    (" 65.848 , 24.147 ", None), ("60.1699, 24.9384", "palvelun alueen ulkopuolella")])
+def test_typed_coordinates_alone_are_the_place_when_they_read_as_one(client, page, category,
+                                                                     typed, error):
+    response = post(client, page, form_data(category, location="", location_latlng=typed))
+    if error is None:
+        assert response.status_code == 302
+        feedback = Feedback.objects.get()
+        assert (feedback.latitude, feedback.longitude) == (65.848, 24.147)
+    else:
+        assert response.status_code == 400
+        assert error in response.content.decode()
+        assert not Feedback.objects.exists()
+
+
+def test_a_written_place_wins_over_the_box_and_an_empty_box_is_no_place(client, page,
+                                                                        category):
+    assert post(client, page, form_data(category, location="", location_latlng="  ")
+                ).status_code == 302
+    assert post(client, page, form_data(category, message="Toinen viesti kadulla tässä.",
+                                        location_latlng="65.84")).status_code == 302
+    assert [(f.latitude, f.longitude) for f in Feedback.objects.order_by("pk")] == [
+        (None, None), (65.8481, 24.1466)]
 
 
 def test_forged_token_is_rejected_with_input_kept(client, page, category):

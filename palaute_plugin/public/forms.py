@@ -1,5 +1,7 @@
 """The resident's feedback form."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIteratorValue
@@ -27,7 +29,10 @@ from ..photos import pending
 from ..photos.images import inspect_photo, validate_photo_count, validate_total_pixels
 from . import antispam
 from .caching import active_categories
-from .widgets import ResidentMapWidget
+from .widgets import MAP_STRINGS, ResidentMapWidget
+
+#: The coordinate box as a resident types it: ``65.848, 24.147`` (latitude, longitude).
+TYPED_POINT_RE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
 def _attrs_html(attrs):
@@ -347,7 +352,14 @@ class FeedbackForm(forms.Form):
     def clean_location(self):
         value = self.cleaned_data["location"].strip()
         if not value:
-            return None
+            typed = self.fields["location"].widget.typed
+            if not typed:
+                return None
+            # Coordinates typed but not (yet) a place: refused, and the box keeps them.
+            match = TYPED_POINT_RE.match(typed)
+            if not match:
+                raise ValidationError(MAP_STRINGS["badCoordinates"], code="bad_coordinates")
+            value = f"SRID=4326;POINT({match.group(2)} {match.group(1)})"
         lat, lon = parse_point(value)
         if not within_city_area(lat, lon):
             raise ValidationError(

@@ -51,6 +51,14 @@ class ResidentMapWidget(LocalLeafletField):
             attrs["data-leaflet-field-options-value"] = json.dumps(options)
         return attrs
 
+    #: What the resident typed in the coordinate box (``<name>_latlng``), kept when the
+    #: form comes back with an error and checked by the form when no place was written.
+    typed = ""
+
+    def value_from_datadict(self, data, files, name):
+        self.typed = (data.get(f"{name}_latlng") or "").strip()[:250]
+        return super().value_from_datadict(data, files, name)
+
     def render(self, name, value, attrs=None, renderer=None):
         """The map first, then its buttons, then the coordinates for those who want them."""
         self.value_data = value
@@ -73,9 +81,10 @@ class ResidentMapWidget(LocalLeafletField):
         # The coordinate box wagtailgeowidget's script expects; ours has a label.
         coordinates = format_html(
             '<label class="map-coordinates-label" for="{0}_latlng">{1}</label>'
-            '<div class="input"><input id="{0}_latlng" class="leaflet-field-location" '
-            'maxlength="250" type="text" inputmode="decimal" placeholder="65.848, 24.147">'
-            '</div>', input_id, _("Coordinates (latitude, longitude)"))
+            '<div class="input"><input id="{0}_latlng" name="{2}_latlng" value="{3}" '
+            'class="leaflet-field-location" maxlength="250" type="text" inputmode="decimal" '
+            'placeholder="65.848, 24.147"></div>',
+            input_id, _("Coordinates (latitude, longitude)"), name, self.typed)
         buttons = format_html('<div class="map-buttons">{}{}</div>', at_centre, my_location)
         return mark_safe(hidden + map_box + buttons + coordinates  # noqa: S308
                          + self.area_check(input_id))

@@ -165,3 +165,53 @@ def test_bad_coordinates_are_explained_with_a_local_example(phone, form_url, cat
     page.fill("#id_location_latlng", "pohjoinen")
     expect(page.locator("#id_location_map").locator("xpath=..")).to_contain_text(
         "esimerkiksi 65.848, 24.147")
+
+
+def test_my_location_and_typed_coordinates_fill_in_the_address_like_a_pin(
+        new_context, form_url, categories, places):
+    """"Use my location" and coordinates typed in the box name the nearest known place, as a
+    tapped pin does; typed coordinates show the pin in full and a place outside the area is
+    said at once."""
+    page = new_context(geolocation={"latitude": 65.8478, "longitude": 24.1447},
+                       permissions=["geolocation"]).new_page()
+    page.goto(form_url)
+    page.select_option("#id_category", label=categories["lighting"].name_fi)
+    page.get_by_role("button", name="Käytä sijaintiani").click()
+    expect(page.locator("#id_address")).to_have_value("Kaupungintalo")
+
+    page.reload()
+    page.select_option("#id_category", label=categories["lighting"].name_fi)
+    pin = page.locator("#id_location_map .leaflet-marker-icon")
+    expect(pin).to_have_css("opacity", "0.5")
+    page.locator("#id_location_latlng").press_sequentially("65.8478, 24.1447")
+    expect(pin).to_have_css("opacity", "1")
+    expect(page.locator("#id_address")).to_have_value("Kaupungintalo")
+    outside = page.locator("#id_location_outside")
+    expect(outside).to_be_hidden()
+    page.fill("#id_location_latlng", "60.1699, 24.9384")
+    expect(outside).to_be_visible()
+    expect(page.locator("#id_location_latlng")).to_have_attribute("aria-invalid", "true")
+
+
+def test_half_typed_coordinates_are_refused_and_kept_for_correcting(phone, form_url,
+                                                                    categories):
+    page = phone
+    page.goto(form_url)
+    page.select_option("#id_category", label=categories["lighting"].name_fi)
+    page.fill("#id_message", "Katuvalo on ollut rikki jo viikon.")
+    page.locator("#id_location_latlng").press_sequentially("65.84")
+    page.click("button[data-submit]")
+    page.wait_for_load_state()
+    expect(page.locator("#id_location_error")).to_contain_text(
+        "Kirjoita koordinaatit muodossa leveysaste, pituusaste")
+    coordinates = page.locator("#id_location_latlng")
+    expect(coordinates).to_have_value("65.84")
+    expect(coordinates).to_have_attribute("aria-invalid", "true")
+    assert Feedback.objects.count() == 0
+    coordinates.press("End")
+    coordinates.press_sequentially(", 24.147")
+    with page.expect_navigation(url=RECEIPT_URL):
+        page.click("button[data-submit]")
+    feedback = Feedback.objects.get()
+    assert (feedback.latitude, feedback.longitude) == (pytest.approx(65.84),
+                                                       pytest.approx(24.147))

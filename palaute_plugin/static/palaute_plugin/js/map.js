@@ -28,8 +28,9 @@
     if (describedBy.length) { latLng.setAttribute("aria-describedby", describedBy.join(" ")); }
     if (error) { latLng.setAttribute("aria-invalid", "true"); }
     if (!hadValue) {
-      // Nothing chosen yet: the pin waits at the centre, the value stays empty.
-      latLng.value = "";
+      // Nothing chosen yet: the pin waits at the centre, the value stays empty; what the
+      // resident typed in the box before the form came back with an error stays there.
+      latLng.value = latLng.defaultValue;
       field.marker.setOpacity(0.5);
     }
     var outside = document.querySelector('.js-outside-area[data-target="' + input.id + '"]');
@@ -107,8 +108,18 @@
       place(point);
       field.map.setView(point, 17);
     });
+    // Typed coordinates place the pin (wagtailgeowidget's handler) as a click does:
+    // shown in full, checked against the area, and named in the address field once the
+    // resident stops typing.
+    var typing = null;
     latLng.addEventListener("input", function () {
-      if (!latLng.value.trim()) { input.value = ""; }
+      clearTimeout(typing);
+      if (!latLng.value.trim()) { input.value = ""; return; }
+      var point = field.parseStrToLatLng(latLng.value);
+      if (!point) { return; }
+      field.marker.setOpacity(1);
+      checkArea(point);
+      typing = setTimeout(function () { moved(point); }, 600);
     });
     var clear = wrapper && wrapper.querySelector(".js-clear-location");
     if (clear) {
@@ -125,6 +136,7 @@
         navigator.geolocation.getCurrentPosition(function (position) {
           var point = L.latLng(position.coords.latitude, position.coords.longitude);
           place(point);
+          moved(point);
           // One setView: a pan followed by a zoom would leave the pin off-screen.
           field.map.setView(point, 17);
           status.textContent = (locate.getAttribute("data-found") || "")
