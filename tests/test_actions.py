@@ -315,6 +315,23 @@ def test_the_same_follow_up_text_with_another_photo_is_added(client, case, handl
     assert case.photos.count() == 2
 
 
+def test_follow_up_form_says_what_is_missing_and_which_photos_it_takes(client, case):
+    """An empty follow-up names what is missing in the resident's words (it said "This
+    field is required."); the photo field tells how many and which formats, as the first
+    form does, and its script gets the count."""
+    url = f"/palaute/status/{case.tracking_token}/"
+    shown = client.get(url).content.decode()
+    assert "Enintään 5 kuvaa: JPEG, PNG, WebP tai HEIC. Sijaintitiedot poistetaan kuvista." in shown
+    assert 'data-max-photos="5"' in shown
+    response = client.post(url, {"message": "  "})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Kirjoita, mitä haluat lisätä." in html
+    assert "Tämä kenttä vaaditaan" not in html
+    too_long = client.post(url, {"message": "x" * 5001}).content.decode()
+    assert "Viestisi voi olla enintään 5000 merkin pituinen (nyt 5001)" in too_long
+
+
 def test_resident_cannot_follow_up_a_closed_case(client, case, handler):
     run(actions.resolve, case, user=handler, message="Korjattu.")
     response = client.post(f"/palaute/status/{case.tracking_token}/", {"message": "Hei"})

@@ -232,18 +232,7 @@ class FeedbackForm(forms.Form):
         message.widget.attrs["maxlength"] = str(max_length)
         message.help_text = _("%(min)s–%(max)s characters.") % {
             "min": min_length, "max": max_length}
-        max_photos = palaute_setting("MAX_PHOTOS")
-        self.fields["photos"].help_text = ngettext(
-            "Up to %(count)s photo: JPEG, PNG, WebP or HEIC. Location data is removed.",
-            "Up to %(count)s photos: JPEG, PNG, WebP or HEIC. Location data is removed.",
-            max_photos,
-        ) % {"count": max_photos}
-        self.fields["photos"].widget.attrs.update({
-            "data-max-photos": str(max_photos),
-            "data-too-many": ngettext(
-                "You can attach at most %(max)s photo. Remove some photos.",
-                "You can attach at most %(max)s photos. Remove some photos.",
-                max_photos) % {"max": max_photos}})
+        explain_photos(self.fields["photos"])
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
         self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
@@ -401,15 +390,38 @@ class FeedbackForm(forms.Form):
         return found[0].latitude, found[0].longitude
 
 
+def explain_photos(field):
+    """The photo field's hint (how many, which formats) and the count its script checks."""
+    max_photos = palaute_setting("MAX_PHOTOS")
+    field.help_text = ngettext(
+        "Up to %(count)s photo: JPEG, PNG, WebP or HEIC. Location data is removed.",
+        "Up to %(count)s photos: JPEG, PNG, WebP or HEIC. Location data is removed.",
+        max_photos,
+    ) % {"count": max_photos}
+    field.widget.attrs.update({
+        "data-max-photos": str(max_photos),
+        "data-too-many": ngettext(
+            "You can attach at most %(max)s photo. Remove some photos.",
+            "You can attach at most %(max)s photos. Remove some photos.",
+            max_photos) % {"max": max_photos}})
+
+
 class FollowUpForm(forms.Form):
     """The resident adds information to an open case on their status page."""
 
-    message = forms.CharField(label=_("What would you like to add?"), max_length=5000,
-                              widget=forms.Textarea(attrs={"rows": 4}))
+    message = forms.CharField(
+        label=_("What would you like to add?"), max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write what you would like to add."),
+                        "max_length": MESSAGE_TOO_LONG})
     photos = MultiplePhotoField(
         label=_("Photos (optional)"), required=False,
         widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        explain_photos(self.fields["photos"])
 
     #: Signed once per shown form: a replayed post of it is saved once (``antispam``).
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False,
