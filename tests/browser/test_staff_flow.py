@@ -236,7 +236,8 @@ def test_handler_takes_a_case_from_new_to_resolved(new_context, staff_data, live
     assert case_a.reference in email.subject
     body = email.body
     assert case_a.reference in body and WORK_LIST_NOTE in body
-    assert expected_date.strftime("%Y-%m-%d") in body  # Swedish SHORT_DATE_FORMAT
+    # Day.month.year, as the receipt writes it (not Swedish SHORT_DATE_FORMAT 2026-12-24).
+    assert f"{expected_date.day}.{expected_date.month}.{expected_date.year}" in body
     assert "Referensnummer" in body and "Gatubelysning" in body  # in Swedish
     assert case.notifications.get(template="work_list").language == "sv"
     assert len(mail.outbox) == sent_before + 1
