@@ -64,15 +64,23 @@ def test_an_address_chosen_by_keyboard_moves_the_pin_and_is_sent(phone, form_url
                                                        pytest.approx(24.147))
 
 
-def test_escape_closes_the_suggestions_and_enter_without_a_choice_keeps_the_text(
-        phone, form_url, categories, places):
-    page = phone
+def suggested(page, form_url, categories, typed, suggestions):
+    """The form filled enough to be sent, ``typed`` in the address field and its
+    ``suggestions`` shown, none chosen yet: the address field."""
     page.goto(form_url)
     page.select_option("#id_category", label=categories["lighting"].name_fi)
     page.fill("#id_message", "Katuvalo on ollut rikki jo viikon.")
     address = page.locator("#id_address")
-    address.press_sequentially("kompassi")
-    expect(page.get_by_role("listbox").get_by_role("option")).to_have_text(["Kaupungintalo"])
+    address.press_sequentially(typed)
+    expect(page.get_by_role("listbox").get_by_role("option")).to_have_text(suggestions)
+    expect(address).not_to_have_attribute("aria-activedescendant", re.compile("."))
+    return address
+
+
+def test_escape_closes_the_suggestions_and_enter_without_a_choice_keeps_the_text(
+        phone, form_url, categories, places):
+    page = phone
+    address = suggested(page, form_url, categories, "kompassi", ["Kaupungintalo"])
     address.press("Escape")
     expect(page.get_by_role("listbox")).to_be_hidden()
     expect(address).to_have_value("kompassi")
@@ -88,13 +96,7 @@ def test_escape_closes_the_suggestions_and_enter_without_a_choice_keeps_the_text
 def test_enter_with_suggestions_open_chooses_the_first_and_does_not_send_the_form(
         phone, form_url, categories, places):
     page = phone
-    page.goto(form_url)
-    page.select_option("#id_category", label=categories["lighting"].name_fi)
-    page.fill("#id_message", "Katuvalo on ollut rikki jo viikon.")
-    address = page.locator("#id_address")
-    address.press_sequentially("Hallituskatu 21")
-    expect(page.get_by_role("listbox").get_by_role("option")).to_have_text(["Hallituskatu 21"])
-    expect(address).not_to_have_attribute("aria-activedescendant", re.compile("."))
+    address = suggested(page, form_url, categories, "Hallituskatu 21", ["Hallituskatu 21"])
     address.press("Enter")
     expect(page.locator(".js-place-search-status")).to_have_text(
         "Karttamerkki on nyt kohteessa Hallituskatu 21.")
