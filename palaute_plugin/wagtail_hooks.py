@@ -39,6 +39,7 @@ from .staff.viewsets import (
 )
 from .stats import menu as stats_menu
 from .stats import urls as stats_urls
+from .workflow_messages import STOP_ACTIONS, may_stop_workflow
 
 # Before any view asks the registry, or Wagtail would fall back to model permissions.
 register_permission_policy(Feedback, FeedbackPermissionPolicy())
@@ -67,6 +68,18 @@ def answers_are_sent_not_published(menu_items, request, context):
     for item in menu_items:
         if str(getattr(item, "label", "")) in published:
             item.label = published[str(item.label)]
+
+
+@hooks.register("construct_snippet_action_menu")
+def reviewers_do_not_stop_workflows(menu_items, request, context):
+    """No "Cancel workflow" or "Restart workflow" for a reviewer of the step in progress
+    (``workflow_messages.may_stop_workflow``; the edit views refuse them too)."""
+    instance = context.get("instance")
+    if context.get("model") not in (AnswerDraft, FeedbackPublication) or instance is None:
+        return
+    if not may_stop_workflow(request.user, instance):
+        names = {f"action-{action}" for action in STOP_ACTIONS}
+        menu_items[:] = [item for item in menu_items if item.name not in names]
 
 
 @hooks.register("register_admin_viewset")

@@ -8,6 +8,36 @@ record became public. The views of those two snippets say what happened instead.
 
 from django.utils.translation import gettext as _
 
+#: Wagtail's names of the actions (and menu items) that stop a workflow in progress.
+STOP_ACTIONS = ("cancel-workflow", "restart-workflow")
+
+
+def may_stop_workflow(user, instance):
+    """Whether ``user`` may cancel or restart the workflow ``instance`` is in: its writer's
+    side may (whoever sent it, and the others who may change it), a reviewer of the step
+    in progress may not (Wagtail lets any reviewer cancel, silently for the writer: an
+    answer stayed blocked and a proposed record read as the handler's unsent draft); they
+    approve or request changes. A superuser may."""
+    state = instance.current_workflow_state
+    if state is None or user.is_superuser or user == state.requested_by:
+        return True
+    task_state = state.current_task_state
+    if task_state is None:
+        return True
+    return "approve" not in [name for name, *_rest in task_state.task.specific.get_actions(
+        instance, user)]
+
+
+class ReviewersDoNotStopWorkflowsMixin:
+    """For an ``EditView`` of a snippet in a workflow: ``may_stop_workflow`` decides the
+    cancel and restart actions (a refused one is not taken: the form is saved as edited)."""
+
+    def get_available_actions(self):
+        actions = super().get_available_actions()
+        if self.object is not None and not may_stop_workflow(self.request.user, self.object):
+            actions = [action for action in actions if action not in STOP_ACTIONS]
+        return actions
+
 
 class WorkflowActionMessageMixin:
     """For an ``EditView`` of a snippet in a workflow: ``action_messages(instance)`` maps

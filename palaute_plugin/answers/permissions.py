@@ -12,6 +12,7 @@ from .models import AnswerDraft
 
 APPROVER_ACTIONS = frozenset({"publish", "unpublish"})
 HANDLER_ACTIONS = frozenset({"view", "change", "delete", "lock", "unlock"})
+APPROVER_EDITS = frozenset({"view", "change"})
 
 
 class AnswerPermissionPolicy(BasePermissionPolicy):
@@ -27,11 +28,14 @@ class AnswerPermissionPolicy(BasePermissionPolicy):
             return set()
         if user.is_superuser:
             return set(APPROVER_ACTIONS | HANDLER_ACTIONS)
+        permissions = set()
         if approval.may_approve_any(user):
-            return set(APPROVER_ACTIONS | HANDLER_ACTIONS)
+            # An approver reads and may correct the text; withdrawing (deleting) the
+            # answer and locking it are its writer's side's.
+            permissions |= APPROVER_ACTIONS | APPROVER_EDITS
         if approval.handles_approved_answers(user):
-            return set(HANDLER_ACTIONS)
-        return set()
+            permissions |= HANDLER_ACTIONS
+        return permissions
 
     def user_has_permission(self, user, action):
         return action in self.get_cached_permissions_for_user(user)

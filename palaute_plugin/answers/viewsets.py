@@ -13,7 +13,7 @@ from wagtail.admin import messages
 from wagtail.log_actions import log
 from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
 
-from ..workflow_messages import AnswerActionMessages
+from ..workflow_messages import AnswerActionMessages, ReviewersDoNotStopWorkflowsMixin
 from . import log_actions
 from .approval import answers_for_user, can_view_answer
 from .models import SELF_APPROVAL_MESSAGE, AnswerDraft
@@ -38,7 +38,7 @@ class HideOtherAnswersMixin:
         return obj
 
 
-class AnswerEditView(AnswerActionMessages, EditView):
+class AnswerEditView(ReviewersDoNotStopWorkflowsMixin, AnswerActionMessages, EditView):
     """Approving (or publishing) one's own answer from the edit form is refused with a
     message on the form, not an error page: e.g. an approver who changed the text and
     then chose "Approve and send" wrote it, so another approver must approve it. The

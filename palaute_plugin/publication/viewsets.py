@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet
 
 from ..staff.columns import YesNoColumn
-from ..workflow_messages import PublicationActionMessages
+from ..workflow_messages import PublicationActionMessages, ReviewersDoNotStopWorkflowsMixin
 from .models import FeedbackPublication
 from .views import HideOtherCategoriesMixin, ProposeView, publications_for_user
 
 
-class PublicationEditView(PublicationActionMessages, EditView):
-    """Wagtail's edit view, saying what an approval or a request for changes did."""
+class PublicationEditView(ReviewersDoNotStopWorkflowsMixin, PublicationActionMessages, EditView):
+    """Wagtail's edit view, saying what an approval or a request for changes did; the
+    moderators approve or request changes, they do not cancel the handler's proposal."""
 
 
 class FeedbackPublicationViewSet(SnippetViewSet):

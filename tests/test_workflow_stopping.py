@@ -1,0 +1,82 @@
+"""Who may cancel or restart a workflow in progress: the writer's side (the handler who
+sent the answer or proposed the record, their colleagues) may; a reviewer of the step in
+progress (the answers' approver, the moderator) is not offered it and is refused it,
+and an approver does not delete (withdraw) the handler's answer either."""
+
+import pytest
+from django.urls import reverse
+
+from palaute_plugin.answers.models import AnswerDraft
+from palaute_plugin.publication.models import FeedbackPublication
+
+from .answer_fixtures import submitted
+from .publication_fixtures import proposed
+
+pytestmark = pytest.mark.django_db
+
+ANSWERS = "wagtailsnippets_palaute_plugin_answerdraft"
+PUBLICATIONS = "wagtailsnippets_palaute_plugin_feedbackpublication"
+STOP_BUTTONS = ('name="action-cancel-workflow"', 'name="action-restart-workflow"')
+
+
+def edit_screen(client, user, url):
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def offers_cancel(html):
+    return 'name="action-cancel-workflow"' in html
+
+
+@pytest.fixture
+def answer(sensitive_case, handler):
+    return submitted(sensitive_case, handler)
+
+
+def test_an_approver_is_not_offered_cancelling_and_is_refused_it(client, answer, approver,
+                                                                 handler):
+    url = reverse(f"{ANSWERS}:edit", args=[answer.pk])
+    assert not offers_cancel(edit_screen(client, approver, url))
+    client.post(url, {"text": answer.text, "action-cancel-workflow": "1"})
+    answer.refresh_from_db()
+    assert answer.current_workflow_state.status == "in_progress"
+    assert offers_cancel(edit_screen(client, handler, url))
+
+
+def test_an_approver_cannot_withdraw_the_handlers_answer(client, answer, approver, handler):
+    delete_url = reverse(f"{ANSWERS}:delete", args=[answer.pk])
+    client.force_login(approver)
+    # Wagtail's answer to a permission it does not give: back to the dashboard.
+    assert client.get(delete_url)["Location"] == reverse("wagtailadmin_home")
+    assert client.post(delete_url)["Location"] == reverse("wagtailadmin_home")
+    assert AnswerDraft.objects.filter(pk=answer.pk).exists()
+    edit = client.get(reverse(f"{ANSWERS}:edit", args=[answer.pk])).content.decode()
+    assert delete_url not in edit
+    client.force_login(handler)
+    assert client.post(delete_url).status_code == 302
+    assert not AnswerDraft.objects.filter(pk=answer.pk).exists()
+
+
+def test_an_approver_who_handles_the_category_may_withdraw_as_its_writer(
+        client, answer, handler, answer_approvers):
+    handler.groups.add(answer_approvers)
+    url = reverse(f"{ANSWERS}:edit", args=[answer.pk])
+    assert offers_cancel(edit_screen(client, handler, url))
+
+
+def test_a_moderator_is_not_offered_cancelling_a_proposal_and_is_refused_it(
+        client, workflow, personal_case, handler, moderator):
+    publication = proposed(personal_case, handler)
+    url = reverse(f"{PUBLICATIONS}:edit", args=[publication.pk])
+    html = edit_screen(client, moderator, url)
+    assert not any(button in html for button in STOP_BUTTONS)
+    # Approving and requesting changes remain theirs.
+    assert 'data-workflow-action-name="approve"' in html
+    assert 'data-workflow-action-name="reject"' in html
+    client.post(url, {"title": publication.title, "text": publication.text,
+                      "action-cancel-workflow": "1"})
+    publication = FeedbackPublication.objects.get(pk=publication.pk)
+    assert publication.current_workflow_state.status == "in_progress"
+    assert offers_cancel(edit_screen(client, handler, url))
