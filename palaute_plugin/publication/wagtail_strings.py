@@ -50,6 +50,11 @@ WAGTAIL_ADMIN_SCREENS = [
     gettext_noop("Task submitted by"),
     gettext_noop("Workflow on %(model_name)s '%(object)s' has been restarted."),
     gettext_noop("This data explained"),
+    gettext_noop("%(model_name)s '%(object)s' has been submitted for moderation."),
+    gettext_noop("Workflow on %(model_name)s '%(object)s' has been cancelled."),
+    gettext_noop("There are no %(model_name)s to display."),
+    gettext_noop("Autosave is paused"),
+    gettext_noop("There are validation errors, click save to highlight them."),
 ]
 
 #: Wagtail's Finnish for the inbox's bulk selection reads "2 items tietuetta valittu"
