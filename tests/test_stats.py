@@ -715,14 +715,15 @@ def test_statistics_permission_is_offered_in_wagtails_group_editor(client):
 
 def direct_affected(start, end, **case_filters):
     """The residents affected by the cases received in the range: the sum of their
-    public records' counts (whether the record is live or not), read directly."""
+    public records' counts (of records ever published, live now or not), read directly."""
     from django.db.models import Sum
 
     from palaute_plugin.publication.models import FeedbackPublication
 
     lower, upper = aggregates.day_bounds(start, end)
     cases = Feedback.objects.filter(created_at__gte=lower, created_at__lt=upper, **case_filters)
-    return FeedbackPublication.objects.filter(feedback__in=cases).aggregate(
+    return FeedbackPublication.objects.filter(
+        feedback__in=cases, first_published_at__isnull=False).aggregate(
         n=Sum("affected_count"))["n"] or 0
 
 
@@ -785,6 +786,8 @@ def an_hour_passes():
     earlier = timezone.now() - timedelta(hours=1)
     Feedback.objects.update(updated_at=earlier)
     FeedbackPublication.objects.update(created_at=earlier)
+    FeedbackPublication.objects.filter(first_published_at__isnull=False).update(
+        first_published_at=earlier)
     MeTooSubscription.objects.update(confirmed_at=earlier)
     MeTooSubscription.objects.filter(unsubscribed_at__isnull=False).update(
         unsubscribed_at=earlier)
@@ -816,13 +819,14 @@ def test_affected_figure_follows_proposal_publication_me_too_and_deletion(
     refreshed()
     check(3)
     an_hour_passes()
-    publication = proposed(old, handler)  # a draft counts its resident
+    # A proposal in moderation (or one cancelled) is no published case: not counted.
+    publication = proposed(old, handler)
     assert refreshed() == 1  # the case's day, though the case did not change
-    check(4)
+    check(3)
     an_hour_passes()
     approve(publication, moderator)
     assert publication.live
-    refreshed()
+    assert refreshed() == 1  # first published: the case's day again
     check(4)
     an_hour_passes()
     subscription, created = subscriptions.confirm(token("naapuri@example.com"))
@@ -1429,3 +1433,24 @@ def test_the_refresh_task_brings_the_report_up_to_date(client, streets, now):
     # changed piece's four reads more).
     tasks.refresh_statistics()
     assert count() == (cached, total - 1)
+
+
+def test_the_migration_marks_the_days_of_records_never_published(streets):
+    """Migration 0019: the stored days of cases whose record was never published held
+    their resident; those days (only) are counted again by the next refresh."""
+    import importlib
+
+    from django.apps import apps
+
+    from palaute_plugin.stats.models import StaleStatisticsDay
+
+    migration = importlib.import_module("palaute_plugin.migrations.0019_stats_published_only")
+    now = timezone.now()
+    draft = FeedbackFactory(category=streets, created_at=now - timedelta(days=3))
+    public = FeedbackFactory(category=streets, created_at=now - timedelta(days=5))
+    record_of(draft, live=False)
+    record_of(public)
+    FeedbackFactory(category=streets, created_at=now - timedelta(days=7))
+    migration.mark_the_days_of_unpublished_records(apps, None)
+    assert list(StaleStatisticsDay.objects.values_list("day", flat=True)) == [
+        timezone.localdate(draft.created_at)]

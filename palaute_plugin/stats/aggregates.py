@@ -5,10 +5,11 @@ counts a stored day and today's live cases; ``rebuild_days`` replaces the rows o
 some days (idempotent); ``refresh`` is what the django-q2 schedule runs.
 
 The residents a case affects are its public record's ``affected_count`` (none without
-a record). A "me too" confirmation or unsubscription changes that count, and a
-proposal adds a record, without changing the case: ``changed_days`` finds them by the
-subscriptions' and the records' own times. Deleted records and subscriptions leave
-no time behind; ``receivers`` marks their days (``StaleStatisticsDay``) instead.
+a record, or before it is first published). A "me too" confirmation or unsubscription
+changes that count, and a first publication counts it, without changing the case:
+``changed_days`` finds them by the subscriptions' and the records' own times. Deleted
+records and subscriptions leave no time behind; ``receivers`` marks their days
+(``StaleStatisticsDay``) instead.
 """
 
 import math
@@ -42,10 +43,13 @@ HOURLY_UNTIL = 48
 CHANGE_MARGIN = timedelta(minutes=10)
 #: Days rebuilt per query when many are (the first refresh, ``palaute_stats_rebuild``).
 DAYS_PER_QUERY = 31
-#: The residents the case affects: its public record's count (a LEFT JOIN; None without).
+#: The residents the case affects: its public record's count (a LEFT JOIN; None without),
+#: once the record has been published (a proposal in moderation, or one cancelled or
+#: refused, is no published case).
 AFFECTED_FIELD = "publication__affected_count"
+PUBLISHED_FIELD = "publication__first_published_at"
 CASE_FIELDS = ("created_at", "category_id", "kind", "channel", "status", "closed_at",
-               "first_response_at", "latitude", "longitude", AFFECTED_FIELD)
+               "first_response_at", "latitude", "longitude", AFFECTED_FIELD, PUBLISHED_FIELD)
 Measure = DurationDayStat.Measure
 #: Bumped by every rebuild: the first stored day (``EARLIEST_DAY_KEY``) names it.
 STATS_VERSION = CacheVersion("palaute:stats-version")
@@ -114,7 +118,7 @@ class DayRows:
         closed_month = month_start(timezone.localdate(case["closed_at"])) if closed else None
         key = (*dims, case["status"], closed_month)
         self.cases[key] += 1
-        if case.get(AFFECTED_FIELD):
+        if case.get(AFFECTED_FIELD) and case.get(PUBLISHED_FIELD) is not None:
             self.affected[key] += case[AFFECTED_FIELD]
         if case["first_response_at"] is not None:
             bucket = duration_bucket(case["first_response_at"] - created)
@@ -240,14 +244,16 @@ def changed_cases(since, before):
 
 def changed_days(since, before):
     """The days received (before ``before``) of the cases changed since ``since``, and
-    of the cases whose public record was proposed, or gained or lost a "me too", since."""
+    of the cases whose public record was proposed or first published, or gained or lost a
+    "me too", since."""
     since = since - CHANGE_MARGIN
     created = changed_cases(since, before)
     followed = MeTooSubscription.objects.filter(
         Q(confirmed_at__gte=since) | Q(unsubscribed_at__gte=since)).values("publication_id")
     # Their cases by primary key: a few, where a join could read every case.
     recorded = list(FeedbackPublication.objects.filter(
-        Q(created_at__gte=since) | Q(pk__in=followed)).values_list("feedback_id", flat=True))
+        Q(created_at__gte=since) | Q(first_published_at__gte=since) | Q(pk__in=followed))
+        .values_list("feedback_id", flat=True))
     recorded = (Feedback.objects.filter(pk__in=recorded, created_at__lt=before)
                 .order_by().values_list("created_at", flat=True))
     return {timezone.localdate(value)
