@@ -135,9 +135,10 @@
         highlight(active <= 0 ? results.length - 1 : active - 1);
       } else if (event.key === "Enter") {
         // Enter in the place's field is never sending the form (a phone's "Go" key sent
-        // it half-filled): it chooses the highlighted suggestion, else the first.
+        // it half-filled): it chooses the highlighted suggestion; with none highlighted
+        // it keeps what was typed (a house number the list does not know) and closes.
         event.preventDefault();
-        if (open && results.length) { choose(active >= 0 ? active : 0); }
+        if (open && active >= 0) { choose(active); } else if (open) { close(); }
       } else if (event.key === "Escape" || event.key === "Esc") {
         if (open) { event.preventDefault(); close(); }
       }
@@ -146,6 +147,8 @@
 
     document.addEventListener("palaute:pin-moved", function (event) {
       if (input.value.trim() && input.value !== autofilled) { return; }
+      // The address the map wrote named the pin's old place: not where it is now.
+      if (autofilled !== null && input.value === autofilled) { input.value = autofilled = ""; }
       var point = event.detail;
       lookup("lat=" + point.lat.toFixed(6) + "&lon=" + point.lng.toFixed(6), function (found) {
         if (!found.length || (input.value.trim() && input.value !== autofilled)) { return; }

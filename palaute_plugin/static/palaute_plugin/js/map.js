@@ -116,7 +116,9 @@
       clearTimeout(typing);
       if (!latLng.value.trim()) { input.value = ""; return; }
       var point = field.parseStrToLatLng(latLng.value);
-      if (!point) { return; }
+      // Half-typed again (shortened): no place until the box reads as one, so that the
+      // form is not sent with the place the box held a moment ago.
+      if (!point) { input.value = ""; return; }
       field.marker.setOpacity(1);
       checkArea(point);
       typing = setTimeout(function () { moved(point); }, 600);
