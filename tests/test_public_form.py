@@ -384,6 +384,32 @@ def test_too_fast_submission_is_rejected(client, page, category, settings):
     assert Feedback.objects.count() == 0
 
 
+def test_sending_again_right_after_an_error_page_is_not_too_fast(client, page, category,
+                                                                 settings):
+    """The form shown again after an error keeps the time it was first shown (with a new
+    nonce): Send tapped at once on the error page was "sent too fast"."""
+    settings.PALAUTE_MIN_SUBMIT_SECONDS = 3
+    shown = signing.dumps({"n": "first", "t": int(time.time()) - 60}, salt=antispam.TOKEN_SALT)
+    response = post(client, page, form_data(category, message="lyhyt", form_token=shown))
+    assert response.status_code == 400
+    again = re.search(r'name="form_token" value="([^"]+)"', response.content.decode()).group(1)
+    payload = signing.loads(again, salt=antispam.TOKEN_SALT)
+    assert payload["n"] != "first"
+    assert payload["t"] == signing.loads(shown, salt=antispam.TOKEN_SALT)["t"]
+    assert post(client, page, form_data(category, form_token=again)).status_code == 302
+    assert Feedback.objects.count() == 1
+
+
+def test_a_form_shown_again_after_too_fast_still_waits_from_its_first_showing(
+        client, page, category, settings):
+    settings.PALAUTE_MIN_SUBMIT_SECONDS = 3
+    response = post(client, page, form_data(category))
+    assert "liian nopeasti" in response.content.decode()
+    again = re.search(r'name="form_token" value="([^"]+)"', response.content.decode()).group(1)
+    assert post(client, page, form_data(category, form_token=again)).status_code == 400
+    assert Feedback.objects.count() == 0
+
+
 def test_filled_honeypot_looks_like_success_but_saves_and_sends_nothing(client, page,
                                                                         category):
     response = post(client, page, form_data(category, website="http://spam.example"))

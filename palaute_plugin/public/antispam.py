@@ -30,6 +30,19 @@ def issue_form_token():
     return signing.dumps({"n": secrets.token_hex(16), "t": int(time.time())}, salt=TOKEN_SALT)
 
 
+def reissue_form_token(token, now=None):
+    """A token with a new nonce for the form shown again after an error, keeping the time
+    the form was first shown (the resident has spent it; a tap on Send right after the
+    error page was "sent too fast"), unless the token is forged or expired."""
+    try:
+        issued = int(signing.loads(token or "", salt=TOKEN_SALT)["t"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return issue_form_token()
+    if (now or time.time()) - issued > palaute_setting("FORM_MAX_AGE_SECONDS"):
+        return issue_form_token()
+    return signing.dumps({"n": secrets.token_hex(16), "t": issued}, salt=TOKEN_SALT)
+
+
 def check_form_token(token, now=None):
     """Return the token's nonce, or raise ``TokenError``."""
     try:

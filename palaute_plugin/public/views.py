@@ -312,10 +312,11 @@ def preselected_form(request):
 
 
 def reshow_form(request, page, form, status):
-    """The form again with the resident's input and accepted photos kept, and a fresh token."""
+    """The form again with the resident's input and accepted photos kept, and a token with
+    a fresh nonce (``antispam.reissue_form_token``)."""
     form.kept_photo_list = form.keep_accepted_photos()
     form.data = form.data.copy()
-    form.data["form_token"] = antispam.issue_form_token()
+    form.data["form_token"] = antispam.reissue_form_token(request.POST.get("form_token"))
     return form_response(request, page, form, status=status)
 
 
