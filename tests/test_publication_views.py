@@ -742,3 +742,21 @@ def test_the_lists_page_links_carry_its_filters_and_nothing_else(client, page, s
                       ).content.decode()
     assert f"?category={streets.pk}&amp;page=2" in html
     assert "seuranta" not in html
+
+
+def test_a_records_own_words_carry_its_language_and_the_pages_labels_the_pages(published):
+    """On an English page the labels ("Reference", "The city's answer") are English: only
+    the record's title, text and answer are marked Finnish (the whole article was, so a
+    screen reader read the English labels as Finnish)."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    published.public_answer = "Valo korjataan."
+    with translation.override("en"):
+        html = render_to_string("palaute_plugin/public/publication_body.html",
+                                {"publication": published, "photos": []})
+    assert '<article class="publication">' in html
+    assert f'<h1 lang="fi">{published.title}</h1>' in html
+    assert '<div class="publication__text" lang="fi">' in html
+    assert '<div lang="fi"><p>Valo korjataan.</p></div>' in html
+    assert "<dt>Reference</dt>" in html
