@@ -574,7 +574,9 @@ def resident_follow_up(feedback, *, message, cleaned_photos=(), submission_key="
     lifetime (Back after sending and Send again: the reloaded form has a new key), told
     apart by the photos' bytes.
     """
-    message = _require_text(message, _("Write your message."))
+    # Photos alone are information too ("here is a photo of it").
+    message = (message or "").strip() if cleaned_photos else _require_text(
+        message, _("Write your message."))
     if not feedback.is_open:
         raise NotAllowed(_("This feedback is closed. Send new feedback instead."))
     saved = []
@@ -599,7 +601,7 @@ def resident_follow_up(feedback, *, message, cleaned_photos=(), submission_key="
             if submission_key:
                 data["submission_key"] = submission_key
             log(instance=case, action=log_actions.FOLLOW_UP, user=None, data=data)
-            notifications.notify_follow_up(case, message)
+            notifications.notify_follow_up(case, message, photos=len(saved))
     except Exception:
         _delete_files(saved)
         raise

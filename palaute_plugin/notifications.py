@@ -210,10 +210,11 @@ def notify_rerouted(feedback):
             for address, language in staff_recipients(feedback)]
 
 
-def notify_follow_up(feedback, message):
-    """The resident added information: the assignee (or the handlers) hear of it."""
+def notify_follow_up(feedback, message, photos=0):
+    """The resident added information (a message, photos or both): the assignee (or the
+    handlers) hear of it."""
     context = feedback_context(feedback, admin_url=admin_feedback_url(feedback),
-                               message=message)
+                               message=message, added_photos=photos)
     if feedback.assignee_id and feedback.assignee.is_active and feedback.assignee.email:
         recipients = [(feedback.assignee.email, staff_language(feedback.assignee))]
     else:

@@ -326,10 +326,34 @@ def test_follow_up_form_says_what_is_missing_and_which_photos_it_takes(client, c
     response = client.post(url, {"message": "  "})
     html = response.content.decode()
     assert response.status_code == 400
-    assert "Kirjoita, mitä haluat lisätä." in html
+    assert "Kirjoita, mitä haluat lisätä, tai liitä kuva." in html
     assert "Tämä kenttä vaaditaan" not in html
     too_long = client.post(url, {"message": "x" * 5001}).content.decode()
     assert "Viestisi voi olla enintään 5000 merkin pituinen (nyt 5001)" in too_long
+
+
+def test_photos_alone_are_a_follow_up_and_the_handler_hears_of_them(client, case, handler):
+    """A photo without words ("here it is") is added; the handler's email says how many
+    photos came (it was refused: "Write what you would like to add.")."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (0, 120, 0)).save(buffer, format="JPEG")
+    buffer.seek(0)
+    buffer.name = "kuva.jpg"
+    run(actions.take, case, user=handler)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(f"/palaute/status/{case.tracking_token}/",
+                               {"message": "", "photos": buffer})
+    assert response.status_code == 302
+    assert case.photos.count() == 1
+    entry = ModelLogEntry.objects.get(action="palaute_plugin.follow_up")
+    assert (entry.data["public_message"], entry.data["photos"]) == ("", 1)
+    email = [m for m in mail.outbox if m.to == [handler.email]][-1]
+    assert "The resident added 1 photo." in email.body
+    assert "The resident added 1 photo." in email.alternatives[0][0]
 
 
 def test_resident_cannot_follow_up_a_closed_case(client, case, handler):

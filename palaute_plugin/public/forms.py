@@ -409,11 +409,11 @@ def explain_photos(field):
 class FollowUpForm(forms.Form):
     """The resident adds information to an open case on their status page."""
 
+    # Not required alone: photos without words are information too.
     message = forms.CharField(
-        label=_("What would you like to add?"), max_length=5000,
+        label=_("What would you like to add?"), max_length=5000, required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Write what you would like to add."),
-                        "max_length": MESSAGE_TOO_LONG})
+        error_messages={"max_length": MESSAGE_TOO_LONG})
     photos = MultiplePhotoField(
         label=_("Photos (optional)"), required=False,
         widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}),
@@ -449,6 +449,10 @@ class FollowUpForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if (not cleaned.get("message", "").strip() and not cleaned.get("photos")
+                and not self.has_error("message") and not self.has_error("photos")):
+            self.add_error("message", ValidationError(
+                _("Write what you would like to add, or add a photo."), code="required"))
         if self.errors and cleaned.get("photos") and not self.has_error("photos"):
             self.add_error("photos", ValidationError(
                 _("Choose the photos again: a chosen file cannot be kept while the form "
