@@ -156,3 +156,29 @@ def test_switching_the_language_keeps_what_the_resident_typed(phone, form_page, 
     # Back in Finnish, the form starts empty again (the carried text is used once).
     page.goto("/palaute/")
     expect(page.locator("#id_message")).to_have_value("")
+
+
+def test_resident_adds_only_a_photo_on_the_status_page(phone, form_page, categories,
+                                                       responsible, tmp_path):
+    """The photo field says how many and which formats; a photo without words is added,
+    and sending nothing at all asks for words or a photo."""
+    from PIL import Image
+
+    feedback = FeedbackFactory(category=categories["lighting"], page=form_page,
+                               assignee=responsible)
+    photo = tmp_path / "tolppa.jpg"
+    Image.new("RGB", (80, 60), (30, 90, 160)).save(photo, format="JPEG")
+    page = phone
+    page.goto(status_path(feedback))
+    expect(page.locator("#id_photos_helptext")).to_contain_text(
+        "Enintään 5 kuvaa: JPEG, PNG, WebP tai HEIC.")
+    page.click("form.palaute-form button[type=submit]")
+    expect(page.locator("#id_message_error")).to_contain_text(
+        "Kirjoita, mitä haluat lisätä, tai liitä kuva.")
+
+    page.set_input_files("#id_photos", str(photo))
+    page.click("form.palaute-form button[type=submit]")
+    page.wait_for_url(re.compile(r"\?added=1$"))
+    expect(page.locator(".notice[role=status]")).to_be_visible()
+    assert feedback.photos.count() == 1
+    assert feedback.notifications.filter(template="follow_up").count() == 1
