@@ -96,6 +96,9 @@ DEFAULTS = {
     "RETENTION_KEEP_MESSAGES": True,
     # Reference numbers: PREFIX + "2026-00042"
     "REFERENCE_PREFIX": "",
+    # The sender's name of the emails by their language ({"sv": "Torneå stad"}), with the
+    # address of DEFAULT_FROM_EMAIL; a language not listed: DEFAULT_FROM_EMAIL as it is.
+    "FROM_NAMES": {},
     # The group palaute_demo gives every category's feedback (view_all_feedback)
     "ADMIN_GROUP_NAME": "Palautteen pääkäyttäjät",
     # ``manage.py palaute_demo``: the page model ("app_label.ModelName") to create as the

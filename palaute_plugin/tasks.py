@@ -9,6 +9,7 @@ import contextlib
 import logging
 import time
 from datetime import timedelta
+from email.headerregistry import Address
 from email.utils import parseaddr
 
 try:
@@ -129,12 +130,22 @@ def retry_delay(attempts):
     return timedelta(seconds=palaute_setting("EMAIL_RETRY_BASE_SECONDS") * 2 ** (attempts - 1))
 
 
+def sender(language):
+    """``DEFAULT_FROM_EMAIL`` with the name ``PALAUTE_FROM_NAMES`` gives ``language``: a
+    Swedish email came from "Tornion kaupunki"."""
+    name = (palaute_setting("FROM_NAMES") or {}).get(language)
+    if not name:
+        return settings.DEFAULT_FROM_EMAIL
+    # Not encoded here (Django encodes the header); quoted where the name needs it.
+    return str(Address(display_name=name, addr_spec=parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+
+
 def build_message(notification):
     """The email of a notification row, with headers that stay the same on every attempt."""
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender(notification.language),
         to=[notification.recipient],
         headers={
             # The same on every attempt, so a rare second copy can be recognised.

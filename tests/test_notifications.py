@@ -85,6 +85,29 @@ def test_row_is_written_in_the_transaction_and_sent_after_commit(
     assert f"palaute-notification-{notification.pk}." in message.extra_headers["Message-ID"]
 
 
+@pytest.mark.parametrize("language, sender", [
+    ("fi", "Tornion kaupunki <palaute@tornio.fi>"), ("sv", "Torneå stad <palaute@tornio.fi>"),
+    ("en", "City of Tornio <palaute@tornio.fi>")])
+def test_the_sender_is_named_in_the_emails_language(language, sender, settings,
+                                                   django_capture_on_commit_callbacks):
+    """A Swedish or English email came from "Tornion kaupunki"."""
+    settings.DEFAULT_FROM_EMAIL = "Tornion kaupunki <palaute@tornio.fi>"
+    settings.PALAUTE_FROM_NAMES = {"fi": "Tornion kaupunki", "sv": "Torneå stad",
+                                   "en": "City of Tornio"}
+    feedback = FeedbackFactory(language=language)
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_receipt(feedback, language=language)
+    assert mail.outbox[0].from_email == sender
+    assert mail.outbox[0].message()["From"]  # Django encodes the name for the header
+
+
+def test_without_names_the_sender_is_default_from_email(settings):
+    settings.DEFAULT_FROM_EMAIL = "Palaute <palaute@example.fi>"
+    settings.PALAUTE_FROM_NAMES = {"sv": "Torneå stad"}
+    assert tasks.sender("fi") == "Palaute <palaute@example.fi>"
+    assert tasks.sender("sv") == "Torneå stad <palaute@example.fi>"
+
+
 def test_rolled_back_transaction_leaves_no_row_and_sends_nothing(
     django_capture_on_commit_callbacks,
 ):

@@ -222,6 +222,8 @@ PALAUTE_CONTACT_PHONE = os.environ.get("PALAUTE_CONTACT_PHONE", "016 432 11")
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tornion kaupunki <palaute@tornio.fi>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The sender's name in the email's language (the address is DEFAULT_FROM_EMAIL's).
+PALAUTE_FROM_NAMES = {"fi": "Tornion kaupunki", "sv": "Torneå stad", "en": "City of Tornio"}
 
 # Maps: Leaflet is served from our own static files (xstatic-leaflet); the
 # tile server is a setting, so a city can point it at its own tile proxy.
