@@ -182,8 +182,8 @@ def test_request_changes_resubmit_and_approve_through_the_views(client, handler,
     steps = list(ModelLogEntry.objects.for_instance(sensitive_case).order_by("pk")
                  .values_list("action", flat=True))
     assert [step for step in steps if step.startswith("palaute_plugin.answer_")] == [
-        log_actions.SUBMITTED, log_actions.CHANGES_REQUESTED, log_actions.RESUBMITTED,
-        log_actions.APPROVED]
+        log_actions.SUBMITTED, log_actions.CHANGES_REQUESTED, log_actions.EDITED,
+        log_actions.RESUBMITTED, log_actions.APPROVED]
 
 
 def test_handler_cannot_approve(client, handler, sensitive_case):

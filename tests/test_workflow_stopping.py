@@ -5,11 +5,13 @@ and an approver does not delete (withdraw) the handler's answer either."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from wagtail.users.models import UserProfile
 
 from palaute_plugin.answers.models import AnswerDraft
 from palaute_plugin.publication.models import FeedbackPublication
 
+from .admin_fixtures import detail_url
 from .answer_fixtures import submitted
 from .publication_fixtures import proposed
 
@@ -106,3 +108,27 @@ def test_wagtails_messages_around_the_workflows_are_finnish_in_finnish(
     html = response.content.decode()
     assert "työnkulku peruttiin" in html
     assert "has been cancelled" not in html
+
+
+def test_the_case_timeline_says_who_changed_the_answer_and_that_its_approval_was_cancelled(
+        client, answer, approver, handler):
+    from wagtail.models import ModelLogEntry
+
+    from palaute_plugin.answers import log_actions
+
+    url = reverse(f"{ANSWERS}:edit", args=[answer.pk])
+    client.force_login(approver)
+    client.post(url, {"text": answer.text})  # saved unchanged: no step
+    client.post(url, {"text": "Vi hjälper dig gärna. Ring 016 123."})
+    client.force_login(handler)
+    client.post(url, {"text": "Vi hjälper dig gärna. Ring 016 123.",
+                      "action-cancel-workflow": "1"})
+    steps = ModelLogEntry.objects.for_instance(answer.feedback).filter(action__in=[
+        log_actions.EDITED, log_actions.APPROVAL_CANCELLED]).order_by("pk")
+    assert [(step.action, step.user_id, step.data.get("text")) for step in steps] == [
+        (log_actions.EDITED, approver.pk, "Vi hjälper dig gärna. Ring 016 123."),
+        (log_actions.APPROVAL_CANCELLED, handler.pk, None)]
+    with translation.override("en"):
+        timeline = client.get(detail_url(answer.feedback)).content.decode()
+    assert "The answer&#x27;s text was changed" in timeline
+    assert "The answer&#x27;s approval was cancelled: it waits to be resubmitted" in timeline

@@ -11,6 +11,8 @@ RESUBMITTED = "palaute_plugin.answer_resubmitted"
 CHANGES_REQUESTED = "palaute_plugin.answer_changes_requested"
 APPROVED = "palaute_plugin.answer_approved"
 WITHDRAWN = "palaute_plugin.answer_withdrawn"
+EDITED = "palaute_plugin.answer_edited"
+APPROVAL_CANCELLED = "palaute_plugin.answer_approval_cancelled"
 
 
 class SubmittedFormatter(TextFormatter):
@@ -35,12 +37,23 @@ class ApprovedFormatter(TextFormatter):
     message = _("The answer was approved and sent to the resident")
 
 
+class EditedFormatter(TextFormatter):
+    """The text as changed, by whoever changed it (an approver's edit was nowhere)."""
+
+    label = _("Answer edited")
+    message = _("The answer's text was changed")
+
+
 LOG_ACTIONS = {
     SUBMITTED: SubmittedFormatter,
     RESUBMITTED: ResubmittedFormatter,
     CHANGES_REQUESTED: ChangesRequestedFormatter,
     APPROVED: ApprovedFormatter,
     WITHDRAWN: (_("Answer withdrawn"), _("The answer awaiting approval was withdrawn")),
+    EDITED: EditedFormatter,
+    APPROVAL_CANCELLED: (_("Answer's approval cancelled"),
+                         _("The answer's approval was cancelled: it waits to be resubmitted "
+                           "or withdrawn")),
 }
 
 

@@ -44,6 +44,23 @@ class AnswerEditView(ReviewersDoNotStopWorkflowsMixin, AnswerActionMessages, Edi
     then chose "Approve and send" wrote it, so another approver must approve it. The
     changed text stays saved, still in review."""
 
+    def save_instance(self):
+        """A changed text is a step of the case's timeline, by whoever changed it (an
+        approver's change was nowhere; the writer's is followed by its resubmission)."""
+        before = self.object.latest_revision
+        old_text = before.as_object().text if before is not None else None
+        answer = super().save_instance()
+        if old_text is not None and answer.text != old_text:
+            log(instance=answer.feedback, action=log_actions.EDITED, user=self.request.user,
+                data={"answer_id": answer.pk, "text": answer.text})
+        return answer
+
+    def cancel_workflow_action(self):
+        response = super().cancel_workflow_action()
+        log(instance=self.object.feedback, action=log_actions.APPROVAL_CANCELLED,
+            user=self.request.user, data={"answer_id": self.object.pk})
+        return response
+
     def refused(self, error):
         messages.error(self.request, str(error) or str(SELF_APPROVAL_MESSAGE))
         return redirect(self.get_edit_url())
