@@ -229,6 +229,16 @@ def test_wagtails_workflow_screens_lacking_finnish_and_swedish_are_translated(la
             "fi": "Siirry ensimmäiseen virheeseen", "sv": "Gå till det första felet"}[language]
 
 
+def test_wagtails_finnish_that_read_wrongly_is_corrected():
+    """ "Mallin Palautteen julkaisu '…' päivitetty." and an English dashboard search box."""
+    from palaute_plugin.publication.wagtail_strings import WAGTAIL_FINNISH_CORRECTED
+
+    with translation.override("fi"):
+        said = [translation.gettext(msgid) for msgid in WAGTAIL_FINNISH_CORRECTED]
+    assert said == ["Kohde (%(model_name)s) '%(object)s' päivitettiin.",
+                    "Kohde (%(model_name)s) '%(object)s' luotiin.", "Hae kaikilta sivuilta…"]
+
+
 def test_the_inboxs_bulk_selection_counter_is_finnish_in_finnish():
     """Wagtail's Finnish said "2 items tietuetta valittu"; the admin's JavaScript gets
     its words from ``get_js_translation_strings`` (wagtailConfig.STRINGS)."""

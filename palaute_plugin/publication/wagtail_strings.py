@@ -57,6 +57,14 @@ WAGTAIL_ADMIN_SCREENS = [
     gettext_noop("There are validation errors, click save to highlight them."),
 ]
 
+#: Wagtail's Finnish that reads wrongly: "Mallin Palautteen julkaisu '…' päivitetty." (the
+#: model's name in the genitive after "Mallin"); the dashboard's search box in English.
+WAGTAIL_FINNISH_CORRECTED = [
+    gettext_noop("%(model_name)s '%(object)s' updated."),
+    gettext_noop("%(model_name)s '%(object)s' created."),
+    gettext_noop("Search all pages…"),
+]
+
 #: Wagtail's Finnish for the inbox's bulk selection reads "2 items tietuetta valittu"
 #: (the English word left in): this app's catalog corrects it.
 WAGTAIL_BULK_SELECTION = [
