@@ -786,10 +786,15 @@ def test_a_follow_up_with_one_bad_photo_says_to_choose_the_good_ones_again(
     assert "Mitään ei vielä lisätty. Valitse uudelleen kuvat, joita voitiin käyttää (hyva.jpg)" \
         in html
     assert "Lisää kuvia paikasta." in html  # the text kept
-    response = client.post(url, {"message": "", "photos": [jpeg_file("hyva.jpg")]})
+    # Another field's error: the good photo has to be chosen again too.
+    response = client.post(url, {"message": "x" * 5001, "photos": [jpeg_file("hyva.jpg")]})
     assert "Valitse kuvat uudelleen" in response.content.decode()
     assert not ModelLogEntry.objects.filter(action="palaute_plugin.follow_up").exists()
     assert feedback.photos.count() == 0
+    # The good photo alone is information: added.
+    assert client.post(url, {"message": "", "photos": [jpeg_file("hyva.jpg")]}
+                       ).status_code == 302
+    assert feedback.photos.count() == 1
 
 
 def form_fields_in_every_state(client, page, url):
