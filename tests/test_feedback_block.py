@@ -154,6 +154,24 @@ def test_bad_input_keeps_the_text_and_creates_nothing(client, page, overrides, s
     assert not Feedback.objects.exists()
 
 
+def test_the_block_shown_again_keeps_the_time_it_was_first_shown(client, page, settings):
+    """Send right after the block's error page was "sent too fast" (a token issued anew)."""
+    import re
+    import time
+
+    from django.core import signing
+
+    settings.PALAUTE_MIN_SUBMIT_SECONDS = 3
+    shown = signing.dumps({"n": "first", "t": int(time.time()) - 60}, salt=antispam.TOKEN_SALT)
+    response = post(client, page, block_data(page, message="", form_token=shown))
+    assert response.status_code == 400
+    again = re.search(r'name="form_token" value="([^"]+)"', response.content.decode()).group(1)
+    payload = signing.loads(again, salt=antispam.TOKEN_SALT)
+    assert payload["n"] != "first"
+    assert payload["t"] == signing.loads(shown, salt=antispam.TOKEN_SALT)["t"]
+    assert post(client, page, block_data(page, form_token=again)).status_code == 302
+
+
 def test_script_in_the_message_is_escaped(client, page):
     response = post(client, page, block_data(page, message="<script>alert(1)</script>x" * 2,
                                               form_token="forged"))

@@ -333,6 +333,17 @@ def test_coordinates_typed_but_not_a_place_are_refused_and_kept(client, page, ca
     assert Feedback.objects.count() == 0
 
 
+def test_a_topic_that_asks_no_place_does_not_read_its_hidden_coordinate_box(client, page,
+                                                                           category):
+    """The place section is hidden for such a topic, the box still sent: its half-typed text
+    stopped the form with an error the resident could not see."""
+    category.location_mode = "hidden"
+    category.save()
+    response = post(client, page, form_data(category, location="", location_latlng="65.8"))
+    assert response.status_code == 302
+    assert Feedback.objects.get().latitude is None
+
+
 @pytest.mark.parametrize("typed, error", [
     (" 65.848 , 24.147 ", None), ("60.1699, 24.9384", "palvelun alueen ulkopuolella")])
 def test_typed_coordinates_alone_are_the_place_when_they_read_as_one(client, page, category,

@@ -132,3 +132,39 @@ def test_the_case_timeline_says_who_changed_the_answer_and_that_its_approval_was
         timeline = client.get(detail_url(answer.feedback)).content.decode()
     assert "The answer&#x27;s text was changed" in timeline
     assert "The answer&#x27;s approval was cancelled: it waits to be resubmitted" in timeline
+
+
+def test_an_approver_who_handles_another_category_still_cannot_withdraw_this_one(
+        client, answer, approver, housing, answer_approvers):
+    """Permissions are per user, the withdrawal is per answer: handling another category
+    whose answers need approval gave the approver "delete" on every answer they approve."""
+    housing.answer_approvers = answer_approvers
+    housing.save()
+    approver.groups.add(housing.handler_group)
+    client.force_login(approver)
+    delete_url = reverse(f"{ANSWERS}:delete", args=[answer.pk])
+    assert client.get(delete_url)["Location"] == reverse("wagtailadmin_home")
+    assert client.post(delete_url)["Location"] == reverse("wagtailadmin_home")
+    assert AnswerDraft.objects.filter(pk=answer.pk).exists()
+    edit = client.get(reverse(f"{ANSWERS}:edit", args=[answer.pk])).content.decode()
+    assert delete_url not in edit
+
+
+def test_autosave_adds_no_timeline_steps_and_the_saved_change_adds_one(client, answer,
+                                                                       approver):
+    """Wagtail's autosave (JSON, every moment of typing) is not a step; saving the form
+    after it is, once, with the text as saved."""
+    from wagtail.models import ModelLogEntry
+
+    from palaute_plugin.answers import log_actions
+
+    url = reverse(f"{ANSWERS}:edit", args=[answer.pk])
+    client.force_login(approver)
+    for text in ("Vi hjälper", "Vi hjälper dig gärna. Ring", "Vi hjälper dig gärna. Ring 016."):
+        autosaved = client.post(url, {"text": text}, HTTP_ACCEPT="application/json")
+        assert autosaved["Content-Type"] == "application/json"
+    edited = ModelLogEntry.objects.for_instance(answer.feedback).filter(
+        action=log_actions.EDITED)
+    assert not edited.exists()
+    client.post(url, {"text": "Vi hjälper dig gärna. Ring 016."})
+    assert [step.data["text"] for step in edited] == ["Vi hjälper dig gärna. Ring 016."]

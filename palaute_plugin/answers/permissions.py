@@ -54,6 +54,10 @@ class AnswerPermissionPolicy(BasePermissionPolicy):
             return False
         if action in APPROVER_ACTIONS:
             return approval.approvable_by(user).filter(pk=instance.pk).exists()
+        if action not in APPROVER_EDITS:
+            # Withdrawing and locking are for those who handle the answer's case, not its
+            # approvers (who may handle another category's cases).
+            return approval.handles_answer(user, instance)
         return approval.can_view_answer(user, instance)
 
     def instances_user_has_any_permission_for(self, user, actions):

@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
 from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry
 from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
 
 from ..workflow_messages import AnswerActionMessages, ReviewersDoNotStopWorkflowsMixin
@@ -38,6 +39,10 @@ class HideOtherAnswersMixin:
         return obj
 
 
+#: The case's timeline steps that show an answer's text.
+TEXT_STEPS = (log_actions.SUBMITTED, log_actions.RESUBMITTED, log_actions.EDITED)
+
+
 class AnswerEditView(ReviewersDoNotStopWorkflowsMixin, AnswerActionMessages, EditView):
     """Approving (or publishing) one's own answer from the edit form is refused with a
     message on the form, not an error page: e.g. an approver who changed the text and
@@ -45,14 +50,18 @@ class AnswerEditView(ReviewersDoNotStopWorkflowsMixin, AnswerActionMessages, Edi
     changed text stays saved, still in review."""
 
     def save_instance(self):
-        """A changed text is a step of the case's timeline, by whoever changed it (an
-        approver's change was nowhere; the writer's is followed by its resubmission)."""
-        before = self.object.latest_revision
-        old_text = before.as_object().text if before is not None else None
+        """A text that differs from the one the case's timeline last showed is a step, by
+        whoever saved it (an approver's change was nowhere; the writer's is followed by its
+        resubmission). Wagtail's autosave (a JSON request every moment of typing) is not:
+        the text it kept is compared when the form is saved or acted on."""
         answer = super().save_instance()
-        if old_text is not None and answer.text != old_text:
-            log(instance=answer.feedback, action=log_actions.EDITED, user=self.request.user,
-                data={"answer_id": answer.pk, "text": answer.text})
+        if not self.expects_json_response:
+            shown = (ModelLogEntry.objects.for_instance(answer.feedback)
+                     .filter(action__in=TEXT_STEPS, data__answer_id=answer.pk)
+                     .order_by("-timestamp", "-pk").values_list("data", flat=True).first())
+            if shown is not None and shown.get("text") != answer.text:
+                log(instance=answer.feedback, action=log_actions.EDITED,
+                    user=self.request.user, data={"answer_id": answer.pk, "text": answer.text})
         return answer
 
     def cancel_workflow_action(self):
@@ -79,7 +88,17 @@ class AnswerEditView(ReviewersDoNotStopWorkflowsMixin, AnswerActionMessages, Edi
 
 
 class WithdrawAnswerView(DeleteView):
-    """Deleting an unsent answer withdraws it, in the case's timeline too."""
+    """Deleting an unsent answer withdraws it, in the case's timeline too. Only its
+    writer's side may (Wagtail checks "delete" for the model only, not this answer)."""
+
+    def get_object(self, queryset=None):
+        answer = super().get_object(queryset)
+        if not can_view_answer(self.request.user, answer):
+            raise Http404  # as for every other view of an answer not theirs
+        if not self.permission_policy.user_has_permission_for_instance(
+                self.request.user, "delete", answer):
+            raise PermissionDenied
+        return answer
 
     def delete_action(self):
         answer = self.object

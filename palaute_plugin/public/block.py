@@ -92,8 +92,10 @@ def block_context(value, parent_context):
         "sent_again": receipt is not None and request.GET.get("again") == "1",
         "status_url": receipt.page.status_url(receipt, request) if receipt and receipt.page
         else "",
-        "form_token_input": format_html('<input type="hidden" name="form_token" value="{}">',
-                                        antispam.issue_form_token()),
+        "form_token_input": format_html(
+            '<input type="hidden" name="form_token" value="{}">',
+            antispam.reissue_form_token(request.POST.get("form_token"))
+            if getattr(bound, "keep_form_time", False) else antispam.issue_form_token()),
         "block_field": BLOCK_FIELD,
         "action_url": page.url if page is not None else "",
     }
@@ -120,6 +122,7 @@ def serve_block_post(request, page):
         form.add_error(None, TOKEN_MESSAGES[error.reason])
         return page_with_form(request, page, block_id, form, status=400)
     if not form.is_valid():
+        form.keep_form_time = True  # shown again with the time it was first shown
         return page_with_form(request, page, block_id, form, status=400)
     digest = post_digest(form)
     earlier = sent_before(request, digest, nonce, source_page=page)

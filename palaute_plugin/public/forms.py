@@ -342,8 +342,10 @@ class FeedbackForm(forms.Form):
         value = self.cleaned_data["location"].strip()
         if not value:
             typed = self.fields["location"].widget.typed
-            if not typed:
-                return None
+            category = self.cleaned_data.get("category")
+            if not typed or (category is not None and
+                             category.location_mode == category.LocationMode.HIDDEN):
+                return None  # (a topic that asks no place: its hidden box is not read)
             # Coordinates typed but not (yet) a place: refused, and the box keeps them.
             match = TYPED_POINT_RE.match(typed)
             if not match:

@@ -300,7 +300,7 @@ def feedback_form_view(request, page):
         return response
     if token_error:
         form.add_error(None, TOKEN_MESSAGES[token_error])
-    return reshow_form(request, page, form, status=400)
+    return reshow_form(request, page, form, status=400, keep_time=token_error is None)
 
 
 def preselected_form(request):
@@ -311,12 +311,14 @@ def preselected_form(request):
     return FeedbackForm(initial={"category": category.pk}) if category else None
 
 
-def reshow_form(request, page, form, status):
-    """The form again with the resident's input and accepted photos kept, and a token with
-    a fresh nonce (``antispam.reissue_form_token``)."""
+def reshow_form(request, page, form, status, keep_time=False):
+    """The form again with the resident's input and accepted photos kept, and a fresh
+    token; ``keep_time`` (an error in what was typed, not in the token or the rate): with
+    the time the form was first shown (``antispam.reissue_form_token``)."""
     form.kept_photo_list = form.keep_accepted_photos()
     form.data = form.data.copy()
-    form.data["form_token"] = antispam.reissue_form_token(request.POST.get("form_token"))
+    form.data["form_token"] = (antispam.reissue_form_token(request.POST.get("form_token"))
+                               if keep_time else antispam.issue_form_token())
     return form_response(request, page, form, status=status)
 
 

@@ -49,6 +49,7 @@
       document.dispatchEvent(new CustomEvent("palaute:pin-moved", { detail: point }));
     }
     function place(point) {
+      clearTimeout(typing);  // the place typed a moment ago is not where the pin goes now
       field.marker.setOpacity(1);
       field.setMapPosition(point);
       field.updateLatLng(point);
@@ -126,6 +127,7 @@
     var clear = wrapper && wrapper.querySelector(".js-clear-location");
     if (clear) {
       clear.addEventListener("click", function () {
+        clearTimeout(typing);
         input.value = "";
         latLng.value = "";
         field.marker.setOpacity(0.5);

@@ -43,6 +43,9 @@
     fetch(url.toString())
       .then(function (response) { return response.ok ? response.json() : { features: [] }; })
       .then(function (data) {
+        // A popup opened meanwhile (another pin, or one tapped right after a drag):
+        // replacing the pins would close it; the area is loaded once it closes.
+        if (holding) { moved = true; return; }
         cluster.clearLayers();
         data.features.forEach(function (feature) {
           var c = feature.geometry.coordinates;
