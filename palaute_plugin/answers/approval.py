@@ -107,11 +107,6 @@ def can_view_answer(user, answer):
     return answers_for_user(user).filter(pk=answer.pk).exists()
 
 
-def handles_answer(user, answer):
-    """Whether ``user`` may handle the answer's case (its writer's side)."""
-    return permissions.feedback_for_user(user).filter(pk=answer.feedback_id).exists()
-
-
 def may_approve_any(user):
     return approver_categories(user).exists()
 

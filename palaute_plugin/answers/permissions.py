@@ -8,6 +8,7 @@ reaches is decided per answer (``approval.answers_for_user``: others get 404).
 
 from wagtail.permission_policies import BasePermissionPolicy
 
+from ..permissions import can_view_feedback
 from .models import AnswerDraft
 
 APPROVER_ACTIONS = frozenset({"publish", "unpublish"})
@@ -57,7 +58,7 @@ class AnswerPermissionPolicy(BasePermissionPolicy):
         if action not in APPROVER_EDITS:
             # Withdrawing and locking are for those who handle the answer's case, not its
             # approvers (who may handle another category's cases).
-            return approval.handles_answer(user, instance)
+            return can_view_feedback(user, instance.feedback)
         return approval.can_view_answer(user, instance)
 
     def instances_user_has_any_permission_for(self, user, actions):

@@ -91,14 +91,12 @@ class WithdrawAnswerView(DeleteView):
     """Deleting an unsent answer withdraws it, in the case's timeline too. Only its
     writer's side may (Wagtail checks "delete" for the model only, not this answer)."""
 
-    def get_object(self, queryset=None):
-        answer = super().get_object(queryset)
-        if not can_view_answer(self.request.user, answer):
-            raise Http404  # as for every other view of an answer not theirs
+    def dispatch(self, request, *args, **kwargs):
+        # After ``setup`` found the answer (404 for one not theirs, as in every view).
         if not self.permission_policy.user_has_permission_for_instance(
-                self.request.user, "delete", answer):
+                request.user, "delete", self.object):
             raise PermissionDenied
-        return answer
+        return super().dispatch(request, *args, **kwargs)
 
     def delete_action(self):
         answer = self.object
