@@ -268,7 +268,9 @@ def test_errors_are_in_the_language_asked_for(client, api_key, streets):
     data = valid(api_key, streets, service_code="no-such-service")
     assert error_of(post(client, {**data, "locale": "fi"}), 400).endswith(
         "Tuntematon palvelukoodi.")
-    assert error_of(post(client, {**data, "locale": "sv"}), 400).endswith("Okänd tjänstekod.")
+    swedish = post(client, {**data, "locale": "sv"})
+    assert error_of(swedish, 400).endswith("Okänd tjänstekod.")
+    assert swedish["Content-Language"] == "sv"
     flooding = new_key(name="Tulva", rate_limit="1/h")
     post(client, valid(flooding, streets))
     refused = post(client, valid(flooding, streets, description="Toinen viesti, eri asia.",
@@ -297,4 +299,38 @@ def test_api_key_in_the_query_string_of_a_post_is_refused(client, api_key, stree
         response = client.post(API + f"requests.json?api_key={secret}", {**data,
                                                                          "api_key": secret})
     error_of(response, 400)
+    assert not Feedback.objects.exists() and not mail.outbox
+
+
+@pytest.mark.parametrize("address", ["requests", "requests/", "services", "tokens/abc",
+                                     "requests.json/", "requests.csv"])
+def test_an_address_without_its_format_is_a_404_in_the_specs_shape(address, api_key, streets):
+    """Not Django's slash redirect (its debug page for a POST, or a 301 losing the body),
+    nor the site's CSRF page: the spec's error, and nothing saved."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(API + address, valid(api_key, streets))
+    assert "requests.json" in error_of(response, 404)
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Language"] == "en"
+    assert json.loads(client.get(API + address).content)[0]["code"] == 404
+    assert not Feedback.objects.exists() and not mail.outbox
+
+
+def test_an_unknown_address_ending_in_xml_is_answered_in_xml(client):
+    response = client.get(API + "request.xml", {"locale": "sv"})
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/xml")
+    assert response["Content-Language"] == "sv"
+    assert b"<code>404</code>" in response.content
+
+
+def test_a_json_body_is_refused_as_such_not_as_a_missing_key(client, api_key, streets):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(API + "requests.json?locale=en",
+                               json.dumps(valid(api_key, streets)),
+                               content_type="application/json")
+    assert "as a form (application/x-www-form-urlencoded" in error_of(response, 415)
     assert not Feedback.objects.exists() and not mail.outbox

@@ -15,4 +15,7 @@ urlpatterns = [
     re_path(r"^requests/(?P<request_id>[^/]+)" + FORMAT, views.request_detail,
             name="palaute_open311_request"),
     re_path(r"^tokens/(?P<token>[^/]+)" + FORMAT, views.token_view, name="palaute_open311_token"),
+    # Anything else (an address without its format, or with a slash) is answered in the
+    # spec's error shape, never with Django's slash redirect (a POST would lose its body).
+    re_path(r"^(?P<path>.*)$", views.unknown_address, name="palaute_open311_unknown"),
 ]

@@ -72,20 +72,41 @@ def api_view(methods=("GET",)):
             # The error's text is made inside, in the language asked for.
             with translation.override(language or translation.get_language()):
                 try:
+                    response = None
                     if request.method not in allowed:
                         error = ApiError(405, _("This method is not allowed here."))
                         error.headers = {"Allow": ", ".join(allowed)}
                         raise error
                     refuse_key_in_url(request)
                     check_read_rate(request)
-                    return view(request, fmt, **kwargs)
+                    response = view(request, fmt, **kwargs)
                 except ApiError as error:
-                    return error_response(fmt, error.status, error.description,
-                                          headers=getattr(error, "headers", None))
+                    response = error_response(fmt, error.status, error.description,
+                                              headers=getattr(error, "headers", None))
                 except Http404:
-                    return error_response(fmt, 404, _("Not found."))
+                    response = error_response(fmt, 404, _("Not found."))
+                # The language the answer is in (``LocaleMiddleware`` would name the site's).
+                response["Content-Language"] = translation.get_language()
+                return response
         return wrapper
     return decorator
+
+
+@csrf_exempt
+def unknown_address(request, path):
+    """An address of no endpoint: a 404 in the spec's shape, in the format its end names
+    (JSON otherwise), saying how the endpoints' addresses end."""
+    fmt = "xml" if path.endswith(".xml") else "json"
+    try:
+        language = params.language(request.GET) or params.language(request.POST)
+    except ApiError:  # the address is what is wrong; say that in the site's language
+        language = None
+    with translation.override(language or translation.get_language()):
+        response = error_response(fmt, 404, _(
+            "No such address. Each address ends in its format, without a slash, "
+            "for example requests.json or requests.xml."))
+        response["Content-Language"] = translation.get_language()
+    return response
 
 
 @api_view()
