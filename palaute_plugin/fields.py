@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .photos.images import inspect_photo, validate_photo_count, validate_total_pixels
 
@@ -70,3 +71,26 @@ def clean_phone(value, message):
     if phone and not PHONE_RE.match(phone):
         raise ValidationError(message, code="invalid_phone")
     return phone
+
+
+class MessageField(forms.CharField):
+    """Text from a textarea, its length counted as the resident sees it: a browser sends
+    each line break as two characters (CR LF) but counts it, and shows it, as one."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def count_characters(field, max_length):
+    """Have ``character-count.js`` tell how many characters are left (or too many) as the
+    resident types, instead of the ``maxlength`` attribute, which cuts a pasted text short
+    without a word. Past the limit the server refuses the text and keeps it to shorten."""
+    field.widget.attrs.pop("maxlength", None)
+    field.widget.attrs.update({
+        "data-maxlength": str(max_length),
+        "data-count-left-one": _("You can write %(n)s more character."),
+        "data-count-left-many": _("You can write %(n)s more characters."),
+        "data-count-over-one": _("The text is %(n)s character too long."),
+        "data-count-over-many": _("The text is %(n)s characters too long."),
+    })

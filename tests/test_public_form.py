@@ -78,10 +78,10 @@ def test_form_page_styles_and_scripts_are_rendered_once_per_process(client, page
     assert head.index('href="/static/palaute_plugin/css/palaute.css"') < head.index(
         'href="/static/leaflet/leaflet.css"')
     scripts = re.findall(r'<script src="([^"]+)"( defer)?></script>', html)
-    assert [src for src, _defer in scripts][-3:] == [
+    assert [src for src, _defer in scripts][-4:] == [
         "/static/palaute_plugin/js/map.js", "/static/palaute_plugin/js/palaute-form.js",
-        "/static/palaute_plugin/js/nearby-hint.js"]
-    assert [defer for _src, defer in scripts[-2:]] == [" defer", " defer"]
+        "/static/palaute_plugin/js/nearby-hint.js", "/static/palaute_plugin/js/character-count.js"]
+    assert [defer for _src, defer in scripts[-3:]] == [" defer", " defer", " defer"]
     with mock.patch.object(FeedbackForm, "media_for_page", side_effect=AssertionError):
         again = client.get("/palaute/").content.decode()
     assert without_tokens(again) == without_tokens(html)
@@ -160,6 +160,22 @@ def test_receipt_email_in_the_language_of_the_page_used(client, page, category, 
     assert len(resident) == 1
     assert resident[0].subject == f"{subject} ({feedback.reference})"
     assert feedback.tracking_token in resident[0].body
+
+
+@pytest.mark.parametrize(("kind", "subject", "thanks"), [
+    ("question", "Kysymyksesi on vastaanotettu", "Kiitos kysymyksestäsi."),
+    ("proposal", "Ehdotuksesi on vastaanotettu", "Kiitos ehdotuksestasi."),
+    ("feedback", "Palautteesi on vastaanotettu", "Kiitos palautteestasi."),
+])
+def test_the_receipt_email_thanks_for_what_was_sent(client, page, category, kind, subject,
+                                                    thanks):
+    """As the receipt page does: a proposal is thanked for as a proposal."""
+    post(client, page, form_data(category, kind=kind))
+    receipt = [m for m in mail.outbox if m.to == ["maija@example.com"]][0]
+    assert receipt.subject.startswith(subject)
+    assert receipt.body.startswith(thanks)
+    html = receipt.alternatives[0][0]
+    assert f">{thanks[:-1]}</h1>" in html
 
 
 def test_the_receipt_and_its_email_promise_working_days_and_name_the_target_date(
@@ -267,6 +283,33 @@ def test_message_length_is_checked_and_nothing_saved(client, page, category, mes
     assert 'class="error-summary"' in response.content.decode()
     assert 'href="#id_message"' in response.content.decode()
     assert Feedback.objects.count() == 0 and mail.outbox == []
+
+
+def test_a_line_break_counts_as_one_character_as_the_browser_counts_it(client, page,
+                                                                       category):
+    """A browser sends each line break as CR LF but counts it, and shows it, as one: 499
+    lines of 9 characters and 498 breaks are 4,989 characters, within the limit."""
+    message = "\r\n".join(["Rivi 1234"] * 499)
+    assert len(message) > 5000
+    response = post(client, page, form_data(category, message=message))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Feedback.objects.get().message == "\n".join(["Rivi 1234"] * 499)
+    # One character more with its line breaks counted once is too long, and said so.
+    response = post(client, page, form_data(category, message="\r\n".join(["x" * 9] * 500)
+                                            + "\r\nx" * 2))
+    assert "Viestisi voi olla enintään 5000 merkin pituinen (nyt 5003)" in (
+        response.content.decode())
+
+
+def test_the_message_box_counts_characters_instead_of_cutting_a_pasted_text(client, page):
+    """No ``maxlength``: it cuts a pasted text short without a word (the counter, the
+    browser test, says how much too long instead)."""
+    html = client.get(page.url).content.decode()
+    textarea = re.search(r"<textarea[^>]*id=\"id_message\"[^>]*>", html).group(0)
+    assert " maxlength=" not in textarea
+    assert 'data-maxlength="5000"' in textarea
+    assert 'data-count-over-many="Teksti on %(n)s merkkiä liian pitkä."' in textarea
+    assert "character-count.js" in html
 
 
 @pytest.mark.parametrize("field", ["message", "address", "contact_name", "contact_phone"])

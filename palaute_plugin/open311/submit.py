@@ -20,7 +20,7 @@ from django_ratelimit.core import get_usage
 from wagtail.log_actions import log
 
 from .. import actions, queue
-from ..fields import MultiplePhotoField, clean_photo_files
+from ..fields import MessageField, MultiplePhotoField, clean_photo_files
 from ..models import Feedback, FeedbackPage, current_language
 from . import log_actions, params
 from .models import ApiKey, ApiSubmission
@@ -40,8 +40,7 @@ class ServiceRequestForm(forms.Form):
     lat = forms.CharField(required=False)
     long = forms.CharField(required=False)
     address_string = forms.CharField(max_length=255, required=False)
-    description = forms.CharField(min_length=DESCRIPTION_MIN, max_length=DESCRIPTION_MAX,
-                                  strip=True)
+    description = MessageField(min_length=DESCRIPTION_MIN, max_length=DESCRIPTION_MAX)
     email = forms.EmailField(required=False)
     first_name = forms.CharField(max_length=70, required=False)
     last_name = forms.CharField(max_length=70, required=False)
@@ -149,7 +148,16 @@ def form_error(form):
     return ApiError(400, " ".join(messages))
 
 
+#: The bodies GeoReport v2 posts (its fields as a form; photos as multipart).
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def submit_view(request, fmt):
+    if request.content_type not in FORM_TYPES:
+        # Read as a form, a JSON body would have no fields, not even its api_key.
+        raise ApiError(415, _(
+            "Send the service request as a form (application/x-www-form-urlencoded, or "
+            "multipart/form-data with media), as GeoReport v2 does. Nothing was saved."))
     api_key = api_key_of(request)
     form = ServiceRequestForm(request.POST, request.FILES)
     if not form.is_valid():

@@ -17,11 +17,13 @@ from ..actions import Submission
 from ..conf import palaute_setting
 from ..fields import (
     PHOTO_ACCEPT,
+    MessageField,
     MultipleFileInput,
     MultiplePhotoField,
     TelInput,
     clean_phone,
     clean_photo_files,
+    count_characters,
 )
 from ..geo import geocoder, parse_point, within_city_area
 from ..models import Feedback, FeedbackCategory, current_language
@@ -164,8 +166,8 @@ class FeedbackForm(forms.Form):
         error_messages={"required": _("Choose the topic of your message."),
                         "invalid_choice": _("Choose a topic from the list.")},
     )
-    message = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 6}),
-                              error_messages={"required": _("Write your message.")})
+    message = MessageField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 6}),
+                           error_messages={"required": _("Write your message.")})
     photos = MultiplePhotoField(
         label=_("Photos (optional)"), required=False,
         widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}),
@@ -229,7 +231,7 @@ class FeedbackForm(forms.Form):
             forms.fields.validators.MinLengthValidator(min_length, message=MESSAGE_TOO_SHORT),
             forms.fields.validators.MaxLengthValidator(max_length, message=MESSAGE_TOO_LONG),
         ]
-        message.widget.attrs["maxlength"] = str(max_length)
+        count_characters(message, max_length)
         message.help_text = _("%(min)s–%(max)s characters.") % {
             "min": min_length, "max": max_length}
         explain_photos(self.fields["photos"])
@@ -412,7 +414,7 @@ class FollowUpForm(forms.Form):
     """The resident adds information to an open case on their status page."""
 
     # Not required alone: photos without words are information too.
-    message = forms.CharField(
+    message = MessageField(
         label=_("What would you like to add?"), max_length=5000, required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"max_length": MESSAGE_TOO_LONG})
@@ -423,6 +425,7 @@ class FollowUpForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        count_characters(self.fields["message"], self.fields["message"].max_length)
         explain_photos(self.fields["photos"])
 
     #: Signed once per shown form: a replayed post of it is saved once (``antispam``).

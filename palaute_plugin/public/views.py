@@ -153,9 +153,11 @@ def form_media():
         css = format_html('<link rel="stylesheet" href="{}">',
                           static("palaute_plugin/css/palaute.css")) + media["css"].render()
         js = media["js"].render() + format_html(
-            '<script src="{}" defer></script><script src="{}" defer></script>',
+            '<script src="{}" defer></script><script src="{}" defer></script>'
+            '<script src="{}" defer></script>',
             static("palaute_plugin/js/palaute-form.js"),
-            static("palaute_plugin/js/nearby-hint.js"))
+            static("palaute_plugin/js/nearby-hint.js"),
+            static("palaute_plugin/js/character-count.js"))
         return {"css": mark_safe(css), "js": mark_safe(js)}  # noqa: S308 (Media's own HTML)
 
     return rendered_once(("form-media",), render)

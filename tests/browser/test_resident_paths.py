@@ -182,3 +182,33 @@ def test_resident_adds_only_a_photo_on_the_status_page(phone, form_page, categor
     expect(page.locator(".notice[role=status]")).to_be_visible()
     assert feedback.photos.count() == 1
     assert feedback.notifications.filter(template="follow_up").count() == 1
+
+
+def test_the_message_box_counts_characters_and_keeps_a_pasted_text_whole(phone, form_url,
+                                                                         categories):
+    """A pasted text over the limit is not cut short: the count says how much too long it
+    is, the server refuses it and gives it back whole. Line breaks count once, as the
+    count shows them (the browser sends each as two characters)."""
+    page = phone
+    page.goto(form_url)
+    page.select_option("#id_category", label=categories["lighting"].name_fi)
+    count = page.locator("#id_message_count")
+    expect(count).to_have_text("Voit kirjoittaa vielä 5000 merkkiä.")
+    lines = "\n".join(["Rivi 1234"] * 499)  # 4,989 characters with its 498 line breaks
+    page.fill("#id_message", lines)
+    expect(count).to_have_text("Voit kirjoittaa vielä 11 merkkiä.")
+    too_long = "x" * 5010
+    page.fill("#id_message", too_long)
+    expect(page.locator("#id_message")).to_have_value(too_long)
+    expect(count).to_have_text("Teksti on 10 merkkiä liian pitkä.")
+    expect(count).to_have_class(re.compile("character-count--over"))
+    page.click("button[data-submit]")
+    expect(page.locator(".error-summary")).to_contain_text("enintään 5000 merkin pituinen")
+    expect(page.locator("#id_message")).to_have_value(too_long)
+    expect(page.locator("#id_message_count")).to_have_text("Teksti on 10 merkkiä liian pitkä.")
+    assert not Feedback.objects.exists()
+
+    page.fill("#id_message", lines)
+    page.click("button[data-submit]")
+    page.wait_for_url(re.compile(r"/palaute/receipt/[\w-]+/$"))
+    assert Feedback.objects.get().message == lines
