@@ -205,6 +205,18 @@ def test_phone_numbers_match_in_any_format(resident_cases):
     assert list(data_requests.cases_for(phone="123")) == []
 
 
+def test_a_number_of_another_country_ending_in_the_same_digits_is_another_person(
+        resident_cases, housing):
+    """Tornio borders Sweden: +46 40 123 4567 ends in the digits of 040 123 4567 but is
+    someone else's number, and is neither found, exported nor erased with it."""
+    swedish = FeedbackFactory(category=housing, contact_email="", contact_phone="+46 40 123 4567")
+    finnish = resident_cases[1]
+    for typed in ("040 123 4567", "+358401234567", "401234567"):
+        assert list(data_requests.cases_for(phone=typed)) == [finnish]
+    for typed in ("+46 40 123 4567", "0046401234567"):
+        assert list(data_requests.cases_for(phone=typed)) == [swedish]
+
+
 def test_find_by_email_ignores_case(officer, resident_cases):
     response = find(officer, email="maija@example.COM")
     content = response.content.decode()

@@ -1,7 +1,9 @@
 """Residents' data rights (GDPR articles 15 and 17): find, export and erase by address.
 
 ``cases_for(email, phone)`` finds every case tied to an email address or phone number
-(the phone in any common Finnish format); ``export`` is the resident's copy;
+(the phone in any common format, read as Finnish unless it names its country, and
+matched in full: a Swedish number ending in the same digits is another person's);
+``export`` is the resident's copy;
 erasure is the same anonymisation as retention (``retention.erase_personal_data``),
 logged in each case's history without the address. Cases on legal hold are left as
 they are and reported.
@@ -12,8 +14,8 @@ by registering a ``PersonalDataSource`` with the Wagtail hook
 """
 
 import json
-import re
 
+import phonenumbers
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, Value
@@ -29,14 +31,31 @@ from . import retention
 MIN_PHONE_DIGITS = 6
 
 
+#: A number without its country code is a Finnish one (the residents' and the forms').
+DEFAULT_REGION = "FI"
+
+
+def parsed_number(phone):
+    """``phone`` as a ``phonenumbers.PhoneNumber`` (None when it is no number)."""
+    try:
+        return phonenumbers.parse(phone or "", DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+
+
 def national_digits(phone):
-    """``+358 40 123 4567``, ``040-1234567`` and ``00358401234567`` → ``401234567``."""
-    digits = re.sub(r"\D", "", phone or "")
-    for prefix in ("00358", "358"):
-        if (phone or "").strip().startswith(("+", "00")) and digits.startswith(prefix):
-            digits = digits[len(prefix):]
-            break
-    return digits.lstrip("0")
+    """``+358 40 123 4567``, ``040-1234567`` and ``00358401234567`` → ``401234567`` (and
+    ``+46 40 123 4567`` too: ``international_number`` tells the two apart)."""
+    number = parsed_number(phone)
+    return "" if number is None else phonenumbers.national_significant_number(number)
+
+
+def international_number(phone):
+    """The number in full (E.164): ``040 123 4567`` → ``+358401234567``; None when none."""
+    number = parsed_number(phone)
+    if number is None:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def phone_digits_expression():
@@ -53,11 +72,15 @@ def cases_for(email="", phone=""):
         condition |= Q(contact_email__iexact=email.strip())
     digits = national_digits(phone)
     if len(digits) >= MIN_PHONE_DIGITS:
-        condition |= Q(phone_digits__endswith=digits)
+        # The numbers ending in the same digits, read in full here: a few at most.
+        wanted = international_number(phone)
+        candidates = (Feedback.objects.annotate(phone_digits=phone_digits_expression())
+                      .filter(phone_digits__endswith=digits).values_list("pk", "contact_phone"))
+        condition |= Q(pk__in=[pk for pk, stored in candidates
+                               if international_number(stored) == wanted])
     if not condition:
         return Feedback.objects.none()
-    return (Feedback.objects.annotate(phone_digits=phone_digits_expression())
-            .filter(condition).select_related("category__parent", "legal_hold")
+    return (Feedback.objects.filter(condition).select_related("category__parent", "legal_hold")
             .order_by("created_at", "pk"))
 
 
