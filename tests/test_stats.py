@@ -336,7 +336,19 @@ def test_range_without_a_start_is_capped_and_said_so(english):
     bound = form({"end": "2026-04-10", "period": "year"})
     assert bound.is_valid()
     assert bound.filters().start.isoformat() == "2016-04-01"
-    assert "limited to 10 years" in str(bound.notes[0])
+    assert str(bound.notes[0]) == ("The range had no start: it starts on 04/01/2016 (at most "
+                                   "10 years or 120 periods before its end).")
+
+
+@pytest.mark.parametrize("period, start", [("month", "2016-05-01"), ("week", "2023-12-25")])
+def test_range_without_a_start_fits_the_charts_bars_of_its_period(english, period, start):
+    """Ten years are 121 months or 523 weeks: the start moves up to 120 of them, as the
+    note says, instead of the too-many-periods error for a range nobody chose."""
+    bound = form({"end": "2026-04-10", "period": period})
+    assert bound.is_valid(), bound.errors
+    assert bound.filters().start.isoformat() == start
+    assert bound.filters().end.isoformat() == "2026-04-10"
+    assert str(bound.notes[0]).startswith(f"The range had no start: it starts on {start[5:7]}/")
 
 
 def test_empty_range_is_the_last_twelve_months():

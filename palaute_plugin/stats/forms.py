@@ -65,8 +65,14 @@ class StatisticsFilterForm(forms.Form):
         if start is None:
             if data.get("end"):
                 start = end.replace(day=1, year=end.year - UNBOUNDED_YEARS)
-                self.notes.append(_("The range had no start: it was limited to %(years)s "
-                                    "years.") % {"years": UNBOUNDED_YEARS})
+                # Within the chart's bars too: ten years are more than 120 months or weeks.
+                starts = periods_between(start, end, data.get("period") or "month")
+                start = starts[-MAX_PERIODS] if len(starts) > MAX_PERIODS else start
+                self.notes.append(_(
+                    "The range had no start: it starts on %(start)s (at most %(years)s years "
+                    "or %(count)s periods before its end).") % {
+                        "start": date_format(start, "SHORT_DATE_FORMAT"),
+                        "years": UNBOUNDED_YEARS, "count": MAX_PERIODS})
             else:
                 start = twelve_months_before(end)
         if start > end:
