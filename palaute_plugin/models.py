@@ -10,7 +10,7 @@ from django.db import connections, models, router, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -30,6 +30,11 @@ from .photos.storage import photo_storage
 from .workdays import add_working_days
 
 LANGUAGE_CHOICES = [("fi", "suomi"), ("sv", "svenska"), ("en", "English")]
+
+
+def language_name(code):
+    """A resident's language named in the staff member's: ``en`` → "englanti" in Finnish."""
+    return get_language_info(code)["name_translated"]
 
 
 def current_language():

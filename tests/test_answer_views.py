@@ -100,6 +100,8 @@ def test_approver_sees_it_awaiting_review_and_opens_it(client, approver, handler
     content = response.content.decode()
     assert "Jag behöver hjälp med hyran." in content  # the case it answers
     assert "Vi hjälper dig gärna." in content
+    # The resident's language named in the approver's (not "svenska" to all).
+    assert "the resident gets the answer by email in Swedish." in content
     assert 'data-workflow-action-name="approve"' in content
     # Sent to the resident, never published: not Wagtail's "Approve and send and Publish".
     assert "Approve and send" in content and "and Publish" not in content

@@ -55,7 +55,7 @@ def test_the_status_form_says_in_which_languages_the_residents_wrote(handler_cli
     cases += [FeedbackFactory(category=streets, contact_email="sv@example.com", language="sv"),
               FeedbackFactory(category=streets, contact_email="", language="en")]
     content = handler_client.get(bulk_url("change_status", cases)).content.decode()
-    assert "The residents who get it wrote in: suomi (2), svenska (1)." in content
+    assert "The residents who get it wrote in: Finnish (2), Swedish (1)." in content
 
 
 def test_bulk_assign_assigns_each_case_and_emails_the_assignee(

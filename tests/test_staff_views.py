@@ -203,7 +203,7 @@ def test_detail_shows_the_case(handler_client, handler, streets):
     response = handler_client.get(detail_url(case))
     assert response.status_code == 200
     content = response.content.decode()
-    for text in (case.reference, "Question", "Street lighting", "Phone", "svenska",
+    for text in (case.reference, "Question", "Street lighting", "Phone", "Swedish",
                  "Sanna Katu", "Hallituskatu 5, Tornio", "Maija Asukas",
                  "mailto:maija@example.com", "040 123 4567", "Katuvalo on rikki"):
         assert text in content, text

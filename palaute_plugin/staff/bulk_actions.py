@@ -27,7 +27,7 @@ from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from .. import actions
-from ..models import Feedback, FeedbackCategory
+from ..models import Feedback, FeedbackCategory, language_name
 from ..numbers import is_whole_number
 from ..permissions import FeedbackPermissionPolicy, feedback_for_user, handlers_of
 from .filters import filter_listing
@@ -115,7 +115,7 @@ class BulkChangeStatusForm(BulkActionForm):
     def residents_languages(self):
         """``[(language's name, how many)]`` of the selected cases with an email address,
         the most common first."""
-        counts = Counter(case.get_language_display() for case in self.cases
+        counts = Counter(language_name(case.language) for case in self.cases
                          if case.contact_email)
         return sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
 

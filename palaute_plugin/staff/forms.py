@@ -26,7 +26,14 @@ from ..fields import (
     clean_photo_files,
 )
 from ..geo import distance_between
-from ..models import LANGUAGE_CHOICES, Feedback, FeedbackCategory, OtherAuthority, ResponseTemplate
+from ..models import (
+    LANGUAGE_CHOICES,
+    Feedback,
+    FeedbackCategory,
+    OtherAuthority,
+    ResponseTemplate,
+    language_name,
+)
 from ..numbers import whole_number
 from ..permissions import feedback_for_user, handlers_of, visible_categories
 from ..photos.images import clean_photo
@@ -293,7 +300,7 @@ class ReplyForm(TemplatedActionForm):
             return _("The resident left no email address: the reply is kept in the "
                      "case's history only.")
         return _("The resident gets this text by email. Write in their language: "
-                 "%(language)s.") % {"language": self.feedback.get_language_display()}
+                 "%(language)s.") % {"language": language_name(self.feedback.language)}
 
 
 def distance_label(metres):
