@@ -266,6 +266,20 @@ def _with_first_response(**changes):
     return build
 
 
+def _replied():
+    """A reply stamps the first response, and a new case is then being handled (the
+    resident would otherwise read "New" above the city's answer, and it would stay among
+    the handlers' new cases)."""
+    first_response = _with_first_response()
+
+    def build(case):
+        changes = first_response(case)
+        if case.status == Status.NEW:
+            return {**changes, "status": Status.IN_PROGRESS}
+        return changes
+    return build
+
+
 def _email_resident(template, **extra):
     def send(case):
         if case.contact_email:
@@ -311,8 +325,9 @@ def take(feedback, *, user, expected_version=None):
 
 
 def reply(feedback, *, user, message, expected_version=None, approved=False):
-    """Answer the resident without changing the status (after approval, if the category
-    asks for it: then the case is returned with ``submitted_answer`` set)."""
+    """Answer the resident (after approval, if the category asks for it: then the case is
+    returned with ``submitted_answer`` set). A new case is then in progress; other
+    statuses stay."""
     message = _require_text(message, _("Write the reply."))
     submitted = _submit_for_approval(feedback, "reply", message, user=user, approved=approved,
                                      expected_version=expected_version)
@@ -321,7 +336,7 @@ def reply(feedback, *, user, message, expected_version=None, approved=False):
     return _transition(
         feedback, user=user, expected_version=expected_version,
         allowed=ALLOWED_STATUSES["reply"],
-        changes=_with_first_response(), log_action=log_actions.REPLIED,
+        changes=_replied(), log_action=log_actions.REPLIED,
         log_data=_public_response(message),
         after=_email_resident("reply", message=message), approved=approved)
 

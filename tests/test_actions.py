@@ -69,12 +69,22 @@ def test_assign_to_someone_outside_the_group_is_refused(case, handler, housing_h
 
 def test_reply_emails_the_resident_in_their_language(case, handler):
     result = run(actions.reply, case, user=handler, message="Vi lagar den i morgon.")
-    assert result.status == S.NEW and result.first_response_at is not None
+    # Answered, a new case is in progress (not "New" above the answer); a later reply,
+    # or one on the work list, leaves the status as it is.
+    assert result.status == S.IN_PROGRESS
+    assert result.first_response_at is not None
     [email] = resident_mail()
     assert "Vi lagar den i morgon." in email.body
     assert email.subject == f"Svar på din respons ({case.reference})"
     assert Notification.objects.get(template="reply").language == "sv"
     assert case.tracking_token in email.body
+
+
+def test_a_reply_changes_no_status_but_new(case, handler):
+    case.status = S.WORK_LIST
+    case.save()
+    assert run(actions.reply, case, user=handler, message="Työ alkaa ensi viikolla.").status \
+        == S.WORK_LIST
 
 
 def test_already_known_links_earlier_case_and_tells_resident_when_it_is_resolved(

@@ -397,13 +397,13 @@ def test_a_feedback_administrator_is_offered_and_can_be_assigned(handler_client,
 # --- reply ----------------------------------------------------------------------------
 
 
-def test_reply_emails_the_resident_and_keeps_the_status(post_action, street_case):
+def test_reply_emails_the_resident_and_puts_a_new_case_in_progress(post_action, street_case):
     response = post_action(street_case, "reply", {"message": "Korjaamme valon viikolla 12."})
     assert_back_on_the_case(response, street_case,
                             f"Your reply to {street_case.reference} was saved. "
                             "The resident is told by email.")
     case = fresh(street_case)
-    assert case.status == Feedback.Status.NEW
+    assert case.status == Feedback.Status.IN_PROGRESS
     assert case.first_response_at is not None
     assert "palaute_plugin.replied" in log_actions_of(case)
     [message] = resident_mail()
