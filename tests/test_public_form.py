@@ -432,6 +432,21 @@ def test_expired_token_reshows_form_with_input_and_fresh_token(client, page, cat
     assert Feedback.objects.count() == 0
 
 
+def test_back_and_send_again_at_once_is_the_same_feedback_not_too_fast(client, page,
+                                                                       category, settings):
+    """Back reloads the form (a new token, shown a moment ago): sending it again at once
+    is the same feedback, its receipt again, not "sent too quickly". Another text at once
+    is too fast."""
+    first = post(client, page, form_data(category))
+    settings.PALAUTE_MIN_SUBMIT_SECONDS = 3
+    again = post(client, page, form_data(category))
+    assert again["Location"] == first["Location"] + "?again=1"
+    other = post(client, page, form_data(category, message="Toinen lamppu on myös rikki."))
+    assert other.status_code == 400
+    assert "liian nopeasti" in other.content.decode()
+    assert Feedback.objects.count() == 1
+
+
 def test_too_fast_submission_is_rejected(client, page, category, settings):
     settings.PALAUTE_MIN_SUBMIT_SECONDS = 3
     response = post(client, page, form_data(category))

@@ -118,6 +118,12 @@ def serve_block_post(request, page):
     try:
         nonce = antispam.check_form_token(request.POST.get("form_token"))
     except antispam.TokenError as error:
+        # Back and Send again at once (the form shown on Back is new: "too fast"): the
+        # first case's receipt.
+        earlier = sent_before(request, post_digest(form), None, source_page=page) if (
+            error.reason == "too_fast" and form.is_valid()) else None
+        if earlier is not None:
+            return receipt_redirect(page, earlier, block_id, sent_again=True)
         form.is_valid()
         form.add_error(None, TOKEN_MESSAGES[error.reason])
         return page_with_form(request, page, block_id, form, status=400)

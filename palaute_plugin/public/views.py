@@ -280,13 +280,16 @@ def feedback_form_view(request, page):
         nonce = antispam.check_form_token(request.POST.get("form_token"))
     except antispam.TokenError as error:
         token_error, nonce = error.reason, None
-    if form.is_valid() and token_error is None:
+    valid = form.is_valid()
+    # Back and Send again, even at once (the form shown on Back is new: "too fast"): the
+    # same feedback once, and its receipt again.
+    if valid and token_error in (None, "too_fast"):
         digest = post_digest(form)
         earlier = sent_before(request, digest, nonce)
         if earlier is not None:
-            # Back and Send again: the same feedback once, and its receipt again.
             pending.delete(pending.kept_photos(form.photo_batch))
             return receipt_redirect(page, earlier.tracking_token, sent_again=True)
+    if valid and token_error is None:
         if not ratelimit.take(request):
             form.add_error(None, rate_limited_message())
             return reshow_form(request, page, form, status=429)
