@@ -7,7 +7,7 @@ import math
 import random
 import re
 from collections import Counter
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -227,9 +227,37 @@ def test_handling_time_percentiles_equal_a_direct_computation(generated, now):
             direct_bucket_percentile(first, 50) / 24, 1)
         assert row.p90_days("first_response") == round(direct_bucket_percentile(first, 90) / 24, 1)
         assert row.p90_days("closing") == round(direct_bucket_percentile(closing, 90) / 24, 1)
-        within = sum(1 for hours in first if hours <= category.expected_response_days * 24)
-        assert row.share_within_expected("first_response") == round(100 * within / len(first))
+        # By the due time, which counts working days (holidays and weekends skipped).
+        answered = [case for case in mine if case.first_response_at]
+        within = sum(1 for case in answered if case.first_response_at <= case.due_at)
+        assert row.share_within_expected("first_response") == round(
+            100 * within / len(answered))
+        done = [case for case in mine if case.closed_at and case.status != "rejected"
+                and case.status not in Feedback.OPEN_STATUSES]
+        assert row.share_within_expected("closing") == round(
+            100 * sum(1 for case in done if case.closed_at <= case.due_at) / len(done))
         assert row.expected_days == category.expected_response_days
+
+
+def test_answered_within_the_expected_time_counts_working_days(streets):
+    """Three working days from a Friday afternoon end on Wednesday: an answer on Wednesday
+    morning is on time (five calendar days: it was late by the hours)."""
+    streets.expected_response_days = 3
+    streets.save()
+    friday = local(date(2026, 3, 6), 15)
+    case = FeedbackFactory(category=streets, created_at=friday,
+                           first_response_at=local(date(2026, 3, 11), 9))
+    late = FeedbackFactory(category=streets, created_at=friday,
+                           first_response_at=local(date(2026, 3, 12), 9))
+    assert timezone.localdate(case.due_at) == date(2026, 3, 11)
+    now = local(date(2026, 3, 20), 12)
+    aggregates.refresh(now)
+    figures = Figures(superuser(), Filters(start=date(2026, 3, 1), end=date(2026, 3, 20)),
+                      now=now)
+    row = {row.label: row for row in figures.handling_times}[str(streets)]
+    assert row.count("first_response") == 2
+    assert row.share_within_expected("first_response") == 50
+    assert late.due_at < late.first_response_at
 
 
 def test_backlog_overdue_and_places_equal_a_direct_count(generated, now):

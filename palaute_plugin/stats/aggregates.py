@@ -49,7 +49,8 @@ DAYS_PER_QUERY = 31
 AFFECTED_FIELD = "publication__affected_count"
 PUBLISHED_FIELD = "publication__first_published_at"
 CASE_FIELDS = ("created_at", "category_id", "kind", "channel", "status", "closed_at",
-               "first_response_at", "latitude", "longitude", AFFECTED_FIELD, PUBLISHED_FIELD)
+               "first_response_at", "due_at", "latitude", "longitude", AFFECTED_FIELD,
+               PUBLISHED_FIELD)
 Measure = DurationDayStat.Measure
 #: Bumped by every rebuild: the first stored day (``EARLIEST_DAY_KEY``) names it.
 STATS_VERSION = CacheVersion("palaute:stats-version")
@@ -120,13 +121,16 @@ class DayRows:
         self.cases[key] += 1
         if case.get(AFFECTED_FIELD) and case.get(PUBLISHED_FIELD) is not None:
             self.affected[key] += case[AFFECTED_FIELD]
+        due = case.get("due_at")
         if case["first_response_at"] is not None:
             bucket = duration_bucket(case["first_response_at"] - created)
-            self.durations[(*dims, Measure.FIRST_RESPONSE, bucket)] += 1
+            on_time = None if due is None else case["first_response_at"] <= due
+            self.durations[(*dims, Measure.FIRST_RESPONSE, bucket, on_time)] += 1
         # Spam closes at once and says nothing about how fast the city works.
         if closed and case["status"] != Feedback.Status.REJECTED:
             bucket = duration_bucket(case["closed_at"] - created)
-            self.durations[(*dims, Measure.CLOSING, bucket)] += 1
+            on_time = None if due is None else case["closed_at"] <= due
+            self.durations[(*dims, Measure.CLOSING, bucket, on_time)] += 1
         if case["latitude"] is not None and case["longitude"] is not None:
             self.places[(*dims, *place_cell(case["latitude"], case["longitude"]))] += 1
 
@@ -169,8 +173,8 @@ def rebuild_span(first_day, last_day):
             batch_size=2000)
         DurationDayStat.objects.bulk_create(
             (DurationDayStat(day=day, category_id=category, kind=kind, channel=channel,
-                             measure=measure, hours=hours, count=count)
-             for (day, category, kind, channel, measure, hours), count
+                             measure=measure, hours=hours, on_time=on_time, count=count)
+             for (day, category, kind, channel, measure, hours, on_time), count
              in rows.durations.items()), batch_size=2000)
         PlaceDayStat.objects.bulk_create(
             (PlaceDayStat(day=day, category_id=category, kind=kind, channel=channel,

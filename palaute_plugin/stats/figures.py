@@ -130,6 +130,9 @@ class HandlingTimes:
     expected_days: int | None
     first_response: Counter
     closing: Counter
+    #: Of the cases with a due time: Counter({True: within it, False: after it}).
+    first_response_due: Counter
+    closing_due: Counter
 
     @staticmethod
     def _days(hours):
@@ -145,12 +148,14 @@ class HandlingTimes:
         return sum(getattr(self, measure).values())
 
     def share_within_expected(self, measure):
-        """Percent of the cases answered (or closed) within the expected days."""
-        histogram, total = getattr(self, measure), self.count(measure)
-        if not total or self.expected_days is None:
+        """Percent of the cases answered (or closed) by their due time: the expected
+        response days counted in working days, as the resident was promised (of the
+        cases that have a due time)."""
+        kept = getattr(self, f"{measure}_due")
+        total = kept[True] + kept[False]
+        if not total:
             return None
-        within = sum(n for hours, n in histogram.items() if hours <= self.expected_days * 24)
-        return round(100 * within / total)
+        return round(100 * kept[True] / total)
 
     def row(self):
         return {
@@ -421,7 +426,8 @@ class Figures:
         f = self.filters
         scope = ",".join(str(pk) for pk in sorted(self.categories))
         raw = f"{f.start}|{f.end}|{f.period}|{f.kind}|{f.channel}|{scope}"
-        return f"palaute:stats:v4:sums:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
+        # "v6": the handling times say whether each was within its due time.
+        return f"palaute:stats:v6:sums:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
 
     def segment_key(self, piece, versions):
         f = self.filters
@@ -433,7 +439,8 @@ class Figures:
                f"{f.channel}|{scope}|{months}")
         digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
         # "v4": in pieces; their backlog without the cases closed in their own month.
-        return f"palaute:stats:v4:{digest}"
+        # "v6": the handling times say whether each was within its due time.
+        return f"palaute:stats:v6:{digest}"
 
     def read_stored_sums(self):
         """The stored sums of the whole range read afresh (no cache), piece by piece."""
@@ -474,9 +481,10 @@ class Figures:
                 sums[pieces[number]]["counts"][column] = dict(table)
             for number, residents in affected.items():
                 sums[pieces[number]]["affected"] = residents
-            for number, category, measure, hours, n in self.summed(grouped(
-                    DurationDayStat, DurationMonthStat, ("category_id", "measure", "hours"))):
-                sums[pieces[number]]["durations"][category, measure, hours] += n
+            for number, category, measure, hours, on_time, n in self.summed(grouped(
+                    DurationDayStat, DurationMonthStat,
+                    ("category_id", "measure", "hours", "on_time"))):
+                sums[pieces[number]]["durations"][category, measure, hours, on_time] += n
             for number, cell_lat, cell_lon, n in self.summed(grouped(
                     PlaceDayStat, PlaceMonthStat, ("cell_lat", "cell_lon"))):
                 sums[pieces[number]]["places"][cell_lat, cell_lon] += n
@@ -625,20 +633,34 @@ class Figures:
     def handling_times(self):
         """[HandlingTimes] per category, then one for all categories together."""
         histograms = defaultdict(Counter)
-        for (category, measure, hours), n in self.stored_sums["durations"].items():
-            histograms[category, measure][hours] += n
-        for (_day, category, _kind, _channel, measure, hours), n in self.live.durations.items():
-            histograms[category, measure][hours] += n
+        # {(category, measure): Counter({True: by the due time, False: after it})}
+        due_kept = defaultdict(Counter)
+        stored = ((category, measure, hours, on_time, n) for (category, measure, hours, on_time), n
+                  in self.stored_sums["durations"].items())
+        live = ((category, measure, hours, on_time, n) for (
+            _day, category, _kind, _channel, measure, hours, on_time), n
+            in self.live.durations.items())
+        for source in (stored, live):
+            for category, measure, hours, on_time, n in source:
+                histograms[category, measure][hours] += n
+                if on_time is not None:
+                    due_kept[category, measure][on_time] += n
         rows = []
         for category in sorted(self.categories.values(), key=str):
             rows.append(HandlingTimes(
                 str(category), category.expected_response_days,
                 histograms[category.pk, Measure.FIRST_RESPONSE],
-                histograms[category.pk, Measure.CLOSING]))
-        everything = {measure: sum((histograms[pk, measure] for pk in self.categories), Counter())
-                      for measure in Measure.values}
-        rows.append(HandlingTimes("", None, everything[Measure.FIRST_RESPONSE],
-                                  everything[Measure.CLOSING]))
+                histograms[category.pk, Measure.CLOSING],
+                due_kept[category.pk, Measure.FIRST_RESPONSE],
+                due_kept[category.pk, Measure.CLOSING]))
+        everything = {
+            (table, measure): sum((source[pk, measure] for pk in self.categories), Counter())
+            for table, source in (("times", histograms), ("due", due_kept))
+            for measure in Measure.values}
+        rows.append(HandlingTimes(
+            "", None, everything["times", Measure.FIRST_RESPONSE],
+            everything["times", Measure.CLOSING], everything["due", Measure.FIRST_RESPONSE],
+            everything["due", Measure.CLOSING]))
         return rows
 
     # -- backlog, overdue, affected residents, places -----------------------------

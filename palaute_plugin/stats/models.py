@@ -54,7 +54,9 @@ class CaseDayStat(DayStatBase):
 
 class DurationDayStat(DayStatBase):
     """How long the cases of a day took to a first response or to closing, as a
-    histogram: ``count`` cases took at most ``hours`` (see ``aggregates.duration_bucket``)."""
+    histogram: ``count`` cases took at most ``hours`` (see ``aggregates.duration_bucket``),
+    and whether they were answered (or closed) by their due time, which counts working
+    days (``on_time``; empty for a case without one)."""
 
     class Measure(models.TextChoices):
         FIRST_RESPONSE = "first_response", _("time to first response")
@@ -62,6 +64,7 @@ class DurationDayStat(DayStatBase):
 
     measure = models.CharField(_("measure"), max_length=20, choices=Measure.choices)
     hours = models.PositiveIntegerField(_("hours at most"))
+    on_time = models.BooleanField(_("by the due time"), null=True)
 
     class Meta:
         verbose_name = _("daily handling time")
@@ -129,6 +132,7 @@ class DurationMonthStat(MonthStatBase):
     measure = models.CharField(_("measure"), max_length=20,
                                choices=DurationDayStat.Measure.choices)
     hours = models.PositiveIntegerField(_("hours at most"))
+    on_time = models.BooleanField(_("by the due time"), null=True)
 
     class Meta:
         verbose_name = _("monthly handling time")
@@ -156,7 +160,7 @@ class PlaceMonthStat(MonthStatBase):
 #: (besides the month and the dimensions) and adds up.
 ROLLUPS = (
     (CaseDayStat, CaseMonthStat, ("status", "closed_month"), ("count", "affected")),
-    (DurationDayStat, DurationMonthStat, ("measure", "hours"), ("count",)),
+    (DurationDayStat, DurationMonthStat, ("measure", "hours", "on_time"), ("count",)),
     (PlaceDayStat, PlaceMonthStat, ("cell_lat", "cell_lon"), ("count",)),
 )
 

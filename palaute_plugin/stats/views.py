@@ -228,7 +228,7 @@ class StatisticsView(StatisticsMixin, SafeSpreadsheetExportMixin, WagtailAdminTe
         return {"rows": rows, "svg": charts.horizontal_bars(
             "chart-handling", title,
             _("Median and 90th percentile per category; the vertical tick is the expected "
-              "response time. The table below has the same numbers."),
+              "response time in working days. The table below has the same numbers."),
             chart_rows, [("median", _("median")), ("p90", _("90th percentile"))]),
             "legend": [(_("median"), charts.colour(0)), (_("90th percentile"), charts.colour(1))]}
 
@@ -274,15 +274,15 @@ class StatisticsView(StatisticsMixin, SafeSpreadsheetExportMixin, WagtailAdminTe
 
 def handling_figures():
     return [
-        ("expected_days", _("Expected response days")),
+        ("expected_days", _("Expected response time, working days")),
         ("first_response_count", _("Cases answered")),
         ("first_response_median_days", _("Median days to first response")),
         ("first_response_p90_days", _("90th percentile of days to first response")),
-        ("first_response_share_within_expected", _("Answered within the expected time (%)")),
+        ("first_response_share_within_expected", _("Answered by the due date (%)")),
         ("closing_count", _("Cases closed")),
         ("closing_median_days", _("Median days to closing")),
         ("closing_p90_days", _("90th percentile of days to closing")),
-        ("closing_share_within_expected", _("Closed within the expected time (%)")),
+        ("closing_share_within_expected", _("Closed by the due date (%)")),
     ]
 
 
