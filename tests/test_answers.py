@@ -229,3 +229,19 @@ def test_deleting_the_case_deletes_its_answers_revisions_and_workflow_states(sen
     assert not AnswerDraft.objects.exists()
     assert not Revision.objects.filter(content_type__model="answerdraft").exists()
     assert not WorkflowState.objects.filter(content_type__model="answerdraft").exists()
+
+
+def test_workflow_emails_to_staff_without_a_language_of_their_own_are_in_the_sites(
+        sensitive_case, handler, approver, answer_approvers):
+    """Wagtail's fallback was the sender's language: an English handler's submission
+    reached a Finnish approver (who never chose a language) in English. The approver who
+    chose English still gets English."""
+    finnish = UserFactory(username="hyvaksyja2", email="hyvaksyja2@tornio.example")
+    finnish.groups.add(answer_approvers)
+    assert translation.get_language() == "en"  # the handler presses the button in English
+    submitted(sensitive_case, handler)
+    [to_finnish] = [message for message in mail.outbox if message.to == [finnish.email]]
+    [to_english] = [message for message in mail.outbox if message.to == [approver.email]]
+    assert "has been submitted" in to_english.subject
+    assert "has been submitted" not in to_finnish.subject
+    assert "lähetetty" in to_finnish.subject, to_finnish.subject
