@@ -214,8 +214,11 @@ def test_handling_time_percentiles_equal_a_direct_computation(generated, now):
     figures = Figures(superuser(), Filters(start=start, end=today), now=now)
     cases = direct_cases(start, today)
     rows = {row.label: row for row in figures.handling_times}
+    group = generated["group"]
     for category in generated["categories"]:
-        mine = [case for case in cases if case.category_id == category.pk]
+        # A group's row counts its subcategories' cases too, as in the cases by category.
+        mine = [case for case in cases
+                if category.pk in {case.category_id, case.category.parent_id}]
         first = [aggregates.duration_bucket(case.first_response_at - case.created_at)
                  for case in mine if case.first_response_at]
         closing = [aggregates.duration_bucket(case.closed_at - case.created_at) for case in mine
@@ -236,7 +239,13 @@ def test_handling_time_percentiles_equal_a_direct_computation(generated, now):
                 and case.status not in Feedback.OPEN_STATUSES]
         assert row.share_within_expected("closing") == round(
             100 * sum(1 for case in done if case.closed_at <= case.due_at) / len(done))
-        assert row.expected_days == category.expected_response_days
+        # The group's subcategories expect different times: none is the group's.
+        expected_days = None if category == group else category.expected_response_days
+        assert row.expected_days == expected_days
+    labels = [row.label for row in figures.handling_times]
+    children = sorted([generated["roads"], generated["parking"]], key=lambda c: c.name)
+    assert labels[labels.index(str(group)):][:3] == [str(group), *map(str, children)]
+    assert labels[-1] == ""
 
 
 def test_answered_within_the_expected_time_counts_working_days(streets):

@@ -133,6 +133,10 @@ class HandlingTimes:
     #: Of the cases with a due time: Counter({True: within it, False: after it}).
     first_response_due: Counter
     closing_due: Counter
+    #: A group's row counts its own cases and its subcategories' (as ``by_category``);
+    #: a subcategory's row follows it.
+    is_group: bool = False
+    name: str = ""
 
     @staticmethod
     def _days(hours):
@@ -160,6 +164,7 @@ class HandlingTimes:
     def row(self):
         return {
             "label": self.label, "expected_days": self.expected_days,
+            "is_group": self.is_group, "name": self.name or self.label,
             **{f"{measure}_{name}": getattr(self, name)(measure)
                for measure in ("first_response", "closing")
                for name in ("count", "median_days", "p90_days", "share_within_expected")},
@@ -645,14 +650,29 @@ class Figures:
                 histograms[category, measure][hours] += n
                 if on_time is not None:
                     due_kept[category, measure][on_time] += n
+        def added_up(label, members, expected_days, **flags):
+            tables = [sum((source[member.pk, measure] for member in members), Counter())
+                      for source in (histograms, due_kept)
+                      for measure in (Measure.FIRST_RESPONSE, Measure.CLOSING)]
+            return HandlingTimes(label, expected_days, tables[0], tables[1], tables[2],
+                                 tables[3], **flags)
+
+        # In the order and with the meaning of ``by_category``: each group (its own cases
+        # and its subcategories'), then its subcategories.
+        groups = defaultdict(list)
+        for category in self.categories.values():
+            groups[self.group_of(category.pk)].append(category)
         rows = []
-        for category in sorted(self.categories.values(), key=str):
-            rows.append(HandlingTimes(
-                str(category), category.expected_response_days,
-                histograms[category.pk, Measure.FIRST_RESPONSE],
-                histograms[category.pk, Measure.CLOSING],
-                due_kept[category.pk, Measure.FIRST_RESPONSE],
-                due_kept[category.pk, Measure.CLOSING]))
+        for group in sorted(groups, key=lambda group: (group.sort_order, group.name)):
+            members = groups[group]
+            children = sorted((c for c in members if c.parent_id),
+                              key=lambda c: (c.sort_order, c.name))
+            expected = {member.expected_response_days for member in members}
+            rows.append(added_up(str(group), members,
+                                 expected.pop() if len(expected) == 1 else None,
+                                 is_group=bool(children), name=group.name))
+            rows.extend(added_up(str(child), [child], child.expected_response_days,
+                                 name=child.name) for child in children)
         everything = {
             (table, measure): sum((source[pk, measure] for pk in self.categories), Counter())
             for table, source in (("times", histograms), ("due", due_kept))
