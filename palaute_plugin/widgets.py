@@ -33,6 +33,19 @@ LEAFLET_WORDS = {
 }
 
 
+#: wagtailgeowidget's own words, which it translates once at import (in the language
+#: active then, for every later page): here in the language of the page shown.
+GEOWIDGET_WORDS = {
+    "error_message_invalid_location": _(
+        "Invalid location coordinate, use Latitude and Longitude (example: 59.329,18.06858)"),
+    "success_address_geocoded": _("Address has been successfully geo-coded"),
+    "error_could_not_geocode_address": _(
+        "Could not geocode address '%s'. The map may not be in sync with the address entered."),
+    "enter_location": _("Enter a location"),
+    "initialize_map": _("Click here to initialize map"),
+}
+
+
 def leaflet_words_json():
     """``LEAFLET_WORDS`` in the active language, as JSON for ``data-palaute-map-words``."""
     return json.dumps({key: str(text) for key, text in LEAFLET_WORDS.items()})
@@ -47,13 +60,16 @@ class LocalLeafletField(LeafletField):
         attrs = super().build_attrs(*args, **kwargs)
         attrs["data-palaute-map-words"] = leaflet_words_json()
         options = attrs.get("data-leaflet-field-options-value")
+        if not options:
+            return attrs
+        options = json.loads(options)
+        options["translations"] = {key: str(text) for key, text in GEOWIDGET_WORDS.items()}
         center = map_center()
-        if options and center and not self.value_data:
+        if center and not self.value_data:
             # wagtailgeowidget reads GEO_WIDGET_DEFAULT_LOCATION once at import;
             # an empty map opens at PALAUTE_MAP_CENTER (or the area's centre) instead.
-            options = json.loads(options)
             options["defaultLocation"] = {"lat": center[0], "lng": center[1]}
-            attrs["data-leaflet-field-options-value"] = json.dumps(options)
+        attrs["data-leaflet-field-options-value"] = json.dumps(options)
         return attrs
 
     @cached_property

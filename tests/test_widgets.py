@@ -1,6 +1,10 @@
 """The shared map widget (palaute_plugin/widgets.py): where an empty map opens."""
 
+import html
 import json
+
+import pytest
+from django.utils import translation
 
 from palaute_plugin.widgets import LocalLeafletField
 
@@ -36,3 +40,22 @@ def test_a_chosen_place_wins_over_the_centre(settings):
     settings.PALAUTE_MAP_CENTER = (60.1699, 24.9384)
     location = options("SRID=4326;POINT(24.1466 65.8481)")["defaultLocation"]
     assert (float(location["lat"]), float(location["lng"])) == (65.8481, 24.1466)
+
+
+
+@pytest.mark.django_db
+def test_the_map_widgets_own_words_are_in_the_residents_language():
+    """wagtailgeowidget's words (its catalog has no Finnish, and its Swedish lacks some) are
+    in the page's language, never English on a Finnish or Swedish page."""
+    from palaute_plugin.public.forms import FeedbackForm
+
+    expected = {"fi": ("Kirjoita paikka", "Osoitetta '%s' ei löytynyt kartalta."),
+                "sv": ("Skriv en plats", "Adressen '%s' hittades inte på kartan.")}
+    for language, (enter, not_found) in expected.items():
+        with translation.override(language):
+            rendered = str(FeedbackForm()["location"])
+        attribute = rendered.split('data-leaflet-field-options-value="', 1)[1].split('"', 1)[0]
+        words = json.loads(html.unescape(attribute))["translations"]
+        assert words["enter_location"] == enter
+        assert words["error_could_not_geocode_address"].startswith(not_found)
+        assert words["initialize_map"] != "Click here to initialize map"
