@@ -53,6 +53,8 @@ class Plan:
 
     contact: list = field(default_factory=list)
     photos: list = field(default_factory=list)
+    #: Past the cutoff with contact details or photos, but on legal hold: left as they are.
+    held: list = field(default_factory=list)
 
 
 def contact_cutoff(now):
@@ -100,7 +102,18 @@ def plan(now=None):
                      .values_list("reference", flat=True)),
         photos=list(photo_cases_due(now).order_by("closed_at", "pk")
                     .values_list("reference", flat=True)),
+        held=list(held_past_cutoff(now).order_by("closed_at", "pk")
+                  .values_list("reference", flat=True)),
     )
+
+
+def held_past_cutoff(now):
+    """Closed cases on legal hold that retention would otherwise change."""
+    closed = ~FeedbackQuerySet.open_q() & Q(closed_at__isnull=False, legal_hold__isnull=False)
+    return Feedback.objects.filter(closed).filter(
+        (has_personal_data_q() & Q(closed_at__lt=contact_cutoff(now)))
+        | (Exists(unpublished_photos().filter(feedback=OuterRef("pk")))
+           & Q(closed_at__lt=photo_cutoff(now))))
 
 
 def apply(now=None, deadline=None, batch_size=BATCH_SIZE):

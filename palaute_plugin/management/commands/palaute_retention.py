@@ -23,6 +23,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Photos would be deleted from {len(planned.photos)} cases:")
             for reference in planned.photos:
                 self.stdout.write(f"  {reference}")
+            self.stdout.write(f"Left as they are, on legal hold: {len(planned.held)} cases:")
+            for reference in planned.held:
+                self.stdout.write(f"  {reference}")
             self.stdout.write("Dry run: nothing was changed.")
             return
         done = retention.apply()
