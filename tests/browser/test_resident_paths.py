@@ -99,6 +99,15 @@ def test_a_pin_outside_the_city_is_refused_at_once(phone, form_url, categories, 
     expect(warning).to_contain_text("Kartalle merkitty paikka on palvelun alueen ulkopuolella")
     expect(page.locator("#id_location_latlng")).to_have_attribute("aria-invalid", "true")
 
+    # Coordinates typed outside, then replaced by words that are no place: the warning
+    # about the place before goes with it.
+    page.fill("#id_location_latlng", "60.17, 24.94")
+    expect(warning).to_be_visible()
+    page.fill("#id_location_latlng", "abc")
+    expect(warning).to_be_hidden()
+    expect(page.locator("#id_location_latlng")).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator("input#id_location")).to_have_value("")
+
 
 def test_the_place_is_labelled_optional_or_needed_by_the_topic(phone, form_page, categories):
     lighting, other = categories["lighting"], categories["other"]

@@ -44,6 +44,12 @@
       if (out) { latLng.setAttribute("aria-invalid", "true"); }
       else if (!error) { latLng.removeAttribute("aria-invalid"); }
     }
+    function noPlace() {
+      // The box no longer holds a place: nothing is outside the area either.
+      input.value = "";
+      if (area) { outside.hidden = true; }
+      if (!error) { latLng.removeAttribute("aria-invalid"); }
+    }
     function moved(point) {
       // address-search.js names the new place in the address field.
       document.dispatchEvent(new CustomEvent("palaute:pin-moved", { detail: point }));
@@ -115,11 +121,11 @@
     var typing = null;
     latLng.addEventListener("input", function () {
       clearTimeout(typing);
-      if (!latLng.value.trim()) { input.value = ""; return; }
+      if (!latLng.value.trim()) { noPlace(); return; }
       var point = field.parseStrToLatLng(latLng.value);
       // Half-typed again (shortened): no place until the box reads as one, so that the
       // form is not sent with the place the box held a moment ago.
-      if (!point) { input.value = ""; return; }
+      if (!point) { noPlace(); return; }
       field.marker.setOpacity(1);
       checkArea(point);
       typing = setTimeout(function () { moved(point); }, 600);
@@ -128,7 +134,7 @@
     if (clear) {
       clear.addEventListener("click", function () {
         clearTimeout(typing);
-        input.value = "";
+        noPlace();
         latLng.value = "";
         field.marker.setOpacity(0.5);
       });
