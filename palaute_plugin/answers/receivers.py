@@ -93,8 +93,7 @@ WAGTAIL_NOTIFIERS = (
 )
 
 
-class AnswerSubmittedEmailNotifier(InSiteLanguageUnlessChosen,
-                                   GroupApprovalTaskStateSubmissionEmailNotifier):
+class AnswerSubmittedEmailNotifier(TaskSubmittedEmailNotifier):
     """Wagtail's "submitted for moderation" email, to the answer category's approvers."""
 
     def can_handle(self, instance, **kwargs):

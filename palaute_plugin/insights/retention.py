@@ -73,14 +73,26 @@ def has_personal_data_q():
     return condition
 
 
+def closed_q():
+    return ~FeedbackQuerySet.open_q() & Q(closed_at__isnull=False)
+
+
 def retainable_q():
     """Closed and not on legal hold: what retention may change at all."""
-    return ~FeedbackQuerySet.open_q() & Q(closed_at__isnull=False, legal_hold__isnull=True)
+    return closed_q() & Q(legal_hold__isnull=True)
+
+
+def contact_past_cutoff_q(now):
+    return has_personal_data_q() & Q(closed_at__lt=contact_cutoff(now))
+
+
+def photos_past_cutoff_q(now):
+    return Exists(unpublished_photos().filter(feedback=OuterRef("pk"))) & Q(
+        closed_at__lt=photo_cutoff(now))
 
 
 def contact_due(now):
-    return Feedback.objects.filter(retainable_q(), has_personal_data_q(),
-                                   closed_at__lt=contact_cutoff(now))
+    return Feedback.objects.filter(retainable_q(), contact_past_cutoff_q(now))
 
 
 def unpublished_photos():
@@ -90,9 +102,7 @@ def unpublished_photos():
 
 def photo_cases_due(now):
     """Cases closed before the photo cutoff that still have unpublished photos."""
-    return Feedback.objects.filter(
-        retainable_q(), Exists(unpublished_photos().filter(feedback=OuterRef("pk"))),
-        closed_at__lt=photo_cutoff(now))
+    return Feedback.objects.filter(retainable_q(), photos_past_cutoff_q(now))
 
 
 def plan(now=None):
@@ -109,11 +119,8 @@ def plan(now=None):
 
 def held_past_cutoff(now):
     """Closed cases on legal hold that retention would otherwise change."""
-    closed = ~FeedbackQuerySet.open_q() & Q(closed_at__isnull=False, legal_hold__isnull=False)
-    return Feedback.objects.filter(closed).filter(
-        (has_personal_data_q() & Q(closed_at__lt=contact_cutoff(now)))
-        | (Exists(unpublished_photos().filter(feedback=OuterRef("pk")))
-           & Q(closed_at__lt=photo_cutoff(now))))
+    return Feedback.objects.filter(closed_q(), Q(legal_hold__isnull=False)).filter(
+        contact_past_cutoff_q(now) | photos_past_cutoff_q(now))
 
 
 def apply(now=None, deadline=None, batch_size=BATCH_SIZE):

@@ -616,20 +616,25 @@ class Figures:
     def total(self):
         return sum(self.counts_by("category_id").values())
 
+    def category_tree(self):
+        """[(group, its categories in scope, its subcategories among them)], groups and
+        subcategories in order: the rows of ``by_category`` and ``handling_times``."""
+        groups = defaultdict(list)
+        for category in self.categories.values():
+            groups[self.group_of(category.pk)].append(category)
+        return [(group, groups[group], sorted((c for c in groups[group] if c.parent_id),
+                                              key=lambda c: (c.sort_order, c.name)))
+                for group in sorted(groups, key=lambda group: (group.sort_order, group.name))]
+
     def by_category(self):
         """[(category, count, is_group)]: each group's total, then its categories."""
         counts = Counter()
         for (_period, category), n in self.counts_by("category_id").items():
             counts[category] += n
-        groups = defaultdict(list)
-        for category in self.categories.values():
-            groups[self.group_of(category.pk)].append(category)
         rows = []
-        for group in sorted(groups, key=lambda group: (group.sort_order, group.name)):
-            members = sorted(groups[group], key=lambda c: (c.parent_id is not None,
-                                                           c.sort_order, c.name))
+        for group, members, children in self.category_tree():
             rows.append((group, sum(counts[c.pk] for c in members), True))
-            rows.extend((c, counts[c.pk], False) for c in members if c.parent_id)
+            rows.extend((c, counts[c.pk], False) for c in children)
         return rows
 
     # -- handling times -----------------------------------------------------------
@@ -659,28 +664,15 @@ class Figures:
 
         # In the order and with the meaning of ``by_category``: each group (its own cases
         # and its subcategories'), then its subcategories.
-        groups = defaultdict(list)
-        for category in self.categories.values():
-            groups[self.group_of(category.pk)].append(category)
         rows = []
-        for group in sorted(groups, key=lambda group: (group.sort_order, group.name)):
-            members = groups[group]
-            children = sorted((c for c in members if c.parent_id),
-                              key=lambda c: (c.sort_order, c.name))
+        for group, members, children in self.category_tree():
             expected = {member.expected_response_days for member in members}
             rows.append(added_up(str(group), members,
                                  expected.pop() if len(expected) == 1 else None,
                                  is_group=bool(children), name=group.name))
             rows.extend(added_up(str(child), [child], child.expected_response_days,
                                  name=child.name) for child in children)
-        everything = {
-            (table, measure): sum((source[pk, measure] for pk in self.categories), Counter())
-            for table, source in (("times", histograms), ("due", due_kept))
-            for measure in Measure.values}
-        rows.append(HandlingTimes(
-            "", None, everything["times", Measure.FIRST_RESPONSE],
-            everything["times", Measure.CLOSING], everything["due", Measure.FIRST_RESPONSE],
-            everything["due", Measure.CLOSING]))
+        rows.append(added_up("", self.categories.values(), None))
         return rows
 
     # -- backlog, overdue, affected residents, places -----------------------------
