@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, router, transaction
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import get_language, get_language_info
@@ -446,6 +446,9 @@ class ReferenceSequence(models.Model):
 
 #: An open case is "due soon" this close to its due time.
 DUE_SOON = timedelta(days=2)
+#: ``Feedback.OPEN_STATUSES`` by value, for the rules an index of ``Feedback`` names
+#: before the class exists.
+OPEN_STATUS_VALUES = ("new", "in_progress", "work_list")
 
 
 class FeedbackQuerySet(models.QuerySet):
@@ -462,10 +465,21 @@ class FeedbackQuerySet(models.QuerySet):
         return Q(status__in=Feedback.OPEN_STATUSES)
 
     @staticmethod
+    def clock_running_q():
+        """Open and not yet answered: the response clock runs towards ``due_at``."""
+        return Q(status__in=OPEN_STATUS_VALUES, first_response_at__isnull=True)
+
+    @staticmethod
+    def clock_stopped():
+        """0 while the response clock runs, 1 after (answered, closed): the inbox's sort
+        by time left puts the running clocks first (``palaute_feedback_time_left_idx``)."""
+        return Case(When(FeedbackQuerySet.clock_running_q(), then=Value(0)),
+                    default=Value(1), output_field=models.IntegerField())
+
+    @staticmethod
     def overdue_q(now=None):
         """Open, not yet answered, and past its due time."""
-        return Q(status__in=Feedback.OPEN_STATUSES, first_response_at__isnull=True,
-                 due_at__lt=now or timezone.now())
+        return FeedbackQuerySet.clock_running_q() & Q(due_at__lt=now or timezone.now())
 
     def overdue(self, now=None):
         return self.filter(self.overdue_q(now))
@@ -474,8 +488,7 @@ class FeedbackQuerySet(models.QuerySet):
     def due_soon_q(now=None, soon=DUE_SOON):
         """Open, not yet answered, due within ``soon`` but not yet overdue."""
         now = now or timezone.now()
-        return Q(status__in=Feedback.OPEN_STATUSES, first_response_at__isnull=True,
-                 due_at__gte=now, due_at__lt=now + soon)
+        return FeedbackQuerySet.clock_running_q() & Q(due_at__gte=now, due_at__lt=now + soon)
 
 
 class Feedback(ClusterableModel):
@@ -620,6 +633,10 @@ class Feedback(ClusterableModel):
                             first_response_at__isnull=True),
                 name="palaute_feedback_unanswer_idx",
             ),
+            # The inbox sorted by time left: running clocks first, soonest due first
+            # (``FeedbackIndexView.orderings``; the expression must stay the same).
+            models.Index(FeedbackQuerySet.clock_stopped(), F("due_at"), F("id").desc(),
+                         name="palaute_feedback_time_left_idx"),
             # The cases changed since the statistics' last refresh (every 15 minutes:
             # ``stats.aggregates.changed_days``), with the received time it reads.
             models.Index(fields=["updated_at", "created_at"],

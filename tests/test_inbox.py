@@ -251,6 +251,23 @@ def test_sort_by_due_date_puts_cases_without_one_last(handler_client, streets):
     assert listed(handler_client, ordering="-due_at") == [late, soon, none]
 
 
+def test_sort_by_time_left_puts_the_running_clocks_first(handler_client, streets):
+    """An answered case past its due time, or a closed one, is not urgent: the cases
+    whose clock runs come first, the most urgent (latest) first, in either direction
+    the stopped clocks after them."""
+    now = timezone.now()
+    answered_long_ago = FeedbackFactory(category=streets, status="in_progress",
+                                        due_at=now - timedelta(days=30), first_response_at=now)
+    closed = FeedbackFactory(category=streets, status="closed", due_at=now - timedelta(days=20))
+    late = FeedbackFactory(category=streets, due_at=now - timedelta(days=2))
+    soon = FeedbackFactory(category=streets, status="in_progress", due_at=now + timedelta(days=1))
+    later = FeedbackFactory(category=streets, status="work_list", due_at=now + timedelta(days=9))
+    assert listed(handler_client, ordering="due_at") == [late, soon, later,
+                                                          answered_long_ago, closed]
+    assert listed(handler_client, ordering="-due_at") == [later, soon, late,
+                                                           closed, answered_long_ago]
+
+
 def test_unknown_ordering_falls_back_to_newest_first(handler_client, streets):
     now = timezone.now()
     old = FeedbackFactory(category=streets, created_at=now - timedelta(days=1))

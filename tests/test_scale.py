@@ -120,7 +120,7 @@ def test_a_page_skips_ids_and_reads_only_the_rows_shown(handler_client, streets,
         Feedback.objects.values_list("pk", flat=True))
     view = feedback_viewset.index_view_class
     expected = with_affected_count(Feedback.objects.all()).order_by(
-        view.orderings.get(ordering, ordering), "-pk")
+        *view.orderings.get(ordering, (ordering,)), "-pk")
     assert everything == list(expected)
 
 

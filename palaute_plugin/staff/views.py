@@ -33,7 +33,7 @@ from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.widgets.button import Button, ButtonWithDropdown, HeaderButton
 from wagtail.models import ModelLogEntry
 
-from ..models import DUE_SOON, Feedback, FeedbackPhoto, Notification
+from ..models import DUE_SOON, Feedback, FeedbackPhoto, FeedbackQuerySet, Notification
 from ..permissions import can_view_photo, feedback_for_user
 from .duplicates import nearby_open_cases
 from .filters import SEARCH_FIELDS, FeedbackFilterSet, search_q
@@ -109,9 +109,11 @@ class FeedbackIndexView(IndexView):
     search_fields = SEARCH_FIELDS
     default_ordering = "-created_at"
     #: Orderings that need more than a field name; the rest are ``Column.sort_key``s.
+    #: The due column sorts by time left: the cases whose clock runs first (soonest due
+    #: first, or latest), then those answered or closed, whose due time no longer counts.
     orderings = {
-        "due_at": F("due_at").asc(nulls_last=True),
-        "-due_at": F("due_at").desc(nulls_last=True),
+        "due_at": (FeedbackQuerySet.clock_stopped(), F("due_at").asc(nulls_last=True)),
+        "-due_at": (FeedbackQuerySet.clock_stopped(), F("due_at").desc(nulls_last=True)),
     }
     paginate_by = 50
     #: Counts up to ``max_listed_cases`` (``max_searched_cases`` while searching) and
@@ -189,7 +191,7 @@ class FeedbackIndexView(IndexView):
     def order_queryset(self, queryset):
         # The primary key breaks ties, so that pages stay stable.
         ordering = self.ordering or self.default_ordering
-        return queryset.order_by(self.orderings.get(ordering, ordering), "-pk")
+        return queryset.order_by(*self.orderings.get(ordering, (ordering,)), "-pk")
 
     def get_add_url(self):
         # Staff entry has its own rule (a category to file under), not the policy's "add".
