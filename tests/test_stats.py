@@ -477,6 +477,9 @@ def test_cases_export_holds_only_the_handlers_cases(client, handler, street_case
     references = [row[0] for row in rows[1:]]
     assert references == [street_case.reference]
     assert "asukas@example.com" in rows[1]  # their own case: contact data included
+    record = dict(zip(rows[0], rows[1], strict=True))
+    # Kind, channel and status as the figures' export and the inbox write them.
+    assert (record["Kind"], record["Channel"], record["Status"]) == ("Feedback", "Web form", "New")
 
 
 def test_statistics_viewer_gets_cases_without_personal_data(client, street_case, housing_case):

@@ -13,6 +13,7 @@ from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -339,14 +340,20 @@ class StatisticsCasesExportView(StatisticsMixin, SafeSpreadsheetExportMixin, Vie
             return None
         return set(visible_categories(self.request.user).values_list("pk", flat=True))
 
+    @cached_property
+    def choice_labels(self):
+        """Kind, channel and status as the figures' export and the inbox write them:
+        "Kysymys", "Verkkolomake", "Käsittelyssä"."""
+        return {name: {value: capfirst(str(label)) for value, label in choices_of(name)}
+                for name in ("kind", "channel", "status")}
+
     def to_row_dict(self, item):
-        labels = {name: dict(choices_of(name)) for name in ("kind", "channel", "status")}
         category = item.category
         group = category.parent if category.parent_id else category
         row = {name: getattr(item, name) for name in self.list_export if name != "group"}
         row.update(group=group.name, category=category.name,
-                   **{name: str(labels[name].get(row[name], row[name]))
-                      for name in ("kind", "channel", "status")})
+                   **{name: labels.get(row[name], row[name])
+                      for name, labels in self.choice_labels.items()})
         allowed = self.personal_data_categories
         if allowed is not None and item.category_id not in allowed:
             # The street address is as exact as the place: left out like the message.
