@@ -129,6 +129,8 @@ OPERATIONS = [
     Operation("inbox, overdue filter", "admin", lambda c: c.inbox_with(overdue="true")),
     Operation("inbox, sorted by due date, latest first", "admin",
               lambda c: c.inbox_with(ordering="-due_at")),
+    # Running clocks first, soonest due first (``palaute_feedback_time_left_idx``).
+    Operation("inbox, sorted by time left", "admin", lambda c: c.inbox_with(ordering="due_at")),
     Operation("inbox, sorted by status", "admin", lambda c: c.inbox_with(ordering="status")),
     Operation("handler's default inbox", "handler", lambda c: c.inbox),
     Operation("staff dashboard /admin/ as admin", "admin", lambda c: c.dashboard),
