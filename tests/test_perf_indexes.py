@@ -177,6 +177,26 @@ def test_the_statistics_refresh_finds_changed_cases_by_the_index(streets):
         "updated_at", "created_at"]  # the received time read from the index too
 
 
+def test_the_maps_topic_filter_reads_that_topics_records_in_the_box(streets):
+    """The GeoJSON of one topic reads its records in the box from the topic's index (with
+    the box in it), not the box's records of every topic."""
+    from palaute_plugin.public.published import GEOJSON_FIELDS, public_publications
+
+    publish_directly(case(streets))
+    in_box = (public_publications().filter(category=streets, latitude__gte=65.83,
+                                           latitude__lte=65.87, longitude__gte=24.11,
+                                           longitude__lte=24.19)
+              .order_by().values_list(*GEOJSON_FIELDS)[:500])
+    index = index_named(FeedbackPublication, "palaute_pub_category_box")
+    assert index.condition == PUBLIC_Q
+    assert index.fields == ["category", "latitude", "longitude"]
+    if connection.vendor == "postgresql":
+        keep_only_index("palaute_plugin_feedbackpublication",
+                        {"palaute_pub_category_box", "palaute_pub_bbox"})
+    found = plan(in_box)
+    assert "palaute_pub_category_box" in found
+
+
 def test_the_inbox_sorted_by_time_left_reads_its_index_in_order(streets):
     """The ordering's expression is the index's own: the database walks the index instead
     of sorting every case (a million at scale) to show the first fifty."""

@@ -137,6 +137,10 @@ class FeedbackPublication(PreviewableMixin, WorkflowMixin, DraftStateMixin, Lock
                          condition=PUBLIC_Q, name="palaute_pub_category"),
             models.Index(fields=["kind", "-first_published_at", "-id"],
                          condition=PUBLIC_Q, name="palaute_pub_kind"),
+            # The map's GeoJSON of one topic: that topic's records in the box, not every
+            # record in the box read to find the topic's (a topic is a few per cent).
+            models.Index(fields=["category", "latitude", "longitude"],
+                         condition=PUBLIC_Q, name="palaute_pub_category_box"),
         ]
 
     def __str__(self):
