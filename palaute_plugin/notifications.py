@@ -86,7 +86,14 @@ def notify_feedback_received(feedback):
             )
         )
     context = feedback_context(feedback, admin_url=admin_feedback_url(feedback))
-    for address, language in staff_recipients(feedback):
+    recipients = staff_recipients(feedback)
+    if not recipients:
+        # The category form refuses such a topic; one set up before, or whose people
+        # left, still takes feedback: told in the log, where the operator looks.
+        logger.error("Feedback %s: nobody in category %s is told of it (no responsible "
+                     "person, handler with an address or notification address).",
+                     feedback.reference, feedback.category.service_code)
+    for address, language in recipients:
         emails.append(
             build_email("new_feedback", address, language=language, context=context,
                         feedback=feedback)
@@ -124,6 +131,18 @@ def staff_recipients(feedback):
             seen.add(address.lower())
             recipients.append((address, language))
     return recipients
+
+
+def anyone_told(responsible_person, handler_group, notification_emails):
+    """Whether new feedback of a category so set reaches anyone (``staff_recipients``):
+    an active responsible person, an active group member with an address, or an address."""
+    if any(line.strip() for line in (notification_emails or "").splitlines()):
+        return True
+    if responsible_person is not None and responsible_person.is_active and \
+            responsible_person.email:
+        return True
+    return handler_group is not None and get_user_model().objects.filter(
+        groups=handler_group, is_active=True).exclude(email="").exists()
 
 
 def staff_users(assignee_id, group_id):

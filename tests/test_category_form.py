@@ -73,3 +73,47 @@ def test_a_person_outside_the_handler_group_is_refused(streets, handler, housing
         "person, or add them to the group first."]
     assert outsider.pk not in [value for value, _label in
                                form.fields["responsible_person"].choices if value]
+
+
+NOBODY_TOLD = ("Nobody would be told of this topic's feedback. Choose a responsible person or "
+               "a handler group with members who have an email address, add a notification "
+               "address, or save the topic as not active.")
+
+
+def test_an_active_topic_that_would_tell_nobody_is_refused(streets, handler):
+    """Feedback of such a topic sat "new" with nobody told (acceptance test, 2026-12-03)."""
+    superuser = UserFactory(username="root", is_superuser=True)
+    handlers = streets.handler_group_id  # (a bound form writes its values on the instance)
+    empty_group = Group.objects.create(name="Nobody here")
+    data = form_data(category_form(streets, superuser), responsible_person="",
+                     handler_group=empty_group.pk, notification_emails="")
+    refused = category_form(streets, superuser, data)
+    assert not refused.is_valid()
+    assert refused.errors["responsible_person"] == [NOBODY_TOLD]
+    # Any one way of telling someone will do; so will saving the topic as not active.
+    assert category_form(streets, superuser,
+                         {**data, "notification_emails": "katu@tornio.example"}).is_valid()
+    assert category_form(streets, superuser,
+                         {**data, "handler_group": handlers}).is_valid()
+    assert category_form(streets, superuser,
+                         {key: value for key, value in data.items() if key != "active"}
+                         ).is_valid()
+
+
+def test_a_group_member_without_an_address_tells_nobody(streets, handler):
+    superuser = UserFactory(username="root", is_superuser=True)
+    handler.email = ""
+    handler.save()
+    data = form_data(category_form(streets, superuser), responsible_person="",
+                     notification_emails="")
+    assert category_form(streets, superuser, data).errors["responsible_person"] == [NOBODY_TOLD]
+
+
+def test_a_group_heading_with_active_topics_needs_no_one(streets, handler):
+    from tests.factories import CategoryFactory
+
+    superuser = UserFactory(username="root", is_superuser=True)
+    heading = CategoryFactory(handler_group=None, responsible_person=None)
+    CategoryFactory(parent=heading, handler_group=streets.handler_group)
+    data = form_data(category_form(heading, superuser), notification_emails="")
+    assert category_form(heading, superuser, data).is_valid()

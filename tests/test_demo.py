@@ -165,3 +165,19 @@ def test_demo_cases_escalate_to_a_supervisor(settings, tmp_path):
         assert clock.send_escalations(now) == 1
     assert sorted(message.to[0] for message in mail.outbox) == sorted([
         "liikenne@tornio.example", SUPERVISOR_EMAIL])
+
+
+def test_every_demo_topic_that_takes_feedback_tells_someone(settings, tmp_path):
+    """The culture and sports topics' handler group has no demo login: their feedback sat
+    "new" with nobody told, while the resident's receipt said it had been passed on."""
+    from palaute_plugin.notifications import anyone_told
+
+    settings.PALAUTE_PHOTO_ROOT = str(tmp_path)
+    run_demo()
+    silent = [category.service_code
+              for category in FeedbackCategory.objects.accepting_feedback()
+              if not anyone_told(category.responsible_person, category.handler_group,
+                                 category.notification_emails)]
+    assert silent == []
+    assert FeedbackCategory.objects.accepting_feedback().filter(
+        service_code="kirjasto").exists()

@@ -5,6 +5,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.utils import get_user_display_name
 
 from ..models import FeedbackCategory
+from ..notifications import anyone_told
 from ..permissions import feedback_administrators, handlers_of
 
 
@@ -33,4 +34,18 @@ class FeedbackCategoryForm(WagtailAdminModelForm):
             self.add_error("responsible_person", _(
                 "Choose a member of the handler group %(group)s as the responsible person, "
                 "or add them to the group first.") % {"group": group.name})
+        if self.takes_feedback(cleaned) and not anyone_told(
+                person, group, cleaned.get("notification_emails", "")):
+            # Cases of such a topic sat "new" with nobody told, while the resident's
+            # receipt said they had been passed on.
+            self.add_error("responsible_person", _(
+                "Nobody would be told of this topic's feedback. Choose a responsible person "
+                "or a handler group with members who have an email address, add a "
+                "notification address, or save the topic as not active."))
         return cleaned
+
+    def takes_feedback(self, cleaned):
+        """Active, the city's own, and not a group heading with active topics under it."""
+        if not cleaned.get("active") or cleaned.get("other_authority") is not None:
+            return False
+        return not (self.instance.pk and self.instance.children.filter(active=True).exists())

@@ -115,6 +115,9 @@ FULL_NAMES = {"admin": ("Aino", "Pääkäyttäjä"), "moderaattori": ("Mikko", "
 #: Told with the responsible person when a case is overdue (``insights.clock``'s
 #: escalation); the demo's emails land in ``var/sent-emails/``.
 SUPERVISOR_EMAIL = "esihenkilo@tornio.example"
+#: Told of new feedback in the culture and sports topics (their handler group has no
+#: demo login).
+CULTURE_EMAIL = "kulttuuri@tornio.example"
 
 USERNAMES = {"asuminen": "asuminen", "liikenne": "liikenne", "ymparisto": "ymparisto",
              "kiinteistonhoito": "kiinteisto", "ateria-ja-puhtauspalvelut": "ateria",
@@ -161,7 +164,7 @@ class Command(BaseCommand):
             legacy_demo.create_all(homes, pages, self.translation_of)
             FeedbackCategory.objects.filter(
                 service_code__in=[code for code, *_rest in legacy_demo.CATEGORIES]).update(
-                supervisor_email=SUPERVISOR_EMAIL)
+                supervisor_email=SUPERVISOR_EMAIL, notification_emails=CULTURE_EMAIL)
         self.create_examples(categories, pages)
         self.publish_examples(users)
         self.print_summary(base_url, users)
