@@ -20,13 +20,13 @@ def test_hetu_checksum(code, valid):
 
 def test_everything_personal_is_replaced_in_the_language():
     text = ("Olen Maija Meikäläinen, maija@example.com, puh. 040 123 4567 tai +358 40 765 4321. "
-            "Hetu 131052-308T, auto ABC-123. Numero 131052-308U ei ole hetu.")
+            "Hetu 131052-308T, auto ABC-123. Numero 991352-308U ei ole hetu.")
     result = redact(text, "fi", names=["Maija Meikäläinen"])
     for removed in ("Maija", "Meikäläinen", "maija@example.com", "040 123 4567",
                     "+358 40 765 4321", "131052-308T", "ABC-123"):
         assert removed not in result
     assert result.count("[poistettu]") == 6
-    assert "131052-308U" in result  # wrong checksum: not a personal identity code
+    assert "991352-308U" in result  # no such date: not a personal identity code
     assert redact("Ring 040 123 4567", "sv") == "Ring [borttaget]"
     assert redact("Call 040 123 4567", "en") == "Call [removed]"
 
@@ -41,5 +41,13 @@ def test_highlight_escapes_and_marks():
     assert html == "&lt;b&gt;x&lt;/b&gt; <mark>[poistettu]</mark>"
 
 
-def test_sensitive_findings_are_emails_and_valid_hetus():
-    assert sensitive_findings("a@b.fi ja 131052-308T, 131052-308U") == ["a@b.fi", "131052-308T"]
+def test_sensitive_findings_are_emails_and_hetus():
+    assert sensitive_findings("a@b.fi ja 131052-308T, 131052-308U, 991352-308U") == [
+        "a@b.fi", "131052-308T", "131052-308U"]
+
+
+@pytest.mark.parametrize("code", ["010190-123A", "131052-308U", "010101A123N"])
+def test_a_hetu_is_removed_whole_even_with_a_wrong_check_character(code):
+    """One mistyped character still names the person; a code starting with 0 lost only
+    its digits to the phone pattern and kept its check character ("[poistettu]A")."""
+    assert redact(f"hetu {code}, kiitos", "fi") == "hetu [poistettu], kiitos"

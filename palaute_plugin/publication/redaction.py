@@ -1,7 +1,7 @@
 """Removing personal data from a text before a moderator sees it.
 
 ``redact(text, language, names=())`` replaces email addresses, phone numbers,
-Finnish personal identity codes (HETU, checksum validated), vehicle registration
+Finnish personal identity codes (HETU, also with a wrong check character), vehicle registration
 plates and the given names with a marker in the text's language. The marker is
 what ``highlight`` wraps in ``<mark>`` for the moderator, and ``sensitive_findings``
 tells what still looks like an email address or HETU before approval.
@@ -36,9 +36,21 @@ def is_valid_hetu(code):
     return HETU_CHECK_CHARS[int(birth + individual) % 31] == check.upper()
 
 
+def looks_like_hetu(code):
+    """A personal identity code's shape with a date that exists (day and month), whatever
+    its check character: a code mistyped by one character still names the person."""
+    match = HETU_RE.fullmatch(code.strip())
+    if not match:
+        return False
+    day, month = int(match.group(1)[:2]), int(match.group(1)[2:4])
+    return 1 <= day <= 31 and 1 <= month <= 12
+
+
 def _replace_hetus(text, replacement):
+    # Before the phone numbers: a code starting with 0 would otherwise lose its digits
+    # to the phone pattern and keep its check character ("[poistettu]A").
     return HETU_RE.sub(
-        lambda m: replacement if is_valid_hetu(m.group(0)) else m.group(0), text)
+        lambda m: replacement if looks_like_hetu(m.group(0)) else m.group(0), text)
 
 
 def _name_patterns(names):
@@ -72,5 +84,6 @@ def highlight(text):
 def sensitive_findings(text):
     """What in the text still looks like an email address or a personal identity code."""
     findings = EMAIL_RE.findall(text or "")
-    findings += [m.group(0) for m in HETU_RE.finditer(text or "") if is_valid_hetu(m.group(0))]
+    findings += [m.group(0) for m in HETU_RE.finditer(text or "")
+                 if looks_like_hetu(m.group(0))]
     return findings
