@@ -326,6 +326,19 @@ def test_due_column_tells_the_time_left_while_the_clock_runs(handler_client, str
     assert content.index("days late") < content.index("days left")  # sorted by time left
 
 
+def test_time_left_is_told_in_days_not_rounded_to_weeks(handler_client, streets):
+    """Django's own wording rounded 11 days down to "1 week" and 20 days to "2 weeks"."""
+    now = timezone.now()
+    FeedbackFactory(category=streets, due_at=now + timedelta(days=11, hours=3))
+    FeedbackFactory(category=streets, due_at=now - timedelta(days=20, hours=3))
+    FeedbackFactory(category=streets, due_at=now + timedelta(hours=5, minutes=10))
+    content = handler_client.get(reverse(INDEX_URL), {"ordering": "due_at"}).content.decode()
+    assert "(11\xa0days left)" in content
+    assert "(20\xa0days late)" in content
+    assert "(5\xa0hours left)" in content
+    assert "week" not in content
+
+
 def test_the_count_below_the_list_uses_the_languages_plural_forms(client, handler, streets):
     """Wagtail writes the count and the plural name: "4 palaute" on a Finnish screen."""
     from wagtail.users.models import UserProfile

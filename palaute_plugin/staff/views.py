@@ -16,8 +16,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import avoid_wrapping
 from django.utils.text import Truncator, capfirst
-from django.utils.timesince import timesince, timeuntil
+from django.utils.timesince import TIME_STRINGS, timesince, timeuntil
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from wagtail.admin.ui.components import MediaContainer
@@ -91,8 +92,15 @@ def time_left(feedback, now=None):
         return ""
     now = now or timezone.now()
     if feedback.due_at >= now:
-        return _("%(time)s left") % {"time": timeuntil(feedback.due_at, now, depth=1)}
-    return _("%(time)s late") % {"time": timesince(feedback.due_at, now, depth=1)}
+        return _("%(time)s left") % {"time": _span(feedback.due_at - now)}
+    return _("%(time)s late") % {"time": _span(now - feedback.due_at)}
+
+
+def _span(delta):
+    """In days from a day up ("11 days", not Django's "1 week"), else in hours or minutes."""
+    if delta.days >= 1:
+        return avoid_wrapping(TIME_STRINGS["day"] % {"num": delta.days})
+    return timeuntil(timezone.now() + delta, timezone.now(), depth=1)
 
 
 class FeedbackIndexView(IndexView):
