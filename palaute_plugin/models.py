@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, router, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, NullIf, Upper
 from django.utils import timezone
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
@@ -637,6 +637,8 @@ class Feedback(ClusterableModel):
             # (``FeedbackIndexView.orderings``; the expression must stay the same).
             models.Index(FeedbackQuerySet.clock_stopped(), F("due_at"), F("id").desc(),
                          name="palaute_feedback_time_left_idx"),
+            # The inbox's search by a resident's email address (``contact_email__iexact``).
+            models.Index(Upper("contact_email"), name="palaute_feedback_email_idx"),
             # The cases changed since the statistics' last refresh (every 15 minutes:
             # ``stats.aggregates.changed_days``), with the received time it reads.
             models.Index(fields=["updated_at", "created_at"],

@@ -231,6 +231,20 @@ def test_search_finds_every_word_apart_in_any_field(handler_client, streets):
         [both, split])
 
 
+def test_search_by_the_residents_email_address_finds_their_cases(
+        handler_client, streets, housing):
+    """A resident on the phone gives their address (acceptance test, 2026-12-03: nothing
+    was found). Whole addresses, in any case of letters; never another category's."""
+    first = FeedbackFactory(category=streets, contact_email="Asukas1@Example.com")
+    second = FeedbackFactory(category=streets, contact_email="asukas1@example.com")
+    FeedbackFactory(category=streets, contact_email="toinen.asukas1@example.com")
+    FeedbackFactory(category=housing, contact_email="asukas1@example.com")  # not theirs
+    FeedbackFactory(category=streets, message="Kirjoitin osoitteen asukas1@example.com")
+    assert references(listed(handler_client, q=" asukas1@EXAMPLE.com ")) == references(
+        [first, second])
+    assert listed(handler_client, q="nobody@example.com") == []
+
+
 def test_sort_by_age(handler_client, streets):
     now = timezone.now()
     cases = [FeedbackFactory(category=streets, created_at=now - timedelta(days=d))

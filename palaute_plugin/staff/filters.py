@@ -30,6 +30,8 @@ SEARCH_FIELDS = ["reference", "message", "address"]
 #: A reference without its prefix (``models.ReferenceSequence.next_reference``):
 #: ``2026-00042``, or its beginning, ``2026-000``.
 REFERENCE_SHAPE = re.compile(r"\d{4}-\d*")
+#: A search for one email address is a search for the resident's cases by it.
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 # Not "open"/"closed": "closed" is itself a status.
 OPEN = "all_open"
@@ -100,12 +102,17 @@ MIN_INDEXED_WORD = 3
 
 
 def search_q(query, fields=SEARCH_FIELDS):
-    """The inbox's search: a reference by its beginning, anything else by substring, each
-    word on its own ("auraamatta keskustaan" finds a message with both words apart; it
-    looked for the two as one piece of text). Every word is matched in any field."""
+    """The inbox's search: a reference by its beginning, a resident's email address whole,
+    anything else by substring, each word on its own ("auraamatta keskustaan" finds a
+    message with both words apart; it looked for the two as one piece of text). Every
+    word is matched in any field."""
     by_reference = reference_q(query)
     if by_reference is not None:
         return by_reference
+    if EMAIL_SHAPE.fullmatch(query.strip()):
+        # A resident on the phone gives their address: their cases, whatever their case
+        # of letters (``palaute_feedback_email_idx`` on PostgreSQL).
+        return Q(contact_email__iexact=query.strip())
     words = query.split()[:MAX_SEARCH_WORDS]
     # A word shorter than a trigram cannot use PostgreSQL's trigram indexes (a scan of
     # the table): left out beside longer ones ("auraamatta ja keskustaan"); a search of
