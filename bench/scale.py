@@ -70,6 +70,7 @@ class Context:
     handler_pages: int
     sample_reference: str
     sample_token: str
+    sample_email: str
     feedback_page_url: str
     busiest_category: int
     handled_group: int
@@ -120,6 +121,8 @@ OPERATIONS = [
     Operation("inbox, search by reference", "admin",
               lambda c: c.inbox_with(q=c.sample_reference)),
     Operation("inbox, free-text search", "admin", lambda c: c.inbox_with(q="kuoppa")),
+    Operation("inbox, search by a resident's email address", "admin",
+              lambda c: c.inbox_with(q=c.sample_email)),
     Operation("inbox, last page", "admin", lambda c: c.inbox_with(p=c.admin_pages)),
     Operation("inbox, page 500 (last page when fewer)", "admin",
               lambda c: c.inbox_with(p=min(500, c.admin_pages))),
@@ -408,6 +411,7 @@ def read_context(databases, name):
         handler_pages=max(1, math.ceil(feedback_for_user(users["handler"]).count() / PAGE_SIZE)),
         sample_reference=sample.reference,
         sample_token=sample.tracking_token,
+        sample_email=sample.contact_email.upper(),
         feedback_page_url=FeedbackPage.objects.get().url,
         busiest_category=busiest,
         handled_group=group.pk,
