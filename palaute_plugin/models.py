@@ -33,8 +33,11 @@ LANGUAGE_CHOICES = [("fi", "suomi"), ("sv", "svenska"), ("en", "English")]
 
 
 def language_name(code):
-    """A resident's language named in the staff member's: ``en`` → "englanti" in Finnish."""
-    return get_language_info(code)["name_translated"]
+    """A resident's language named in the staff member's, as written inside a sentence:
+    ``en`` → "englanti" in Finnish, "engelska" in Swedish (Django's Swedish catalogue
+    capitalises the names: "på Svenska"), "English" in English."""
+    name = get_language_info(code)["name_translated"]
+    return name.lower() if current_language() in ("fi", "sv") else name
 
 
 def current_language():

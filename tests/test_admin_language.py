@@ -68,3 +68,15 @@ def test_outside_the_admin_nothing_is_overridden(rf):
     request = rf.get(reverse("wagtailadmin_home"))
     request.user = speaking(admin_user(username="staff-en"), "en")
     assert middleware.preferred_language(request) == "en"
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("sv", "svenska"), ("fi", "ruotsi"), ("en", "Swedish")])
+def test_a_residents_language_is_named_as_a_sentence_writes_it(language, expected):
+    """Django's Swedish catalogue capitalises language names: "på Svenska"."""
+    from django.utils import translation
+
+    from palaute_plugin.models import language_name
+
+    with translation.override(language):
+        assert language_name("sv") == expected

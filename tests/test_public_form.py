@@ -178,6 +178,23 @@ def test_the_receipt_email_thanks_for_what_was_sent(client, page, category, kind
     assert f">{thanks[:-1]}</h1>" in html
 
 
+@pytest.mark.parametrize(("code", "heading", "passed_on"), [
+    ("fi", "Kiitos kysymyksestäsi", "Viestisi on välitetty aiheesta vastaavalle henkilölle."),
+    ("sv", "Tack för din fråga",
+     "Ditt meddelande har skickats till den som ansvarar för ämnet."),
+])
+def test_the_receipt_page_of_a_question_does_not_call_it_feedback(
+        client, page, category, code, heading, passed_on):
+    """Its heading thanked for the question while its text said "Din respons har skickats"."""
+    used = page if code == "fi" else translated_page(page, code, "Palaute")
+    response = post(client, used, form_data(category, kind="question"))
+    html = client.get(response["Location"]).content.decode()
+    assert heading in html
+    assert passed_on in html
+    assert "respons har" not in html
+    assert "Palautteesi on" not in html
+
+
 def test_the_receipt_and_its_email_promise_working_days_and_name_the_target_date(
         client, page, category):
     """The due time counts working days (Finnish holidays skipped): so do the words, and

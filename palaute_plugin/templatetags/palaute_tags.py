@@ -91,3 +91,12 @@ def palaute_route_translations(context):
     if page is None or request is None:
         return []
     return route_translations(page, request)
+
+
+@register.filter
+def language_in_sentence(code):
+    """``models.language_name``: the language named as the active language writes it
+    inside a sentence ("på svenska", "in Swedish")."""
+    from ..models import language_name
+
+    return language_name(code)
