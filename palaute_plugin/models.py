@@ -452,6 +452,9 @@ DUE_SOON = timedelta(days=2)
 #: ``Feedback.OPEN_STATUSES`` by value, for the rules an index of ``Feedback`` names
 #: before the class exists.
 OPEN_STATUS_VALUES = ("new", "in_progress", "work_list")
+#: ``Feedback.Status`` in the order of handling, for the inbox's sort by status.
+STATUS_ORDER = ("new", "in_progress", "work_list", "already_known", "redirected", "resolved",
+                "closed", "rejected")
 
 
 class FeedbackQuerySet(models.QuerySet):
@@ -478,6 +481,15 @@ class FeedbackQuerySet(models.QuerySet):
         by time left puts the running clocks first (``palaute_feedback_time_left_idx``)."""
         return Case(When(FeedbackQuerySet.clock_running_q(), then=Value(0)),
                     default=Value(1), output_field=models.IntegerField())
+
+    @staticmethod
+    def status_rank():
+        """A status's place in the order of handling (new first, rejected last): the
+        inbox's sort by status (``palaute_feedback_status_rank``), instead of the
+        codes' alphabetical order, which looked random in every language."""
+        return Case(*(When(status=status, then=Value(rank))
+                      for rank, status in enumerate(STATUS_ORDER)),
+                    default=Value(len(STATUS_ORDER)), output_field=models.IntegerField())
 
     @staticmethod
     def overdue_q(now=None):
@@ -618,8 +630,10 @@ class Feedback(ClusterableModel):
                 condition=Q(status__in=("new", "in_progress", "work_list")),
                 name="palaute_feedback_open_idx",
             ),
-            # The inbox sorted by status, newest first within each (its tie-break).
-            models.Index(fields=["status", "-id"], name="palaute_feedback_status_id_idx"),
+            # The inbox sorted by status in the order of handling, newest first within
+            # each (its tie-break): ``FeedbackIndexView.orderings``.
+            models.Index(FeedbackQuerySet.status_rank(), F("id").desc(),
+                         name="palaute_feedback_status_rank"),
             # Open cases near a point (the case screen's possible duplicates,
             # staff/duplicates.py): a latitude band, longitude checked in the index.
             models.Index(

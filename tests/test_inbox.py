@@ -282,6 +282,21 @@ def test_sort_by_time_left_puts_the_running_clocks_first(handler_client, streets
                                                            closed, answered_long_ago]
 
 
+def test_sort_by_status_follows_the_order_of_handling(handler_client, streets):
+    """The codes' alphabetical order ("already known, closed, in progress, new...") looked
+    random in every language (acceptance test, 2026-12-03)."""
+    from palaute_plugin.models import STATUS_ORDER
+
+    assert list(STATUS_ORDER) == list(Feedback.Status.values)
+    cases = {status: FeedbackFactory(category=streets, status=status)
+             for status in reversed(STATUS_ORDER)}
+    second_new = FeedbackFactory(category=streets, status="new")
+    in_order = [second_new, *(cases[status] for status in STATUS_ORDER)]
+    assert listed(handler_client, ordering="status") == in_order
+    assert listed(handler_client, ordering="-status") == [
+        *(cases[status] for status in reversed(STATUS_ORDER[1:])), second_new, cases["new"]]
+
+
 def test_unknown_ordering_falls_back_to_newest_first(handler_client, streets):
     now = timezone.now()
     old = FeedbackFactory(category=streets, created_at=now - timedelta(days=1))

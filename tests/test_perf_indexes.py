@@ -197,6 +197,20 @@ def test_the_maps_topic_filter_reads_that_topics_records_in_the_box(streets):
     assert "palaute_pub_category_box" in found
 
 
+def test_the_inbox_sorted_by_status_reads_its_index_in_order(streets):
+    from palaute_plugin.staff.views import FeedbackIndexView
+
+    FeedbackFactory(category=streets)
+    page = Feedback.objects.order_by(*FeedbackIndexView.orderings["status"], "-pk")[:50]
+    keep_only_index("palaute_plugin_feedback", "palaute_feedback_status_rank")
+    found = plan(page.values("pk"))
+    if connection.vendor == "postgresql":
+        assert "palaute_feedback_status_rank" in found
+        assert "Sort" not in found
+    else:  # (see the sort by time left below)
+        assert "USE TEMP B-TREE FOR ORDER BY" in found
+
+
 def test_the_search_by_email_address_reads_its_index(streets):
     from palaute_plugin.staff.filters import search_q
 

@@ -122,6 +122,8 @@ class FeedbackIndexView(IndexView):
     orderings = {
         "due_at": (FeedbackQuerySet.clock_stopped(), F("due_at").asc(nulls_last=True)),
         "-due_at": (FeedbackQuerySet.clock_stopped(), F("due_at").desc(nulls_last=True)),
+        "status": (FeedbackQuerySet.status_rank().asc(),),
+        "-status": (FeedbackQuerySet.status_rank().desc(),),
     }
     paginate_by = 50
     #: Counts up to ``max_listed_cases`` (``max_searched_cases`` while searching) and
