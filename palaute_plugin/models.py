@@ -654,6 +654,8 @@ class Feedback(ClusterableModel):
             # (``FeedbackIndexView.orderings``; the expression must stay the same).
             models.Index(FeedbackQuerySet.clock_stopped(), F("due_at"), F("id").desc(),
                          name="palaute_feedback_time_left_idx"),
+            # (The most time left first has its own index on PostgreSQL, migration 0025:
+            # SQLite takes no NULLS LAST in an index.)
             # The inbox's search by a resident's email address (``contact_email__iexact``).
             models.Index(Upper("contact_email"), name="palaute_feedback_email_idx"),
             # The cases changed since the statistics' last refresh (every 15 minutes:
