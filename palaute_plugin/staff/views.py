@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django import forms
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
@@ -34,8 +34,16 @@ from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.widgets.button import Button, ButtonWithDropdown, HeaderButton
 from wagtail.models import ModelLogEntry
 
-from ..models import DUE_SOON, Feedback, FeedbackPhoto, FeedbackQuerySet, Notification
+from ..models import (
+    DUE_SOON,
+    Feedback,
+    FeedbackPhoto,
+    FeedbackQuerySet,
+    Notification,
+    language_name,
+)
 from ..permissions import can_view_photo, feedback_for_user
+from ..stats.views import SafeSpreadsheetExportMixin
 from .duplicates import nearby_open_cases
 from .filters import SEARCH_FIELDS, FeedbackFilterSet, search_q
 from .forms import action_form_classes, can_enter_feedback
@@ -103,8 +111,10 @@ def _span(delta):
     return timeuntil(timezone.now() + delta, timezone.now(), depth=1)
 
 
-class FeedbackIndexView(IndexView):
-    """The inbox: the cases the user may see, newest first, with filters and bulk actions.
+class FeedbackIndexView(SafeSpreadsheetExportMixin, IndexView):
+    """The inbox: the cases the user may see, newest first, with filters and bulk actions,
+    and Wagtail's CSV and XLSX download of what the filters and search list (at most the
+    listing's cap, in the listing's order; formula-looking text made inert).
 
     Override ``get_base_queryset`` to narrow it further (it must stay within
     ``feedback_for_user``), ``columns`` to change what is shown and
@@ -126,6 +136,13 @@ class FeedbackIndexView(IndexView):
         "-status": (FeedbackQuerySet.status_rank().desc(),),
     }
     paginate_by = 50
+    #: The download: the case as the case screen shows it to the same staff member (the
+    #: inbox lists only the cases they may handle, contact details included).
+    list_export = ["reference", "created_at", "kind", "channel", "group", "category",
+                   "status", "assignee", "due_at", "first_response_at", "closed_at",
+                   "address", "latitude", "longitude", "affected_count", "message",
+                   "contact_name", "contact_email", "contact_phone", "language"]
+    export_filename = "palaute"
     #: Counts up to ``max_listed_cases`` (``max_searched_cases`` while searching) and
     #: pages no further.
     paginator_class = CappedPaginator
@@ -194,14 +211,48 @@ class FeedbackIndexView(IndexView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         paginator = context["paginator"]
-        context["listing_capped"] = paginator.is_capped
-        context["max_listed_cases"] = paginator.max_count
+        if paginator is not None:  # (none for a download)
+            context["listing_capped"] = paginator.is_capped
+            context["max_listed_cases"] = paginator.max_count
         return context
 
     def order_queryset(self, queryset):
         # The primary key breaks ties, so that pages stay stable.
         ordering = self.ordering or self.default_ordering
         return queryset.order_by(*self.orderings.get(ordering, (ordering,)), "-pk")
+
+    @cached_property
+    def export_headings(self):
+        headings = {name: capfirst(Feedback._meta.get_field(name).verbose_name)
+                    for name in self.list_export
+                    if name not in ("group", "affected_count")}
+        headings.update(group=capfirst(_("group")), affected_count=_("Affected"))
+        return headings
+
+    @cached_property
+    def export_labels(self):
+        return {name: {value: capfirst(str(label))
+                       for value, label in Feedback._meta.get_field(name).choices}
+                for name in ("kind", "channel", "status")}
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        # At most what the listing would count: a download of a million cases is a
+        # backup, not a list (``palaute_backup`` and the statistics export are for that).
+        if isinstance(queryset, QuerySet):
+            queryset = queryset[:self.max_searched_cases if self.is_searching
+                                else self.max_listed_cases]
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
+    def to_row_dict(self, item):
+        category = item.category
+        group = category.parent if category.parent_id else category
+        row = {name: getattr(item, name, "") for name in self.list_export}
+        row.update(group=group.name, category=category.name,
+                   assignee=get_user_display_name(item.assignee) if item.assignee else "",
+                   language=language_name(item.language),
+                   **{name: labels.get(row[name], row[name])
+                      for name, labels in self.export_labels.items()})
+        return row
 
     def get_add_url(self):
         # Staff entry has its own rule (a category to file under), not the policy's "add".
