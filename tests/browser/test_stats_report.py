@@ -91,3 +91,42 @@ def test_administrator_reads_and_filters_the_statistics(new_context, report_data
     expect(page.get_by_role("alert")).to_contain_text("is after the end date")
     expect(page.locator("svg.palaute-chart")).to_have_count(0)
     axe_clean(page)
+
+
+#: Each filter field's box and the filter row's: none past the row's right edge, no two
+#: overlapping (acceptance test, 2026-12-03: a long topic name pushed the topic select
+#: past the edge at 1280 px and the kind field over the channel field at 1366 px).
+FIELD_BOXES = """() => {
+    const row = document.querySelector('.palaute-stats__fields').getBoundingClientRect();
+    const fields = [...document.querySelectorAll('.palaute-stats__fields > *')];
+    const boxes = fields.map(field => {
+        const own = field.getBoundingClientRect();
+        const control = field.querySelector('select, input');
+        const inner = control ? control.getBoundingClientRect() : own;
+        return {left: Math.min(own.left, inner.left), right: Math.max(own.right, inner.right),
+                top: own.top, bottom: own.bottom};
+    });
+    return {right: row.right, boxes};
+}"""
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 1366])
+def test_the_filters_fit_their_row_with_long_topic_names(new_context, report_data, width):
+    CategoryFactory(name_en="Meal and cleaning services", name_fi="Ateria- ja puhtauspalvelut",
+                    sort_order=3)
+    long_name = CategoryFactory(
+        name_en="School and day-care meals, special diets and allergies and their notices",
+        name_fi="Koulujen ja päiväkotien ateriat, erityisruokavaliot ja allergiailmoitukset",
+        parent=report_data["parks"])
+    assert long_name.pk
+    page = new_context(viewport={"width": width, "height": 900}, is_mobile=False,
+                       has_touch=False).new_page()
+    log_in(page, report_data["admin"])
+    page.goto("/admin/reports/palaute-tilastot/")
+    found = page.evaluate(FIELD_BOXES)
+    assert len(found["boxes"]) == 6
+    for box in found["boxes"]:
+        assert box["right"] <= found["right"] + 0.5, (width, box, found["right"])
+    for first, second in zip(found["boxes"], found["boxes"][1:], strict=False):
+        same_line = first["top"] < second["bottom"] and second["top"] < first["bottom"]
+        assert not (same_line and first["right"] > second["left"] + 0.5), (width, first, second)
