@@ -108,7 +108,15 @@ def test_approver_sees_it_awaiting_review_and_opens_it(client, approver, handler
     # Told before editing that a changed text needs another approver (four eyes).
     assert "An approver who changes it becomes one of its writers" in content
     assert client.get(url("history", answer.pk)).status_code == 200
-    assert str(answer) in client.get(url("list")).content.decode()
+    listing = client.get(url("list")).content.decode()
+    assert str(answer) in listing
+    # The writer by full name, as the rest of the admin names staff.
+    from wagtail.admin.utils import get_user_display_name
+
+    assert get_user_display_name(handler) != handler.username
+    assert f">{get_user_display_name(handler)}<" in listing.replace("\n", "").replace(
+        "  ", "")
+    assert "Written by" in listing
 
 
 def test_a_sent_answer_leaves_the_list_of_answers_awaiting_approval(

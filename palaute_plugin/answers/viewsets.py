@@ -8,8 +8,11 @@ for the record and no longer changed.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.utils import get_user_display_name
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
@@ -113,7 +116,12 @@ class AnswerDraftViewSet(SnippetViewSet):
     icon = "mail"
     menu_label = _("Answers awaiting approval")
     # No "live" column: the list holds unsent answers, and an approved one is sent at once.
-    list_display = ["__str__", "action", "author", "created_at"]
+    # The writer by full name, as the rest of the admin names staff (not the username).
+    list_display = ["__str__", "action",
+                    Column("author", label=capfirst(_("written by")),
+                           accessor=lambda answer: get_user_display_name(answer.author)
+                           if answer.author else ""),
+                    "created_at"]
     list_filter = ["action"]
     delete_view_class = WithdrawAnswerView
     edit_view_class = AnswerEditView
