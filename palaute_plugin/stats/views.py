@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
@@ -138,9 +139,11 @@ class StatisticsMixin:
         return Figures(self.request.user, self.form.filters())
 
     def invalid_export(self):
-        errors = "; ".join(str(error) for errors in self.form.errors.values() for error in errors)
-        return HttpResponseBadRequest(_("The export was refused: %(errors)s")
-                                      % {"errors": errors}, content_type="text/plain")
+        """Back to the report with the same filters, where the form says what is wrong in
+        the admin's own layout (a bare text page said it before)."""
+        params = self.request.GET.copy()
+        params.pop("export", None)
+        return redirect(f"{reverse('palaute_statistics')}?{params.urlencode()}")
 
 
 class StatisticsView(StatisticsMixin, SafeSpreadsheetExportMixin, WagtailAdminTemplateMixin,
