@@ -3,12 +3,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-
-def analyze(apps, schema_editor):
-    """Statistics of the new expression index's values (see 0023)."""
-    if schema_editor.connection.vendor == "postgresql":
-        feedback = apps.get_model("palaute_plugin", "Feedback")
-        schema_editor.execute(f"ANALYZE {schema_editor.quote_name(feedback._meta.db_table)}")
+from ._statistics import analyze_feedback
 
 
 class Migration(migrations.Migration):
@@ -29,5 +24,5 @@ class Migration(migrations.Migration):
             model_name='feedback',
             index=models.Index(models.Case(models.When(status='new', then=models.Value(0)), models.When(status='in_progress', then=models.Value(1)), models.When(status='work_list', then=models.Value(2)), models.When(status='already_known', then=models.Value(3)), models.When(status='redirected', then=models.Value(4)), models.When(status='resolved', then=models.Value(5)), models.When(status='closed', then=models.Value(6)), models.When(status='rejected', then=models.Value(7)), default=models.Value(8), output_field=models.IntegerField()), models.OrderBy(models.F('id'), descending=True), name='palaute_feedback_status_rank'),
         ),
-        migrations.RunPython(analyze, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(analyze_feedback, migrations.RunPython.noop, elidable=True),
     ]

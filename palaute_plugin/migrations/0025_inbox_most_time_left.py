@@ -7,6 +7,8 @@ town's cases quickly)."""
 from django.db import migrations, models
 from django.db.models import Case, F, Q, Value, When
 
+from ._statistics import analyze_feedback
+
 NAME = "palaute_feedback_time_left_dsc"
 
 
@@ -24,7 +26,7 @@ def add(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         feedback = apps.get_model("palaute_plugin", "Feedback")
         schema_editor.add_index(feedback, index())
-        schema_editor.execute(f"ANALYZE {schema_editor.quote_name(feedback._meta.db_table)}")
+        analyze_feedback(apps, schema_editor)
 
 
 def remove(apps, schema_editor):
