@@ -43,7 +43,7 @@ from ..models import (
     language_name,
 )
 from ..permissions import can_view_photo, feedback_for_user
-from ..stats.views import SafeSpreadsheetExportMixin
+from ..stats.views import SafeSpreadsheetExportMixin, choice_labels
 from .duplicates import nearby_open_cases
 from .filters import SEARCH_FIELDS, FeedbackFilterSet, search_q
 from .forms import action_form_classes, can_enter_feedback
@@ -100,15 +100,16 @@ def time_left(feedback, now=None):
         return ""
     now = now or timezone.now()
     if feedback.due_at >= now:
-        return _("%(time)s left") % {"time": _span(feedback.due_at - now)}
-    return _("%(time)s late") % {"time": _span(now - feedback.due_at)}
+        return _("%(time)s left") % {"time": _span(now, feedback.due_at)}
+    return _("%(time)s late") % {"time": _span(feedback.due_at, now)}
 
 
-def _span(delta):
+def _span(earlier, later):
     """In days from a day up ("11 days", not Django's "1 week"), else in hours or minutes."""
-    if delta.days >= 1:
-        return avoid_wrapping(TIME_STRINGS["day"] % {"num": delta.days})
-    return timeuntil(timezone.now() + delta, timezone.now(), depth=1)
+    days = (later - earlier).days
+    if days >= 1:
+        return avoid_wrapping(TIME_STRINGS["day"] % {"num": days})
+    return timeuntil(later, earlier, depth=1)
 
 
 class FeedbackIndexView(SafeSpreadsheetExportMixin, IndexView):
@@ -231,9 +232,7 @@ class FeedbackIndexView(SafeSpreadsheetExportMixin, IndexView):
 
     @cached_property
     def export_labels(self):
-        return {name: {value: capfirst(str(label))
-                       for value, label in Feedback._meta.get_field(name).choices}
-                for name in ("kind", "channel", "status")}
+        return choice_labels()
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         # At most what the listing would count: a download of a million cases is a

@@ -345,10 +345,7 @@ class StatisticsCasesExportView(StatisticsMixin, SafeSpreadsheetExportMixin, Vie
 
     @cached_property
     def choice_labels(self):
-        """Kind, channel and status as the figures' export and the inbox write them:
-        "Kysymys", "Verkkolomake", "Käsittelyssä"."""
-        return {name: {value: capfirst(str(label)) for value, label in choices_of(name)}
-                for name in ("kind", "channel", "status")}
+        return choice_labels()
 
     def to_row_dict(self, item):
         category = item.category
@@ -364,6 +361,13 @@ class StatisticsCasesExportView(StatisticsMixin, SafeSpreadsheetExportMixin, Vie
             row.update({name: coarse_coordinate(row[name]) for name in ("latitude", "longitude")})
         # In ``list_export``'s order: Wagtail's XLSX writes the values as they come.
         return {name: row[name] for name in self.list_export}
+
+
+def choice_labels():
+    """Kind, channel and status as the exports and the inbox write them, in the active
+    language: "Kysymys", "Verkkolomake", "Käsittelyssä"."""
+    return {name: {value: capfirst(str(label)) for value, label in choices_of(name)}
+            for name in ("kind", "channel", "status")}
 
 
 def coarse_coordinate(value):
