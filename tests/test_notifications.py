@@ -1,5 +1,6 @@
 """Notifications: written with the change, sent after commit, retried, never sent twice."""
 
+import re
 import smtplib
 import threading
 import time
@@ -22,13 +23,21 @@ from palaute_plugin.notifications import (
     admin_feedback_url,
     feedback_context,
     notify_feedback_received,
+    notify_resident,
     queue_email,
     resident_status_url,
 )
 from palaute_plugin.staff.viewsets import feedback_viewset
 from palaute_plugin.tasks import deliver_notification, retry_pending_notifications
 
-from .factories import CategoryFactory, FeedbackFactory, GroupFactory, UserFactory, feedback_page
+from .factories import (
+    CategoryFactory,
+    FeedbackFactory,
+    GroupFactory,
+    OtherAuthorityFactory,
+    UserFactory,
+    feedback_page,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -572,3 +581,53 @@ def test_schedules_wait_for_django_q_tables():
     assert not Schedule.objects.filter(func__in=tasks.SCHEDULES).exists()
     tasks.ensure_schedules()  # the next migrate, with django_q's tables
     assert Schedule.objects.filter(func__in=tasks.SCHEDULES).count() == len(tasks.SCHEDULES)
+
+
+# A question or a proposal is not called feedback in what the resident reads
+
+RESIDENT_DECISIONS = ["resolved", "closed", "work_list", "already_known", "redirected",
+                      "reopened", "reply"]
+KIND_WORDS = {
+    ("en", "question"): "question", ("en", "proposal"): "proposal",
+    ("fi", "question"): "kysymy", ("fi", "proposal"): "ehdotu",
+    ("sv", "question"): "fråga", ("sv", "proposal"): "förslag",
+}
+FOLLOW_WORDS = {
+    ("en", "question"): "Follow your question", ("en", "proposal"): "Follow your proposal",
+    ("fi", "question"): "Seuraa kysymystäsi", ("fi", "proposal"): "Seuraa ehdotustasi",
+    ("sv", "question"): "Följ din fråga", ("sv", "proposal"): "Följ ditt förslag",
+}
+FEEDBACK_WORDS = ("feedback", "palaut", "respons")
+
+
+@pytest.mark.parametrize("template", RESIDENT_DECISIONS)
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+@pytest.mark.parametrize("kind", ["question", "proposal"])
+def test_a_question_or_proposal_is_named_so_in_the_residents_emails(template, language, kind):
+    feedback = FeedbackFactory(kind=kind, language=language, contact_email="asukas@example.com",
+                               page=feedback_page())
+    extra = {
+        "already_known": {"earlier": FeedbackFactory(category=feedback.category)},
+        "redirected": {"authority": OtherAuthorityFactory()},
+        "reply": {"message": "Katu aurataan huomenna."},
+    }.get(template, {})
+    notification = notify_resident(feedback, template, **extra)
+    intro_sentence = re.split(r"[.:]", notification.body_text.strip().splitlines()[0])[0]
+    word = KIND_WORDS[language, kind]
+    for text in (notification.subject.lower(), intro_sentence.lower()):
+        assert word in text
+        assert not any(other in text for other in FEEDBACK_WORDS)
+    assert FOLLOW_WORDS[language, kind] in notification.body_text
+    assert FOLLOW_WORDS[language, kind] in notification.body_html
+
+
+@pytest.mark.parametrize("language, subject", [
+    ("en", "Your feedback was resolved"),
+    ("fi", "Palautteesi koskeva asia on ratkaistu"),
+    ("sv", "Ärendet i din respons har lösts"),
+])
+def test_feedback_is_still_called_feedback(language, subject):
+    feedback_page()
+    feedback = FeedbackFactory(kind="feedback", language=language, contact_email="a@example.com")
+    notification = notify_resident(feedback, "resolved")
+    assert notification.subject == f"{subject} ({feedback.reference})"
