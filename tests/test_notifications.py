@@ -623,7 +623,7 @@ def test_a_question_or_proposal_is_named_so_in_the_residents_emails(template, la
 
 @pytest.mark.parametrize("language, subject", [
     ("en", "Your feedback was resolved"),
-    ("fi", "Palautteesi koskeva asia on ratkaistu"),
+    ("fi", "Palautettasi koskeva asia on ratkaistu"),
     ("sv", "Ärendet i din respons har lösts"),
 ])
 def test_feedback_is_still_called_feedback(language, subject):
@@ -631,3 +631,18 @@ def test_feedback_is_still_called_feedback(language, subject):
     feedback = FeedbackFactory(kind="feedback", language=language, contact_email="a@example.com")
     notification = notify_resident(feedback, "resolved")
     assert notification.subject == f"{subject} ({feedback.reference})"
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+@pytest.mark.parametrize("kind", ["question", "proposal"])
+def test_the_receipt_of_a_question_or_proposal_does_not_call_it_feedback(language, kind):
+    """Its first line thanked for the proposal; the rest said "your feedback"."""
+    feedback = FeedbackFactory(kind=kind, language=language, page=feedback_page())
+    notification = queue_receipt(feedback, language=language)
+    for text in (notification.body_text, notification.body_html):
+        text = re.sub(r"https?://\S+|<[^>]+>", " ", text).lower()
+        # What is left is the service's name in the footer ("the feedback service").
+        text = text.replace("feedback service", "").replace("palautepalvelu", "").replace(
+            "responstjänsten", "")
+        assert not re.findall(r"feedback|palaut|\brespons(?:en|er)?\b", text), text
+    assert FOLLOW_WORDS[language, kind] in notification.body_html

@@ -1,5 +1,7 @@
 """What residents read around the form: receipt, status page, language links, error pages."""
 
+import re
+
 import pytest
 from django.template.loader import render_to_string
 from django.test import Client
@@ -87,7 +89,7 @@ def test_the_status_page_writes_its_times_one_way_and_names_the_follow_up_once(
         html = client.get(f"{prefix}/palaute/status/{feedback.tracking_token}/").content.decode()
         assert html.count(written) == 2, prefix  # received, and the history's entry
     html = client.get(f"/palaute/status/{feedback.tracking_token}/").content.decode()
-    assert html.count("Täydennä palautettasi") == 1
+    assert html.count("Täydennä viestiäsi") == 1
     assert "Mitä haluat lisätä?" in html
 
 
@@ -139,3 +141,51 @@ def test_errors_name_the_field_in_plain_language(client, page):
                     "tyhjäksi."):
         assert message in html
     assert "Tämä kenttä vaaditaan" not in html and "Tämän arvon tulee" not in html
+
+
+@pytest.mark.parametrize(("prefix", "kind", "heading", "received", "follow"), [
+    ("", Feedback.Kind.QUESTION, "Kysymys", "Kysymys vastaanotettu", "Seuraa kysymystäsi"),
+    ("", Feedback.Kind.PROPOSAL, "Ehdotus", "Ehdotus vastaanotettu", "Seuraa ehdotustasi"),
+    ("/sv", Feedback.Kind.QUESTION, "Fråga", "Frågan har tagits emot", "Följ din fråga"),
+    ("/sv", Feedback.Kind.PROPOSAL, "Förslag", "Förslaget har tagits emot", "Följ ditt förslag"),
+    ("/en", Feedback.Kind.QUESTION, "Question", "Question received", "Follow your question"),
+    ("/en", Feedback.Kind.PROPOSAL, "Proposal", "Proposal received", "Follow your proposal"),
+])
+def test_a_question_or_proposal_is_not_called_feedback_on_its_pages(
+        client, page, prefix, kind, heading, received, follow):
+    """The receipt's heading thanked for the proposal; the rest, the status page and its
+    history said "feedback" ("Följ din respons", "Feedback 2026-00010")."""
+    if prefix == "/sv":
+        swedish(page)
+    elif prefix == "/en":
+        locale = Locale.objects.get_or_create(language_code="en")[0]
+        page.get_parent().specific.copy_for_translation(locale).save_revision().publish()
+        page.copy_for_translation(locale).save_revision().publish()
+    feedback = FeedbackFactory(page=page, kind=kind, contact_email="")
+    log(instance=feedback, action="palaute_plugin.received")
+    receipt = client.get(f"{prefix}/palaute/receipt/{feedback.tracking_token}/").content.decode()
+    status = client.get(f"{prefix}/palaute/status/{feedback.tracking_token}/").content.decode()
+    assert f"<h2>{follow}</h2>" in receipt
+    assert f"<h1>{heading} {feedback.reference}</h1>" in status
+    assert received in status
+    for html in (receipt, status):
+        body = html[html.index("<main"):html.index("</main>")]
+        text = re.sub(r"https?://\S+", " ", re.sub(r"<[^>]+>", " ", body)).lower()
+        # The only "feedback" left is the link to send new feedback.
+        for link in ("send new feedback", "lähetä uusi palaute", "skicka en ny respons"):
+            text = text.replace(link, "")
+        assert not re.findall(r"feedback|palaut|\brespons(?:en|er)?\b", text), text
+
+
+@pytest.mark.parametrize(("data", "entry"), [
+    ({"public_message": "Lisää tietoa", "photos": 0}, "Lisäsit tietoja"),
+    ({"public_message": "", "photos": 1}, "Lisäsit 1 kuvan"),
+    ({"public_message": "", "photos": 3}, "Lisäsit 3 kuvaa"),
+    ({"public_message": "Kuvat liitteenä", "photos": 2}, "Lisäsit tietoja ja 2 kuvaa"),
+])
+def test_the_history_says_what_a_follow_up_added(client, page, data, entry):
+    """A follow-up of photos alone read "Täydensit palautettasi" above nothing."""
+    feedback = FeedbackFactory(page=page)
+    log(instance=feedback, action="palaute_plugin.follow_up", data=data)
+    html = client.get(f"/palaute/status/{feedback.tracking_token}/").content.decode()
+    assert entry in html

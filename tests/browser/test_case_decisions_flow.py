@@ -88,7 +88,7 @@ def test_already_known_then_the_earlier_case_resolved_tells_the_later_resident(
     # The answer was written to the other resident: it is not forwarded.
     assert "Lamppu vaihdettiin." not in resolved[0].body
     assert [m.subject for m in mails_to("eka@example.com")][-1] == (
-        f"Palautteesi koskeva asia on ratkaistu ({earlier.reference})")
+        f"Palautettasi koskeva asia on ratkaistu ({earlier.reference})")
 
 
 def test_a_proposal_directed_to_another_authority_tells_the_resident_whom_to_contact(
