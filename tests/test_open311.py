@@ -153,6 +153,19 @@ def test_unpublished_case_by_id_shows_only_its_id_status_and_dates(client, stree
     assert "description" not in listed[0]
 
 
+def test_a_case_its_resident_asked_not_to_publish_is_the_same_404_as_an_unknown_one(
+        client, streets, housing):
+    """Anyone walking the sequential references learnt that a case of a sensitive topic
+    (housing counselling) came in, and when, though its resident ticked "do not publish"
+    (acceptance test, 2026-12-03)."""
+    private = case(housing, publish_consent=False)
+    unknown = assert_error(client, "requests/2000-99999", 404)
+    assert assert_error(client, f"requests/{private.reference}", 404) == unknown
+    _response, body = get_json(client, "requests", extensions="true",
+                               service_request_id=f"{private.reference},2000-99999")
+    assert body == []
+
+
 def test_rejected_case_is_the_same_404_as_an_unknown_one(client, streets, published_case):
     rejected = case(streets, status=Feedback.Status.REJECTED)
     unknown = assert_error(client, "requests/2000-99999", 404)

@@ -250,10 +250,18 @@ def test_pre_moderated_key_gets_a_token_and_the_id_once_staff_take_the_case(clie
     answer = json.loads(client.get(API + f"tokens/{token}.json").content)
     assert answer == [{"service_request_id": None, "token": token}]
     case = Feedback.objects.get()
+    # Guessing the next reference does not get round the token (acceptance test: it did).
+    unknown = client.get(API + "requests/2000-99999.json")
+    guessed = client.get(API + f"requests/{case.reference}.json")
+    assert guessed.status_code == 404 and guessed.content == unknown.content
+    assert json.loads(client.get(API + "requests.json", {
+        "service_request_id": case.reference}).content) == []
     with TestCase.captureOnCommitCallbacks(execute=True):
         actions.take(case, user=handler)
     answer = json.loads(client.get(API + f"tokens/{token}.json").content)
     assert answer == [{"service_request_id": case.reference, "token": token}]
+    assert json.loads(client.get(API + f"requests/{case.reference}.json").content)[0][
+        "service_request_id"] == case.reference
     with TestCase.captureOnCommitCallbacks(execute=True):
         actions.reject(Feedback.objects.get(), user=handler, reason="Asiaton")
     assert client.get(API + f"tokens/{token}.json").status_code == 404

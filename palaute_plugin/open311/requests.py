@@ -112,12 +112,20 @@ def cached_count(publications, query):
 
 
 def unpublished_rows(references, published):
-    """Cases asked for by id that have no public record (rejected ones never)."""
+    """Cases asked for by id that have no public record: their id, topic, status and dates.
+
+    Never a rejected case, one whose resident asked that it is not published (anyone
+    walking the sequential references would learn that a case of a sensitive topic came in,
+    and when), nor a new case of a pre-moderated API key (its token holds back the id until
+    staff take the case up): each is the same 404 as an unknown id.
+    """
     wanted = [ref for ref in references if ref not in published]
     if not wanted:
         return []
-    cases = (Feedback.objects.filter(reference__in=wanted)
-             .exclude(status=Feedback.Status.REJECTED).order_by("-created_at", "-pk"))
+    cases = (Feedback.objects.filter(reference__in=wanted, publish_consent=True)
+             .exclude(status=Feedback.Status.REJECTED)
+             .exclude(status=Feedback.Status.NEW, open311__api_key__pre_moderation=True)
+             .order_by("-created_at", "-pk"))
     return as_dicts(cases, CASE_FIELDS)
 
 
