@@ -466,6 +466,15 @@ def test_handler_filtering_another_category_is_refused(client, handler, housing)
         assert shown.context.get("figures") is None
 
 
+@pytest.mark.parametrize("export", [None, "pdf"])
+def test_the_cases_download_without_a_format_goes_back_to_the_report(client, handler, export):
+    client.force_login(handler)
+    params = {"kind": "question"} | ({"export": export} if export else {})
+    response = client.get(CASES, params)
+    assert response.status_code == 302
+    assert response["Location"] == f"{REPORT}?kind=question"
+
+
 def test_administrator_sees_every_category(client, street_case, housing_case):
     client.force_login(superuser())
     response = client.get(REPORT)

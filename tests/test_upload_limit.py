@@ -38,3 +38,28 @@ def test_the_admin_is_not_capped(client, settings):
     client.force_login(UserFactory(is_superuser=True))
     response = client.post("/admin/login_lockouts/", {"q": "x" * 100})
     assert response.status_code != 413
+
+
+def test_the_413_passes_a_wsgi_servers_checks(settings):
+    """Through a real WSGI server's handler (wsgiref's, as runserver uses): the refusal
+    sent "Connection: close", a hop-by-hop header a WSGI application may not send, and the
+    resident got a bare 500 in English (acceptance test, 2026-12-03)."""
+    from io import BytesIO
+    from wsgiref.handlers import SimpleHandler
+    from wsgiref.util import setup_testing_defaults
+
+    from django.core.wsgi import get_wsgi_application
+
+    feedback_page()
+    settings.PALAUTE_MAX_REQUEST_BYTES = 1000
+    body = b"message=" + b"x" * 2000
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/palaute/", "SCRIPT_NAME": "",
+               "QUERY_STRING": "", "SERVER_NAME": "testserver",
+               "CONTENT_TYPE": "application/x-www-form-urlencoded",
+               "CONTENT_LENGTH": str(len(body))}
+    setup_testing_defaults(environ)
+    output, errors = BytesIO(), BytesIO()
+    SimpleHandler(BytesIO(body), output, errors, environ).run(get_wsgi_application())
+    answer = output.getvalue().decode()
+    assert answer.startswith("HTTP/1.0 413"), (answer[:200], errors.getvalue())
+    assert "Kuvat olivat liian suuria" in answer

@@ -60,7 +60,9 @@ class UploadSizeLimitMiddleware:
                    "return_url": request.path}
         response = TemplateResponse(request, "palaute_plugin/too_large.html", context,
                                     status=413)
-        response["Connection"] = "close"  # the unread body is not worth reading
+        # No "Connection: close": a WSGI application may not send hop-by-hop headers
+        # (wsgiref, behind runserver, answered 500); the server closes the connection
+        # with the body unread.
         return response.render()
 
 

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -328,10 +327,10 @@ class StatisticsCasesExportView(StatisticsMixin, SafeSpreadsheetExportMixin, Vie
         return "palaute-tapaukset"
 
     def get(self, request, *args, **kwargs):
-        if self.figures is None:
+        if self.figures is None or not self.is_export:
+            # Without a format, too, back to the report, whose links name one (a bare
+            # text page without a charset said "VÃ¤lj csv eller xlsx").
             return self.invalid_export()
-        if not self.is_export:
-            return HttpResponseBadRequest(_("Choose csv or xlsx."), content_type="text/plain")
         cases = (self.figures.cases().select_related("category__parent")
                  .order_by("created_at", "pk"))
         return self.as_spreadsheet(cases.iterator(chunk_size=2000), request.GET["export"])
