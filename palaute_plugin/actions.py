@@ -15,6 +15,7 @@ from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
@@ -581,6 +582,21 @@ def _repeats_latest_follow_up(case, message, photos_digest):
     return " ".join(str(latest.get("public_message", "")).split()) == " ".join(message.split())
 
 
+def _check_photos_per_case(stored, added):
+    """A link holder may not add photos without end (storage, staff screens)."""
+    cap = palaute_setting("MAX_PHOTOS_PER_CASE")
+    if not added or stored + added <= cap:
+        return
+    left = max(cap - stored, 0)
+    if not left:
+        raise ActionError(_("This case has as many photos as it can take. You can still add "
+                            "text."))
+    raise ActionError(ngettext(
+        "You can add only %(count)s more photo to this case. Choose fewer.",
+        "You can add only %(count)s more photos to this case. Choose fewer.",
+        left) % {"count": left})
+
+
 def resident_follow_up(feedback, *, message, cleaned_photos=(), submission_key=""):
     """The resident adds information through their private status page.
 
@@ -605,6 +621,7 @@ def resident_follow_up(feedback, *, message, cleaned_photos=(), submission_key="
             if _repeats_latest_follow_up(case, message, photos_digest):
                 return case
             start = case.photos.count()
+            _check_photos_per_case(start, len(cleaned_photos))
             saved = save_photos(case, cleaned_photos)
             for offset, photo in enumerate(saved):
                 photo.sort_order = start + offset

@@ -10,6 +10,8 @@ from django.conf import settings
 DEFAULTS = {
     # Photos
     "MAX_PHOTOS": 5,
+    # All photos of one case: what it came with and what its follow-ups added.
+    "MAX_PHOTOS_PER_CASE": 20,
     "PHOTO_MAX_BYTES": 15 * 1024 * 1024,
     "PHOTO_MAX_PIXELS": 50_000_000,
     # PNG, WebP and HEIC cannot be decoded at reduced size: cleaning one costs its

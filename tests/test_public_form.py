@@ -881,6 +881,36 @@ def test_a_follow_up_with_one_bad_photo_says_to_choose_the_good_ones_again(
     assert feedback.photos.count() == 1
 
 
+def test_a_case_takes_only_so_many_photos_from_its_follow_ups(client, page, category, settings):
+    """A link holder added 20 photos to one case in four posts, and could go on for ever
+    (acceptance test, 2026-12-03)."""
+    from wagtail.models import ModelLogEntry
+
+    settings.PALAUTE_MAX_PHOTOS_PER_CASE = 3
+    post(client, page, form_data(category))
+    feedback = Feedback.objects.get()
+    url = f"/palaute/status/{feedback.tracking_token}/"
+
+    def add(*names, message=""):
+        return client.post(url, {"message": message, "photos": [jpeg_file(n) for n in names]})
+
+    assert add("a.jpg", "b.jpg").status_code == 302
+    response = add("c.jpg", "d.jpg", message="Kaksi kuvaa lisää.")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Tähän asiaan voi lisätä enää 1 kuvan. Valitse vähemmän." in html
+    assert "Kaksi kuvaa lisää." in html  # the text kept
+    assert feedback.photos.count() == 2
+    assert add("c.jpg").status_code == 302
+    response = add("e.jpg", message="Vielä yksi.")
+    assert "Tällä asialla on jo niin monta kuvaa kuin siihen voi liittää." in \
+        response.content.decode()
+    assert feedback.photos.count() == 3
+    # Text alone still goes through.
+    assert client.post(url, {"message": "Vielä yksi huomio ilman kuvaa."}).status_code == 302
+    assert ModelLogEntry.objects.filter(action="palaute_plugin.follow_up").count() == 3
+
+
 def form_fields_in_every_state(client, page, url):
     """The page's form fields as served: everything cached afresh, all cached, the page's
     own part gone, the topic list gone, after a category change."""
