@@ -578,3 +578,26 @@ def test_moderation_saves_keep_a_metoo_confirmed_meanwhile(record):
     stale.save()
     record.refresh_from_db()
     assert (record.title, record.affected_count) == ("Uusi otsikko", 3)
+
+
+def aged_token(seconds):
+    import time
+
+    from django.core import signing
+
+    from palaute_plugin.public import antispam
+
+    return signing.dumps({"n": "a" * 32, "t": int(time.time()) - seconds},
+                         salt=antispam.TOKEN_SALT)
+
+
+def test_an_address_filled_in_by_the_browser_is_not_sent_too_quickly(
+        client, page, record, settings):
+    """One email field, filled in by the browser and sent within 3 seconds, was refused as
+    "sent too quickly" (acceptance test, 2026-12-03); the wait is one second here."""
+    settings.PALAUTE_MIN_SUBMIT_SECONDS = 3
+    response = post_metoo(client, page, record, form_token=aged_token(2))
+    assert response.status_code == 302
+    refused = post_metoo(client, page, record, form_token=aged_token(0))
+    assert refused.status_code == 400
+    assert "Lomake lähetettiin liian nopeasti" in refused.content.decode()

@@ -1095,3 +1095,19 @@ def test_privacy_link_is_cached_per_site(client, page):
     assert 'href="/tietosuoja/"' not in other  # there: the feedback page's own sub-route
     assert 'href="http://localhost/tietosuoja/"' in other
     assert 'href="/tietosuoja/"' in client.get("/palaute/").content.decode()
+
+
+def test_an_empty_form_sent_at_once_shows_only_what_to_fill_in(client, page, category,
+                                                               settings):
+    """"Sent too quickly" stood in the error summary beside the fields' own errors, which
+    confused (acceptance test, 2026-12-03); a complete form sent at once is still held."""
+    settings.PALAUTE_MIN_SUBMIT_SECONDS = 3
+    response = post(client, page, form_data(category, message=""))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_message_error"' in html
+    assert "liian nopeasti" not in html
+    held = post(client, page, form_data(category))
+    assert held.status_code == 400
+    assert "Lomake lähetettiin liian nopeasti" in held.content.decode()
+    assert Feedback.objects.count() == 0

@@ -31,6 +31,9 @@ LINK_MESSAGES = {
     "used": _("This link has been used already. Nothing was changed."),
 }
 
+#: The me-too form's wait (seconds) before it may be sent, at most the site's.
+METOO_MIN_SUBMIT_SECONDS = 1
+
 
 class MeTooForm(forms.Form):
     email = forms.EmailField(
@@ -139,7 +142,10 @@ def metoo_view(request, page, reference):
         form.add_error(None, rate_limited_message(text_kept=False))
         return metoo_response(request, page, publication, form, status=429)
     try:
-        antispam.check_form_token(request.POST.get("form_token"))
+        # One email field, which the browser fills in: a person sends it within seconds,
+        # and a bot gains nothing by it (the address must confirm by its emailed link).
+        antispam.check_form_token(request.POST.get("form_token"),
+                                  min_seconds=METOO_MIN_SUBMIT_SECONDS)
     except antispam.TokenError as error:
         form.is_valid()
         form.add_error(None, TOKEN_MESSAGES[error.reason])

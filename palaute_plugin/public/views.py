@@ -34,6 +34,7 @@ from .forms import FeedbackForm, FollowUpForm
 from .imagefiles import PHOTO_SIZES, jpeg_response, photo_response
 from .published import FILTER_PARAMS, LIST_PARAMS
 
+TOO_FAST = "too_fast"  # noqa: S105 (a reason, not a password)
 TOKEN_MESSAGES = {
     "invalid": _("The form could not be verified. Check your answers and send again."),
     "too_fast": _("The form was sent too quickly. Check your answers and send again."),
@@ -303,7 +304,9 @@ def feedback_form_view(request, page):
         response = receipt_redirect(page, feedback.tracking_token)
         antispam.remember_sent(request, response, nonce, digest=digest)
         return response
-    if token_error:
+    if token_error and (valid or token_error != TOO_FAST):
+        # "Sent too quickly" beside the fields' own errors (an empty form sent at once)
+        # only confused: those errors are what to fix, and the new form's time runs.
         form.add_error(None, TOKEN_MESSAGES[token_error])
     return reshow_form(request, page, form, status=400, keep_time=token_error is None)
 
