@@ -181,3 +181,14 @@ def test_every_demo_topic_that_takes_feedback_tells_someone(settings, tmp_path):
     assert silent == []
     assert FeedbackCategory.objects.accepting_feedback().filter(
         service_code="kirjasto").exists()
+
+
+def test_a_question_about_a_route_to_school_has_a_topic_without_a_place(settings, tmp_path):
+    """A parent asking about a school route had to guess a topic; the streets' ones ask
+    for a place (acceptance test, 2026-12-03)."""
+    settings.PALAUTE_PHOTO_ROOT = str(tmp_path)
+    run_demo()
+    topic = FeedbackCategory.objects.accepting_feedback().get(
+        service_code="liikenneturvallisuus")
+    assert topic.name_fi == "Liikenneturvallisuus ja koulumatkat"
+    assert topic.location_mode == FeedbackCategory.LocationMode.OPTIONAL

@@ -76,6 +76,10 @@ CATEGORIES = [
         ("talvikunnossapito", "Talvikunnossapito", "Vinterunderhåll", "Winter maintenance",
          {"expected_response_days": 3}),
         ("pysakointi", "Pysäköinti", "Parkering", "Parking", {}),
+        # A parent's question about a school route has a topic, the place optional.
+        ("liikenneturvallisuus", "Liikenneturvallisuus ja koulumatkat",
+         "Trafiksäkerhet och skolvägar", "Traffic safety and routes to school",
+         {"location_mode": "optional"}),
         ("valtatiet", "Valtatiet E4 ja E8", "Riksvägarna E4 och E8", "State roads E4 and E8",
          {"authority": "ely"}),
         ("rautatiet", "Rautatiet ja tasoristeykset", "Järnvägar och plankorsningar",
