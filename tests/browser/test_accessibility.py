@@ -40,7 +40,7 @@ def assert_no_violations(axe, page):
 def open_form(page, form_url):
     page.goto(form_url)
     # Wait until map.js has shown and booted the map, so that axe sees Leaflet too.
-    expect(page.locator("#id_location_map .leaflet-marker-icon")).to_be_visible()
+    expect(page.locator("#id_location_map .leaflet-control-zoom-in")).to_be_visible()
 
 
 def send_valid_form(page, topics):

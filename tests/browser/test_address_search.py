@@ -109,6 +109,23 @@ def test_enter_with_suggestions_open_keeps_the_typed_text_and_does_not_send_the_
     expect(page).to_have_url(form_url)
     assert Feedback.objects.count() == 0
 
+def test_a_pin_moved_after_choosing_a_suggestion_takes_the_new_places_address(
+        phone, form_url, categories, places):
+    """The address chosen from the list named where the list put the pin: a pin moved
+    far from it kept "Kaupungintalo" (acceptance test, 2026-12-03)."""
+    page = phone
+    address = suggested(page, form_url, categories, "Kaupungint", ["Kaupungintalo"])
+    address.press("ArrowDown")
+    address.press("Enter")
+    expect(address).to_have_value("Kaupungintalo")
+    map_box = page.locator("#id_location_map")
+    box = map_box.bounding_box()
+    # The map now shows the town hall at zoom 17: a tap well to its north-east is nearer
+    # to Hallituskatu's far end than to the town hall.
+    map_box.click(position={"x": box["width"] - 10, "y": 10})
+    expect(address).to_have_value(re.compile(r"^Hallituskatu \d+$"))
+
+
 def test_a_pin_on_the_map_fills_in_the_nearest_address(phone, form_url, categories,
                                                       places, settings):
     settings.PALAUTE_MAP_CENTER = (65.8480, 24.1470)
@@ -135,8 +152,9 @@ def test_the_pin_is_placed_by_keyboard_and_said_in_words(phone, form_url, catego
     page.goto(form_url)
     page.select_option("#id_category", label=categories["lighting"].name_fi)
     map_box = page.locator("#id_location_map")
-    expect(map_box.locator(".leaflet-marker-icon")).to_have_attribute("tabindex", "-1")
-    expect(map_box.locator(".leaflet-marker-icon")).to_have_attribute("alt", "Karttamerkki")
+    # No pin until a place is chosen (a faded one at the centre read as a place marked).
+    expect(map_box.locator(".leaflet-control-zoom-in")).to_be_visible()
+    expect(map_box.locator(".leaflet-marker-icon")).to_have_count(0)
     expect(map_box.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Lähennä")
     expect(map_box.locator(".leaflet-control-zoom-out")).to_have_attribute(
         "aria-label", "Loitonna")
@@ -155,6 +173,13 @@ def test_the_pin_is_placed_by_keyboard_and_said_in_words(phone, form_url, catego
     page.keyboard.press("Enter")
     status = page.locator(".js-my-location-status")
     expect(status).to_contain_text("Karttamerkki on kartan keskellä (65.8")
+    pin = map_box.locator(".leaflet-marker-icon")
+    expect(pin).to_be_visible()
+    expect(pin).to_have_attribute("tabindex", "-1")
+    expect(pin).to_have_attribute("alt", "Karttamerkki")
+    # The box shows the place to six decimals, not the fifteen of a tap.
+    expect(page.locator("#id_location_latlng")).to_have_value(
+        re.compile(r"^65\.\d{6}, 24\.\d{6}$"))
     value = page.locator("input#id_location").input_value()
     latitude = float(re.match(r"^SRID=4326;POINT\(\S+ (\S+)\)$", value).group(1))
     assert latitude < 65.845  # panned south of where the map opened (65.8481)
@@ -187,9 +212,10 @@ def test_my_location_and_typed_coordinates_fill_in_the_address_like_a_pin(
     page.reload()
     page.select_option("#id_category", label=categories["lighting"].name_fi)
     pin = page.locator("#id_location_map .leaflet-marker-icon")
-    expect(pin).to_have_css("opacity", "0.5")
+    expect(page.locator("#id_location_map .leaflet-control-zoom-in")).to_be_visible()
+    expect(pin).to_have_count(0)
     page.locator("#id_location_latlng").press_sequentially("65.8478, 24.1447")
-    expect(pin).to_have_css("opacity", "1")
+    expect(pin).to_be_visible()
     expect(page.locator("#id_address")).to_have_value("Kaupungintalo")
     # Moved where no place is known: the address the map wrote goes (it named the old place).
     page.fill("#id_location_latlng", "66.2, 24.0")

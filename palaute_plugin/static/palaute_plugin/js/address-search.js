@@ -95,7 +95,9 @@
       var place = results[index];
       if (!place) { return; }
       input.value = place.label;
-      autofilled = null;
+      // Chosen from the list, it names where the list put the pin: a pin moved away later
+      // replaces it, as it does the map's own (it kept "Hallituskatu" for a pin elsewhere).
+      autofilled = place.label;
       close();
       say(section.getAttribute("data-chosen").replace("{place}", place.label));
       document.dispatchEvent(new CustomEvent("palaute:place-chosen", {

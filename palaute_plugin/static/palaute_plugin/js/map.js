@@ -19,6 +19,16 @@
     field.updateMapFromCoords = function (point) {
       if (point) { LeafletField.prototype.updateMapFromCoords.call(field, point); }
     };
+    // Six decimals (10 cm), not the 15 of a tap, which ran past the box's edge; the place
+    // sent is the one the box shows (Back from the receipt restores it from the box, and
+    // the same place again is the same feedback again).
+    field.updateLatLng = function (point) {
+      field.latLngField.val(point.lat.toFixed(6) + ", " + point.lng.toFixed(6));
+    };
+    field.writeLocation = function (point) {
+      LeafletField.prototype.writeLocation.call(
+        field, L.latLng(+point.lat.toFixed(6), +point.lng.toFixed(6)));
+    };
     var latLng = document.getElementById(input.id + "_latlng");
     // The coordinate box is the part of the place a keyboard or screen reader user
     // edits (the real input is hidden): give it the map's hint and the place's error.
@@ -27,11 +37,26 @@
       .filter(Boolean).map(function (el) { return el.id; });
     if (describedBy.length) { latLng.setAttribute("aria-describedby", describedBy.join(" ")); }
     if (error) { latLng.setAttribute("aria-invalid", "true"); }
+    // The pin is on the map only once a place is chosen: a faded pin waiting at the
+    // centre read as a place already marked (acceptance test, 2026-12-03).
+    function tameIcon() {
+      // The pin is moved with the map (arrows, then Enter) or the buttons, not tabbed to.
+      var icon = field.marker.getElement && field.marker.getElement();
+      if (icon) {
+        icon.setAttribute("tabindex", "-1");
+        icon.removeAttribute("role");
+      }
+    }
+    function showPin() {
+      if (!field.map.hasLayer(field.marker)) { field.marker.addTo(field.map); }
+      tameIcon();
+    }
+    function hidePin() { field.marker.remove(); }
     if (!hadValue) {
-      // Nothing chosen yet: the pin waits at the centre, the value stays empty; what the
-      // resident typed in the box before the form came back with an error stays there.
+      // Nothing chosen yet: no pin, the value stays empty; what the resident typed in the
+      // box before the form came back with an error stays there.
       latLng.value = latLng.defaultValue;
-      field.marker.setOpacity(0.5);
+      hidePin();
     }
     var outside = document.querySelector('.js-outside-area[data-target="' + input.id + '"]');
     var area = outside && outside.getAttribute("data-bounds").split(",").map(Number);
@@ -56,7 +81,7 @@
     }
     function place(point) {
       clearTimeout(typing);  // the place typed a moment ago is not where the pin goes now
-      field.marker.setOpacity(1);
+      showPin();
       field.setMapPosition(point);
       field.updateLatLng(point);
       field.writeLocation(point);
@@ -73,7 +98,7 @@
     if (document.readyState === "complete") { restore(); }
     else { window.addEventListener("load", restore); }
     field.marker.on("dragend", function () {
-      field.marker.setOpacity(1);
+      showPin();
       checkArea(field.marker.getLatLng());
       moved(field.marker.getLatLng());
     });
@@ -83,12 +108,7 @@
         .replace("{lon}", point.lng.toFixed(5));
     }
     // (Leaflet's own words, the zoom buttons' and the pin's, come from map-words.js.)
-    // The pin is moved with the map (arrows, then Enter) or the buttons, not tabbed to.
-    var icon = field.marker.getElement && field.marker.getElement();
-    if (icon) {
-      icon.setAttribute("tabindex", "-1");
-      icon.removeAttribute("role");
-    }
+    tameIcon();
     var container = field.map.getContainer();
     container.setAttribute("role", "group");
     if (words.map) { container.setAttribute("aria-label", words.map); }
@@ -126,7 +146,7 @@
       // Half-typed again (shortened): no place until the box reads as one, so that the
       // form is not sent with the place the box held a moment ago.
       if (!point) { noPlace(); return; }
-      field.marker.setOpacity(1);
+      showPin();
       checkArea(point);
       typing = setTimeout(function () { moved(point); }, 600);
     });
@@ -136,7 +156,7 @@
         clearTimeout(typing);
         noPlace();
         latLng.value = "";
-        field.marker.setOpacity(0.5);
+        hidePin();
       });
     }
     var locate = document.querySelector('.js-my-location[data-target="' + input.id + '"]');
