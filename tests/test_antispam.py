@@ -62,6 +62,33 @@ def test_client_address_behind_trusted_proxies(rf, settings, proxies, forwarded,
     assert client_address(request) == expected
 
 
+@pytest.mark.parametrize(("remote", "expected"), [
+    ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::"),  # one /64, one client
+    ("2001:db8:1:2::1", "2001:db8:1:2::"),
+    ("2001:db8:1:3::1", "2001:db8:1:3::"),                    # the next /64 is another
+    ("::ffff:81.22.33.44", "81.22.33.44"),                    # IPv4 written as IPv6
+    ("81.22.33.44", "81.22.33.44"),
+])
+def test_an_ipv6_client_is_known_by_its_64_network(rf, settings, remote, expected):
+    """A client with an IPv6 /64 had 2**64 addresses, each with its own rate limit and
+    login tries (acceptance test, 2026-12-03)."""
+    settings.PALAUTE_TRUSTED_PROXY_COUNT = 1
+    assert client_address(rf.post("/", REMOTE_ADDR="10.0.0.1",
+                                  HTTP_X_FORWARDED_FOR=remote)) == expected
+    settings.PALAUTE_TRUSTED_PROXY_COUNT = 0
+    assert client_address(rf.post("/", REMOTE_ADDR=remote)) == expected
+
+
+def test_addresses_of_one_ipv6_64_share_the_form_limit(settings, page, category):
+    settings.PALAUTE_TRUSTED_PROXY_COUNT = 0
+    settings.PALAUTE_RATE_LIMIT = "2/h"
+    statuses = [post(Client(), form_data(category, message=f"Roskaviesti numero {n}."),
+                     REMOTE_ADDR=f"2001:db8:1:2::{n}").status_code for n in range(1, 4)]
+    assert statuses == [302, 302, 429]
+    other = post(Client(), form_data(category), REMOTE_ADDR="2001:db8:1:3::1")
+    assert other.status_code == 302
+
+
 # --- the per-client limit ---------------------------------------------------------
 
 

@@ -57,6 +57,18 @@ def test_lockout_uses_the_trusted_proxy_rule(staff, settings):
     assert other.status_code == 302  # another resident behind the same proxy
 
 
+def test_addresses_of_one_ipv6_64_share_one_lockout(staff):
+    """Each address of a /64 had its own five tries: 2**64 of them (acceptance test)."""
+    for n in range(1, 6):
+        attempt(Client(), "väärä", address=f"2001:db8:1:2::{n}")
+    assert attempt(Client(), "oikea-salasana-123", address="2001:db8:1:2::99").status_code \
+        == 429
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [
+        "2001:db8:1:2::"]
+    assert attempt(Client(), "oikea-salasana-123", address="2001:db8:1:3::1").status_code \
+        == 302
+
+
 def test_an_administrator_lifts_a_lockout_in_the_admin(staff):
     for _ in range(5):
         attempt(Client(), "väärä")
