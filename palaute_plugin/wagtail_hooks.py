@@ -28,7 +28,7 @@ from .publication import log_entries as publication_log_entries
 from .publication import personal_data as publication_personal_data
 from .publication.models import FeedbackPublication
 from .publication.permissions import PublicationPermissionPolicy
-from .publication.viewsets import FeedbackPublicationViewSet
+from .publication.viewsets import DeclineMenuItem, FeedbackPublicationViewSet
 from .staff import dashboard
 from .staff.bulk_actions import BULK_ACTIONS
 from .staff.viewsets import (
@@ -68,6 +68,11 @@ def answers_are_sent_not_published(menu_items, request, context):
     for item in menu_items:
         if str(getattr(item, "label", "")) in published:
             item.label = published[str(item.label)]
+
+
+@hooks.register("register_snippet_action_menu_item")
+def moderators_may_decline(model):
+    return DeclineMenuItem() if model is FeedbackPublication else None
 
 
 @hooks.register("construct_snippet_action_menu")

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry
 
-from .. import permissions
+from .. import notifications, permissions
 from ..actions import ActionError, NotAllowed
 from ..cache_versions import CacheVersion
 from ..models import Feedback
@@ -80,6 +81,50 @@ def propose(feedback, *, user):
         log(instance=feedback, action=log_actions.PROPOSED, user=user,
             data={"publication_id": publication.pk, "revision_id": revision.pk})
     return publication
+
+
+def can_decline(publication, user):
+    """A moderator may decline a record that was never published (a published one is
+    unpublished instead: it may have followers and public photo copies)."""
+    return (user.is_active and user.has_perm(permissions.MODERATE_PERMISSION)
+            and not publication.live and publication.first_published_at is None)
+
+
+def proposer_of(feedback):
+    """Who proposed the case for publication last, if anyone."""
+    entry = (ModelLogEntry.objects.for_instance(feedback)
+             .filter(action=log_actions.PROPOSED).select_related("user")
+             .order_by("-timestamp", "-pk").first())
+    return entry.user if entry is not None else None
+
+
+def decline(publication, *, user, reason):
+    """"Do not publish": the draft (with its revisions and workflow) is removed, the case's
+    timeline says why, and whoever proposed it is emailed. The case itself is unchanged
+    and may be proposed again (and declined again)."""
+    reason = (reason or "").strip()
+    if not can_decline(publication, user):
+        raise NotAllowed(_("Only a moderator may decline a record that has not been "
+                           "published."))
+    if not reason:
+        raise ActionError(_("Say why it is not published: the handler reads it."))
+    feedback = publication.feedback
+    with transaction.atomic():
+        proposer = proposer_of(feedback)
+        log(instance=feedback, action=log_actions.DECLINED, user=user,
+            data={"publication_id": publication.pk, "text": reason})
+        log(instance=publication, action="wagtail.delete", user=user)  # the site's history
+        publication.delete()
+        if (proposer is not None and proposer.pk != user.pk and proposer.is_active
+                and proposer.email):
+            notifications.queue_email(
+                "publication_declined", proposer.email,
+                language=notifications.staff_language(proposer),
+                context=notifications.feedback_context(
+                    feedback, admin_url=notifications.admin_feedback_url(feedback),
+                    reason=reason, moderator=user),
+                feedback=feedback)
+    return feedback
 
 
 def follow_case(sender, feedback, old_status=None, **kwargs):

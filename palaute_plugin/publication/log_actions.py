@@ -9,6 +9,7 @@ PROPOSED = "palaute_plugin.publication_proposed"
 PUBLISHED = "palaute_plugin.publication_published"
 UNPUBLISHED = "palaute_plugin.publication_unpublished"
 CHANGES_REQUESTED = "palaute_plugin.publication_changes_requested"
+DECLINED = "palaute_plugin.publication_declined"
 
 
 class ChangesRequestedFormatter(TextFormatter):
@@ -18,11 +19,19 @@ class ChangesRequestedFormatter(TextFormatter):
     message = _("The moderator requested changes to the public record")
 
 
+class DeclinedFormatter(TextFormatter):
+    """Shows the moderator's reason with the step."""
+
+    label = _("Publication declined")
+    message = _("The moderator declined to publish the case; the draft was removed")
+
+
 LOG_ACTIONS = {
     PROPOSED: (_("Proposed for publication"), _("Proposed for publication")),
     PUBLISHED: (_("Published"), _("The public record was published")),
     UNPUBLISHED: (_("Unpublished"), _("The public record was unpublished")),
     CHANGES_REQUESTED: ChangesRequestedFormatter,
+    DECLINED: DeclinedFormatter,
 }
 
 

@@ -1,14 +1,16 @@
 """The publications snippet: Wagtail's edit, preview, revisions and workflow screens."""
 
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.action_menu import ActionMenuItem
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet
 
 from ..staff.columns import YesNoColumn
 from ..workflow_messages import PublicationActionMessages, ReviewersDoNotStopWorkflowsMixin
+from .actions import can_decline
 from .models import FeedbackPublication
-from .views import HideOtherCategoriesMixin, ProposeView, publications_for_user
+from .views import DeclineView, HideOtherCategoriesMixin, ProposeView, publications_for_user
 
 
 class PublicationEditView(ReviewersDoNotStopWorkflowsMixin, PublicationActionMessages, EditView):
@@ -16,10 +18,30 @@ class PublicationEditView(ReviewersDoNotStopWorkflowsMixin, PublicationActionMes
     moderators approve or request changes, they do not cancel the handler's proposal."""
 
 
+class DeclineMenuItem(ActionMenuItem):
+    """The editor's "Do not publish" for a moderator, beside "Request changes" (which only
+    sends the draft back to its handler)."""
+
+    name = "action-decline"
+    label = _("Do not publish")
+    icon_name = "cross"
+    order = 60
+
+    def is_shown(self, context):
+        instance = context.get("instance")
+        return (context.get("view") == "edit" and isinstance(instance, FeedbackPublication)
+                and can_decline(instance, context["request"].user))
+
+    def get_url(self, context):
+        return reverse(FeedbackPublication.snippet_viewset.get_url_name("decline"),
+                       args=[context["instance"].pk])
+
+
 class FeedbackPublicationViewSet(SnippetViewSet):
     """Moderators see all publications; handlers only their categories' (404 otherwise).
 
-    Extra URL name ``propose`` (``POST`` with the case's pk).
+    Extra URL names ``propose`` (``POST`` with the case's pk) and ``decline`` (a
+    moderator's "Do not publish", with the publication's pk).
     """
 
     model = FeedbackPublication
@@ -52,6 +74,9 @@ class FeedbackPublicationViewSet(SnippetViewSet):
         propose = self.propose_view_class.as_view(
             edit_url_name=self.get_url_name("edit"),
             case_url_name=feedback_viewset.get_url_name("inspect"))
+        decline = DeclineView.as_view(index_url_name=self.get_url_name("list"),
+                                      edit_url_name=self.get_url_name("edit"))
         return super().get_urlpatterns() + [
             path("propose/<int:feedback_pk>/", propose, name="propose"),
+            path("decline/<int:pk>/", decline, name="decline"),
         ]

@@ -231,3 +231,38 @@ def test_a_group_chosen_in_the_lists_filters_shows_its_subtopics(phone, publishe
     phone.get_by_role("link", name="Näytä kartalla").click()
     expect(phone.locator(".leaflet-marker-icon")).to_have_count(1)
     expect(phone.locator("[data-map-list] a")).to_have_text([published.title])
+
+
+def test_moderator_declines_a_draft_and_the_handler_reads_why(
+        new_context, form_page, workflow, handler, moderator, personal_case):
+    """"Do not publish" beside "Request changes": the draft goes, the case's history and
+    the handler's email say why (acceptance test, 2026-12-03: no way to refuse)."""
+    from django.core import mail
+
+    from tests.publication_fixtures import proposed
+
+    publication = proposed(personal_case, handler)
+    mail.outbox.clear()
+    page = logged_in(new_context, moderator)
+    page.goto(f"/admin/snippets/palaute_plugin/feedbackpublication/edit/{publication.pk}/")
+    footer_action(page, f'a[href$="/decline/{publication.pk}/"]')
+    page.wait_for_url(re.compile(rf"/feedbackpublication/decline/{publication.pk}/$"))
+    expect(page.locator("h1")).to_contain_text("Do not publish")
+    page.get_by_role("button", name="Do not publish").click()
+    expect(page.locator(".w-field__errors")).to_contain_text(
+        "Say why it is not published")
+    page.get_by_label("Why is it not published?").fill("Koskee yhtä asukasta.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Do not publish").click()
+    expect(page.locator(".messages")).to_contain_text(
+        f"{personal_case.reference} will not be published")
+    assert not FeedbackPublication.objects.filter(pk=publication.pk).exists()
+    told = [m for m in mail.outbox if m.to == [handler.email]]
+    assert len(told) == 1 and "Koskee yhtä asukasta." in told[0].body
+
+    handler_page = logged_in(new_context, handler)
+    handler_page.goto(f"/admin/palaute/{personal_case.pk}/")
+    handler_page.locator('[data-side-panel-toggle="history"]').click()
+    expect(handler_page.locator('[data-side-panel="history"]')).to_contain_text(
+        "Koskee yhtä asukasta.")
+    expect(handler_page.get_by_role("button", name="Propose for publication")).to_be_visible()
