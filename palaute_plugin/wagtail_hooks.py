@@ -139,6 +139,13 @@ class DataRequestMenuItem(MenuItem):
 
 
 @hooks.register("register_palaute_personal_data")
+def register_email_personal_data():
+    from .insights.data_requests import EmailsPersonalData
+
+    return EmailsPersonalData()
+
+
+@hooks.register("register_palaute_personal_data")
 def register_form_submission_personal_data():
     from .legacy.personal_data import FormSubmissionPersonalData
 

@@ -441,3 +441,56 @@ def test_result_list_query_count_does_not_grow(officer):
     for _ in range(5):
         FeedbackFactory(category=CategoryFactory(parent=group), contact_email="a@example.com")
     assert queries() == few
+
+
+def test_a_phone_number_finds_and_erases_the_free_form_submissions_holding_it(officer):
+    """A phone search found the cases but not the free-form form submissions holding the
+    same number, which an email search found (acceptance test, 2026-12-03)."""
+    from wagtail.contrib.forms.models import FormSubmission
+
+    from .legacy_fixtures import legacy_form, submission_of
+
+    page = legacy_form()
+    mine = submission_of(page, nimi="Anna Asiakas", puhelin="040 333 4444")
+    other = submission_of(page, nimi="Toinen", puhelin="+46 40 333 4444")  # Sweden
+    response = find(officer, phone="+358403334444")
+    assert response.context["others"]["form_submissions"][0]["answers"]["nimi"] == \
+        "Anna Asiakas"
+    assert len(response.context["others"]["form_submissions"]) == 1
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        officer.post(reverse(DATA_URL), {"phone": "040-3334444", "erase": "1", "confirm": "1"})
+    assert not FormSubmission.objects.filter(pk=mine.pk).exists()
+    assert FormSubmission.objects.filter(pk=other.pk).exists()
+
+
+def test_me_too_emails_to_the_address_are_exported_and_emptied(officer, streets):
+    """After an erasure a "me too" confirmation email kept the address and its whole text in
+    the database, and the export left it out (acceptance test, 2026-12-03)."""
+    from palaute_plugin.models import Notification
+
+    other_case = FeedbackFactory(category=streets, contact_email="toinen@example.com")
+    confirm = Notification.objects.create(
+        template="metoo_confirm", recipient="pekka@example.com", subject="Vahvista",
+        body_text="Vahvista osoitteella https://…/vahvista/abc/", state="sent")
+    closed = Notification.objects.create(
+        feedback=other_case, template="metoo_closed", recipient="Pekka@Example.com",
+        subject="Asia ratkaistu", body_text="Asia 2026-00001 on ratkaistu.", state="pending")
+    theirs = Notification.objects.create(
+        feedback=other_case, template="receipt", to_resident=True,
+        recipient="toinen@example.com", subject="Kiitos", body_text="Kiitos", state="sent")
+    response = find(officer, email="pekka@example.com")
+    assert [row["subject"] for row in response.context["others"]["emails"]] == [
+        "Vahvista", "Asia ratkaistu"]
+    exported = officer.post(reverse(DATA_URL), {"email": "pekka@example.com", "export": "1"})
+    assert [row["text"] for row in json.loads(exported.content)["emails"]][0].startswith(
+        "Vahvista osoitteella")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        officer.post(reverse(DATA_URL), {"email": "pekka@example.com", "erase": "1",
+                                         "confirm": "1"})
+    for row in (confirm, closed):
+        row.refresh_from_db()
+        assert (row.recipient, row.body_text, row.body_html) == ("", "", "")
+    closed.refresh_from_db()
+    assert closed.state == "failed"  # not sent after the erasure
+    theirs.refresh_from_db()
+    assert theirs.recipient == "toinen@example.com"

@@ -24,7 +24,7 @@ from django.utils import translation
 from wagtail import hooks
 
 from ..log_actions import public_history
-from ..models import Feedback
+from ..models import Feedback, Notification
 from . import retention
 
 #: Fewer digits than this could match many strangers' numbers.
@@ -101,6 +101,40 @@ class PersonalDataSource:
 
     def erase(self, email, phone, *, user):
         raise NotImplementedError
+
+
+#: The emails of "me too" (``publication.subscriptions``): to a resident, of another case.
+METOO_EMAILS = ("metoo_confirm", "metoo_closed")
+
+
+class EmailsPersonalData(PersonalDataSource):
+    """The emails sent to the address that no found case holds: a "me too" confirmation
+    or a closing notice of someone else's public case. Their rows kept the address and the
+    whole text after an erasure (acceptance test, 2026-12-03). The export lists them; the
+    erasure empties them as retention does a case's (``retention._anonymise_emails``), and
+    one not yet sent is not sent."""
+
+    name = "emails"
+
+    @staticmethod
+    def of(email):
+        email = (email or "").strip()
+        if not email:
+            return Notification.objects.none()
+        # A resident's emails: their own cases' and the "me too" ones (of other cases).
+        return (Notification.objects.filter(Q(to_resident=True) | Q(template__in=METOO_EMAILS),
+                                            recipient__iexact=email)
+                .exclude(feedback__legal_hold__isnull=False).order_by("created_at", "pk"))
+
+    def find(self, email, phone):
+        return [{"time": row.created_at, "subject": row.subject, "text": row.body_text}
+                for row in self.of(email)]
+
+    def erase(self, email, phone, *, user):
+        rows = self.of(email)
+        rows.filter(state__in=[Notification.State.PENDING, Notification.State.SENDING]).update(
+            state=Notification.State.FAILED, last_error="Personal data removed before sending.")
+        return rows.update(recipient="", body_text="", body_html="")
 
 
 def sources():

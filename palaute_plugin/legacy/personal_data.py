@@ -2,10 +2,12 @@
 
 A free-form form keeps what the resident typed in Wagtail's own ``FormSubmission``
 rows, also after a case was made of one. A data request finds the submissions that
-hold the address as one of their answers (exactly, ignoring case), exports them and
-deletes them; one whose case is on legal hold stays.
+hold the address (exactly, ignoring case) or the phone number (the same number however
+written) as one of their answers, exports them and deletes them; one whose case is on
+legal hold stays.
 """
 
+from django.db.models import Q
 from wagtail.contrib.forms.models import FormSubmission
 
 
@@ -21,23 +23,45 @@ class FormSubmissionPersonalData:
     name = "form_submissions"
 
     @staticmethod
-    def of(email):
+    def of(email, phone=""):
+        from ..insights.data_requests import (
+            MIN_PHONE_DIGITS,
+            international_number,
+            national_digits,
+        )
+
         email = (email or "").strip().lower()
-        if not email:
+        digits = national_digits(phone)
+        wanted = international_number(phone) if len(digits) >= MIN_PHONE_DIGITS else None
+        condition = Q()
+        if email:
+            condition |= Q(form_data__icontains=email)
+        if wanted:
+            # Written with spaces or dashes anywhere: its last four digits narrow the rows,
+            # each answer is compared as a number here (a phone search found none before).
+            condition |= Q(form_data__icontains=digits[-4:])
+        if not condition:
             return []
-        candidates = (FormSubmission.objects.filter(form_data__icontains=email)
+
+        def matches(value):
+            value = value.strip()
+            return ((email and value.lower() == email)
+                    or (wanted and any(ch.isdigit() for ch in value)
+                        and international_number(value) == wanted))
+
+        candidates = (FormSubmission.objects.filter(condition)
                       .select_related("page").order_by("submit_time", "pk"))
         return [submission for submission in candidates
-                if any(value.strip().lower() == email for value in _values(submission.form_data))]
+                if any(matches(value) for value in _values(submission.form_data))]
 
     def find(self, email, phone):
         return [{"form": submission.page.title, "submitted": submission.submit_time,
-                 "answers": submission.form_data} for submission in self.of(email)]
+                 "answers": submission.form_data} for submission in self.of(email, phone)]
 
     def erase(self, email, phone, *, user):
         from ..insights.models import LegalHold
 
-        found = [submission.pk for submission in self.of(email)]
+        found = [submission.pk for submission in self.of(email, phone)]
         held = set(LegalHold.objects.filter(feedback__legacy_submission__in=found)
                    .values_list("feedback__legacy_submission", flat=True))
         return FormSubmission.objects.filter(pk__in=[pk for pk in found
