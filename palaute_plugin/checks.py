@@ -12,6 +12,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.files.storage import FileSystemStorage
+from django.db import DatabaseError
 
 from .conf import DEFAULTS, palaute_setting
 
@@ -288,3 +289,26 @@ def check_admin_base_url(app_configs, **kwargs):
                   "staff emails would not work.",
                   hint="Set WAGTAILADMIN_BASE_URL, e.g. \"https://www.example.fi\".",
                   id="palaute_plugin.E012")]
+
+
+@register(Tags.security, deploy=True)
+def check_site_host(app_configs, **kwargs):
+    """Residents' private links (receipt, status page, "me too") are made from the Wagtail
+    site's host name, not from WAGTAILADMIN_BASE_URL: a fresh install keeps Wagtail's
+    default site, "localhost" on port 80 (operator acceptance test, 2026-12-03)."""
+    if settings.DEBUG:
+        return []
+    from wagtail.models import Site
+
+    try:
+        local = sorted({site.hostname for site in Site.objects.all()
+                        if site.hostname in LOCAL_HOSTS})
+    except DatabaseError:  # not migrated yet: nothing to say of its sites
+        return []
+    if not local:
+        return []
+    return [Warning(f"A Wagtail site's host name is {local[0]}: the private links in "
+                    "residents' emails and on their receipts would point there.",
+                    hint="In the admin under Settings → Sites, give the site its public host "
+                         "name and port (e.g. palaute.tornio.fi, 443).",
+                    id="palaute_plugin.W004")]

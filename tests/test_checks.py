@@ -244,3 +244,19 @@ def test_the_workflow_comment_box_is_labelled_in_each_staff_members_language():
         with translation.override(language):
             labels[language] = str(TaskStateCommentForm()["comment"].label)
     assert labels == {"fi": "Kommentti", "sv": "Kommentar", "en": "Comment"}
+
+
+@pytest.mark.django_db
+def test_a_site_still_on_localhost_is_warned_of_in_production(settings):
+    """A fresh install keeps Wagtail's default site, "localhost" on port 80: every
+    resident's private link pointed to http://localhost/ (operator acceptance test)."""
+    from wagtail.models import Site
+
+    settings.DEBUG = False
+    Site.objects.update(hostname="localhost")
+    assert ids(checks.check_site_host(None)) == ["palaute_plugin.W004"]
+    Site.objects.update(hostname="palaute.tornio.fi", port=443)
+    assert checks.check_site_host(None) == []
+    settings.DEBUG = True
+    Site.objects.update(hostname="localhost")
+    assert checks.check_site_host(None) == []
