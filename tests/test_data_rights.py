@@ -271,7 +271,10 @@ def test_erase_needs_confirmation_then_erases_and_logs_without_the_address(
 
 def test_an_address_with_no_cases_gets_a_clear_answer(officer, resident_cases):
     response = find(officer, email="nobody@example.com")
-    assert "No cases or subscriptions were found" in response.content.decode()
+    html = response.content.decode()
+    assert "No cases or other records were found for this email address or phone number." \
+        in html
+    assert "Nothing found" in html and "Found</" not in html  # no "found" heading above it
     response = officer.post(reverse(DATA_URL), {"email": "nobody@example.com", "erase": "1",
                                                 "confirm": "1"}, follow=True)
     assert "nothing to erase" in response.content.decode()
@@ -494,3 +497,18 @@ def test_me_too_emails_to_the_address_are_exported_and_emptied(officer, streets)
     assert closed.state == "failed"  # not sent after the erasure
     theirs.refresh_from_db()
     assert theirs.recipient == "toinen@example.com"
+
+
+def test_the_result_names_what_else_was_found_and_where_the_page_is(officer, streets):
+    """The list showed "me_too_subscriptions: 1" and "form_submissions: 1", the status in
+    lower case, and the header only "Home" (staff acceptance test, 2026-12-03)."""
+    from .legacy_fixtures import legacy_form, submission_of
+
+    FeedbackFactory(category=streets, contact_email="pekka@example.com")
+    submission_of(legacy_form(), sahkoposti="pekka@example.com")
+    html = find(officer, email="pekka@example.com").content.decode()
+    assert "Free-form form submissions: 1" in html
+    assert "form_submissions" not in html
+    assert " · New" in html
+    breadcrumbs = html[html.index("w-breadcrumbs"):html.index("</nav>", html.index("w-breadcrumbs"))]
+    assert "Residents&#x27; data requests" in breadcrumbs

@@ -21,6 +21,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from ..log_actions import public_history
@@ -90,11 +91,13 @@ HOOK = "register_palaute_personal_data"
 class PersonalDataSource:
     """What another part of the app holds about a resident, found by email or phone.
 
-    ``name`` is its key in the export (e.g. ``"subscriptions"``); ``find`` returns
-    JSON-serialisable records; ``erase`` removes them and returns how many went.
+    ``name`` is its key in the export (e.g. ``"subscriptions"``) and ``label`` what staff
+    read of it; ``find`` returns JSON-serialisable records; ``erase`` removes them and
+    returns how many went.
     """
 
     name = ""
+    label = ""
 
     def find(self, email, phone):
         raise NotImplementedError
@@ -115,6 +118,7 @@ class EmailsPersonalData(PersonalDataSource):
     one not yet sent is not sent."""
 
     name = "emails"
+    label = _("Emails to the resident about other cases (“me too”)")
 
     @staticmethod
     def of(email):
@@ -139,6 +143,11 @@ class EmailsPersonalData(PersonalDataSource):
 
 def sources():
     return [make_source() for make_source in hooks.get_hooks(HOOK)]
+
+
+def source_labels():
+    """``{source name: what staff read of it}``."""
+    return {source.name: source.label or source.name for source in sources()}
 
 
 def other_records(email="", phone=""):

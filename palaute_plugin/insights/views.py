@@ -209,4 +209,11 @@ class DataRequestView(WagtailAdminTemplateMixin, TemplateView):
 
         context = super().get_context_data(**kwargs)
         context["inspect_url_name"] = feedback_viewset.get_url_name("inspect")
+        labels = data_requests.source_labels()
+        context["other_counts"] = [(labels.get(name, name), len(records))
+                                   for name, records in (context.get("others") or {}).items()]
         return context
+
+    def get_breadcrumbs_items(self):
+        # Wagtail's header showed "Home" alone, not where the page is.
+        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]

@@ -8,6 +8,7 @@ legal hold stays.
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.models import FormSubmission
 
 
@@ -21,6 +22,7 @@ def _values(data):
 
 class FormSubmissionPersonalData:
     name = "form_submissions"
+    label = _("Free-form form submissions")
 
     @staticmethod
     def of(email, phone=""):

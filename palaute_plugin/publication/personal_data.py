@@ -12,6 +12,7 @@ raised stays) and the addresses of their closing emails blanked.
 """
 
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from .. import queue
 from ..insights.data_requests import PersonalDataSource
@@ -26,6 +27,7 @@ SUBSCRIBER_TEMPLATES = ("metoo_closed",)
 
 class SubscriptionData(PersonalDataSource):
     name = "me_too_subscriptions"
+    label = _("“Me too” subscriptions")
 
     def _subscriptions(self, email):
         email = normalise_email(email or "")
