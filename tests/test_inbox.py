@@ -350,9 +350,33 @@ def test_due_column_tells_the_time_left_while_the_clock_runs(handler_client, str
                     first_response_at=now)  # answered: no clock
     content = handler_client.get(reverse(INDEX_URL), {"ordering": "due_at"}).content.decode()
     assert content.count('class="palaute-due__left"') == 2
-    assert "(3\xa0days left)" in content
-    assert "(2\xa0days late)" in content
+    assert f"({calendar_days(now, now + timedelta(days=3, hours=2))}\xa0days left)" in content
+    assert f"({calendar_days(now - timedelta(days=2, hours=1), now)}\xa0days late)" in content
     assert content.index("days late") < content.index("days left")  # sorted by time left
+
+
+def calendar_days(earlier, later):
+    return (timezone.localdate(later) - timezone.localdate(earlier)).days
+
+
+def test_time_left_counts_calendar_days_as_staff_do():
+    """Due on the 8th, on the 3rd in the morning: "5 days left", as staff count on a
+    calendar; whole 24-hour periods said 4 (staff acceptance test, 2026-12-03)."""
+    from datetime import datetime
+
+    from django.utils import translation
+
+    from palaute_plugin.staff.views import time_left
+
+    translation.activate("en")
+    zone = timezone.get_current_timezone()
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=zone)
+    case = FeedbackFactory.build(status="new", due_at=datetime(2026, 12, 8, 8, 0, tzinfo=zone))
+    assert time_left(case, now=now) == "5\xa0days left"
+    case.due_at = datetime(2026, 12, 4, 8, 0, tzinfo=zone)  # under a day: in hours
+    assert time_left(case, now=now) == "23\xa0hours left"
+    case.due_at = datetime(2026, 11, 30, 16, 0, tzinfo=zone)
+    assert time_left(case, now=now) == "3\xa0days late"
 
 
 def test_time_left_is_told_in_days_not_rounded_to_weeks(handler_client, streets):
@@ -362,8 +386,8 @@ def test_time_left_is_told_in_days_not_rounded_to_weeks(handler_client, streets)
     FeedbackFactory(category=streets, due_at=now - timedelta(days=20, hours=3))
     FeedbackFactory(category=streets, due_at=now + timedelta(hours=5, minutes=10))
     content = handler_client.get(reverse(INDEX_URL), {"ordering": "due_at"}).content.decode()
-    assert "(11\xa0days left)" in content
-    assert "(20\xa0days late)" in content
+    assert f"({calendar_days(now, now + timedelta(days=11, hours=3))}\xa0days left)" in content
+    assert f"({calendar_days(now - timedelta(days=20, hours=3), now)}\xa0days late)" in content
     assert "(5\xa0hours left)" in content
     assert "week" not in content
 

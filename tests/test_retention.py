@@ -56,10 +56,12 @@ def test_dry_run_lists_and_changes_nothing(cases):
     for key in ("recent", "open"):
         assert cases[key].reference not in output
     # The held case is named as left alone, not among what would change.
-    would, held = output.split("Left as they are, on legal hold: 1 cases:")
+    would, held = output.split("Past their retention but on legal hold, left as they are: "
+                               "1 case:")
     assert cases["held"].reference not in would
     assert cases["held"].reference in held
     assert "nothing was changed" in output
+    assert "Open cases are never touched." in output
     cases["old"].refresh_from_db()
     assert cases["old"].contact_email == "maija@example.com"
     assert not ModelLogEntry.objects.filter(action=PERSONAL_DATA_REMOVED).exists()
@@ -162,3 +164,10 @@ def test_a_run_overtaken_by_a_concurrent_one_does_no_double_work(cases, monkeypa
     assert retention.apply() == {"contact": 0, "photos": 0, "subscriptions": 0, "more": False}
     assert overtaken == [True]
     assert ModelLogEntry.objects.filter(action=PERSONAL_DATA_REMOVED).count() == 1
+
+
+def test_a_dry_run_with_nothing_to_do_ends_its_lines_with_a_full_stop():
+    """"Contact details would be removed from 0 cases:" ended in a colon above nothing."""
+    output = command("--dry-run")
+    assert "Contact details would be removed from 0 cases.\n" in output
+    assert ":\n" not in output

@@ -20,6 +20,11 @@ def test_the_form_page_has_a_strict_policy_and_may_ask_for_the_location(client):
     assert csp["frame-ancestors"] == ["'none'"]
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
     assert "geolocation=(self)" in response["Permissions-Policy"]
+    # Everything else the site's other pages deny, the form denies too (it allowed the
+    # motion sensors and screen capture: operator acceptance test, 2026-12-03).
+    for feature in ("camera", "microphone", "accelerometer", "gyroscope", "magnetometer",
+                    "display-capture", "payment", "usb"):
+        assert f"{feature}=()" in response["Permissions-Policy"], feature
 
 
 def test_other_public_pages_may_not_ask_for_the_location(client):

@@ -257,7 +257,8 @@ def sent_before(request, digest, nonce, source_page=None):
 
 #: The form may ask for the resident's location ("use my location"); nothing else may.
 FORM_PERMISSIONS_POLICY = {"geolocation": ["self"], "camera": [], "microphone": [],
-                           "payment": [], "usb": []}
+                           "payment": [], "usb": [], "accelerometer": [], "gyroscope": [],
+                           "magnetometer": [], "display-capture": []}
 
 
 @never_cache

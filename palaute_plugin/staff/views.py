@@ -6,7 +6,7 @@ that its existence does not leak.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.db.models import F, QuerySet
@@ -105,9 +105,11 @@ def time_left(feedback, now=None):
 
 
 def _span(earlier, later):
-    """In days from a day up ("11 days", not Django's "1 week"), else in hours or minutes."""
-    days = (later - earlier).days
-    if days >= 1:
+    """From a day up in calendar days ("11 days", not Django's "1 week"; due on the 8th is
+    "5 days" on the 3rd, as staff count, not the 4 whole days that are left), else in
+    hours or minutes."""
+    if later - earlier >= timedelta(days=1):
+        days = (timezone.localdate(later) - timezone.localdate(earlier)).days
         return avoid_wrapping(TIME_STRINGS["day"] % {"num": days})
     return timeuntil(later, earlier, depth=1)
 

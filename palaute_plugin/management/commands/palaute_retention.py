@@ -16,17 +16,17 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, **options):
         if dry_run:
             planned = retention.plan()
-            self.stdout.write(f"Contact details would be removed from {len(planned.contact)} "
-                              "cases:")
-            for reference in planned.contact:
-                self.stdout.write(f"  {reference}")
-            self.stdout.write(f"Photos would be deleted from {len(planned.photos)} cases:")
-            for reference in planned.photos:
-                self.stdout.write(f"  {reference}")
-            self.stdout.write(f"Left as they are, on legal hold: {len(planned.held)} cases:")
-            for reference in planned.held:
-                self.stdout.write(f"  {reference}")
-            self.stdout.write("Dry run: nothing was changed.")
+            for what, references in (
+                    ("Contact details would be removed from", planned.contact),
+                    ("Photos would be deleted from", planned.photos),
+                    ("Past their retention but on legal hold, left as they are:",
+                     planned.held)):
+                self.stdout.write(f"{what} {len(references)} case"
+                                  f"{'' if len(references) == 1 else 's'}"
+                                  f"{':' if references else '.'}")
+                for reference in references:
+                    self.stdout.write(f"  {reference}")
+            self.stdout.write("Open cases are never touched. Dry run: nothing was changed.")
             return
         done = retention.apply()
         self.stdout.write(self.style.SUCCESS(
