@@ -251,7 +251,7 @@ def test_the_export_is_in_each_cases_own_language_the_topic_included(officer, st
 
 
 def test_erase_needs_confirmation_then_erases_and_logs_without_the_address(
-        officer, resident_cases):
+        officer, resident_cases, handler):
     add_photo(resident_cases[0])
     response = officer.post(reverse(DATA_URL), {"email": "maija@example.com", "erase": "1"})
     assert "Tick the box" in response.content.decode()
@@ -266,6 +266,12 @@ def test_erase_needs_confirmation_then_erases_and_logs_without_the_address(
     assert not case.photos.exists()
     entry = ModelLogEntry.objects.get(action=PERSONAL_DATA_REMOVED)
     assert "maija" not in json.dumps(entry.data).lower()
+    # The case screen says the details were erased, not that none were left.
+    screen_client = Client()
+    screen_client.force_login(handler)
+    screen = screen_client.get(detail_url(case)).content.decode()
+    assert "The resident's contact details were erased on" in screen
+    assert "The resident left no contact details." not in screen
     assert Feedback.objects.get(pk=resident_cases[2].pk).contact_email == "joku@example.com"
 
 

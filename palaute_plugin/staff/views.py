@@ -34,6 +34,7 @@ from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.widgets.button import Button, ButtonWithDropdown, HeaderButton
 from wagtail.models import ModelLogEntry
 
+from ..insights.log_actions import PERSONAL_DATA_REMOVED
 from ..models import (
     DUE_SOON,
     Feedback,
@@ -271,6 +272,7 @@ class TimelineEntry:
     user_name: str = ""
     comment: str = ""
     notification: Notification | None = None
+    action: str = ""
 
 
 def case_timeline(feedback):
@@ -278,7 +280,7 @@ def case_timeline(feedback):
     entries = [
         TimelineEntry(
             timestamp=entry.timestamp, title=entry.message,
-            user_name=entry.user_display_name, comment=entry.comment,
+            user_name=entry.user_display_name, comment=entry.comment, action=entry.action,
         )
         for entry in ModelLogEntry.objects.for_instance(feedback).select_related("user")
     ]
@@ -449,6 +451,9 @@ class FeedbackInspectView(CaseObjectMixin, InspectView):
             "side_panels": side_panels,
             "assignee_name": get_user_display_name(feedback.assignee),
             "timeline": self.timeline,
+            # After an erasure "the resident left no contact details" was untrue.
+            "contact_erased_at": next((entry.timestamp for entry in reversed(self.timeline)
+                                       if entry.action == PERSONAL_DATA_REMOVED), None),
             "action_forms": self.action_forms,
             "button_forms": self.button_forms,
             "action_links": [(form, self.get_action_url(form.name))
