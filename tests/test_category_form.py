@@ -8,7 +8,7 @@ from wagtail.admin.utils import get_user_display_name
 
 from palaute_plugin.staff.viewsets import FeedbackCategoryViewSet
 from tests.admin_fixtures import handler_of
-from tests.factories import UserFactory
+from tests.factories import CategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,10 +110,24 @@ def test_a_group_member_without_an_address_tells_nobody(streets, handler):
 
 
 def test_a_group_heading_with_active_topics_needs_no_one(streets, handler):
-    from tests.factories import CategoryFactory
+
 
     superuser = UserFactory(username="root", is_superuser=True)
     heading = CategoryFactory(handler_group=None, responsible_person=None)
     CategoryFactory(parent=heading, handler_group=streets.handler_group)
     data = form_data(category_form(heading, superuser), notification_emails="")
     assert category_form(heading, superuser, data).is_valid()
+
+
+def test_a_sub_topic_that_would_tell_nobody_is_told_its_group_does_not_count(streets,
+                                                                             handler):
+    """An editor expected a group's notification address to cover its topics (staff
+    acceptance test, 2026-12-03)."""
+    superuser = UserFactory(username="root", is_superuser=True)
+    group = CategoryFactory(name_fi="Liikenne", notification_emails="liikenne@tornio.example")
+    empty_group = Group.objects.create(name="Nobody here")
+    data = form_data(category_form(streets, superuser), responsible_person="",
+                     handler_group=empty_group.pk, notification_emails="", parent=group.pk)
+    errors = category_form(streets, superuser, data).errors["responsible_person"]
+    assert errors == [NOBODY_TOLD, "A group's people and addresses are not told of its "
+                                   "topics' feedback: each topic names its own."]

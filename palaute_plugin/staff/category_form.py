@@ -42,6 +42,11 @@ class FeedbackCategoryForm(WagtailAdminModelForm):
                 "Nobody would be told of this topic's feedback. Choose a responsible person "
                 "or a handler group with members who have an email address, add a "
                 "notification address, or save the topic as not active."))
+            if cleaned.get("parent") is not None:
+                # An editor expected the group's addresses to cover its topics.
+                self.add_error("responsible_person", _(
+                    "A group's people and addresses are not told of its topics' feedback: "
+                    "each topic names its own."))
         return cleaned
 
     def takes_feedback(self, cleaned):
