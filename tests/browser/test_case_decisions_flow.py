@@ -39,6 +39,20 @@ def mails_to(address):
     return [message for message in mail.outbox if message.to == [address]]
 
 
+def action_screen(page, case, label, name, *, refused):
+    """The case's action ``name`` from its "More actions" menu: its own screen, checked by
+    axe; sent empty, it is refused with ``refused`` and nothing changes. Its form."""
+    page.goto(f"/admin/palaute/{case.pk}/")
+    choose_more_action(page, label)
+    page.wait_for_url(re.compile(rf"/admin/palaute/{case.pk}/action/{name}/$"))
+    form = page.locator(f"#palaute-action-{name}")
+    axe_page(page)
+    form.locator("button[type=submit]").click()
+    expect(form).to_contain_text(refused)
+    assert fresh(case).status == Feedback.Status.NEW
+    return form
+
+
 def test_already_known_then_the_earlier_case_resolved_tells_the_later_resident(
         new_context, form_page, streets, handler):
     earlier = submit(streets, form_page, message="Katuvalo pimeänä Hallituskadulla.",
@@ -48,16 +62,8 @@ def test_already_known_then_the_earlier_case_resolved_tells_the_later_resident(
                    location=(65.8476, 24.1467))
     page = new_context(**DESKTOP).new_page()
     log_in(page, handler)
-    page.goto(f"/admin/palaute/{later.pk}/")
-
-    choose_more_action(page, "Already known")
-    page.wait_for_url(re.compile(rf"/admin/palaute/{later.pk}/action/already_known/$"))
-    form = page.locator("#palaute-action-already_known")
-    axe_page(page)
-    # Sending without a choice is refused on the same screen, nothing changed.
-    form.locator("button[type=submit]").click()
-    expect(form).to_contain_text("Choose the earlier case.")
-    assert fresh(later).status == Feedback.Status.NEW
+    form = action_screen(page, later, "Already known", "already_known",
+                         refused="Choose the earlier case.")
     # The earlier case is listed (same topic, a few metres away): choose it.
     form.get_by_label(re.compile(re.escape(earlier.reference))).check()
     form.locator("button[type=submit]").click()
@@ -98,15 +104,8 @@ def test_a_proposal_directed_to_another_authority_tells_the_resident_whom_to_con
                   email="forslag@example.com", language="sv", kind="proposal")
     page = new_context(**DESKTOP).new_page()
     log_in(page, handler)
-    page.goto(f"/admin/palaute/{case.pk}/")
-
-    choose_more_action(page, "Another authority's matter")
-    page.wait_for_url(re.compile(rf"/admin/palaute/{case.pk}/action/redirect/$"))
-    form = page.locator("#palaute-action-redirect")
-    axe_page(page)
-    form.locator("button[type=submit]").click()
-    expect(form).to_contain_text("Choose an authority.")
-    assert fresh(case).status == Feedback.Status.NEW
+    form = action_screen(page, case, "Another authority's matter", "redirect",
+                         refused="Choose an authority.")
     form.get_by_label("Authority").select_option(label=authority.name_en)
     page.fill("#id_redirect_message", "Vägen är statens; ELY-centralen planerar den.")
     form.locator("button[type=submit]").click()
