@@ -15,6 +15,10 @@ PALETTE = ["#1f5f99", "#c75000", "#2e7d32", "#7b1fa2", "#b00040", "#00796b", "#5
 WIDTH, HEIGHT = 760, 280
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 48
 MAX_X_LABELS = 14
+#: A tick label's character at most this wide in the chart's units (the admin's font): the
+#: x axis shows every n-th label so that they do not run into each other ("v. 40/202641/…"
+#: by week), and a row's label is shortened to its width.
+CHAR_WIDTH = 8
 
 
 def join(parts):
@@ -72,7 +76,9 @@ def _y_axis(maximum, plot_height):
 
 
 def _x_labels(labels, slot, plot_height):
-    every = max(1, math.ceil(len(labels) / MAX_X_LABELS))
+    longest = max((len(str(label)) for label in labels), default=0)
+    every = max(1, math.ceil(len(labels) / MAX_X_LABELS),
+                math.ceil((longest * CHAR_WIDTH + 8) / max(slot, 1)))
     template = '<text x="{}" y="{}" class="tick" text-anchor="middle">{}</text>'
     return format_html_join("", template, (
         (num(LEFT + slot * (index + 0.5)), TOP + plot_height + 18, label)
@@ -130,6 +136,18 @@ def line(chart_id, title, description, x_labels, values):
     return _svg(chart_id, title, description, body)
 
 
+def fitted(label, chars):
+    """``label`` within ``chars`` characters: a topic's group ("Boende › ") goes first, then
+    the end is cut with "…" (the bars' tooltips and the table beside the chart have it
+    whole; the label ran out of the chart on the left: "ende › Byggnadstillsyn…")."""
+    label = str(label)
+    if len(label) > chars and " › " in label:
+        label = label.rsplit(" › ", 1)[1]
+    if len(label) > chars:
+        label = label[:max(chars - 1, 1)].rstrip() + "…"
+    return label
+
+
 def horizontal_bars(chart_id, title, description, rows, series):
     """Bars per row label, side by side per series, with an optional marker per row:
     ``rows`` = [(label, {series key: number or None}, marker or None)],
@@ -145,7 +163,8 @@ def horizontal_bars(chart_id, title, description, rows, series):
         top = TOP + row_index * row_height
         parts.append(format_html(
             '<text x="{}" y="{}" class="tick" text-anchor="end">{}</text>',
-            label_width - 8, num(top + row_height / 2), label))
+            label_width - 8, num(top + row_height / 2),
+            fitted(label, (label_width - 16) // CHAR_WIDTH)))
         for series_index, (key, series_label) in enumerate(series):
             value = values.get(key)
             if value is None:
