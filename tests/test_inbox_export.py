@@ -76,6 +76,7 @@ def test_the_xlsx_download_in_the_staff_members_language(client, streets):
     header = [cell.value for cell in sheet[1]]
     row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
     assert row["Typ"] == "Åtgärdsförslag"
+    assert sheet.title == "Respons"  # the page's title, not Wagtail's "Sheet1"
 
 
 def test_the_download_makes_as_many_queries_for_many_cases_as_for_few(handler_client, streets):

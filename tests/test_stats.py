@@ -558,6 +558,9 @@ def test_figures_export_as_csv_and_xlsx(client, handler, street_case, now):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [cell.value for cell in next(sheet.iter_rows())] == ["Figure", "Period", "Item",
                                                                 "Value"]
+    assert sheet.title == "Feedback statistics"  # not Wagtail's "Sheet1"
+    cases = client.get(CASES, {"export": "xlsx"})
+    assert load_workbook(io.BytesIO(b"".join(cases.streaming_content))).active.title == "Cases"
 
 
 FORMULAS = ["=cmd|' /C calc'!A0", "+358401234567", "-1+1", "@SUM(A1:A2)", "\tdata", "\rdata"]

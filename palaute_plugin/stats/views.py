@@ -98,6 +98,26 @@ class SafeSpreadsheetExportMixin(SpreadsheetExportMixin):
     def get_heading(self, queryset, field):
         return str(self.export_headings.get(field, field))
 
+    def sheet_title(self):
+        r"""The XLSX sheet's name in the staff member's language (Wagtail's is "Sheet1"):
+        the page's title, as Excel allows it (31 characters, none of ``[]:*?/\``)."""
+        title = re.sub(r"[\[\]:*?/\\]", "", str(getattr(self, "page_title", "") or ""))
+        return title[:31] or "Sheet1"
+
+    def write_xlsx(self, queryset, output):
+        """Wagtail's ``write_xlsx`` with the sheet named by ``sheet_title``."""
+        from openpyxl import Workbook
+        from wagtail.admin.views.mixins import ExcelDateFormatter
+
+        workbook = Workbook(write_only=True, iso_dates=True)
+        worksheet = workbook.create_sheet(title=self.sheet_title())
+        worksheet.append(self.get_heading(queryset, field) for field in self.list_export)
+        date_format = ExcelDateFormatter().get()
+        for item in queryset:
+            worksheet.append(self.generate_xlsx_row(worksheet, self.to_row_dict(item),
+                                                    date_format=date_format))
+        workbook.save(output)
+
     def stream_csv(self, queryset):
         """Wagtail streams the CSV after the view has returned, when the request's
         language is no longer active: keep it for the headings and labels."""
@@ -313,6 +333,7 @@ class StatisticsCasesExportView(StatisticsMixin, SafeSpreadsheetExportMixin, Vie
                    "due_at", "first_response_at", "closed_at", "address", "latitude",
                    "longitude", "message", "contact_name", "contact_email", "contact_phone"]
     PERSONAL = ("message", "contact_name", "contact_email", "contact_phone")
+    page_title = gettext_lazy("Cases")  # the XLSX sheet's name
 
     @cached_property
     def export_headings(self):
