@@ -10,6 +10,7 @@ import os
 # calls from such a thread unless told otherwise (scripts/test.sh sets this too).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -56,6 +57,23 @@ def browser():
         browser.close()
 
 
+#: The pages' scripts wait this long at most before a request (a typed place's lookup).
+QUIET_SECONDS = 0.8
+
+
+def settle(contexts, in_flight, last_request, seconds=5):
+    """Wait until the pages' requests are answered and none came for ``QUIET_SECONDS``
+    (at most ``seconds``). The in-memory test database's one connection is shared with
+    the live server: a request still running there (an address lookup after the last pin
+    move) committed in the middle of the teardown's flush, which then failed with
+    "FOREIGN KEY constraint failed" (seen once in CI)."""
+    pages = [page for context in contexts for page in context.pages if not page.is_closed()]
+    deadline = time.monotonic() + seconds
+    while pages and time.monotonic() < deadline and (
+            in_flight or time.monotonic() - last_request[0] < QUIET_SECONDS):
+        pages[0].wait_for_timeout(50)  # lets Playwright deliver the answers' events
+
+
 @pytest.fixture
 def new_context(browser, live_server, photo_root):
     """``new_context(**options)``: a fi-FI context, phone-sized unless options say else.
@@ -65,6 +83,12 @@ def new_context(browser, live_server, photo_root):
     the browser reported a Content-Security-Policy violation.
     """
     contexts, blocked, js_errors, csp_violations = [], [], [], []
+    in_flight = set()  # requests the page made whose answer has not arrived
+    last_request = [0.0]  # when the last one was made (time.monotonic())
+
+    def started(request):
+        in_flight.add(request)
+        last_request[0] = time.monotonic()
     allowed = (live_server.url, f"blob:{live_server.url}", "data:")
 
     def guard(route):
@@ -80,6 +104,9 @@ def new_context(browser, live_server, photo_root):
             base_url=live_server.url, **{**PHONE, "locale": "fi-FI", **options})
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         context.route("**/*", guard)
+        context.on("request", started)
+        context.on("requestfinished", lambda request: in_flight.discard(request))
+        context.on("requestfailed", lambda request: in_flight.discard(request))
         context.on("page", lambda page: page.on(
             "pageerror", lambda error: js_errors.append(f"{page.url}: {error.stack or error}")))
         context.on("console", lambda message: csp_violations.append(
@@ -90,6 +117,7 @@ def new_context(browser, live_server, photo_root):
 
     make.js_errors = js_errors  # a test may check (and clear) them itself
     yield make
+    settle(contexts, in_flight, last_request)
     for context in contexts:
         context.close()
     if blocked:
