@@ -487,6 +487,10 @@ def test_me_too_emails_to_the_address_are_exported_and_emptied(officer, streets)
     theirs = Notification.objects.create(
         feedback=other_case, template="receipt", to_resident=True,
         recipient="toinen@example.com", subject="Kiitos", body_text="Kiitos", state="sent")
+    own_case = FeedbackFactory(category=streets, contact_email="pekka@example.com")
+    Notification.objects.create(  # goes with the case, not counted among "other cases"
+        feedback=own_case, template="receipt", to_resident=True,
+        recipient="pekka@example.com", subject="Oma kuittaus", body_text="Kiitos", state="sent")
     response = find(officer, email="pekka@example.com")
     assert [row["subject"] for row in response.context["others"]["emails"]] == [
         "Vahvista", "Asia ratkaistu"]

@@ -111,8 +111,8 @@ METOO_EMAILS = ("metoo_confirm", "metoo_closed")
 
 
 class EmailsPersonalData(PersonalDataSource):
-    """The emails sent to the address that no found case holds: a "me too" confirmation
-    or a closing notice of someone else's public case. Their rows kept the address and the
+    """The "me too" emails sent to the address: a confirmation, or a closing notice of
+    someone else's public case. Their rows kept the address and the
     whole text after an erasure (acceptance test, 2026-12-03). The export lists them; the
     erasure empties them as retention does a case's (``retention._anonymise_emails``), and
     one not yet sent is not sent."""
@@ -125,9 +125,8 @@ class EmailsPersonalData(PersonalDataSource):
         email = (email or "").strip()
         if not email:
             return Notification.objects.none()
-        # A resident's emails: their own cases' and the "me too" ones (of other cases).
-        return (Notification.objects.filter(Q(to_resident=True) | Q(template__in=METOO_EMAILS),
-                                            recipient__iexact=email)
+        # Their own cases' emails go with the cases (``retention._anonymise_emails``).
+        return (Notification.objects.filter(template__in=METOO_EMAILS, recipient__iexact=email)
                 .exclude(feedback__legal_hold__isnull=False).order_by("created_at", "pk"))
 
     def find(self, email, phone):
