@@ -48,7 +48,9 @@ def test_the_413_passes_a_wsgi_servers_checks(settings):
     from wsgiref.handlers import SimpleHandler
     from wsgiref.util import setup_testing_defaults
 
+    from django.core.signals import request_finished, request_started
     from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
 
     feedback_page()
     settings.PALAUTE_MAX_REQUEST_BYTES = 1000
@@ -59,7 +61,15 @@ def test_the_413_passes_a_wsgi_servers_checks(settings):
                "CONTENT_LENGTH": str(len(body))}
     setup_testing_defaults(environ)
     output, errors = BytesIO(), BytesIO()
-    SimpleHandler(BytesIO(body), output, errors, environ).run(get_wsgi_application())
+    # As Django's test client does: a real handler's request signals would close the
+    # test's database connection (PostgreSQL: "the connection is closed").
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        SimpleHandler(BytesIO(body), output, errors, environ).run(get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     answer = output.getvalue().decode()
     assert answer.startswith("HTTP/1.0 413"), (answer[:200], errors.getvalue())
     assert "Kuvat olivat liian suuria" in answer
