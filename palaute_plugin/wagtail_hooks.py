@@ -115,6 +115,7 @@ def register_legacy_form_urls():
 
 hooks.register("construct_homepage_panels", dashboard.add_feedback_panel)
 hooks.register("register_palaute_personal_data", publication_personal_data.register)
+hooks.register("register_palaute_personal_data", publication_personal_data.register_emails)
 hooks.register("register_reports_menu_item", stats_menu.statistics_menu_item)
 hooks.register("register_admin_urls", lambda: stats_urls.urlpatterns)
 hooks.register("register_permissions", stats_menu.statistics_permissions)
@@ -136,13 +137,6 @@ def register_insights_urls():
 class DataRequestMenuItem(MenuItem):
     def is_shown(self, request):
         return request.user.has_perm(insights_views.DATA_REQUEST_PERMISSION)
-
-
-@hooks.register("register_palaute_personal_data")
-def register_email_personal_data():
-    from .insights.data_requests import EmailsPersonalData
-
-    return EmailsPersonalData()
 
 
 @hooks.register("register_palaute_personal_data")

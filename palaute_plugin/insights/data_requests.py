@@ -21,11 +21,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from ..log_actions import public_history
-from ..models import Feedback, Notification
+from ..models import Feedback
 from . import retention
 
 #: Fewer digits than this could match many strangers' numbers.
@@ -104,40 +103,6 @@ class PersonalDataSource:
 
     def erase(self, email, phone, *, user):
         raise NotImplementedError
-
-
-#: The emails of "me too" (``publication.subscriptions``): to a resident, of another case.
-METOO_EMAILS = ("metoo_confirm", "metoo_closed")
-
-
-class EmailsPersonalData(PersonalDataSource):
-    """The "me too" emails sent to the address: a confirmation, or a closing notice of
-    someone else's public case. Their rows kept the address and the
-    whole text after an erasure (acceptance test, 2026-12-03). The export lists them; the
-    erasure empties them as retention does a case's (``retention._anonymise_emails``), and
-    one not yet sent is not sent."""
-
-    name = "emails"
-    label = _("Emails to the resident about other cases (“me too”)")
-
-    @staticmethod
-    def of(email):
-        email = (email or "").strip()
-        if not email:
-            return Notification.objects.none()
-        # Their own cases' emails go with the cases (``retention._anonymise_emails``).
-        return (Notification.objects.filter(template__in=METOO_EMAILS, recipient__iexact=email)
-                .exclude(feedback__legal_hold__isnull=False).order_by("created_at", "pk"))
-
-    def find(self, email, phone):
-        return [{"time": row.created_at, "subject": row.subject, "text": row.body_text}
-                for row in self.of(email)]
-
-    def erase(self, email, phone, *, user):
-        rows = self.of(email)
-        rows.filter(state__in=[Notification.State.PENDING, Notification.State.SENDING]).update(
-            state=Notification.State.FAILED, last_error="Personal data removed before sending.")
-        return rows.update(recipient="", body_text="", body_html="")
 
 
 def sources():

@@ -23,6 +23,8 @@ from .subscriptions import MeTooSubscription, normalise_email
 
 #: The emails sent to subscribers (not to the case's own resident).
 SUBSCRIBER_TEMPLATES = ("metoo_closed",)
+#: All "me too" emails to an address: the confirmation too, sent before any subscription.
+METOO_EMAILS = ("metoo_confirm", *SUBSCRIBER_TEMPLATES)
 
 
 class SubscriptionData(PersonalDataSource):
@@ -69,6 +71,38 @@ class SubscriptionData(PersonalDataSource):
 
 def register():
     return SubscriptionData()
+
+
+class MeTooEmailsData(PersonalDataSource):
+    """The "me too" emails sent to an address, subscribed or not: an erasure left a
+    confirmation with the address and its text, and the export left it out (acceptance
+    test, 2026-12-03). The resident's own cases' emails go with the cases
+    (``retention._anonymise_emails``)."""
+
+    name = "emails"
+    label = _("Emails to the resident about other cases (“me too”)")
+
+    @staticmethod
+    def of(email):
+        email = (email or "").strip()
+        if not email:
+            return Notification.objects.none()
+        return (Notification.objects.filter(template__in=METOO_EMAILS, recipient__iexact=email)
+                .exclude(feedback__legal_hold__isnull=False).order_by("created_at", "pk"))
+
+    def find(self, email, phone):
+        return [{"time": row.created_at, "subject": row.subject, "text": row.body_text}
+                for row in self.of(email)]
+
+    def erase(self, email, phone, *, user):
+        rows = self.of(email)
+        count = rows.count()
+        _blank_emails(rows)
+        return count
+
+
+def register_emails():
+    return MeTooEmailsData()
 
 
 def _blank_emails(notifications):
