@@ -150,7 +150,24 @@ def check_other_settings(app_configs, **kwargs):
     if not isinstance(group, str) or not group.strip() or len(group) > 150:
         errors.append(Error("PALAUTE_ADMIN_GROUP_NAME must be a group name (1–150 characters).",
                             id="palaute_plugin.E007"))
-    return errors + check_demo_home_page()
+    return errors + check_demo_home_page() + check_email_delivery()
+
+
+def check_email_delivery():
+    """The outbox's own emails must leave through a backend that sends (mail.py)."""
+    from .mail import BACKEND
+
+    delivery = palaute_setting("EMAIL_DELIVERY_BACKEND")
+    if delivery is not None and not isinstance(delivery, str):
+        return [Error("PALAUTE_EMAIL_DELIVERY_BACKEND must be an email backend's dotted path.",
+                      id="palaute_plugin.E020")]
+    if (delivery or settings.EMAIL_BACKEND) == BACKEND:
+        return [Error(
+            "EMAIL_BACKEND puts emails in the outbox, and nothing would send them.",
+            hint="Set PALAUTE_EMAIL_DELIVERY_BACKEND to the backend that sends, e.g. "
+                 "\"django.core.mail.backends.smtp.EmailBackend\".",
+            id="palaute_plugin.E020")]
+    return []
 
 
 @register(Tags.compatibility)

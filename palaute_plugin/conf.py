@@ -84,6 +84,10 @@ DEFAULTS = {
     "EMAIL_RETRY_BASE_SECONDS": 60,
     # None: a little over django-q2's task timeout (see tasks.sending_lease_seconds).
     "EMAIL_SENDING_LEASE_SECONDS": None,
+    # The backend that sends the outbox's emails. None: EMAIL_BACKEND. Set it when
+    # EMAIL_BACKEND is palaute_plugin.mail.QueuedEmailBackend (mail.py), which puts the
+    # emails of Wagtail and Django (workflow notifications, password resets) in the outbox.
+    "EMAIL_DELIVERY_BACKEND": None,
     # The response clock (insights/clock.py): the assignee is reminded this many working
     # days before a case is due (0: no reminders); handlers get their daily digest on the
     # first run of the reminder schedule after this local hour (0-23).

@@ -859,6 +859,9 @@ class Notification(models.Model):
     template = models.CharField(_("template"), max_length=60)
     to_resident = models.BooleanField(_("to the resident"), default=False)
     recipient = models.EmailField(_("recipient"))
+    # Empty: DEFAULT_FROM_EMAIL with the language's name (tasks.sender); an email taken
+    # from Wagtail's or Django's code (mail.py) keeps the sender it was written with.
+    sender = models.CharField(_("sender"), max_length=255, blank=True)
     language = models.CharField(_("language"), max_length=5, default="fi")
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("text"))

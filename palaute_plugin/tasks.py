@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_q.conf import Conf
 
-from . import queue
+from . import mail, queue
 from .conf import palaute_setting
 from .models import FeedbackPhoto, Notification
 from .photos import pending, store
@@ -69,6 +69,9 @@ def mark_sent(notification_id):
     for pause in (*MARK_SENT_PAUSES, None):
         try:
             rows.update(state=Notification.State.SENT, sent_at=timezone.now(), last_error="")
+            # Someone else's email (a password reset link, say) is not kept once sent.
+            Notification.objects.filter(pk=notification_id, template=mail.EXTERNAL).update(
+                body_text="", body_html="")
             return
         except (OperationalError, InterfaceError) as error:
             if pause is None or connection.in_atomic_block:
@@ -145,8 +148,9 @@ def build_message(notification):
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body_text,
-        from_email=sender(notification.language),
+        from_email=notification.sender or sender(notification.language),
         to=[notification.recipient],
+        connection=mail.delivery_connection(),
         headers={
             # The same on every attempt, so a rare second copy can be recognised.
             "Message-ID": message_id(notification),

@@ -14,6 +14,7 @@ import secrets
 import sys
 import tempfile
 import time
+from email.header import decode_header, make_header
 
 from prodstack import (
     Database,
@@ -81,7 +82,26 @@ def run_scenario(stack, collector):
     assert not collector.duplicate_ids(), "an email was sent twice"
     staff = [m for rcpt, m in collector.snapshot() if "asukas@example.com" not in rcpt]
     assert staff, "the handlers were not told of the new feedback"
-    print(f"production smoke: {reference} submitted and resolved; "
+
+    # Wagtail's own workflow email, through the outbox (EMAIL_BACKEND) to SMTP.
+    django_shell(
+        stack.env,
+        "from palaute_plugin.publication.actions import propose;"
+        "from palaute_plugin.models import Feedback;"
+        "from django.contrib.auth import get_user_model;"
+        f"case = Feedback.objects.get(message__contains='{MARKER}');"
+        "propose(case, user=get_user_model().objects.get(username='liikenne'))")
+
+    def to_moderator():
+        return [m for m in collector.to("moderaattori@tornio.example")
+                if MARKER in str(make_header(decode_header(m["Subject"])))]
+
+    wait_for(to_moderator, 90, "Wagtail's notification to the moderator")
+    time.sleep(3)
+    (review,) = to_moderator()
+    assert review["X-Palaute-Notification"], "not sent through the outbox"
+    assert not collector.duplicate_ids(), "an email was sent twice"
+    print(f"production smoke: {reference} submitted, resolved and proposed for publication; "
           f"{len(collector.snapshot())} emails, each once")
 
 

@@ -24,7 +24,10 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# Every email goes through the outbox and its retries, Wagtail's workflow notifications and
+# password resets too (palaute_plugin/mail.py); the outbox sends through SMTP.
+EMAIL_BACKEND = "palaute_plugin.mail.QueuedEmailBackend"
+PALAUTE_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
