@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import connection
@@ -113,6 +114,47 @@ def test_moderator_sees_it_awaiting_review_and_can_edit(workflow, client, modera
     assert client.get(edit_url(publication)).status_code == 200
     dashboard = client.get(reverse("wagtailadmin_home")).content.decode()
     assert publication.title in dashboard
+
+
+def review_cells(client):
+    """Each row's reference and its "Review" cell in the publications list."""
+    soup = BeautifulSoup(client.get(reverse(f"{SNIPPET}:list")).content, "html.parser")
+    header = [" ".join(th.get_text().split()) for th in soup.select("table thead th")]
+    reference, review = header.index("Reference"), header.index("Review")
+    rows = [[" ".join(td.get_text().split()) for td in tr.find_all(["td", "th"])]
+            for tr in soup.select("table tbody tr")]
+    return {row[reference]: row[review] for row in rows}
+
+
+def test_the_list_says_which_records_await_review_or_changes(workflow, client, moderator,
+                                                             handler, personal_case, streets):
+    """Acceptance test 2026-12-03: the list showed "Live: No" for a draft awaiting the
+    moderator and one sent back to its handler alike."""
+    waiting = proposed(personal_case, handler)
+    returned = proposed(FeedbackFactory(category=streets, message="Kuoppa tiessä."), handler)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        returned.current_workflow_state.current_task_state.reject(user=moderator, comment="x")
+    public = approve(proposed(FeedbackFactory(category=streets, message="Roskis täynnä."),
+                              handler), moderator)
+    client.force_login(moderator)
+    assert review_cells(client) == {waiting.reference: "Awaiting review",
+                                    returned.reference: "Changes requested",
+                                    public.reference: "–"}
+
+
+def test_the_lists_queries_do_not_grow_with_its_rows(workflow, client, moderator, handler,
+                                                     streets):
+    proposed(FeedbackFactory(category=streets, message="Eka viesti."), handler)
+    client.force_login(moderator)
+    url = reverse(f"{SNIPPET}:list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for number in range(4):
+        proposed(FeedbackFactory(category=streets, message=f"Viesti {number}."), handler)
+    with CaptureQueriesContext(connection) as five:
+        assert client.get(url).status_code == 200
+    assert len(five) == len(one)
 
 
 def test_form_warns_of_an_email_before_approval(workflow, client, moderator, handler,

@@ -1,8 +1,11 @@
 """The publications snippet: Wagtail's edit, preview, revisions and workflow screens."""
 
+from django.db.models import Prefetch
 from django.urls import path, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import Column
+from wagtail.models import WorkflowState
 from wagtail.snippets.action_menu import ActionMenuItem
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet
 
@@ -37,6 +40,23 @@ class DeclineMenuItem(ActionMenuItem):
                        args=[context["instance"].pk])
 
 
+class ReviewColumn(Column):
+    """Where a record stands in moderation: awaiting review, sent back for changes, or
+    neither (then "Live" says whether it is public). The list showed only "Live: No" for a
+    draft awaiting the moderator and for one sent back to its handler alike."""
+
+    def __init__(self):
+        super().__init__("review", label=_("Review"))
+
+    def get_value(self, instance):
+        statuses = {state.status for state in instance._current_workflow_states}
+        if WorkflowState.STATUS_IN_PROGRESS in statuses:
+            return _("Awaiting review")
+        if WorkflowState.STATUS_NEEDS_CHANGES in statuses:
+            return _("Changes requested")
+        return "–"
+
+
 class FeedbackPublicationViewSet(SnippetViewSet):
     """Moderators see all publications; handlers only their categories' (404 otherwise).
 
@@ -50,14 +70,18 @@ class FeedbackPublicationViewSet(SnippetViewSet):
     list_display = ["title", "reference", "category", "shown_status",
                     YesNoColumn("live", label=capfirst(
                         FeedbackPublication._meta.get_field("live").verbose_name),
-                        sort_key="live")]
+                        sort_key="live"),
+                    ReviewColumn()]
     list_filter = ["live", "shown_status", "category"]
     search_fields = ["title", "text", "reference"]
     propose_view_class = ProposeView
     edit_view_class = PublicationEditView
 
     def get_queryset(self, request):
-        return publications_for_user(request.user).select_related("category")
+        # The moderation states of the page's rows in one query (ReviewColumn).
+        return publications_for_user(request.user).select_related("category").prefetch_related(
+            Prefetch("_workflow_states", queryset=WorkflowState.objects.active(),
+                     to_attr="_current_workflow_states"))
 
     def register_chooser_viewset(self):
         """No chooser: nothing links to a publication, and Wagtail's generic chooser would
