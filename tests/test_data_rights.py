@@ -25,7 +25,7 @@ from palaute_plugin.insights.models import LegalHold
 from palaute_plugin.models import Feedback
 
 from .admin_fixtures import add_photo, admin_user, detail_url
-from .factories import FeedbackFactory
+from .factories import FeedbackFactory, feedback_page
 
 pytestmark = pytest.mark.django_db
 
@@ -273,6 +273,26 @@ def test_erase_needs_confirmation_then_erases_and_logs_without_the_address(
     assert "The resident's contact details were erased on" in screen
     assert "The resident left no contact details." not in screen
     assert Feedback.objects.get(pk=resident_cases[2].pk).contact_email == "joku@example.com"
+
+
+def test_after_an_erasure_the_status_link_no_longer_opens_the_case(officer, streets):
+    """Security review 2026-12-03: the old link still showed what the erasure left (the
+    place, the message's remnants) to whoever held it, and took follow-ups."""
+    case = FeedbackFactory(page=feedback_page(), category=streets,
+                           contact_email="maija@example.com", message="Valo rikki kotini edessä.")
+    old = f"/palaute/status/{case.tracking_token}/"
+    assert Client().get(old).status_code == 200
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        officer.post(reverse(DATA_URL), {"email": "maija@example.com", "erase": "1",
+                                         "confirm": "1"})
+    resident = Client()
+    assert resident.get(old).status_code == 404
+    assert resident.post(old, {"message": "Lisätietoa vielä."}).status_code == 404
+    case.refresh_from_db()
+    assert "Lisätietoa" not in json.dumps(
+        list(ModelLogEntry.objects.for_instance(case).values_list("data", flat=True)))
+    # The case itself is still there, under a link nobody has.
+    assert Client().get(f"/palaute/status/{case.tracking_token}/").status_code == 200
 
 
 def test_an_address_with_no_cases_gets_a_clear_answer(officer, resident_cases):

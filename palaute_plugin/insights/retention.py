@@ -4,12 +4,13 @@
 email, phone) are removed and its message is anonymised (personal data replaced by
 a marker, ``publication.redaction.redact``) or removed altogether
 (``PALAUTE_RETENTION_KEEP_MESSAGES = False``); the same goes for what the resident
-wrote later and for the texts of the case's emails. ``PALAUTE_RETENTION_PHOTO_MONTHS``
-after closing its photos are deleted, except those a moderator made public (the
-published record keeps its copies). The "me too" subscriptions of a case go with its
-contact period too (``publication.personal_data.erase_closed``). A publication of the
-case never published is deleted with its revisions; a published one keeps what was
-published, and only that (``publication.personal_data.erase_from_publication``).
+wrote later and for the texts of the case's emails, and the case's status link stops
+working. ``PALAUTE_RETENTION_PHOTO_MONTHS`` after closing its photos are deleted, except
+those a moderator made public (the published record keeps its copies). The "me too"
+subscriptions of a case go with its contact period too
+(``publication.personal_data.erase_closed``). A publication of the case never published
+is deleted with its revisions; a published one keeps what was published, and only that
+(``publication.personal_data.erase_from_publication``).
 Open cases and cases on legal hold
 (``LegalHold``) are never touched.
 
@@ -32,7 +33,13 @@ from wagtail.models import ModelLogEntry, Revision
 
 from .. import queue
 from ..conf import palaute_setting
-from ..models import Feedback, FeedbackPhoto, FeedbackQuerySet, Notification
+from ..models import (
+    Feedback,
+    FeedbackPhoto,
+    FeedbackQuerySet,
+    Notification,
+    new_tracking_token,
+)
 from ..photos.store import delete_photo_files
 from ..publication.photos import PublicPhoto
 from ..publication.redaction import MARKERS, marker, redact
@@ -183,10 +190,12 @@ def erase_personal_data(pk, *, reason, user=None, closed_before=None):
         keep = palaute_setting("RETENTION_KEEP_MESSAGES")
         anonymise = (lambda text: redact(text, case.language, names)) if keep else (
             lambda text: marker(case.language) if text else text)
+        # A new tracking token: the status link (in the resident's emails, and with anyone
+        # they forwarded it to) no longer opens the case or takes follow-ups.
         Feedback.objects.filter(pk=pk).update(
             contact_name="", contact_email="", contact_phone="",
             message=anonymise(case.message), version=F("version") + 1,
-            updated_at=timezone.now())
+            tracking_token=new_tracking_token(), updated_at=timezone.now())
         _anonymise_history(case, anonymise)
         _anonymise_answers(case, anonymise)
         _anonymise_emails(case)
