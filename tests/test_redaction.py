@@ -41,9 +41,31 @@ def test_highlight_escapes_and_marks():
     assert html == "&lt;b&gt;x&lt;/b&gt; <mark>[poistettu]</mark>"
 
 
-def test_sensitive_findings_are_emails_and_hetus():
-    assert sensitive_findings("a@b.fi ja 131052-308T, 131052-308U, 991352-308U") == [
-        "a@b.fi", "131052-308T", "131052-308U"]
+def test_sensitive_findings_are_emails_hetus_and_phone_numbers():
+    assert sensitive_findings("a@b.fi ja 131052-308T, 131052-308U, 991352-308U, "
+                              "010190-123A, (040) 765 4321") == [
+        "a@b.fi", "131052-308T", "131052-308U", "010190-123A", "(040) 765 4321"]
+
+
+@pytest.mark.parametrize("written", [
+    "(040) 765 4321", "040.123.4567", "+46 70 123 45 67", "+358 (0)40 123 4567",
+    "00358 40 123 4567", "+3584012345678", "0401234567",
+    "maija.m (at) example.com", "x [at] gmail.com", "x@gmail . com", "x (at) y piste fi",
+    "ABC123",
+])
+def test_personal_data_written_otherwise_is_removed_too(written):
+    """Security review 2026-12-03: these passed through an erasure and a draft unchanged."""
+    assert redact(f"Soita {written} tänään.", "fi") == "Soita [poistettu] tänään."
+
+
+@pytest.mark.parametrize("text", [
+    "Päivä 01.12.2026 klo 14.30.", "Viite 2026-00042.", "Tiet VT21, KT4 ja E75.",
+    "Hinta 1 000 000 euroa, 1.5 km.", "Postinumero 95400 Tornio.",
+    "Osoite maija@example.com. Hetu puuttuu.",
+])
+def test_dates_references_roads_and_sums_stay(text):
+    assert sensitive_findings(text.replace("maija@example.com", "")) == []
+    assert redact(text, "fi") == text.replace("maija@example.com", "[poistettu]")
 
 
 @pytest.mark.parametrize("code", ["010190-123A", "131052-308U", "010101A123N"])

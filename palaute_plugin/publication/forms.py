@@ -91,7 +91,7 @@ class PublicationForm(WagtailAdminModelForm):
         findings = sensitive_findings(text)
         if findings and not cleaned.get("personal_data_checked"):
             self.add_error("text", _(
-                "The text seems to contain an email address or a personal identity code "
-                "(%(found)s). Remove it, or confirm below that you checked it."
+                "The text seems to contain an email address, a phone number or a personal "
+                "identity code (%(found)s). Remove it, or confirm below that you checked it."
             ) % {"found": ", ".join(findings)})
         return cleaned

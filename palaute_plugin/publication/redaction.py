@@ -14,13 +14,29 @@ from django.utils.safestring import mark_safe
 
 MARKERS = {"fi": "[poistettu]", "sv": "[borttaget]", "en": "[removed]"}
 
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-# Finnish numbers: +358 or 0 prefix, at least 7 digits with spaces or dashes.
-PHONE_RE = re.compile(r"(?<![\w+])(?:\+358|00358|0)[\s-]?\d{1,3}(?:[\s-]?\d){5,9}(?!\d)")
+# "at" and "dot" written out to fool harvesters ("maija (at) example.com", "x [at] y piste
+# fi"), and dots set apart ("x@gmail . com"; not ". Hetu" after an address at a sentence end).
+_AT = r"(?:\s*@\s*|\s*[(\[{]\s*(?:at|ät|a|miukumauku|kissanhäntä)\s*[)\]}]\s*)"
+_DOT = r"(?:\.|\s+\.\s+|\s*[(\[{]\s*(?:dot|piste|punkt)\s*[)\]}]\s*|\s+(?:dot|piste|punkt)\s+)"
+EMAIL_RE = re.compile(r"[\w.+-]+" + _AT + r"[\w-]+(?:" + _DOT + r"[\w-]+)+", re.UNICODE | re.I)
+# Phone numbers:
+# - Finnish: a 0 prefix, at least 7 digits with spaces or dashes ("040 123 4567");
+# - international: + or 00 and a country code, an optional "(0)" ("+46 70 123 45 67",
+#   "+358 (0)40 123 4567");
+# - an area code in brackets ("(040) 765 4321");
+# - dots between the groups ("040.123.4567"; a date such as 01.12.2026 has no 3-digit group).
+PHONE_RE = re.compile(
+    r"(?<![\w+])(?:"
+    r"(?:\+|00)[1-9]\d{0,2}[\s-]?(?:\(0\)[\s-]?)?\d{1,4}(?:[\s-]?\d){4,9}"
+    r"|0[\s-]?\d{1,3}(?:[\s-]?\d){5,9}"
+    r"|\(0\d{1,3}\)[\s-]?\d(?:[\s-]?\d){4,8}"
+    r"|0\d{1,3}\.\d{3}\.\d{3,4}"
+    r")(?!\d)")
 HETU_RE = re.compile(r"\b(\d{6})([-+A-FU-Y])(\d{3})([0-9A-FHJ-NPR-Y])\b", re.I)
 HETU_CHECK_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
-# Finnish plates: ABC-123, AB-1, ABC 12; also with a space.
-PLATE_RE = re.compile(r"\b[A-ZÅÄÖ]{2,3}[\s-]\d{1,3}\b")
+# Finnish plates: ABC-123, AB-1, ABC 12; written together only with three letters and three
+# digits ("ABC123"): "VT21" and "KT4" are roads.
+PLATE_RE = re.compile(r"\b(?:[A-ZÅÄÖ]{2,3}[\s-]\d{1,3}|[A-ZÅÄÖ]{3}\d{3})\b")
 
 
 def marker(language):
@@ -82,8 +98,13 @@ def highlight(text):
 
 
 def sensitive_findings(text):
-    """What in the text still looks like an email address or a personal identity code."""
-    findings = EMAIL_RE.findall(text or "")
-    findings += [m.group(0) for m in HETU_RE.finditer(text or "")
-                 if looks_like_hetu(m.group(0))]
+    """What in the text still looks like an email address, a personal identity code or a
+    phone number."""
+    text = text or ""
+    findings = [m.group(0) for m in EMAIL_RE.finditer(text)]
+    hetus = [m for m in HETU_RE.finditer(text) if looks_like_hetu(m.group(0))]
+    findings += [m.group(0) for m in hetus]
+    # A personal identity code starting with 0 is not a phone number as well.
+    without_hetus = HETU_RE.sub(lambda m: " " * len(m.group(0)), text)
+    findings += [m.group(0) for m in PHONE_RE.finditer(without_hetus)]
     return findings
