@@ -145,6 +145,20 @@ def test_valid_post_creates_routed_case_and_redirects_to_receipt(client, page, c
                           "vastaava@tornio.example"]
 
 
+def test_a_name_and_an_address_are_one_line_each(client, page, category, responsible):
+    """Security review 2026-12-03: a name with line breaks wrote forged lines ("Bcc: …",
+    "Sähköposti: …") into the staff's email."""
+    response = post(client, page, form_data(
+        category, contact_name="Evil\r\nBcc: victim@evil.example\r\n\tSähköposti: x@y.fi",
+        address="Hallituskatu\n12\x0b B"))
+    assert response.status_code == 302
+    feedback = Feedback.objects.get()
+    assert feedback.contact_name == "Evil Bcc: victim@evil.example Sähköposti: x@y.fi"
+    assert feedback.address == "Hallituskatu 12 B"
+    (staff_email,) = [m for m in mail.outbox if "vastaava@tornio.example" in m.to]
+    assert not [line for line in staff_email.body.splitlines() if line.startswith("Bcc:")]
+
+
 @pytest.mark.parametrize(("code", "subject"), [
     ("fi", "Palautteesi on vastaanotettu"),
     ("sv", "Din respons har tagits emot"),

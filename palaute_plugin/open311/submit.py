@@ -20,7 +20,7 @@ from django_ratelimit.core import get_usage
 from wagtail.log_actions import log
 
 from .. import actions, queue
-from ..fields import MessageField, MultiplePhotoField, clean_photo_files
+from ..fields import MessageField, MultiplePhotoField, OneLineField, clean_photo_files
 from ..models import Feedback, FeedbackPage, current_language
 from . import log_actions, params
 from .models import ApiKey, ApiSubmission
@@ -39,11 +39,11 @@ class ServiceRequestForm(forms.Form):
     service_code = forms.CharField(max_length=60)
     lat = forms.CharField(required=False)
     long = forms.CharField(required=False)
-    address_string = forms.CharField(max_length=255, required=False)
+    address_string = OneLineField(max_length=255, required=False)
     description = MessageField(min_length=DESCRIPTION_MIN, max_length=DESCRIPTION_MAX)
     email = forms.EmailField(required=False)
-    first_name = forms.CharField(max_length=70, required=False)
-    last_name = forms.CharField(max_length=70, required=False)
+    first_name = OneLineField(max_length=70, required=False)
+    last_name = OneLineField(max_length=70, required=False)
     phone = forms.CharField(max_length=50, required=False)
     title = forms.CharField(max_length=120, required=False)
     media_url = forms.URLField(max_length=1000, required=False, assume_scheme="https")

@@ -20,6 +20,7 @@ from ..fields import (
     MessageField,
     MultipleFileInput,
     MultiplePhotoField,
+    OneLineField,
     TelInput,
     clean_phone,
     clean_photo_files,
@@ -178,13 +179,13 @@ class FeedbackForm(forms.Form):
         label=_("Place on the map"), required=False,
         widget=ResidentMapWidget(address_field="address", hide_latlng=False),
     )
-    address = forms.CharField(
+    address = OneLineField(
         label=_("Address or place"), required=False, max_length=255,
         help_text=_("For example a street address or a landmark."),
         error_messages={"max_length": _("Shorten the address or place to at most "
                                         "%(limit_value)d characters.")},
     )
-    contact_name = forms.CharField(label=_("Name (optional)"), required=False, max_length=150)
+    contact_name = OneLineField(label=_("Name (optional)"), required=False, max_length=150)
     contact_email = forms.EmailField(
         label=_("Email (optional)"), required=False, max_length=254,
         help_text=_("Needed only if you want an answer and updates by email."),

@@ -22,6 +22,7 @@ from ..fields import (
     PHOTO_ACCEPT,
     MultipleFileInput,
     MultiplePhotoField,
+    OneLineField,
     clean_phone,
     clean_photo_files,
 )
@@ -634,7 +635,7 @@ class StaffFeedbackForm(forms.Form):
         label=_("Message"), widget=textarea(8),
         error_messages={"required": _("Write the resident's message.")},
     )
-    address = forms.CharField(label=_("Address or place (optional)"), required=False,
+    address = OneLineField(label=_("Address or place (optional)"), required=False,
                               max_length=255)
     latitude = forms.FloatField(
         label=_("Latitude (optional)"), required=False, min_value=-90, max_value=90,
@@ -644,7 +645,7 @@ class StaffFeedbackForm(forms.Form):
         label=_("Longitude (optional)"), required=False, min_value=-180, max_value=180,
         help_text=_("Decimal degrees, e.g. 24.1466."),
     )
-    contact_name = forms.CharField(label=_("Resident's name (optional)"), required=False,
+    contact_name = OneLineField(label=_("Resident's name (optional)"), required=False,
                                    max_length=150)
     contact_email = forms.EmailField(
         label=_("Resident's email (optional)"), required=False, max_length=254,
