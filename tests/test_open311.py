@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -163,6 +164,19 @@ def test_a_case_its_resident_asked_not_to_publish_is_the_same_404_as_an_unknown_
     assert assert_error(client, f"requests/{private.reference}", 404) == unknown
     _response, body = get_json(client, "requests", extensions="true",
                                service_request_id=f"{private.reference},2000-99999")
+    assert body == []
+
+
+def test_an_unpublished_case_of_a_sensitive_service_is_the_same_404_as_an_unknown_one(
+        client, housing):
+    """Security review 2026-12-03: walking the references showed when cases came in to
+    housing counselling (answers approved before they go out) though none was published."""
+    housing.answer_approvers = Group.objects.create(name="Asumisneuvonnan hyväksyjät")
+    housing.save()
+    sensitive = case(housing)
+    unknown = assert_error(client, "requests/2000-99999", 404)
+    assert assert_error(client, f"requests/{sensitive.reference}", 404) == unknown
+    _response, body = get_json(client, "requests", service_request_id=sensitive.reference)
     assert body == []
 
 

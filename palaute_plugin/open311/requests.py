@@ -116,13 +116,16 @@ def unpublished_rows(references, published):
 
     Never a rejected case, one whose resident asked that it is not published (anyone
     walking the sequential references would learn that a case of a sensitive topic came in,
-    and when), nor a new case of a pre-moderated API key (its token holds back the id until
-    staff take the case up): each is the same 404 as an unknown id.
+    and when), one of a sensitive service (a category whose answers need approval: housing
+    counselling, say; only its published records are shown), nor a new case of a
+    pre-moderated API key (its token holds back the id until staff take the case up): each
+    is the same 404 as an unknown id.
     """
     wanted = [ref for ref in references if ref not in published]
     if not wanted:
         return []
-    cases = (Feedback.objects.filter(reference__in=wanted, publish_consent=True)
+    cases = (Feedback.objects.filter(reference__in=wanted, publish_consent=True,
+                                     category__answer_approvers__isnull=True)
              .exclude(status=Feedback.Status.REJECTED)
              .exclude(status=Feedback.Status.NEW, open311__api_key__pre_moderation=True)
              .order_by("-created_at", "-pk"))
