@@ -36,6 +36,9 @@ class ReviewersDoNotStopWorkflowsMixin:
         actions = super().get_available_actions()
         if self.object is not None and not may_stop_workflow(self.request.user, self.object):
             actions = [action for action in actions if action not in STOP_ACTIONS]
+        if self.object is not None and self.object.workflow_in_progress:
+            # Approve, not publish: Wagtail's "Publish" cancels the review and tells nobody.
+            actions = [action for action in actions if action != "publish"]
         return actions
 
 

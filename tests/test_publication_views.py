@@ -157,6 +157,41 @@ def test_the_lists_queries_do_not_grow_with_its_rows(workflow, client, moderator
     assert len(five) == len(one)
 
 
+def test_the_reviewers_preview_shows_what_approval_publishes(workflow, client, moderator,
+                                                             handler, personal_case):
+    """Acceptance test 2026-12-03: a moderator saved a draft with a phone number, the
+    preview (and the link in the reviewers' emails) still showed the submitted text, and
+    approval published the saved one."""
+    publication = proposed(personal_case, handler)
+    task = publication.current_workflow_state.current_task_state.task
+    publication.text = "Soita minulle 040 765 4321."
+    publication.save_revision(user=moderator)
+    client.force_login(moderator)
+    preview = client.get(reverse(f"{SNIPPET}:workflow_preview", args=[publication.pk, task.pk]))
+    assert "Soita minulle 040 765 4321." in preview.content.decode()
+    approve(publication, moderator)
+    publication.refresh_from_db()
+    assert publication.live and publication.text == "Soita minulle 040 765 4321."
+
+
+def test_a_record_under_review_is_approved_not_published_past_its_review(
+        workflow, client, moderator, handler, personal_case):
+    """Acceptance test 2026-12-03: the moderator's "Publish" cancelled the review and
+    published it; the handler heard nothing."""
+    publication = proposed(personal_case, handler)
+    client.force_login(moderator)
+    editor = client.get(edit_url(publication)).content.decode()
+    assert 'name="action-publish"' not in editor
+    assert 'data-workflow-action-name="approve"' in editor
+    data = {"title": publication.title, "text": publication.text, "public_answer": "",
+            "category": publication.category_id, "kind": "feedback", "language": "fi",
+            "latitude": "65.846", "longitude": "24.144", "action-publish": "true"}
+    client.post(edit_url(publication), data)
+    publication.refresh_from_db()
+    assert not publication.live
+    assert publication.current_workflow_state.status == "in_progress"
+
+
 def test_form_warns_of_an_email_before_approval(workflow, client, moderator, handler,
                                                 personal_case):
     publication = proposed(personal_case, handler)

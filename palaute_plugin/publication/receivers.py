@@ -4,8 +4,9 @@
 """
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from wagtail.log_actions import log
+from wagtail.models import Revision, TaskState, WorkflowState
 from wagtail.signals import published, unpublished, workflow_rejected
 
 from ..signals import status_changed
@@ -40,7 +41,30 @@ def on_workflow_rejected(sender, instance, user=None, **kwargs):
         data={"publication_id": publication.pk, "text": comment})
 
 
+def review_what_is_approved(sender, instance, created=False, raw=False, **kwargs):
+    """A new revision of a record (or an answer) under review becomes the one its step
+    reviews. Wagtail's task keeps the revision it was submitted with: the moderator's
+    preview (and the link in every reviewer's email) showed that one, while approval
+    publishes the latest. A moderator saved "Call me 040 …" as a draft, the preview still
+    showed the text without it, and approval published it (acceptance test 2026-12-03)."""
+    if not created or raw:
+        return
+    from ..answers.models import AnswerDraft
+
+    model = instance.content_type.model_class()
+    if model not in (FeedbackPublication, AnswerDraft):
+        return
+    TaskState.objects.filter(
+        workflow_state__base_content_type_id=instance.base_content_type_id,
+        workflow_state__object_id=instance.object_id,
+        workflow_state__status=WorkflowState.STATUS_IN_PROGRESS,
+        status=TaskState.STATUS_IN_PROGRESS,
+    ).update(revision=instance)
+
+
 def connect():
+    post_save.connect(review_what_is_approved, sender=Revision,
+                      dispatch_uid="palaute-review-the-latest-revision")
     published.connect(on_published, sender=FeedbackPublication,
                       dispatch_uid="palaute-publication-published")
     unpublished.connect(on_unpublished, sender=FeedbackPublication,
