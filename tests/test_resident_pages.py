@@ -189,3 +189,20 @@ def test_the_history_says_what_a_follow_up_added(client, page, data, entry):
     log(instance=feedback, action="palaute_plugin.follow_up", data=data)
     html = client.get(f"/palaute/status/{feedback.tracking_token}/").content.decode()
     assert entry in html
+
+
+@pytest.mark.parametrize(("email", "earlier_status", "promised"), [
+    ("maija@example.com", Feedback.Status.IN_PROGRESS, True),
+    ("", Feedback.Status.IN_PROGRESS, False),
+    ("maija@example.com", Feedback.Status.RESOLVED, False),
+])
+def test_an_already_known_case_promises_an_email_only_to_an_address_while_it_is_open(
+        client, page, email, earlier_status, promised):
+    """Acceptance test 2026-12-03: "We will tell you by email when it is resolved" to a
+    resident who left no address, and beside "whose status is: resolved"."""
+    earlier = FeedbackFactory(page=page, status=earlier_status)
+    feedback = FeedbackFactory(page=page, contact_email=email, duplicate_of=earlier,
+                               status=Feedback.Status.ALREADY_KNOWN)
+    html = client.get(f"/palaute/status/{feedback.tracking_token}/").content.decode()
+    assert f"aiemman palautteen {earlier.reference} yhteydessä" in html
+    assert ("Kerromme sinulle sähköpostitse, kun asia on ratkaistu." in html) is promised
