@@ -329,3 +329,45 @@ def check_site_host(app_configs, **kwargs):
                     hint="In the admin under Settings → Sites, give the site its public host "
                          "name and port (e.g. palaute.tornio.fi, 443).",
                     id="palaute_plugin.W004")]
+
+
+#: The blocks of the site's ``base.html`` the resident's pages fill in.
+BASE_BLOCKS = ("title", "extra_head", "content", "extra_js")
+
+
+def template_blocks(name, seen=()):
+    """The block names of template ``name`` and of the templates it extends."""
+    from django.template import loader
+    from django.template.loader_tags import BlockNode, ExtendsNode
+
+    template = loader.get_template(name).template
+    names = {node.name for node in template.nodelist.get_nodes_by_type(BlockNode)}
+    for node in template.nodelist.get_nodes_by_type(ExtendsNode):
+        parent = getattr(node.parent_name, "var", None)
+        parent = getattr(parent, "literal", parent)
+        if isinstance(parent, str) and parent not in seen:
+            names |= template_blocks(parent, (*seen, name))
+    return names
+
+
+@register(Tags.templates)
+def check_base_template(app_configs, **kwargs):
+    """Without ``extra_head`` Wagtail's own starter ``base.html`` served the form without
+    its style sheets and the map unstyled, and ``manage.py check`` said nothing
+    (integrator's acceptance test 2026-12-03)."""
+    from django.template import TemplateDoesNotExist, TemplateSyntaxError
+
+    try:
+        blocks = template_blocks("base.html")
+    except (TemplateDoesNotExist, TemplateSyntaxError) as error:
+        return [Warning(f"The resident's pages extend base.html, which cannot be read: {error}",
+                        id="palaute_plugin.W005")]
+    missing = [name for name in BASE_BLOCKS if name not in blocks]
+    if not missing:
+        return []
+    return [Warning(
+        f"base.html has no block {', '.join(missing)}: the resident's pages put their "
+        "style sheets, scripts and content in them.",
+        hint="Add e.g. {% block extra_head %}{% endblock %} inside <head> "
+             "(README: Install into your own Wagtail site, step 4).",
+        id="palaute_plugin.W005")]

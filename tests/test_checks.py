@@ -260,3 +260,36 @@ def test_a_site_still_on_localhost_is_warned_of_in_production(settings):
     settings.DEBUG = True
     Site.objects.update(hostname="localhost")
     assert checks.check_site_host(None) == []
+
+
+WAGTAIL_STARTER_BASE = """<!DOCTYPE html><html><head><title>{% block title %}{% endblock %}</title>
+{% block extra_css %}{% endblock %}</head><body>{% block content %}{% endblock %}
+{% block extra_js %}{% endblock %}</body></html>"""
+
+
+def with_base_templates(settings, tmp_path, **templates):
+    for name, text in templates.items():
+        (tmp_path / name).write_text(text)
+    engine = {**settings.TEMPLATES[0], "DIRS": [str(tmp_path)]}
+    settings.TEMPLATES = [engine, *settings.TEMPLATES[1:]]
+
+
+def test_a_base_template_without_extra_head_is_a_warning(settings, tmp_path):
+    """Integrator's acceptance test 2026-12-03: Wagtail's starter base.html served the form
+    without its style sheets, and the check said nothing."""
+    with_base_templates(settings, tmp_path, **{"base.html": WAGTAIL_STARTER_BASE})
+    (warning,) = checks.check_base_template(None)
+    assert warning.id == "palaute_plugin.W005"
+    assert "has no block extra_head" in warning.msg
+
+
+def test_blocks_of_the_template_a_base_extends_count(settings, tmp_path):
+    with_base_templates(settings, tmp_path, **{
+        "layout.html": WAGTAIL_STARTER_BASE.replace(
+            "{% block extra_css %}", "{% block extra_head %}{% endblock %}{% block extra_css %}"),
+        "base.html": '{% extends "layout.html" %}{% block content %}x{% endblock %}'})
+    assert checks.check_base_template(None) == []
+
+
+def test_the_city_sites_base_template_has_every_block():
+    assert checks.check_base_template(None) == []
