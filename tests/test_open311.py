@@ -1,8 +1,9 @@
 """The Open311 GeoReport v2 read endpoints: what is public, filters, errors, query counts."""
 
 import json
+import re
 import xml.etree.ElementTree as ET
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -86,7 +87,80 @@ def test_services_lists_active_city_categories_with_group_and_metadata(client, s
 def test_services_in_swedish(client, streets):
     _response, body = get_json(client, "services", locale="sv")
     assert body[0]["service_name"] == "Gatubelysning"
-    assert_error(client, "services", 400, locale="de")
+    # Another language is a preference the site cannot meet: Finnish, not a 400.
+    response, body = get_json(client, "services", locale="de")
+    assert body[0]["service_name"] == streets.name_fi
+    assert response["Content-Language"] == "fi"
+
+
+# --- locale ---------------------------------------------------------------------------
+
+#: ``locale`` values naming no language of the site: a client's device locale (de_DE),
+#: other languages and malformed values (long garbage, NUL bytes, a name spelt out).
+FOREIGN_LOCALES = ["de", "de_DE", "fr", "pt-BR", "zh-Hant-TW", "DE", "x" * 500, "\x00",
+                   "\x00sv", "sv" * 250, "svenska", "e", "🙂", "<script>", "%00", "english"]
+
+
+@pytest.mark.parametrize("locale", FOREIGN_LOCALES)
+def test_a_locale_of_no_site_language_is_answered_in_the_default_language(
+        client, streets, published_case, locale):
+    """An integrator's client sent its device locale (``de``) and every answer was
+    ``400 locale on fi, sv tai en.``: GeoReport v2's locale is a preference."""
+    response, body = get_json(client, "services", locale=locale)
+    assert body[0]["service_name"] == streets.name_fi
+    assert response["Content-Language"] == "fi"
+    response, root = get_xml(client, "services", locale=locale)
+    assert root.find("service/service_name").text == streets.name_fi
+    assert response["Content-Language"] == "fi"
+    response, body = get_json(client, "requests", locale=locale)
+    assert body[0]["service_name"] == streets.name_fi
+    assert response["Content-Language"] == "fi"
+    response, body = get_json(client, f"requests/{published_case.reference}", locale=locale)
+    assert body[0]["service_request_id"] == published_case.reference
+    assert response["Content-Language"] == "fi"
+
+
+@pytest.mark.parametrize(("locale", "language", "name"), [
+    ("fi", "fi", None), ("sv", "sv", "Gatubelysning"), ("en", "en", "Street lighting"),
+    ("sv_FI", "sv", "Gatubelysning"), ("sv-FI", "sv", "Gatubelysning"),
+    ("en-GB", "en", "Street lighting"), ("en_US", "en", "Street lighting"),
+    ("EN", "en", "Street lighting"), ("fi_FI.UTF-8", "fi", None),
+    ("sv-Latn-FI", "sv", "Gatubelysning"),
+])
+def test_a_site_language_and_its_regional_forms_choose_the_language(
+        client, streets, published_case, locale, language, name):
+    name = name or streets.name_fi
+    response, body = get_json(client, "services", locale=locale)
+    assert body[0]["service_name"] == name
+    assert response["Content-Language"] == language
+    response, body = get_json(client, "requests", locale=locale)
+    assert body[0]["service_name"] == name
+    assert response["Content-Language"] == language
+
+
+def test_errors_are_in_the_default_language_when_the_locale_is_foreign(client, streets):
+    description = assert_error(client, "requests", 400, locale="de_DE", status="pending")
+    assert description == "status on joko open tai closed."
+    response, _body = get_json(client, "requests", 400, locale="\x00" * 50, status="pending")
+    assert response["Content-Language"] == "fi"
+    response = client.get(API + "request.json", {"locale": "fr"})  # no such address
+    assert response.status_code == 404
+    assert response["Content-Language"] == "fi"
+    assert json.loads(response.content)[0]["code"] == 404
+
+
+def test_the_locale_reader_never_refuses():
+    from django.http import QueryDict
+
+    from palaute_plugin.open311 import params
+
+    assert params.language(QueryDict("locale=de_DE")) is None
+    assert params.language(QueryDict("locale=%00%00")) is None
+    assert params.language(QueryDict("locale=" + "%FF" * 500)) is None
+    assert params.language(QueryDict("")) is None
+    assert params.language(QueryDict("locale=")) is None
+    assert params.language(QueryDict("locale=sv_FI")) == "sv"
+    assert params.language(QueryDict("locale=%20en-GB")) == "en"
 
 
 def test_service_definition_has_the_attributes(client, streets, danger):
@@ -230,6 +304,80 @@ def test_xml_breaking_text_is_escaped(client, streets):
     assert b"<script>" not in response.content
     _response, body = get_json(client, "requests")
     assert body[0]["description"] == '<b>"&" ja </request>\x01 loppu</b>'
+
+
+# --- requests: expected_datetime ------------------------------------------------------
+
+W3C_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+
+
+def expected_of(client, reference, **params):
+    """``expected_datetime`` of ``reference`` as the JSON and the XML detail show it."""
+    _response, body = get_json(client, f"requests/{reference}", **params)
+    _response, root = get_xml(client, f"requests/{reference}", **params)
+    return body[0]["expected_datetime"], root.find("request/expected_datetime").text
+
+
+def test_a_new_case_is_expected_by_its_due_time(client, streets):
+    """An integrator found expected_datetime always null, though a new case of a category
+    with expected response days has its due time (``due_at``)."""
+    published, private = case(streets), case(streets)
+    publish_directly(published)
+    for reported in (published, private):
+        reported.refresh_from_db()
+        assert reported.due_at == streets.due_time(reported.created_at)
+        json_value, xml_value = expected_of(client, reported.reference)
+        assert json_value == xml_value
+        assert W3C_WITH_OFFSET.match(json_value)
+        shown = datetime.fromisoformat(json_value)
+        assert shown == reported.due_at.replace(microsecond=0)
+        assert shown.utcoffset() == timezone.localtime(reported.due_at).utcoffset()
+        assert shown - reported.created_at > timedelta(days=14)
+    _response, body = get_json(client, "requests",
+                               service_request_id=f"{published.reference},{private.reference}")
+    assert {item["service_request_id"]: "description" in item for item in body} == {
+        published.reference: True, private.reference: False}
+    assert [item["expected_datetime"] for item in body] == [
+        expected_of(client, published.reference)[0], expected_of(client, private.reference)[0]]
+
+
+def test_expected_datetime_is_the_due_time_in_the_sites_time_zone(client, streets):
+    """In the W3C format with offset of ``requested_datetime``, winter and summer."""
+    winter, summer, private = case(streets, days_ago=3), case(streets, days_ago=2), case(streets)
+    publish_directly(winter)
+    publish_directly(summer)
+    Feedback.objects.filter(pk=winter.pk).update(
+        due_at=datetime(2027, 1, 15, 14, 0, tzinfo=UTC))
+    Feedback.objects.filter(pk__in=[summer.pk, private.pk]).update(
+        due_at=datetime(2027, 6, 15, 13, 0, 30, tzinfo=UTC))
+    assert expected_of(client, winter.reference) == ("2027-01-15T16:00:00+02:00",) * 2
+    assert expected_of(client, summer.reference) == ("2027-06-15T16:00:30+03:00",) * 2
+    assert expected_of(client, private.reference, extensions="true") == (
+        "2027-06-15T16:00:30+03:00",) * 2
+    _response, body = get_json(client, "requests")
+    assert [(item["service_request_id"], item["expected_datetime"]) for item in body] == [
+        (summer.reference, "2027-06-15T16:00:30+03:00"),
+        (winter.reference, "2027-01-15T16:00:00+02:00")]
+    _response, root = get_xml(client, "requests", extensions="true")
+    assert [element.text for element in root.findall("request/expected_datetime")] == [
+        "2027-06-15T16:00:30+03:00", "2027-01-15T16:00:00+02:00"]
+
+
+def test_a_work_listed_case_is_expected_by_the_day_staff_gave(client, streets):
+    """The day the work is expected to be done by (the status page's "done by") says
+    better than the response's due time when the request will be fulfilled."""
+    listed = case(streets, status=Feedback.Status.WORK_LIST, expected_date=date(2027, 3, 31))
+    publish_directly(listed)
+    assert expected_of(client, listed.reference) == ("2027-03-31T23:59:59+03:00",) * 2
+
+
+def test_a_case_without_a_due_time_has_no_expected_datetime(client, streets):
+    reported = case(streets)
+    Feedback.objects.filter(pk=reported.pk).update(due_at=None)
+    _response, body = get_json(client, f"requests/{reported.reference}")
+    assert body[0]["expected_datetime"] is None
+    _response, root = get_xml(client, f"requests/{reported.reference}")
+    assert root.find("request/expected_datetime").text is None
 
 
 # --- requests: filters ----------------------------------------------------------------

@@ -286,6 +286,20 @@ def test_errors_are_in_the_language_asked_for(client, api_key, streets):
     assert error_of(refused, 429).startswith("För många förfrågningar")
 
 
+def test_a_post_with_a_foreign_locale_is_taken_and_answered_in_finnish(client, api_key,
+                                                                      streets):
+    """A client sending its device locale (de_DE) had every report refused with 400."""
+    response = post(client, valid(api_key, streets, locale="de_DE"))
+    assert response.status_code == 200, response.content
+    case = Feedback.objects.get()
+    assert json.loads(response.content) == [{
+        "service_request_id": case.reference,
+        "service_notice": "Pyrimme vastaamaan 14 työpäivän kuluessa."}]
+    assert response["Content-Language"] == "fi"
+    data = valid(api_key, streets, service_code="no-such-service", locale="\x00" * 500)
+    assert error_of(post(client, data), 400).endswith("Tuntematon palvelukoodi.")
+
+
 def test_the_case_screen_names_the_key_and_the_media_link(client, api_key, streets, handler):
     from .admin_fixtures import detail_url
 

@@ -23,6 +23,8 @@ MAX_RADIUS_M = 100_000
 REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,29}$")
 SERVICE_CODE = re.compile(r"^[-a-zA-Z0-9_]{1,60}$")
 LANGUAGES = ("fi", "sv", "en")
+#: A locale's language: its first subtag, however the rest is written (``sv_FI``, ``en-GB``).
+LOCALE = re.compile(r"\s*([A-Za-z]{2,3})(?![A-Za-z])")
 #: The years a date may name: a window reaches 90 days around it.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
@@ -167,10 +169,12 @@ def request_query(get, now=None):
 
 
 def language(get):
-    value = get.get("locale", "")
-    if not value:
-        return None
-    code = value.replace("_", "-").split("-")[0].lower()
-    if code not in LANGUAGES:
-        raise bad(_("locale must be fi, sv or en."))
-    return code
+    """The language ``locale`` asks for (``fi``, ``sv``, ``en``; ``sv_FI``, ``en-GB`` and
+    ``fi_FI.UTF-8`` name theirs), or ``None``: the site's default, as without ``locale``.
+
+    GeoReport v2's ``locale`` is a preference: a client sends its device's (``de_DE``),
+    so any other value, malformed ones included, is answered in the default language
+    rather than refused."""
+    match = LOCALE.match(get.get("locale", ""))
+    code = match.group(1).lower() if match else None
+    return code if code in LANGUAGES else None

@@ -35,10 +35,12 @@ PUBLIC_FIELDS = {
     "name_fi": "category__name_fi", "name_sv": "category__name_sv",
     "name_en": "category__name_en", "requested": "received_at",
     "updated": "feedback__updated_at", "expected": "feedback__expected_date",
+    "due": "feedback__due_at",
 }
 CASE_FIELDS = {
     "reference": "reference", "status": "status", "service_code": "category__service_code",
     "requested": "created_at", "updated": "updated_at", "expected": "expected_date",
+    "due": "due_at",
 }
 
 
@@ -189,7 +191,7 @@ class RequestSerializer:
             "service_notice": None,
             "requested_datetime": w3c(row["requested"]),
             "updated_datetime": w3c(row["updated"]),
-            "expected_datetime": expected(row["expected"]),
+            "expected_datetime": expected(row),
             "address": None,
             "address_id": None,
             "zipcode": None,
@@ -211,7 +213,7 @@ class RequestSerializer:
                 "service_code": row["service_code"],
                 "requested_datetime": w3c(row["requested"]),
                 "updated_datetime": w3c(row["updated"]),
-                "expected_datetime": expected(row["expected"]),
+                "expected_datetime": expected(row),
             }
             if self.extensions:
                 item["detailed_status"] = row["status"].upper()
@@ -219,7 +221,13 @@ class RequestSerializer:
         return items
 
 
-def expected(date):
-    if date is None:
-        return None
-    return w3c(timezone.make_aware(datetime.combine(date, time(23, 59, 59))))
+def expected(row):
+    """``expected_datetime``: when the case "is expected to be fulfilled" (GeoReport v2).
+
+    The day staff gave when they moved the case to the work list (the end of that day,
+    as the resident's status page and email say "done by"), otherwise the case's due time
+    (``due_at``: its category's expected response days from its arrival, as the
+    submission's ``service_notice`` promises). ``None`` only for a case with neither."""
+    if row["expected"] is not None:
+        return w3c(timezone.make_aware(datetime.combine(row["expected"], time(23, 59, 59))))
+    return w3c(row["due"])

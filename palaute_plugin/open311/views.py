@@ -65,10 +65,8 @@ def api_view(methods=("GET",)):
         @csrf_exempt
         @functools.wraps(view)
         def wrapper(request, fmt, **kwargs):
-            try:
-                language = params.language(request.GET) or params.language(request.POST)
-            except ApiError as error:
-                return error_response(fmt, error.status, error.description)
+            # A locale of no language of the site is the default's (``params.language``).
+            language = params.language(request.GET) or params.language(request.POST)
             # The error's text is made inside, in the language asked for.
             with translation.override(language or translation.get_language()):
                 try:
@@ -97,10 +95,7 @@ def unknown_address(request, path):
     """An address of no endpoint: a 404 in the spec's shape, in the format its end names
     (JSON otherwise), saying how the endpoints' addresses end."""
     fmt = "xml" if path.endswith(".xml") else "json"
-    try:
-        language = params.language(request.GET) or params.language(request.POST)
-    except ApiError:  # the address is what is wrong; say that in the site's language
-        language = None
+    language = params.language(request.GET) or params.language(request.POST)
     with translation.override(language or translation.get_language()):
         response = error_response(fmt, 404, _(
             "No such address. Each address ends in its format, without a slash, "
