@@ -139,6 +139,11 @@ def check_other_settings(app_configs, **kwargs):
             isinstance(address, str) and "@" in address for address in alerts):
         errors.append(Error("PALAUTE_ALERT_EMAILS must be a list of email addresses.",
                             id="palaute_plugin.E015"))
+    names = palaute_setting("FROM_NAMES")
+    if not isinstance(names, dict) or not all(
+            isinstance(key, str) and isinstance(value, str) for key, value in names.items()):
+        errors.append(Error("PALAUTE_FROM_NAMES must map languages to sender names, e.g. "
+                            '{"sv": "Torneå stad"}.', id="palaute_plugin.E021"))
     if not isinstance(palaute_setting("CONTACT_PHONE"), str):
         errors.append(Error("PALAUTE_CONTACT_PHONE must be text.", id="palaute_plugin.E016"))
     prefix = palaute_setting("REFERENCE_PREFIX")

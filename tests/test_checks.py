@@ -293,3 +293,10 @@ def test_blocks_of_the_template_a_base_extends_count(settings, tmp_path):
 
 def test_the_city_sites_base_template_has_every_block():
     assert checks.check_base_template(None) == []
+
+
+@pytest.mark.parametrize("value", [["x"], "Torneå stad", {"sv": 1}])
+def test_sender_names_must_map_languages_to_names(settings, value):
+    """Integrator's acceptance test 2026-12-03: a list passed the check."""
+    settings.PALAUTE_FROM_NAMES = value
+    assert "palaute_plugin.E021" in [message.id for message in run_checks()]
