@@ -112,6 +112,14 @@ def register_log_actions(actions):
     log_actions.register_log_actions(actions, insights_log_actions.LOG_ACTIONS)
 
 
+@hooks.register("register_admin_urls", order=-1)
+def register_scoped_snippet_index():
+    """Before Wagtail's own ``snippets/`` (the same address, counts as each list shows)."""
+    from .staff.views import ScopedSnippetIndexView
+
+    return [path("snippets/", ScopedSnippetIndexView.as_view(), name="palaute_snippet_index")]
+
+
 @hooks.register("register_admin_urls")
 def register_legacy_form_urls():
     return legacy_urls.urlpatterns

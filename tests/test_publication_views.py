@@ -837,3 +837,16 @@ def test_a_records_own_words_carry_its_language_and_the_pages_labels_the_pages(p
     assert '<div class="publication__text" lang="fi">' in html
     assert '<div lang="fi"><p>Valo korjataan.</p></div>' in html
     assert "<dt>Reference</dt>" in html
+
+
+def test_the_snippet_types_count_only_the_records_a_handler_sees(
+        workflow, client, handler, housing_handler, personal_case, housing):
+    """Acceptance test 2026-12-03: /admin/snippets/ read "Publications 8" to a handler
+    whose list held 5."""
+    proposed(personal_case, handler)
+    proposed(FeedbackFactory(category=housing, message="Asunnossa hometta."), housing_handler)
+    client.force_login(handler)
+    soup = BeautifulSoup(client.get("/admin/snippets/").content, "html.parser")
+    rows = {" ".join(tr.find_all("td")[0].get_text().split()):
+            tr.find_all("td")[1].get_text().strip() for tr in soup.select("table tbody tr")}
+    assert rows["Feedback publications"] == "1"
