@@ -51,7 +51,8 @@ def test_sensitive_findings_are_emails_hetus_and_phone_numbers():
     "(040) 765 4321", "040.123.4567", "+46 70 123 45 67", "+358 (0)40 123 4567",
     "00358 40 123 4567", "+3584012345678", "0401234567",
     "maija.m (at) example.com", "x [at] gmail.com", "x@gmail . com", "x (at) y piste fi",
-    "ABC123",
+    "ABC123", "Koulukatu 5 B 12", "Pohjoisrantakatu 14 A 3", "Storgatan 3 A 5",
+    "Rantatie 4 as. 2",
 ])
 def test_personal_data_written_otherwise_is_removed_too(written):
     """Security review 2026-12-03: these passed through an erasure and a draft unchanged."""
@@ -61,7 +62,8 @@ def test_personal_data_written_otherwise_is_removed_too(written):
 @pytest.mark.parametrize("text", [
     "Päivä 01.12.2026 klo 14.30.", "Viite 2026-00042.", "Tiet VT21, KT4 ja E75.",
     "Hinta 1 000 000 euroa, 1.5 km.", "Postinumero 95400 Tornio.",
-    "Osoite maija@example.com. Hetu puuttuu.",
+    "Osoite maija@example.com. Hetu puuttuu.", "Hallituskatu 12 valo rikki.",
+    "Kauppakatu 2 B:n edessä.",
 ])
 def test_dates_references_roads_and_sums_stay(text):
     assert sensitive_findings(text.replace("maija@example.com", "")) == []

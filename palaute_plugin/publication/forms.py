@@ -91,7 +91,8 @@ class PublicationForm(WagtailAdminModelForm):
         findings = sensitive_findings(text)
         if findings and not cleaned.get("personal_data_checked"):
             self.add_error("text", _(
-                "The text seems to contain an email address, a phone number or a personal "
-                "identity code (%(found)s). Remove it, or confirm below that you checked it."
+                "The text seems to contain an email address, a phone number, a home address "
+                "or a personal identity code (%(found)s). Remove it, or confirm below that you "
+                "checked it."
             ) % {"found": ", ".join(findings)})
         return cleaned

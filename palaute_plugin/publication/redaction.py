@@ -1,10 +1,10 @@
 """Removing personal data from a text before a moderator sees it.
 
-``redact(text, language, names=())`` replaces email addresses, phone numbers,
-Finnish personal identity codes (HETU, also with a wrong check character), vehicle registration
-plates and the given names with a marker in the text's language. The marker is
-what ``highlight`` wraps in ``<mark>`` for the moderator, and ``sensitive_findings``
-tells what still looks like an email address or HETU before approval.
+``redact(text, language, names=())`` replaces email addresses, phone numbers, Finnish
+personal identity codes (HETU, also with a wrong check character), vehicle registration
+plates, homes' addresses (with a staircase and a flat) and the given names with a marker in
+the text's language. The marker is what ``highlight`` wraps in ``<mark>`` for the moderator,
+and ``sensitive_findings`` tells what still looks personal before approval.
 """
 
 import re
@@ -37,6 +37,14 @@ HETU_CHECK_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 # Finnish plates: ABC-123, AB-1, ABC 12; written together only with three letters and three
 # digits ("ABC123"): "VT21" and "KT4" are roads.
 PLATE_RE = re.compile(r"\b(?:[A-ZÅÄÖ]{2,3}[\s-]\d{1,3}|[A-ZÅÄÖ]{3}\d{3})\b")
+
+
+# A home: a street address with a staircase and a flat ("Koulukatu 5 B 12", "Storgatan
+# 3 A 5", "Rantatie 4 as. 2"); a street and a number alone ("Hallituskatu 12") is the place
+# the feedback is about and stays.
+HOME_RE = re.compile(
+    r"\b[A-ZÅÄÖ][\wåäö-]*(?:katu|tie|kuja|polku|väylä|raitti|ranta|kaari|rinne|gatan|vägen"
+    r"|gränd|stigen|väg|gata)\s+\d+\s*(?:[A-Za-zÅÄÖ]\s*\d+|(?:as|lh|bst)\.?\s*\d+)\b")
 
 
 def marker(language):
@@ -83,6 +91,7 @@ def redact(text, language="fi", names=()):
     text = _replace_hetus(text, replacement)
     text = PHONE_RE.sub(replacement, text)
     text = PLATE_RE.sub(replacement, text)
+    text = HOME_RE.sub(replacement, text)
     # Longest first, so that "Maija Meikäläinen" goes before "Maija".
     for pattern in sorted(_name_patterns(names), key=lambda p: -len(p.pattern)):
         text = pattern.sub(replacement, text)
@@ -98,8 +107,8 @@ def highlight(text):
 
 
 def sensitive_findings(text):
-    """What in the text still looks like an email address, a personal identity code or a
-    phone number."""
+    """What in the text still looks like an email address, a personal identity code, a phone
+    number or a home's address."""
     text = text or ""
     findings = [m.group(0) for m in EMAIL_RE.finditer(text)]
     hetus = [m for m in HETU_RE.finditer(text) if looks_like_hetu(m.group(0))]
@@ -107,4 +116,5 @@ def sensitive_findings(text):
     # A personal identity code starting with 0 is not a phone number as well.
     without_hetus = HETU_RE.sub(lambda m: " " * len(m.group(0)), text)
     findings += [m.group(0) for m in PHONE_RE.finditer(without_hetus)]
+    findings += [m.group(0) for m in HOME_RE.finditer(text)]
     return findings

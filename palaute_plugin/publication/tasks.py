@@ -17,8 +17,8 @@ from .redaction import sensitive_findings
 class ConfirmedApprovalForm(TaskStateCommentForm):
     personal_data_checked = forms.BooleanField(
         label=_("I checked the text: it contains no personal data"), required=True,
-        help_text=_("The text seems to contain an email address, a phone number or a "
-                    "personal identity code. Approve only if it may be published."),
+        help_text=_("The text seems to contain an email address, a phone number, a home "
+                    "address or a personal identity code. Approve only if it may be published."),
     )
 
 
