@@ -6,6 +6,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission
+from django.core import mail
 from django.core.cache import cache
 from django.db import connection
 from django.test import TestCase
@@ -850,3 +851,24 @@ def test_the_snippet_types_count_only_the_records_a_handler_sees(
     rows = {" ".join(tr.find_all("td")[0].get_text().split()):
             tr.find_all("td")[1].get_text().strip() for tr in soup.select("table tbody tr")}
     assert rows["Feedback publications"] == "1"
+
+
+def test_unpublishing_tells_the_proposer_and_the_case_screen_says_so(
+        workflow, client, moderator, handler, personal_case):
+    """Acceptance test 2026-12-03: a moderator's unpublishing told nobody, and the case
+    screen then said "Changes are saved as a draft: submit them to the moderators"."""
+    publication = approve(proposed(personal_case, handler), moderator)
+    mail.outbox.clear()
+    client.force_login(moderator)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse(f"{SNIPPET}:unpublish", args=[publication.pk]))
+    assert response.status_code == 302
+    publication.refresh_from_db()
+    assert not publication.live
+    (email,) = [m for m in mail.outbox if m.to == [handler.email]]
+    assert email.subject == f"{personal_case.reference} is no longer public"
+    assert "unpublished the public record" in email.body
+    client.force_login(handler)
+    screen = client.get(detail_url(personal_case)).content.decode()
+    assert "It was taken off the public pages" in screen
+    assert "Changes are saved as a draft" not in screen

@@ -29,6 +29,36 @@ def on_unpublished(sender, instance, **kwargs):
     log(instance=instance.feedback, action=log_actions.UNPUBLISHED,
         data={"publication_id": instance.pk})
     transaction.on_commit(bump_publications_version)
+    # Wagtail's signal names nobody; its log entry (written after it) names who did it.
+    transaction.on_commit(lambda: tell_proposer_of_unpublishing(instance.pk))
+
+
+def tell_proposer_of_unpublishing(publication_id):
+    """Email whoever proposed the case for publication that its record is no longer public
+    (a moderator's unpublishing went unheard: acceptance test 2026-12-03)."""
+    from .. import notifications
+    from .actions import proposer_of
+    from .log_entries import PublicationLogEntry
+
+    publication = (FeedbackPublication.objects.select_related("feedback")
+                   .filter(pk=publication_id, live=False).first())
+    if publication is None:
+        return
+    entry = (PublicationLogEntry.objects.for_instance(publication)
+             .filter(action="wagtail.unpublish").select_related("user")
+             .order_by("-timestamp", "-pk").first())
+    actor = entry.user if entry is not None else None
+    feedback = publication.feedback
+    proposer = proposer_of(feedback)
+    if (proposer is None or not proposer.is_active or not proposer.email
+            or (actor is not None and actor.pk == proposer.pk)):
+        return
+    notifications.queue_email(
+        "publication_unpublished", proposer.email,
+        language=notifications.staff_language(proposer),
+        context=notifications.feedback_context(
+            feedback, admin_url=notifications.admin_feedback_url(feedback), actor=actor),
+        feedback=feedback)
 
 
 def on_workflow_rejected(sender, instance, user=None, **kwargs):
