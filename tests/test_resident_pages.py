@@ -77,14 +77,15 @@ def test_language_links_on_public_pages_keep_the_page_and_its_filters(
 def test_the_status_page_writes_its_times_one_way_and_names_the_follow_up_once(
         client, page):
     """The details and the history wrote one time three ways ("14:57", "14.57",
-    "2:57 p.m."), and the follow-up's heading was its field's label too."""
+    "2:57 p.m."), and the follow-up's heading was its field's label too. The Finnish way,
+    as in the emails ("14.57"; acceptance test 2026-12-03: the page said "14:57")."""
     swedish(page)
     feedback = FeedbackFactory(page=page)
     log(instance=feedback, action="palaute_plugin.status_changed",
         data={"status": "in_progress"})
     ModelLogEntry.objects.for_instance(feedback).update(timestamp=feedback.created_at)
     local = timezone.localtime(feedback.created_at)
-    written = f"{local.day}.{local.month}.{local.year} {local:%H:%M}"
+    written = f"{local.day}.{local.month}.{local.year} {local:%H.%M}"
     for prefix in ("", "/sv"):
         html = client.get(f"{prefix}/palaute/status/{feedback.tracking_token}/").content.decode()
         assert html.count(written) == 2, prefix  # received, and the history's entry
