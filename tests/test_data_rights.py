@@ -542,3 +542,17 @@ def test_the_result_names_what_else_was_found_and_where_the_page_is(officer, str
     assert " · New" in html
     breadcrumbs = html[html.index("w-breadcrumbs"):html.index("</nav>", html.index("w-breadcrumbs"))]
     assert "Residents&#x27; data requests" in breadcrumbs
+
+
+def test_the_results_link_only_the_cases_the_officer_may_open(officer, resident_cases, streets,
+                                                             handler):
+    """Acceptance test 2026-12-03: each reference led a data-protection officer without a
+    category to "you do not have permission"."""
+    html = find(officer, email="maija@example.com").content.decode()
+    case = resident_cases[0]
+    assert case.reference in html
+    assert f'href="{detail_url(case)}"' not in html
+    handler_client = Client()
+    handler_client.force_login(grant(handler, "handle_data_requests"))
+    html = find(handler_client, email="maija@example.com").content.decode()
+    assert f'href="{detail_url(case)}"' in html

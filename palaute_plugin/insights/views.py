@@ -209,6 +209,11 @@ class DataRequestView(WagtailAdminTemplateMixin, TemplateView):
 
         context = super().get_context_data(**kwargs)
         context["inspect_url_name"] = feedback_viewset.get_url_name("inspect")
+        # A link only to the cases the staff member may open: a data-protection officer
+        # without a category got "you do not have permission" from each one.
+        found = [case.pk for case in context.get("cases") or ()]
+        context["openable"] = set(feedback_for_user(self.request.user).filter(
+            pk__in=found).values_list("pk", flat=True)) if found else set()
         labels = data_requests.source_labels()
         context["other_counts"] = [(labels.get(name, name), len(records))
                                    for name, records in (context.get("others") or {}).items()]
