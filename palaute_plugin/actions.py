@@ -484,6 +484,9 @@ def change_category(feedback, *, user, category, expected_version=None):
     old_category = feedback.category
 
     def after(case):
+        from .publication.actions import follow_category
+
+        follow_category(case)
         notifications.notify_rerouted(case)
 
     return _transition(

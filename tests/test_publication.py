@@ -248,3 +248,17 @@ def test_the_inboxs_bulk_selection_counter_is_finnish_in_finnish():
         item = get_js_translation_strings()["BULK_ACTIONS"]["ITEM"]
     assert item["PLURAL"] == "%(objects)s tietuetta valittu"
     assert item["SINGULAR"] == "1 tietue valittu"
+
+
+def test_a_case_moved_to_another_category_takes_its_public_record_along(
+        workflow, handler, moderator, personal_case, housing, client):
+    """Acceptance test 2026-12-03: the record stayed under the old topic on the public page,
+    and the new category's handlers saw it labelled with the old one."""
+    publication = approve(proposed(personal_case, handler), moderator)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        actions.change_category(personal_case, user=handler, category=housing)
+    publication.refresh_from_db()
+    assert publication.category_id == housing.pk
+    latest = publication.get_latest_revision_as_object()
+    assert latest.category_id == housing.pk
+    assert FeedbackPublication.objects.public().filter(category=housing).count() == 1

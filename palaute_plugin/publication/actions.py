@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
-from wagtail.models import ModelLogEntry
+from wagtail.models import ModelLogEntry, Revision
 
 from .. import notifications, permissions
 from ..actions import ActionError, NotAllowed
@@ -125,6 +125,23 @@ def decline(publication, *, user, reason):
                     reason=reason, moderator=user),
                 feedback=feedback)
     return feedback
+
+
+def follow_category(feedback):
+    """A case moved to another category takes its public record along: the record and its
+    revisions (a later approval publishes a revision) name the new topic. It stayed under
+    the old topic on the public pages, and the new category's handlers saw a record labelled
+    with the old one (acceptance test 2026-12-03)."""
+    publication = FeedbackPublication.objects.filter(feedback=feedback).first()
+    if publication is None or publication.category_id == feedback.category_id:
+        return
+    FeedbackPublication.objects.filter(pk=publication.pk).update(category=feedback.category_id)
+    for revision in Revision.objects.for_instance(publication):
+        content = dict(revision.content or {})
+        if content.get("category") != feedback.category_id:
+            revision.content = {**content, "category": feedback.category_id}
+            revision.save(update_fields=["content"])
+    transaction.on_commit(bump_publications_version)
 
 
 def follow_case(sender, feedback, old_status=None, **kwargs):
