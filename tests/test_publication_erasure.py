@@ -164,3 +164,20 @@ def test_a_case_without_a_publication_is_erased_as_before(streets):
     case = FeedbackFactory(category=streets, contact_email="maija@example.com")
     assert erase(case) == ([case.reference], [])
     assert Feedback.objects.get(pk=case.pk).contact_email == ""
+
+
+@pytest.mark.parametrize(("cancel_first", "said"), [(False, True), (True, False)])
+def test_the_case_history_says_an_erasure_cancelled_a_review(workflow, handler, leaky_case,
+                                                            cancel_first, said):
+    """Acceptance test 2026-12-03: an erasure cancelled a handler's draft under review
+    without a word in the case's history."""
+    from wagtail.models import ModelLogEntry
+
+    from palaute_plugin.insights.log_actions import PERSONAL_DATA_REMOVED
+
+    publication = proposed(leaky_case, handler)
+    if cancel_first:
+        publication.current_workflow_state.cancel(user=handler)
+    erase(leaky_case)
+    entry = ModelLogEntry.objects.for_instance(leaky_case).get(action=PERSONAL_DATA_REMOVED)
+    assert ("Asian julkisen tiedon tarkastus peruttiin." in entry.message) is said

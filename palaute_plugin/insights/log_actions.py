@@ -15,9 +15,16 @@ class PersonalDataRemovedFormatter(LogFormatter):
     label = _("Personal data removed")
 
     def format_message(self, log_entry):
-        if (log_entry.data or {}).get("reason") == "request":
-            return _("The resident's personal data was erased at their request")
-        return _("The resident's contact details were removed after the retention period")
+        data = log_entry.data or {}
+        if data.get("reason") == "request":
+            message = _("The resident's personal data was erased at their request")
+        else:
+            message = _("The resident's contact details were removed after the retention "
+                        "period")
+        if data.get("review_withdrawn"):
+            message = _("%(erased)s. The review of its public record was cancelled.") % {
+                "erased": message}
+        return message
 
 
 class PhotosDeletedFormatter(LogFormatter):

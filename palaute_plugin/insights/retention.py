@@ -199,11 +199,14 @@ def erase_personal_data(pk, *, reason, user=None, closed_before=None):
         _anonymise_history(case, anonymise)
         _anonymise_answers(case, anonymise)
         _anonymise_emails(case)
-        from ..publication.personal_data import erase_from_publication
+        from ..publication.personal_data import erase_from_publication, in_review
 
+        # Said in the case's history: a handler's draft under review went without a word.
+        review_withdrawn = in_review(case)
         publication = erase_from_publication(case, user=user)
         log(instance=case, action=log_actions.PERSONAL_DATA_REMOVED, user=user,
-            data={"reason": reason, "messages_kept": keep, "publication": publication})
+            data={"reason": reason, "messages_kept": keep, "publication": publication,
+                  "review_withdrawn": review_withdrawn})
     return True
 
 

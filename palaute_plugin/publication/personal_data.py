@@ -136,6 +136,16 @@ def erase_closed(cutoff):
 TEXT_FIELDS = ("title", "text", "public_answer")
 
 
+def in_review(feedback):
+    """Whether the case's public record is in moderation (or sent back for changes)."""
+    from wagtail.models import WorkflowState
+
+    publication = FeedbackPublication.objects.filter(feedback=feedback).first()
+    state = publication.current_workflow_state if publication is not None else None
+    return state is not None and state.status in (
+        WorkflowState.STATUS_IN_PROGRESS, WorkflowState.STATUS_NEEDS_CHANGES)
+
+
 def erase_from_publication(feedback, *, user=None):
     """Erasure of a case (a resident's request or retention) reaches its publication.
 
