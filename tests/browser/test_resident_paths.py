@@ -105,7 +105,9 @@ def test_a_pin_outside_the_city_is_refused_at_once(phone, form_url, categories, 
     expect(warning).to_be_visible()
     page.fill("#id_location_latlng", "abc")
     expect(warning).to_be_hidden()
-    expect(page.locator("#id_location_latlng")).not_to_have_attribute("aria-invalid", "true")
+    # Words are no coordinates: said at once, next to the box (acceptance test 2026-12-03).
+    expect(page.locator("#id_location_latlng")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_location_latlng_error")).to_be_visible()
     expect(page.locator("input#id_location")).to_have_value("")
 
 

@@ -45,7 +45,7 @@
       }
     } catch (error) { /* storage refused (private mode): the field stays empty */ }
 
-    var results = [], active = -1, timer = null, sequence = 0;
+    var results = [], active = -1, timer = null, sequence = 0, reverse = -1;
     // The text the map last wrote: a pin may replace it, never what the resident typed.
     var autofilled = null;
 
@@ -115,6 +115,7 @@
         callback(data && Array.isArray(data.results) ? data.results : []);
       };
       request.send();
+      return mine;
     }
     input.addEventListener("input", function () {
       autofilled = null;
@@ -152,11 +153,21 @@
       // The address the map wrote named the pin's old place: not where it is now.
       if (autofilled !== null && input.value === autofilled) { input.value = autofilled = ""; }
       var point = event.detail;
-      lookup("lat=" + point.lat.toFixed(6) + "&lon=" + point.lng.toFixed(6), function (found) {
+      var query = "lat=" + point.lat.toFixed(6) + "&lon=" + point.lng.toFixed(6);
+      reverse = lookup(query, function (found) {
         if (!found.length || (input.value.trim() && input.value !== autofilled)) { return; }
         input.value = autofilled = found[0].label;
         say(section.getAttribute("data-filled").replace("{place}", found[0].label));
       });
+    });
+    // "Remove the pin": the address the pin wrote (or a chosen suggestion, which put the
+    // pin) named that place and goes with it; what the resident typed stays.
+    document.addEventListener("palaute:pin-removed", function () {
+      if (reverse === sequence) { sequence++; }  // its address, still on its way, is not used
+      if (autofilled !== null && input.value === autofilled) {
+        input.value = autofilled = "";
+        close();
+      }
     });
   }
 

@@ -1,6 +1,28 @@
 /* Boots wagtailgeowidget's LeafletField on the public page (no Wagtail admin JS here). */
 (function () {
   "use strict";
+  // Coordinates as residents type them: a decimal point or a Finnish decimal comma, the
+  // two numbers apart by a comma, a semicolon or a space ("65.85, 24.15", "65,85 24,15",
+  // "65,85; 24,15", "65.85 24.15"). Anything else is no place (null).
+  var NUMBER = "([-+]?\\d+(?:[.,]\\d+)?)";
+  var TYPED_POINT = new RegExp(
+    "^\\s*" + NUMBER + "(\\s*[,;]\\s*|\\s+)" + NUMBER + "\\s*$");
+  function readCoordinates(value) {
+    var match = TYPED_POINT.exec(String(value || ""));
+    if (!match) { return null; }
+    // "65,8" is a latitude with a decimal comma on its way, not 65, 8 (a place in Africa
+    // flashed on the map as "outside the area" while a Finn typed "65,85 24,15").
+    if (match[2] === "," && !/[.,]/.test(match[1] + match[3])) { return null; }
+    var lat = parseFloat(match[1].replace(",", "."));
+    var lng = parseFloat(match[3].replace(",", "."));
+    if (!isFinite(lat) || !isFinite(lng) || Math.abs(lat) > 90 || Math.abs(lng) > 180) {
+      return null;
+    }
+    return L.latLng(lat, lng);
+  }
+  // What could still become coordinates as the resident goes on typing ("65,8", "65.84, "):
+  // said to be no place when the resident leaves the box, not at every key.
+  var ON_THE_WAY = /^[\s\d.,;+-]*$/;
   function boot(input) {
     var options = JSON.parse(input.getAttribute("data-leaflet-field-options-value"));
     var wrapper = input.closest("[data-map]");
@@ -11,10 +33,11 @@
     var hadValue = !!input.value;
     var field = new LeafletField(options);
     // An empty or half-typed coordinate box is "no place yet", not a crash.
-    field.parseStrToLatLng = function (value) {
-      if (String(value || "").split(",").length !== 2) { return null; }
-      return LeafletField.prototype.parseStrToLatLng.call(field, value);
-    };
+    field.parseStrToLatLng = readCoordinates;
+    // wagtailgeowidget's warning under the box was neither announced nor tied to the box,
+    // and went with the place: map.js says it (below) and keeps the pin.
+    field.displayWarning = function () {};
+    field.clearFieldMessage = function () {};
     // An empty coordinate box is "no place yet", not an error.
     field.updateMapFromCoords = function (point) {
       if (point) { LeafletField.prototype.updateMapFromCoords.call(field, point); }
@@ -35,8 +58,35 @@
     var error = document.getElementById(input.id + "_error");
     var describedBy = [wrapper && wrapper.querySelector("#map-hint"), error]
       .filter(Boolean).map(function (el) { return el.id; });
-    if (describedBy.length) { latLng.setAttribute("aria-describedby", describedBy.join(" ")); }
-    if (error) { latLng.setAttribute("aria-invalid", "true"); }
+    // Coordinates the page cannot read are said at once under the box (the server's own
+    // words for them), announced, and tied to the box like the form's other errors.
+    var unreadable = document.createElement("div");
+    unreadable.id = latLng.id + "_error";
+    unreadable.className = "error-message js-coordinates-error";
+    unreadable.setAttribute("aria-live", "polite");
+    latLng.parentNode.insertBefore(unreadable, latLng.nextSibling);
+    var badCoordinates = (options.palaute || {}).badCoordinates ||
+      (options.translations || {}).error_message_invalid_location || "";
+    var outsideNow = false;
+    function markInvalid() {
+      var invalid = !!error || outsideNow || !!unreadable.firstChild;
+      if (invalid) { latLng.setAttribute("aria-invalid", "true"); }
+      else { latLng.removeAttribute("aria-invalid"); }
+      var ids = describedBy.concat(unreadable.firstChild ? [unreadable.id] : []);
+      if (ids.length) { latLng.setAttribute("aria-describedby", ids.join(" ")); }
+      else { latLng.removeAttribute("aria-describedby"); }
+    }
+    function sayUnreadable(show) {
+      if (show === !!unreadable.firstChild) { return; }
+      unreadable.textContent = "";
+      if (show) {
+        var text = document.createElement("p");
+        text.textContent = badCoordinates;
+        unreadable.appendChild(text);
+      }
+      markInvalid();
+    }
+    markInvalid();
     // The pin is on the map only once a place is chosen: a faded pin waiting at the
     // centre read as a place already marked (acceptance test, 2026-12-03).
     function tameIcon() {
@@ -66,21 +116,29 @@
       var out = point.lat < area[0] || point.lng < area[1] || point.lat > area[2] ||
         point.lng > area[3];
       outside.hidden = !out;
-      if (out) { latLng.setAttribute("aria-invalid", "true"); }
-      else if (!error) { latLng.removeAttribute("aria-invalid"); }
+      outsideNow = out;
+      markInvalid();
     }
     function noPlace() {
       // The box no longer holds a place: nothing is outside the area either.
       input.value = "";
       if (area) { outside.hidden = true; }
-      if (!error) { latLng.removeAttribute("aria-invalid"); }
+      outsideNow = false;
+      markInvalid();
     }
+    // Whether the pin is where the box's text put it as the resident types (and has not
+    // left the box since): such a pin goes when the text no longer reads as a place (the
+    // place it held a moment ago, half-typed on the way, is no place to send). A pin put
+    // by a tap, a button, an address or coordinates already entered stays.
+    var fromBox = false;
     function moved(point) {
       // address-search.js names the new place in the address field.
       document.dispatchEvent(new CustomEvent("palaute:pin-moved", { detail: point }));
     }
     function place(point) {
       clearTimeout(typing);  // the place typed a moment ago is not where the pin goes now
+      fromBox = false;
+      sayUnreadable(false);  // the box shows the new place
       showPin();
       field.setMapPosition(point);
       field.updateLatLng(point);
@@ -98,6 +156,9 @@
     if (document.readyState === "complete") { restore(); }
     else { window.addEventListener("load", restore); }
     field.marker.on("dragend", function () {
+      // (wagtailgeowidget's own handler wrote the place and the box.)
+      fromBox = false;
+      sayUnreadable(false);
       showPin();
       checkArea(field.marker.getLatLng());
       moved(field.marker.getLatLng());
@@ -139,24 +200,54 @@
     // shown in full, checked against the area, and named in the address field once the
     // resident stops typing.
     var typing = null;
+    function removePlace() {
+      clearTimeout(typing);
+      fromBox = false;
+      noPlace();
+      hidePin();
+    }
     latLng.addEventListener("input", function () {
       clearTimeout(typing);
-      if (!latLng.value.trim()) { noPlace(); return; }
-      var point = field.parseStrToLatLng(latLng.value);
-      // Half-typed again (shortened): no place until the box reads as one, so that the
-      // form is not sent with the place the box held a moment ago.
-      if (!point) { noPlace(); return; }
+      var text = latLng.value.trim();
+      // Emptied: no place (and nothing to correct).
+      if (!text) { sayUnreadable(false); removePlace(); return; }
+      var point = readCoordinates(text);
+      if (!point) {
+        // Half-typed again (shortened): the place the box held a moment ago goes, so that
+        // the form is not sent with it; a pin put otherwise stays where it was.
+        if (fromBox) { removePlace(); }
+        // Words that can never be coordinates are said at once; digits on the way when
+        // the resident leaves the box.
+        if (!ON_THE_WAY.test(text)) { sayUnreadable(true); }
+        return;
+      }
+      sayUnreadable(false);
+      fromBox = true;
       showPin();
+      field.setMapPosition(point);
+      field.writeLocation(point);
       checkArea(point);
       typing = setTimeout(function () { moved(point); }, 600);
+    });
+    latLng.addEventListener("change", function () {
+      var text = latLng.value.trim();
+      var point = text && readCoordinates(text);
+      if (!text) { return; }
+      if (!point) { sayUnreadable(true); return; }
+      // Entered: the box shows the place as a tap does (six decimals, a decimal point),
+      // the form the server and Back read; the pin is now one put, kept if the box is
+      // typed over with words.
+      fromBox = false;
+      field.updateLatLng(point);
     });
     var clear = wrapper && wrapper.querySelector(".js-clear-location");
     if (clear) {
       clear.addEventListener("click", function () {
-        clearTimeout(typing);
-        noPlace();
+        removePlace();
+        sayUnreadable(false);
         latLng.value = "";
-        hidePin();
+        // address-search.js empties an address the pin (or a chosen suggestion) wrote.
+        document.dispatchEvent(new CustomEvent("palaute:pin-removed"));
       });
     }
     var locate = document.querySelector('.js-my-location[data-target="' + input.id + '"]');

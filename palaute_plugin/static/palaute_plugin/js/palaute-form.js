@@ -159,9 +159,35 @@
     });
   }
 
-  // One case per click: a second click while sending does nothing.
+  // One case per click: a second click while sending does nothing. Sending photos over a
+  // slow connection takes a while: "Sending…" is shown and said next to the button, which
+  // looks (and is announced as) busy and unavailable meanwhile. (Busy is the button, not
+  // the form: a screen reader may hold back what a busy form's status says.)
+  var submitButton = form.querySelector("[data-submit]");
+  var sendingStatus = form.querySelector("[data-sending-status]");
+  function showSending(on) {
+    if (on) { form.setAttribute("data-sending", "1"); }
+    else { form.removeAttribute("data-sending"); }
+    if (submitButton) {
+      if (on) {
+        submitButton.setAttribute("aria-busy", "true");
+        submitButton.setAttribute("aria-disabled", "true");
+      } else {
+        submitButton.removeAttribute("aria-busy");
+        submitButton.removeAttribute("aria-disabled");
+      }
+    }
+    if (sendingStatus) {
+      sendingStatus.textContent = on ? sendingStatus.getAttribute("data-text") || "" : "";
+    }
+  }
   form.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) { return; }
     if (form.getAttribute("data-sending")) { event.preventDefault(); return; }
-    form.setAttribute("data-sending", "1");
+    showSending(true);
+  });
+  // Back to the page from the browser's memory (bfcache): it is not being sent any more.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { showSending(false); }
   });
 })();
